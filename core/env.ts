@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { databaseEnv } from "../shared/db/env.ts";
+import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+
+/** Configuration of the core tier; nothing else in core reads `Deno.env`. */
+export const coreEnvSchema = z.object({
+  CORE_PORT: envTypes.port(8081),
+  CORE_HOSTNAME: z.string().default("0.0.0.0"),
+  LOG_LEVEL: envTypes.logLevel(),
+  /** Adopt X-Request-ID from callers; core sits behind the edge, which sets it. */
+  TRUST_REQUEST_ID: envTypes.bool(true),
+  BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
+  ...databaseEnv,
+});
+
+/** Parsed core configuration. */
+export type CoreEnv = z.infer<typeof coreEnvSchema>;
+
+/** Reads core configuration, stopping the process with a message that names any bad variable. */
+export function loadCoreEnv(source?: Record<string, string | undefined>): CoreEnv {
+  return loadEnvOrExit(coreEnvSchema, source);
+}

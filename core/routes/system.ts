@@ -1,0 +1,19 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { CoreApp } from "../app.ts";
+
+const versionRoute = createRoute({
+  method: "get",
+  path: "/v1/version",
+  summary: "Service name and API version",
+  responses: {
+    200: {
+      description: "Version",
+      content: { "application/json": { schema: z.object({ service: z.string(), apiVersion: z.string() }) } },
+    },
+  },
+});
+
+/** `GET /v1/version`: which service and API version answered. */
+export function registerSystemRoutes(app: CoreApp): void {
+  app.openapi(versionRoute, (c) => c.json({ service: "core", apiVersion: "v1" }, 200));
+}

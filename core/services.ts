@@ -1,0 +1,20 @@
+import type { Database } from "../shared/db/client.ts";
+import type { Identity } from "../shared/identity.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { ServiceMetrics } from "../shared/metrics.ts";
+import type { CoreEnv } from "./env.ts";
+
+/** Everything core's handlers use, built once at start and put on the Hono context. */
+export interface CoreServices {
+  env: CoreEnv;
+  database: Database;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** Hono context variables of the core tier. */
+export interface CoreVariables {
+  services: CoreServices;
+  /** The verified caller, set by the assertion check on protected routes. */
+  caller?: Identity;
+}

@@ -1,0 +1,53 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
+import { forwardToCore } from "./forward.ts";
+import type { EdgeServices, EdgeVariables } from "./services.ts";
+
+/** The edge tier's Hono app type. */
+export type EdgeApp = OpenAPIHono<ServiceEnv<EdgeVariables>>;
+
+/** Client address: the first `X-Forwarded-For` hop behind a trusted proxy, else the socket's address. */
+function clientIpOf(req: Request, trustProxy: boolean, remote?: string): string {
+  if (trustProxy) {
+    const first = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return remote ?? "unknown";
+}
+
+/** Builds the edge app: stateless, forwards `/api/v1/*` to core `/v1/*`. No I/O happens here. */
+export function createEdgeApp(services: EdgeServices): EdgeApp {
+  const { env } = services;
+  const app = createServiceApp<EdgeVariables>({
+    service: "edge",
+    logger: services.logger,
+    metrics: services.metrics,
+    trustRequestId: env.TRUST_PROXY,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    readiness: {
+      core: async () => {
+        const res = await services.fetch(new URL("/healthz", env.CORE_URL));
+        await res.body?.cancel();
+        if (!res.ok) throw new Error(`core answered ${res.status}`);
+      },
+    },
+  });
+  app.use("*", async (c, next) => {
+    c.set("services", services);
+    // deno-lint-ignore no-explicit-any
+    const info = (c.env as any)?.remoteAddr as Deno.NetAddr | undefined;
+    c.set("clientIp", clientIpOf(c.req.raw, env.TRUST_PROXY, info?.hostname));
+    await next();
+  });
+
+  app.all("/api/v1/*", (c) =>
+    forwardToCore(c, {
+      coreUrl: env.CORE_URL,
+      path: c.req.path.slice("/api".length),
+      requestId: c.get("requestId"),
+      clientIp: c.get("clientIp"),
+      timeoutMs: env.CORE_TIMEOUT_MS,
+      fetch: services.fetch,
+    }));
+  return app;
+}

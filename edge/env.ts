@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+
+/** Configuration of the edge tier; nothing else in edge reads `Deno.env`. */
+export const edgeEnvSchema = z.object({
+  EDGE_PORT: envTypes.port(8080),
+  EDGE_HOSTNAME: z.string().default("0.0.0.0"),
+  LOG_LEVEL: envTypes.logLevel(),
+  /** Where the core tier listens; the edge forwards `/api/v1/*` there. */
+  CORE_URL: z.url().default("http://127.0.0.1:8081"),
+  /** Adopt X-Request-ID and X-Forwarded-For from the caller: true only behind a trusted proxy (nginx). */
+  TRUST_PROXY: envTypes.bool(false),
+  BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
+  /** Time allowed for core to start answering a forwarded request. */
+  CORE_TIMEOUT_MS: envTypes.int(30_000, 100),
+});
+
+/** Parsed edge configuration. */
+export type EdgeEnv = z.infer<typeof edgeEnvSchema>;
+
+/** Reads edge configuration, stopping the process with a message that names any bad variable. */
+export function loadEdgeEnv(source?: Record<string, string | undefined>): EdgeEnv {
+  return loadEnvOrExit(edgeEnvSchema, source);
+}

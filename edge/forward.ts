@@ -1,0 +1,82 @@
+import type { Context } from "hono";
+import { AppError, ErrorCode } from "../shared/errors.ts";
+
+/** Headers that describe one hop and must not be passed on (RFC 9110 §7.6.1), plus ones the edge sets itself. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-request-id",
+]);
+
+/** What a forwarded request needs beyond the incoming one. */
+export interface ForwardOptions {
+  coreUrl: string;
+  /** Path on core, e.g. `/v1/me`. */
+  path: string;
+  requestId: string;
+  clientIp: string;
+  timeoutMs: number;
+  /** Extra headers for core (the identity assertion). */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+/** Drops hop-by-hop headers (and any listed in `Connection`). */
+export function stripHopByHop(headers: Headers): Headers {
+  const out = new Headers();
+  const listed = new Set(
+    (headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+  );
+  headers.forEach((value, key) => {
+    if (!HOP_BY_HOP.has(key) && !listed.has(key)) out.set(key, value);
+  });
+  return out;
+}
+
+/** Forwards the request to core and streams core's answer back (so SSE passes through unbuffered). */
+export async function forwardToCore(c: Context, options: ForwardOptions): Promise<Response> {
+  const incoming = new URL(c.req.url);
+  const target = new URL(options.path + incoming.search, options.coreUrl);
+  const headers = stripHopByHop(c.req.raw.headers);
+  headers.set("x-request-id", options.requestId);
+  headers.set("x-forwarded-for", options.clientIp);
+  headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
+  for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
+  const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  // A client that goes away while core is still thinking aborts the call to core too. Once core answers, the
+  // streamed body carries cancellation on its own, so the listener is removed.
+  const onClientGone = () => controller.abort();
+  c.req.raw.signal.addEventListener("abort", onClientGone, { once: true });
+  let res: Response;
+  try {
+    res = await (options.fetch ?? fetch)(target, {
+      method: c.req.method,
+      headers,
+      body: hasBody ? await c.req.arrayBuffer() : undefined,
+      signal: controller.signal,
+      redirect: "manual",
+    });
+  } catch (err) {
+    if (controller.signal.aborted && !c.req.raw.signal.aborted) {
+      throw new AppError(ErrorCode.TIMEOUT, "The core service did not answer in time", { cause: err });
+    }
+    throw new AppError(ErrorCode.BAD_GATEWAY, "The core service is unreachable", { cause: err });
+  } finally {
+    clearTimeout(timer);
+    c.req.raw.signal.removeEventListener("abort", onClientGone);
+  }
+  return new Response(res.body, { status: res.status, headers: stripHopByHop(res.headers) });
+}

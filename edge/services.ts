@@ -1,0 +1,21 @@
+import type { Identity } from "../shared/identity.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { ServiceMetrics } from "../shared/metrics.ts";
+import type { EdgeEnv } from "./env.ts";
+
+/** Everything the edge's handlers use, built once at start. The edge holds no database. */
+export interface EdgeServices {
+  env: EdgeEnv;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Used to reach core; injectable so tests can call a core app in-process. */
+  fetch: typeof fetch;
+}
+
+/** Hono context variables of the edge tier. */
+export interface EdgeVariables {
+  services: EdgeServices;
+  clientIp: string;
+  /** The verified caller, set by token verification when a valid access token is presented. */
+  identity?: Identity;
+}

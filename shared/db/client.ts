@@ -1,0 +1,113 @@
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { type SQL, sql } from "drizzle-orm";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema/mod.ts";
+
+/** The drizzle database type both drivers satisfy. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Which engine a database handle runs on. */
+export type DatabaseKind = "pglite" | "postgres";
+
+/** An open database: a writer, a reader (the replica when configured), and lifecycle. */
+export interface Database {
+  kind: DatabaseKind;
+  /** Primary: every write and every read that must see its own writes. */
+  db: Db;
+  /** Read-only queries; the replica when `READ_DATABASE_URL` is set, else the primary. */
+  read: Db;
+  /** Whether pgvector is available in this database. */
+  hasVector: boolean;
+  /** Resolves when the primary answers `select 1`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How to open the database; `url` unset means embedded PGlite under `dataDir`. */
+export interface DatabaseConfig {
+  url?: string;
+  readUrl?: string;
+  /** PGlite directory; `memory://` keeps it in memory. */
+  dataDir: string;
+  poolMax?: number;
+  /** Set false behind PgBouncer in transaction mode. */
+  prepare?: boolean;
+  idleTimeoutSeconds?: number;
+  connectTimeoutSeconds?: number;
+}
+
+/** Opens Postgres (postgres.js) when a URL is given, else PGlite with pgvector on disk. */
+export function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.url) return openPostgres(config);
+  return openPglite(config.dataDir);
+}
+
+/** Opens an embedded PGlite database with the pgvector extension loaded. */
+export async function openPglite(dataDir: string, from?: PGlite): Promise<Database> {
+  if (!dataDir.startsWith("memory://")) await Deno.mkdir(dataDir, { recursive: true });
+  const client =
+    (from ? await from.clone() : await PGlite.create({ dataDir, extensions: { vector } })) as PGlite;
+  await client.exec("create extension if not exists vector");
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    kind: "pglite",
+    db,
+    read: db,
+    hasVector: true,
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+/** Opens Postgres through postgres.js, with an optional read replica. */
+export async function openPostgres(config: DatabaseConfig): Promise<Database> {
+  const options = (url: string, max: number) =>
+    postgres(url, {
+      max,
+      prepare: config.prepare ?? true,
+      idle_timeout: config.idleTimeoutSeconds ?? 30,
+      connect_timeout: config.connectTimeoutSeconds ?? 5,
+      onnotice: () => {},
+    });
+  const primary = options(config.url!, config.poolMax ?? 10);
+  const replica = config.readUrl ? options(config.readUrl, config.poolMax ?? 10) : undefined;
+  const db = drizzlePostgres(primary, { schema }) as unknown as Db;
+  const read = replica ? drizzlePostgres(replica, { schema }) as unknown as Db : db;
+  let hasVector = false;
+  try {
+    const rows = await primary`select 1 from pg_available_extensions where name = 'vector'`;
+    hasVector = rows.length > 0;
+  } catch {
+    // Unreachable at start: readiness reports it; pgvector is checked again by the vector store when used.
+  }
+  return {
+    kind: "postgres",
+    db,
+    read,
+    hasVector,
+    ping: async () => {
+      await primary`select 1`;
+    },
+    close: async () => {
+      await primary.end({ timeout: 5 });
+      await replica?.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Runs raw SQL and returns its rows, whichever driver is underneath. */
+export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  // deno-lint-ignore no-explicit-any
+  const result: any = await db.execute(query);
+  return (Array.isArray(result) ? result : result.rows) as T[];
+}
+
+export { schema, sql };

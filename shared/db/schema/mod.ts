@@ -1,0 +1,2 @@
+/** The whole database schema; drizzle-kit reads this file to generate `migrations/`. */
+export * from "./system.ts";

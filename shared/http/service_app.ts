@@ -1,0 +1,103 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Env } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError, ErrorCode } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { ServiceMetrics } from "../metrics.ts";
+import { errorHandler, errorResponse, notFoundHandler } from "./errors.ts";
+import { type BaseVariables, requestContext } from "./request_context.ts";
+
+/** A readiness check: resolves when the dependency answers, throws with the reason when not. */
+export type ReadinessCheck = () => Promise<void>;
+
+/** What every tier's app is built from. */
+export interface ServiceAppOptions {
+  service: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Adopt `X-Request-ID` from the caller (true behind a trusted proxy or the edge). */
+  trustRequestId: boolean;
+  /** Largest accepted request body in bytes. */
+  bodyLimitBytes: number;
+  /** Named readiness checks run by `GET /readyz`. */
+  readiness: Record<string, ReadinessCheck>;
+  /** Per-check timeout for `/readyz`, in ms. */
+  readinessTimeoutMs?: number;
+}
+
+/** Hono env of every tier: base variables plus the tier's own. */
+export type ServiceEnv<V extends object = object> = Env & { Variables: BaseVariables & V };
+
+/**
+ * Builds the Hono app every tier starts from: request id, access log and metrics, body limit, one error shape
+ * (validation, 404, 405, 413, 500), `/healthz`, `/readyz` and `/metrics`. Tiers add their routes to what this returns.
+ */
+export function createServiceApp<V extends object = object>(
+  options: ServiceAppOptions,
+): OpenAPIHono<ServiceEnv<V>> {
+  const app = new OpenAPIHono<ServiceEnv<V>>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        const where = result.target === "json" ? "body" : result.target;
+        return errorResponse(c, ErrorCode.VALIDATION_FAILED, `Invalid request ${where}`, { details });
+      }
+    },
+  });
+  app.use("*", requestContext(options));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: (c) =>
+        errorResponse(
+          c,
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          `Request body is larger than ${options.bodyLimitBytes} bytes`,
+        ),
+    }),
+  );
+  app.onError(errorHandler(options.logger));
+  app.notFound(notFoundHandler(app));
+
+  app.get("/healthz", (c) => c.json({ status: "ok", service: options.service }));
+  app.get("/readyz", async (c) => {
+    const timeout = options.readinessTimeoutMs ?? 2000;
+    const results = await Promise.all(
+      Object.entries(options.readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), timeout, `${name} did not answer within ${timeout} ms`);
+          return [name, { ok: true }] as const;
+        } catch (err) {
+          return [name, { ok: false, reason: err instanceof Error ? err.message : String(err) }] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const failed = results.filter(([, r]) => !r.ok);
+    if (failed.length > 0) {
+      options.logger.warn("not ready", { checks });
+      return errorResponse(
+        c,
+        ErrorCode.UNAVAILABLE,
+        `Not ready: ${failed.map(([n, r]) => `${n} (${"reason" in r ? r.reason : ""})`).join("; ")}`,
+        { details: checks },
+      );
+    }
+    return c.json({ status: "ready", service: options.service, checks });
+  });
+  app.get("/metrics", async (c) => {
+    const body = await options.metrics.registry.metrics();
+    return c.body(body, 200, { "Content-Type": options.metrics.registry.contentType });
+  });
+  return app;
+}
+
+/** Rejects with `message` when `promise` takes longer than `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError(ErrorCode.TIMEOUT, message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

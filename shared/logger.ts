@@ -1,0 +1,77 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** Severity of a log line. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** What a request carries through every log line it causes. */
+export interface LogContext {
+  requestId: string;
+  userId?: string;
+}
+
+/** Request-scoped context, so every log line written while serving a request names its request id. */
+export const logContext = new AsyncLocalStorage<LogContext>();
+
+/** Structured JSON logger; one line per event on stdout (errors on stderr). */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+/** Where log lines go; tests pass an array sink to read them. */
+export type LogSink = (line: string, level: LogLevel) => void;
+
+const consoleSink: LogSink = (line, level) => {
+  if (level === "error" || level === "warn") console.error(line);
+  else console.log(line);
+};
+
+/** Creates a logger for one service ("edge", "core", "workers"). */
+export function createLogger(
+  service: string,
+  options: { level?: LogLevel; sink?: LogSink; fields?: Record<string, unknown> } = {},
+): Logger {
+  const min = LEVELS[options.level ?? "info"];
+  const sink = options.sink ?? consoleSink;
+  const base = options.fields ?? {};
+  const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[level] < min) return;
+    const ctx = logContext.getStore();
+    const line: Record<string, unknown> = {
+      timestamp: new Date().toISOString(),
+      level,
+      service,
+      msg,
+      ...(ctx ? { requestId: ctx.requestId, ...(ctx.userId ? { userId: ctx.userId } : {}) } : {}),
+      ...base,
+      ...fields,
+    };
+    sink(JSON.stringify(line, errorReplacer), level);
+  };
+  return {
+    debug: (m, f) => write("debug", m, f),
+    info: (m, f) => write("info", m, f),
+    warn: (m, f) => write("warn", m, f),
+    error: (m, f) => write("error", m, f),
+    child: (fields) => createLogger(service, { ...options, fields: { ...base, ...fields } }),
+  };
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack };
+  }
+  return value;
+}
+
+/** A logger that keeps its lines in memory, for tests. */
+export function memoryLogger(service = "test"): Logger & { lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger(service, { level: "debug", sink: (line) => lines.push(JSON.parse(line)) });
+  return Object.assign(logger, { lines });
+}

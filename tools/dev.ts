@@ -1,0 +1,80 @@
+/**
+ * `deno task dev`: runs edge, core and workers on their own ports in one process, on embedded defaults.
+ * Core and workers share one database handle: embedded PGlite can be opened by one process at a time, and one
+ * process keeps dev to a single command with no extra moving parts (see README, "Why one process in dev").
+ */
+import { buildCoreServices } from "../core/main.ts";
+import { createCoreApp } from "../core/app.ts";
+import { loadCoreEnv } from "../core/env.ts";
+import { buildEdgeServices, edgeHandler } from "../edge/main.ts";
+import { loadEdgeEnv } from "../edge/env.ts";
+import { openDatabase } from "../shared/db/client.ts";
+import { databaseConfig } from "../shared/db/env.ts";
+import { migrateDatabase } from "../shared/db/migrate.ts";
+import { displayHost, startServer } from "../shared/http/serve.ts";
+import { createLogger } from "../shared/logger.ts";
+import { createWorkersApp } from "../workers/app.ts";
+import { loadWorkersEnv } from "../workers/env.ts";
+import { buildWorkersServices } from "../workers/main.ts";
+
+const coreEnv = loadCoreEnv();
+const workersEnv = loadWorkersEnv();
+const edgeEnv = loadEdgeEnv({
+  ...Deno.env.toObject(),
+  CORE_URL: Deno.env.get("CORE_URL") ?? `http://127.0.0.1:${coreEnv.CORE_PORT}`,
+});
+const log = createLogger("dev", { level: coreEnv.LOG_LEVEL });
+
+const database = await openDatabase(databaseConfig(coreEnv));
+await migrateDatabase(database);
+log.info("database ready", {
+  kind: database.kind,
+  where: database.kind === "pglite" ? coreEnv.DATA_DIR : "DATABASE_URL",
+});
+
+const core = buildCoreServices(coreEnv, database);
+const workers = buildWorkersServices(workersEnv, database);
+const edge = buildEdgeServices(edgeEnv);
+
+const servers = [
+  await startServer({
+    name: "core",
+    port: coreEnv.CORE_PORT,
+    hostname: coreEnv.CORE_HOSTNAME,
+    handler: createCoreApp(core).fetch,
+    logger: core.logger,
+  }),
+  await startServer({
+    name: "workers",
+    port: workersEnv.WORKERS_PORT,
+    hostname: workersEnv.WORKERS_HOSTNAME,
+    handler: createWorkersApp(workers).fetch,
+    logger: workers.logger,
+  }),
+  await startServer({
+    name: "edge",
+    port: edgeEnv.EDGE_PORT,
+    hostname: edgeEnv.EDGE_HOSTNAME,
+    handler: edgeHandler(edge),
+    logger: edge.logger,
+  }),
+];
+
+const [c, w, e] = servers.map((s) => `http://${displayHost(s.addr.hostname)}:${s.addr.port}`);
+console.log(`\nAI Teacher is running (embedded defaults unless configured):
+  edge     ${e}   <- clients call this (/api/v1/...)
+  core     ${c}
+  workers  ${w}
+Press Ctrl-C to stop.\n`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  log.info("stopping");
+  await Promise.all(servers.map((s) => s.shutdown()));
+  await database.close();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", stop);

@@ -1,0 +1,23 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
+import type { WorkersServices, WorkersVariables } from "./services.ts";
+
+/** The workers tier's Hono app type. */
+export type WorkersApp = OpenAPIHono<ServiceEnv<WorkersVariables>>;
+
+/** Builds the workers app (job deliveries arrive here); no I/O happens here. */
+export function createWorkersApp(services: WorkersServices): WorkersApp {
+  const app = createServiceApp<WorkersVariables>({
+    service: "workers",
+    logger: services.logger,
+    metrics: services.metrics,
+    trustRequestId: services.env.TRUST_REQUEST_ID,
+    bodyLimitBytes: services.env.BODY_LIMIT_BYTES,
+    readiness: { database: () => services.database.ping() },
+  });
+  app.use("*", async (c, next) => {
+    c.set("services", services);
+    await next();
+  });
+  return app;
+}
