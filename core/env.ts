@@ -10,6 +10,8 @@ export const coreEnvSchema = z.object({
   /** Adopt X-Request-ID from callers; core sits behind the edge, which sets it. */
   TRUST_REQUEST_ID: envTypes.bool(true),
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
+  /** Shared with the edge: verifies the edge's identity assertions. Unset, protected routes refuse everyone. */
+  EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
   ...databaseEnv,
 });
 

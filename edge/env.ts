@@ -11,6 +11,8 @@ export const edgeEnvSchema = z.object({
   /** Adopt X-Request-ID and X-Forwarded-For from the caller: true only behind a trusted proxy (nginx). */
   TRUST_PROXY: envTypes.bool(false),
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
+  /** Shared with core: signs the identity assertion sent with every forwarded request. */
+  EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
   /** Time allowed for core to start answering a forwarded request. */
   CORE_TIMEOUT_MS: envTypes.int(30_000, 100),
 });

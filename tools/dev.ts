@@ -17,6 +17,13 @@ import { createWorkersApp } from "../workers/app.ts";
 import { loadWorkersEnv } from "../workers/env.ts";
 import { buildWorkersServices } from "../workers/main.ts";
 
+// One process: edge and core share a per-run assertion secret unless one is configured.
+if (!Deno.env.get("EDGE_ASSERTION_SECRET")) {
+  Deno.env.set(
+    "EDGE_ASSERTION_SECRET",
+    btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+  );
+}
 const coreEnv = loadCoreEnv();
 const workersEnv = loadWorkersEnv();
 const edgeEnv = loadEdgeEnv({

@@ -1,2 +1,3 @@
 /** The whole database schema; drizzle-kit reads this file to generate `migrations/`. */
 export * from "./system.ts";
+export * from "./users.ts";
