@@ -1,3 +1,4 @@
 /** The whole database schema; drizzle-kit reads this file to generate `migrations/`. */
 export * from "./system.ts";
 export * from "./users.ts";
+export * from "./audit.ts";
