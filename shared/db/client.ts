@@ -107,7 +107,7 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
 export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
   // deno-lint-ignore no-explicit-any
   const result: any = await db.execute(query);
-  return (Array.isArray(result) ? result : result.rows) as T[];
+  return (Array.isArray(result) ? Array.from(result) : result.rows) as T[];
 }
 
 export { schema, sql };
