@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { gradeObjective, gradeOffline, gradeShortAnswerOffline, itemStatistics } from "./grading.ts";
+
+Deno.test("gradeObjective() grades exactly, ignoring case and spacing", () => {
+  assert.equal(gradeObjective("Elimination", " elimination ").score, 1);
+  assert.equal(gradeObjective("True", "False").score, 0);
+  assert.equal(gradeObjective("True", null).justification, "No answer given.");
+});
+
+Deno.test("gradeShortAnswerOffline() is confident on clear matches and misses, unsure in between", () => {
+  const exact = gradeShortAnswerOffline("substitution", "Substitution");
+  assert.deepEqual([exact.score, exact.confidence >= 0.9], [1, true]);
+  const typo = gradeShortAnswerOffline("substitution", "substitutoin");
+  assert.equal(typo.score, 1);
+  assert.ok(typo.confidence >= 0.7);
+  const wrong = gradeShortAnswerOffline("substitution", "photosynthesis");
+  assert.equal(wrong.score, 0);
+  assert.ok(wrong.confidence >= 0.6);
+  const partial = gradeShortAnswerOffline("the point of intersection of the two lines", "where lines cross");
+  assert.ok(partial.confidence < 0.7, "a paraphrase goes to the instructor");
+  assert.equal(gradeShortAnswerOffline("x", "").score, 0);
+  assert.equal(gradeOffline("multiple_choice", "A", "a").score, 1);
+});
+
+Deno.test("gradeShortAnswerOffline() handles Arabic letter variants", () => {
+  assert.equal(gradeShortAnswerOffline("الميتوكوندريا", "الميتوكوندريآ").score, 1);
+  assert.equal(gradeShortAnswerOffline("مدرسة", "مدرسه").score, 1);
+});
+
+Deno.test("itemStatistics() computes difficulty and discrimination from ranked attempts", () => {
+  const responses = [];
+  // Eight attempts: the strong half gets both items right, the weak half only the easy one.
+  for (let i = 0; i < 8; i++) {
+    const strong = i < 4;
+    responses.push({ attemptId: `a${i}`, itemId: "easy", score: 1 });
+    responses.push({ attemptId: `a${i}`, itemId: "hard", score: strong ? 1 : 0 });
+  }
+  const stats = Object.fromEntries(itemStatistics(responses).map((s) => [s.itemId, s]));
+  assert.equal(stats.easy.difficulty, 1);
+  assert.equal(stats.easy.discrimination, 0);
+  assert.equal(stats.hard.difficulty, 0.5);
+  assert.equal(stats.hard.discrimination, 1);
+  assert.equal(itemStatistics(responses.slice(0, 4))[0].discrimination, null);
+});
