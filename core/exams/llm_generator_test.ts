@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { type JsonCompletionModel, LlmExamGenerator } from "./llm_generator.ts";
+import { Blueprint, type SourceChunk } from "./types.ts";
+
+const documentId = crypto.randomUUID();
+const chunks: SourceChunk[] = [
+  {
+    chunkId: "c1",
+    documentId,
+    page: 9,
+    text: "Here is the algorithm for substitution. Solve one of the equations for one variable.",
+  },
+  {
+    chunkId: "c2",
+    documentId,
+    page: 11,
+    text: "Elimination adds or subtracts the equations to remove a variable.",
+  },
+];
+
+/** A scripted model: returns the queued answers in order and records what it was asked. */
+function scripted(answers: string[]): JsonCompletionModel & { calls: number } {
+  const model = {
+    calls: 0,
+    completeJson() {
+      model.calls++;
+      return Promise.resolve({ content: answers.shift() ?? '{"items":[]}' });
+    },
+  };
+  return model;
+}
+
+const good = {
+  type: "short_answer",
+  question: "Which method starts by solving one equation for one variable?",
+  options: [],
+  answerKey: "substitution",
+  explanation: "Page 9 describes it.",
+  difficulty: "easy",
+  chunkId: "c1",
+  quote: "Here is the algorithm for substitution.",
+};
+
+Deno.test("LlmExamGenerator retries invalid output and keeps only supported, distinct items", async () => {
+  const unsupported = { ...good, answerKey: "graphing", quote: "Here is the algorithm for substitution." };
+  const invented = { ...good, quote: "Substitution was invented in 1850." };
+  const duplicate = { ...good, question: "Same fact again?" };
+  const model = scripted([
+    "this is not json",
+    JSON.stringify({ items: [{ ...good, type: "essay" }] }),
+    JSON.stringify({ items: [unsupported, invented, good, duplicate] }),
+  ]);
+  const reasons: string[] = [];
+  const gen = new LlmExamGenerator(model, { maxAttempts: 3, onRetry: (r) => reasons.push(r) });
+  const items = await gen.generate(Blueprint.parse({ counts: { short_answer: 1 } }), chunks);
+  assert.equal(model.calls, 3);
+  assert.equal(items.length, 1);
+  assert.equal(items[0].answerKey, "substitution");
+  assert.deepEqual(items[0].citations, [{ chunkId: "c1", documentId, page: 9, quote: good.quote }]);
+  assert.ok(reasons.some((r) => r.startsWith("invalid output")));
+  assert.ok(reasons.includes("discarded item: its key is not in the quote"));
+  assert.ok(reasons.includes("discarded item: its quote is not in the cited chunk"));
+});
+
+Deno.test("LlmExamGenerator asks again for what is still missing, and stops at the attempt limit", async () => {
+  const second = {
+    ...good,
+    answerKey: "Elimination",
+    chunkId: "c2",
+    quote: "Elimination adds or subtracts the equations to remove a variable.",
+  };
+  const model = scripted([JSON.stringify({ items: [good] }), JSON.stringify({ items: [second] })]);
+  const items = await new LlmExamGenerator(model).generate(
+    Blueprint.parse({ counts: { short_answer: 2 } }),
+    chunks,
+  );
+  assert.equal(items.length, 2);
+  assert.equal(model.calls, 2);
+
+  const stubborn = scripted([]);
+  const none = await new LlmExamGenerator(stubborn, { maxAttempts: 2 }).generate(
+    Blueprint.parse({ counts: { true_false: 1 } }),
+    chunks,
+  );
+  assert.deepEqual(none, []);
+  assert.equal(stubborn.calls, 2);
+});
