@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { DocumentError } from "../errors.ts";
+import { PDF_FIXTURES, readPdfFixture } from "../testing/fixtures.ts";
+import { extractDocument, pageText } from "./mod.ts";
+
+Deno.test("extractDocument() reads the English algebra module page by page with its chapter headings", async () => {
+  const doc = await extractDocument(await readPdfFixture(PDF_FIXTURES.english), "pdf");
+  assert.equal(doc.pages.length, 23);
+  assert.equal(doc.pagination, "physical");
+  assert.equal(doc.title, "Simultaneous Equations");
+  assert.deepEqual(doc.pages.map((p) => p.pageNumber), Array.from({ length: 23 }, (_, i) => i + 1));
+  const headings = doc.pages.flatMap((p) =>
+    p.blocks.filter((b) => b.kind === "heading").map((b) => `${p.pageNumber}:${b.text}`)
+  );
+  assert.ok(headings.includes("9:3 SIMULTANEOUS EQUATIONS CONCEPTS -- SUBSTITUTION"), headings.join("\n"));
+  assert.ok(headings.includes("11:4 SIMULTANEOUS EQUATIONS CONCEPTS -- ELIMINATION"));
+  // Display maths is set large but is not a heading.
+  assert.ok(!headings.some((h) => h.includes("=")), headings.join("\n"));
+  assert.match(pageText(doc.pages[8]), /Solving Simultaneous Equations by Substitution/);
+});
+
+Deno.test("extractDocument() removes the running footer repeated on every page of the English module", async () => {
+  const doc = await extractDocument(await readPdfFixture(PDF_FIXTURES.english), "pdf");
+  const all = doc.pages.map(pageText).join("\n");
+  assert.equal(all.match(/This content is available for free at/g), null);
+});
+
+Deno.test("extractDocument() reads 117 pages of German lecture notes with umlauts and section headings", async () => {
+  const doc = await extractDocument(await readPdfFixture(PDF_FIXTURES.german), "pdf");
+  assert.equal(doc.pages.length, 117);
+  const headings = new Map(
+    doc.pages.flatMap((p) => p.blocks.filter((b) => b.kind === "heading").map((b) => [b.text, p.pageNumber])),
+  );
+  assert.equal(headings.get("1.1 Topologische Räume"), 6);
+  assert.equal(headings.get("3.3 Überlagerungen"), 55);
+  assert.equal(headings.get("5.3 Gauß-Krümmung"), 95);
+  // Chapters rank above sections.
+  const level = (text: string) =>
+    doc.pages.flatMap((p) => p.blocks).find((b) => b.kind === "heading" && b.text === text)?.level;
+  assert.ok(level("1 Topologische Grundbegriffe")! < level("1.1 Topologische Räume")!);
+  assert.match(pageText(doc.pages[1]), /Wintersemester 2013\/2014/);
+});
+
+Deno.test("extractDocument() returns the Arabic word of the one-word PDF in reading order, without glyph debris", async () => {
+  const doc = await extractDocument(await readPdfFixture(PDF_FIXTURES.arabic), "pdf");
+  assert.equal(doc.pages.length, 1);
+  // pdf.js alone yields "habibi يبيبَح يبيبَحϲΒϴΒ ˴\u0003": reversed, with raw glyph ids of unmapped glyphs.
+  assert.equal(pageText(doc.pages[0]), "habibi حَبيبي حَبيبي");
+});
+
+Deno.test("extractDocument() rejects the password-protected PDF with a readable reason", async () => {
+  const bytes = await readPdfFixture(PDF_FIXTURES.encrypted);
+  await assert.rejects(() => extractDocument(bytes, "pdf"), (err: unknown) => {
+    assert.ok(err instanceof DocumentError);
+    assert.equal(err.reason, "encrypted");
+    assert.equal(err.message, "This PDF is password-protected; upload an unprotected copy");
+    return true;
+  });
+});
+
+Deno.test("extractDocument() rejects a truncated PDF as corrupt", async () => {
+  const bytes = (await readPdfFixture(PDF_FIXTURES.english)).slice(0, 4000);
+  await assert.rejects(() => extractDocument(bytes, "pdf"), (err: unknown) => {
+    assert.ok(err instanceof DocumentError);
+    assert.equal(err.reason, "corrupt");
+    assert.match(err.message, /^This PDF could not be read/);
+    return true;
+  });
+});
+
+Deno.test("extractDocument() leaves the caller's buffer intact (pdf.js gets a copy)", async () => {
+  const bytes = await readPdfFixture(PDF_FIXTURES.arabic);
+  await extractDocument(bytes, "pdf");
+  assert.equal(bytes.byteLength, 14957);
+  assert.equal(new TextDecoder().decode(bytes.subarray(0, 5)), "%PDF-");
+});
