@@ -28,7 +28,9 @@ interface Piece {
  */
 export function chunkDocument(pages: ExtractedPage[], options: Partial<ChunkOptions> = {}): Chunk[] {
   const o = { ...DEFAULT_CHUNK_OPTIONS, ...options };
-  if (o.overlapTokens >= o.targetTokens) throw new RangeError("overlapTokens must be smaller than targetTokens");
+  if (o.overlapTokens >= o.targetTokens) {
+    throw new RangeError("overlapTokens must be smaller than targetTokens");
+  }
   const chunks: Chunk[] = [];
   let pieces: Piece[] = [];
   let tokens = 0;
@@ -37,7 +39,7 @@ export function chunkDocument(pages: ExtractedPage[], options: Partial<ChunkOpti
 
   const emit = () => {
     if (pieces.length === 0) return;
-    const text = pieces.map((p) => p.text).join(" ").replace(/ ?\n ?/g, "\n");
+    const text = pieces.map((p) => p.text).join(" ").replace(/ *\n\s*/g, "\n");
     chunks.push({
       ordinal: chunks.length,
       text,
@@ -78,7 +80,9 @@ export function chunkDocument(pages: ExtractedPage[], options: Partial<ChunkOpti
         add(piece);
       }
       // Keep paragraph breaks visible in the chunk text.
-      if (pieces.length > 0) pieces[pieces.length - 1] = { ...pieces.at(-1)!, text: `${pieces.at(-1)!.text}\n` };
+      if (pieces.length > 0) {
+        pieces[pieces.length - 1] = { ...pieces.at(-1)!, text: `${pieces.at(-1)!.text}\n` };
+      }
     }
   }
   emit();

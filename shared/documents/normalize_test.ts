@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { arabicLooksReversed, arabicOrderScore, normalizeExtractedText, reverseArabicRuns } from "./normalize.ts";
+import {
+  arabicLooksReversed,
+  arabicOrderScore,
+  normalizeExtractedText,
+  reverseArabicRuns,
+} from "./normalize.ts";
 
 Deno.test("normalizeExtractedText() maps Arabic presentation forms and the lam-alef ligature to base letters", () => {
   // "ﻣﺮﺣﺒﺎ" in presentation forms B, and the isolated lam-alef ligature U+FEFB.
@@ -9,7 +14,10 @@ Deno.test("normalizeExtractedText() maps Arabic presentation forms and the lam-a
 });
 
 Deno.test("normalizeExtractedText() strips bidi controls, zero-width characters and stray control codes", () => {
-  assert.equal(normalizeExtractedText("\u202Bمرحبا\u202C \u200Fعالم\u200D\u200C x\u0003y\uFEFF"), "مرحبا عالم xy");
+  assert.equal(
+    normalizeExtractedText("\u202Bمرحبا\u202C \u200Fعالم\u200D\u200C x\u0003y\uFEFF"),
+    "مرحبا عالم xy",
+  );
 });
 
 Deno.test("normalizeExtractedText() keeps superscripts and Greek in Latin text, and resolves Latin ligatures", () => {

@@ -12,7 +12,10 @@ export interface ByteSource {
 
 /** A byte source over an in-memory buffer. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
-  return { size: bytes.byteLength, read: (o, n) => Promise.resolve(bytes.subarray(o, Math.min(o + n, bytes.length))) };
+  return {
+    size: bytes.byteLength,
+    read: (o, n) => Promise.resolve(bytes.subarray(o, Math.min(o + n, bytes.length))),
+  };
 }
 
 /** A byte source over an open file (the caller closes it). */
@@ -76,7 +79,8 @@ export function assertDeclaredType(declared: DocumentType, sniffed: SniffedKind)
 }
 
 function describe(kind: SniffedKind): string {
-  return { pdf: "PDF", docx: "DOCX", pptx: "PPTX", text: "text file", zip: "ZIP archive" }[kind as string] ?? kind;
+  return { pdf: "PDF", docx: "DOCX", pptx: "PPTX", text: "text file", zip: "ZIP archive" }[kind as string] ??
+    kind;
 }
 
 async function isUtf8Text(source: ByteSource): Promise<boolean> {

@@ -38,7 +38,9 @@ function htmlBlocks(html: string): TextBlock[] {
   let open = "p";
   let last = 0;
   const emit = (raw: string, tag: string) => {
-    const text = normalizeExtractedText(decodeXmlEntities(raw.replace(/<br\s*\/?>/g, "\n").replace(/<[^>]+>/g, "")));
+    const text = normalizeExtractedText(
+      decodeXmlEntities(raw.replace(/<br\s*\/?>/g, "\n").replace(/<[^>]+>/g, "")),
+    );
     if (!text) return;
     const heading = /^h[1-6]$/.test(tag);
     blocks.push(heading ? { kind: "heading", text, level: Number(tag[1]) } : { kind: "paragraph", text });

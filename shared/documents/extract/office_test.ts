@@ -65,7 +65,10 @@ Deno.test("extractDocument() reads PPTX slides in presentation order, one page e
     },
     {
       pageNumber: 2,
-      blocks: [{ kind: "heading", text: "Week 2: Matrices", level: 1 }, { kind: "paragraph", text: "Multiplication" }],
+      blocks: [{ kind: "heading", text: "Week 2: Matrices", level: 1 }, {
+        kind: "paragraph",
+        text: "Multiplication",
+      }],
     },
     { pageNumber: 3, blocks: [{ kind: "heading", text: "Summary", level: 1 }] },
   ]);

@@ -37,7 +37,8 @@ export function splitText(text: string, maxChars: number): string[] {
   let rest = text;
   while (rest.length > maxChars) {
     const window = rest.slice(0, maxChars + 1);
-    const cut = lastBreak(window, /\n/g) ?? lastBreak(window, /[.!?؟।。](?=\s)/g) ?? lastBreak(window, /\s/g) ??
+    const cut = lastBreak(window, /\n/g) ?? lastBreak(window, /[.!?؟।。](?=\s)/g) ??
+      lastBreak(window, /\s/g) ??
       maxChars;
     pieces.push(rest.slice(0, cut).trim());
     rest = rest.slice(cut).trim();

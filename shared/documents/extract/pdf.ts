@@ -69,9 +69,13 @@ function pdfError(err: unknown): DocumentError {
     });
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new DocumentError("corrupt", `This PDF could not be read (${detail}); it may be damaged or incomplete`, {
-    cause: err,
-  });
+  return new DocumentError(
+    "corrupt",
+    `This PDF could not be read (${detail}); it may be damaged or incomplete`,
+    {
+      cause: err,
+    },
+  );
 }
 
 async function pdfTitle(pdf: Awaited<ReturnType<typeof getDocumentProxy>>): Promise<string | undefined> {
@@ -91,7 +95,13 @@ function toLines(items: TextItemLike[]): Line[] {
   let y = Number.NaN;
   const push = () => {
     // The size carrying most characters: a superscript or a tall math glyph must not make a line a heading.
-    if (text.trim()) lines.push({ text, height: [...sizes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0], y });
+    if (text.trim()) {
+      lines.push({
+        text,
+        height: [...sizes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0],
+        y,
+      });
+    }
     text = "";
     sizes = new Map();
     y = Number.NaN;
@@ -117,14 +127,17 @@ const EDGE_LINES = 2;
 /** Removes running headers and footers, which would otherwise repeat in every chunk and skew search. */
 function dropRunningLines(pageLines: Line[][]): void {
   const key = (l: Line) => l.text.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
-  const edges = (lines: Line[]) => new Set([...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)].map(key));
+  const edges = (lines: Line[]) =>
+    new Set([...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)].map(key));
   const seen = new Map<string, number>();
   for (const lines of pageLines) for (const k of edges(lines)) seen.set(k, (seen.get(k) ?? 0) + 1);
   const threshold = Math.max(3, pageLines.length / 3);
   const running = new Set([...seen].filter(([k, n]) => n >= threshold && k !== "#").map(([k]) => k));
   if (running.size === 0) return;
   for (const [i, lines] of pageLines.entries()) {
-    const edgeIndexes = new Set([...lines.keys()].filter((j) => j < EDGE_LINES || j >= lines.length - EDGE_LINES));
+    const edgeIndexes = new Set(
+      [...lines.keys()].filter((j) => j < EDGE_LINES || j >= lines.length - EDGE_LINES),
+    );
     pageLines[i] = lines.filter((l, j) => !(edgeIndexes.has(j) && running.has(key(l))));
   }
 }
@@ -135,13 +148,17 @@ function dominantHeight(lines: Line[]): number {
   for (const l of lines) weight.set(l.height, (weight.get(l.height) ?? 0) + l.text.length);
   let best = 0;
   let bestWeight = -1;
-  for (const [h, w] of weight) if (w > bestWeight || (w === bestWeight && h < best)) [best, bestWeight] = [h, w];
+  for (const [h, w] of weight) {
+    if (w > bestWeight || (w === bestWeight && h < best)) [best, bestWeight] = [h, w];
+  }
   return best;
 }
 
 function isHeading(line: Line, bodyHeight: number): boolean {
   const text = line.text.trim();
-  if (bodyHeight <= 0 || line.height < bodyHeight * HEADING_RATIO || text.length > HEADING_MAX_CHARS) return false;
+  if (bodyHeight <= 0 || line.height < bodyHeight * HEADING_RATIO || text.length > HEADING_MAX_CHARS) {
+    return false;
+  }
   // Display maths is set large too; a heading is mostly words.
   const visible = text.replace(/\s/g, "");
   const letters = visible.match(/\p{L}/gu)?.length ?? 0;

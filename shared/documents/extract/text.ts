@@ -9,9 +9,13 @@ export function extractText(bytes: Uint8Array, type: "txt" | "md"): ExtractedDoc
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (err) {
-    throw new DocumentError("corrupt", "This text file is not valid UTF-8; save it as UTF-8 and upload again", {
-      cause: err,
-    });
+    throw new DocumentError(
+      "corrupt",
+      "This text file is not valid UTF-8; save it as UTF-8 and upload again",
+      {
+        cause: err,
+      },
+    );
   }
   const blocks = type === "md" ? markdownBlocks(text) : plainBlocks(text);
   if (blocks.length === 0) throw new DocumentError("no_text", "The file contains no text");

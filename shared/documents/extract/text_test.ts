@@ -6,7 +6,8 @@ import { splitText } from "./paginate.ts";
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 Deno.test("extractDocument() reads Markdown headings (ATX and setext) and keeps # inside code fences", async () => {
-  const md = "# Course notes\n\nIntro paragraph\nwrapped.\n\nSection two\n-----------\n\n```sh\n# not a heading\n```\n\n## Details ##\nText.";
+  const md =
+    "# Course notes\n\nIntro paragraph\nwrapped.\n\nSection two\n-----------\n\n```sh\n# not a heading\n```\n\n## Details ##\nText.";
   const doc = await extractDocument(utf8(md), "md");
   assert.deepEqual(doc.pages.flatMap((p) => p.blocks), [
     { kind: "heading", text: "Course notes", level: 1 },

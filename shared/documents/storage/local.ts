@@ -43,7 +43,8 @@ export class LocalDocumentStorage implements DocumentStorage {
 
   async createUploadUrl(request: UploadRequest): Promise<UploadGrant> {
     const key = this.keyFor(request.documentId);
-    const expiresAt = Math.floor(this.#now() / 1000) + (request.ttlSeconds ?? this.#options.defaultTtlSeconds);
+    const expiresAt = Math.floor(this.#now() / 1000) +
+      (request.ttlSeconds ?? this.#options.defaultTtlSeconds);
     const query = await this.#signer.sign({ ...request, expiresAt });
     const base = this.#options.uploadBaseUrl.replace(/\/+$/, "");
     return {
@@ -95,7 +96,9 @@ export class LocalDocumentStorage implements DocumentStorage {
       await Deno.mkdir(`${this.#options.root}/documents`, { recursive: true });
       // link() refuses an existing target atomically, so two racing uploads cannot both win; the temp name goes.
       await Deno.link(tmp, target).catch((err) => {
-        throw err instanceof Deno.errors.AlreadyExists ? errors.conflict("This document was already uploaded") : err;
+        throw err instanceof Deno.errors.AlreadyExists
+          ? errors.conflict("This document was already uploaded")
+          : err;
       });
       await Deno.remove(tmp);
       return { key, size, sha256, type: claims.type, contentType: MIME_TYPES[claims.type] };
@@ -125,7 +128,9 @@ export class LocalDocumentStorage implements DocumentStorage {
           throw tooLarge(maxBytes);
         }
         hash.update(value);
-        for (let written = 0; written < value.byteLength;) written += await file.write(value.subarray(written));
+        for (let written = 0; written < value.byteLength;) {
+          written += await file.write(value.subarray(written));
+        }
       }
       await file.sync();
       return { size, sha256: hash.hex() };

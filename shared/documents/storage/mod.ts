@@ -6,7 +6,9 @@ import { LocalDocumentStorage } from "./local.ts";
 import { S3DocumentStorage } from "./s3.ts";
 
 /** Picks the document storage from configuration: the one place that knows both implementations. */
-export async function createDocumentStorage(env: DocumentsEnv & { DATA_DIR: string }): Promise<DocumentStorage> {
+export async function createDocumentStorage(
+  env: DocumentsEnv & { DATA_DIR: string },
+): Promise<DocumentStorage> {
   if (env.STORAGE === "s3") {
     const missing = (["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const)
       .filter((name) => !env[name]);
@@ -26,7 +28,8 @@ export async function createDocumentStorage(env: DocumentsEnv & { DATA_DIR: stri
   return new LocalDocumentStorage({
     root: `${env.DATA_DIR}/uploads`,
     uploadBaseUrl: env.UPLOAD_BASE_URL,
-    signingSecret: env.UPLOAD_SIGNING_SECRET ?? await keptSecret(`${env.DATA_DIR}/keys/upload_signing_secret`),
+    signingSecret: env.UPLOAD_SIGNING_SECRET ??
+      await keptSecret(`${env.DATA_DIR}/keys/upload_signing_secret`),
     defaultTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
   });
 }
@@ -47,7 +50,8 @@ async function keptSecret(path: string): Promise<string> {
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  const secret = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const secret = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   try {
     await Deno.writeTextFile(path, secret, { createNew: true, mode: 0o600 });

@@ -62,7 +62,9 @@ export class S3DocumentStorage implements DocumentStorage {
     const endpoint = new URL(this.#options.endpoint);
     const path = key.split("/").map(encodeURIComponent).join("/");
     if (this.#options.forcePathStyle) {
-      return new URL(`${endpoint.origin}${endpoint.pathname.replace(/\/+$/, "")}/${this.#options.bucket}/${path}`);
+      return new URL(
+        `${endpoint.origin}${endpoint.pathname.replace(/\/+$/, "")}/${this.#options.bucket}/${path}`,
+      );
     }
     return new URL(`${endpoint.protocol}//${this.#options.bucket}.${endpoint.host}/${path}`);
   }
@@ -123,7 +125,9 @@ export class S3DocumentStorage implements DocumentStorage {
     try {
       res = await this.#client.fetch(this.objectUrl(key).toString(), { method });
     } catch (err) {
-      throw new AppError(ErrorCode.BAD_GATEWAY, `Object storage did not answer (${method} "${key}")`, { cause: err });
+      throw new AppError(ErrorCode.BAD_GATEWAY, `Object storage did not answer (${method} "${key}")`, {
+        cause: err,
+      });
     }
     if (res.ok || alsoOk.includes(res.status)) return res;
     await res.body?.cancel();

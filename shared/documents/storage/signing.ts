@@ -18,10 +18,16 @@ export class UploadSigner {
 
   constructor(secret: string) {
     if (secret.length < 32) throw new RangeError("The upload signing secret must be at least 32 characters");
-    this.#key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    this.#key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      [
+        "sign",
+        "verify",
+      ],
+    );
   }
 
   /** Query parameters (`type`, `max`, `exp`, `sig`) to append to the upload URL. */
@@ -45,7 +51,10 @@ export class UploadSigner {
     const max = query.get("max");
     const exp = query.get("exp");
     if (!sig || !type || !max || !exp) {
-      throw new AppError(ErrorCode.UNAUTHORIZED, "This upload URL is not signed; request an upload URL first");
+      throw new AppError(
+        ErrorCode.UNAUTHORIZED,
+        "This upload URL is not signed; request an upload URL first",
+      );
     }
     const claims = { documentId, type: type as DocumentType, maxBytes: Number(max), expiresAt: Number(exp) };
     const bytes = fromBase64url(sig);

@@ -1,5 +1,5 @@
 /** Test helper: reads a committed PDF fixture from `fixtures/pdfs/` (see its README for sources and licences). */
-export function readPdfFixture(name: string): Promise<Uint8Array> {
+export function readPdfFixture(name: string): Promise<Uint8Array<ArrayBuffer>> {
   return Deno.readFile(new URL(`../../../fixtures/pdfs/${name}`, import.meta.url));
 }
 

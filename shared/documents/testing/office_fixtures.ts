@@ -74,9 +74,16 @@ export async function buildPptx(slides: TestSlide[]): Promise<Uint8Array> {
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`,
   );
   const ids = slides.map((_, i) => `<p:sldId id="${256 + i}" r:id="rId${i + 1}"/>`).join("");
-  zip.file("ppt/presentation.xml", `<?xml version="1.0"?><p:presentation ${ns}><p:sldIdLst>${ids}</p:sldIdLst></p:presentation>`);
+  zip.file(
+    "ppt/presentation.xml",
+    `<?xml version="1.0"?><p:presentation ${ns}><p:sldIdLst>${ids}</p:sldIdLst></p:presentation>`,
+  );
   const rels = slides.map((_, i) =>
-    `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide${slides.length - i}.xml"/>`
+    `<Relationship Id="rId${
+      i + 1
+    }" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide${
+      slides.length - i
+    }.xml"/>`
   ).join("");
   zip.file(
     "ppt/_rels/presentation.xml.rels",
