@@ -115,7 +115,7 @@ function sentences(text: string, maxTokens: number): string[] {
     }
     let current: string[] = [];
     let size = 0;
-    for (const word of s.split(/\s+/)) {
+    for (const word of s.split(/\s+/).flatMap((w) => splitWord(w, maxTokens))) {
       const t = estimateTokens(word);
       if (size > 0 && size + t > maxTokens / 2) {
         out.push(current.join(" "));
@@ -128,4 +128,15 @@ function sentences(text: string, maxTokens: number): string[] {
     if (current.length > 0) out.push(current.join(" "));
   }
   return out;
+}
+
+/** A "word" too long for a chunk (CJK runs, long URLs or formulas without spaces) cut into pieces that fit. */
+function splitWord(word: string, maxTokens: number): string[] {
+  const tokens = estimateTokens(word);
+  if (tokens <= maxTokens / 2) return [word];
+  const chars = [...word];
+  const size = Math.max(1, Math.floor(chars.length * (maxTokens / 2) / tokens));
+  const pieces: string[] = [];
+  for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(""));
+  return pieces;
 }

@@ -100,6 +100,19 @@ Deno.test("chunkDocument() is deterministic on the real German lecture notes and
   assert.equal(section.pageStart, 55);
 });
 
+Deno.test("chunkDocument() cuts a run of text without spaces (CJK, long formulas) so no chunk passes the target", () => {
+  const chunks = chunkDocument(
+    [{ pageNumber: 1, blocks: [{ kind: "paragraph", text: "数学".repeat(300) }] }],
+    {
+      targetTokens: 100,
+      overlapTokens: 20,
+      minTokens: 10,
+    },
+  );
+  assert.ok(chunks.length >= 6);
+  assert.ok(chunks.every((c) => c.tokens <= 100), chunks.map((c) => c.tokens).join(","));
+});
+
 Deno.test("chunkDocument() rejects an overlap as large as the target", () => {
   assert.throws(() => chunkDocument([], { targetTokens: 50, overlapTokens: 50 }), RangeError);
 });

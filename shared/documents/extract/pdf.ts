@@ -120,25 +120,43 @@ function toLines(items: TextItemLike[]): Line[] {
   return lines;
 }
 
-// Running headers and footers: among the first and last lines of a page, a line (digits ignored, so page numbers
-// do not matter) that recurs on at least a third of the pages, and on at least three.
+// Running headers and footers are looked for among the first and last lines of each page.
 const EDGE_LINES = 2;
+const RUNNING_MAX_CHARS = 100;
 
-/** Removes running headers and footers, which would otherwise repeat in every chunk and skew search. */
+/**
+ * Removes running headers and footers, which would otherwise repeat in every chunk and skew search: lines that
+ * recur (digits ignored) on at least a third of the pages, and short lines carrying the printed page number
+ * ("52 3.3. ÜBERLAGERUNGEN", "Chapter 2 | … 7") once the offset between printed and physical page numbers is
+ * clear from at least a third of the pages.
+ */
 function dropRunningLines(pageLines: Line[][]): void {
-  const key = (l: Line) => l.text.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
-  const edges = (lines: Line[]) =>
-    new Set([...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)].map(key));
-  const seen = new Map<string, number>();
-  for (const lines of pageLines) for (const k of edges(lines)) seen.set(k, (seen.get(k) ?? 0) + 1);
   const threshold = Math.max(3, pageLines.length / 3);
-  const running = new Set([...seen].filter(([k, n]) => n >= threshold && k !== "#").map(([k]) => k));
-  if (running.size === 0) return;
+  const key = (l: Line) => l.text.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
+  const isEdge = (j: number, lines: Line[]) => j < EDGE_LINES || j >= lines.length - EDGE_LINES;
+  const edges = (lines: Line[]) => lines.filter((_, j) => isEdge(j, lines));
+  const printedNumbers = (l: Line) => {
+    const text = l.text.trim();
+    if (text.length > RUNNING_MAX_CHARS) return [];
+    return [text.match(/^(\d{1,4})\b/)?.[1], text.match(/\b(\d{1,4})$/)?.[1]].filter((n) => n !== undefined)
+      .map(Number);
+  };
+
+  const seen = new Map<string, number>();
+  const offsets = new Map<number, number>();
   for (const [i, lines] of pageLines.entries()) {
-    const edgeIndexes = new Set(
-      [...lines.keys()].filter((j) => j < EDGE_LINES || j >= lines.length - EDGE_LINES),
+    for (const k of new Set(edges(lines).map(key))) seen.set(k, (seen.get(k) ?? 0) + 1);
+    const pageOffsets = new Set(edges(lines).flatMap(printedNumbers).map((n) => i + 1 - n));
+    for (const o of pageOffsets) offsets.set(o, (offsets.get(o) ?? 0) + 1);
+  }
+  const running = new Set([...seen].filter(([k, n]) => n >= threshold && k !== "#").map(([k]) => k));
+  const [offset, count] = [...offsets].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0] ?? [0, 0];
+  const numbered = count >= threshold;
+  for (const [i, lines] of pageLines.entries()) {
+    pageLines[i] = lines.filter((l, j) =>
+      !isEdge(j, lines) ||
+      !(running.has(key(l)) || (numbered && printedNumbers(l).includes(i + 1 - offset)))
     );
-    pageLines[i] = lines.filter((l, j) => !(edgeIndexes.has(j) && running.has(key(l))));
   }
 }
 
