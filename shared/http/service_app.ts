@@ -19,6 +19,8 @@ export interface ServiceAppOptions {
   trustRequestId: boolean;
   /** Largest accepted request body in bytes. */
   bodyLimitBytes: number;
+  /** Paths that enforce their own, larger limit while streaming (signed uploads); the body limit skips them. */
+  bodyLimitExempt?: (path: string) => boolean;
   /** Named readiness checks run by `GET /readyz`. */
   readiness: Record<string, ReadinessCheck>;
   /** Per-check timeout for `/readyz`, in ms. */
@@ -45,18 +47,16 @@ export function createServiceApp<V extends object = object>(
     },
   });
   app.use("*", requestContext(options));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: (c) =>
-        errorResponse(
-          c,
-          ErrorCode.PAYLOAD_TOO_LARGE,
-          `Request body is larger than ${options.bodyLimitBytes} bytes`,
-        ),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: (c) =>
+      errorResponse(
+        c,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `Request body is larger than ${options.bodyLimitBytes} bytes`,
+      ),
+  });
+  app.use("*", (c, next) => options.bodyLimitExempt?.(c.req.path) ? next() : limitBody(c, next));
   app.onError(errorHandler(options.logger));
   app.notFound(notFoundHandler(app));
 

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { envTypes } from "../env.ts";
+
+/** Document storage and processing variables, shared by core (uploads) and workers (ingestion). */
+export const documentsEnv = {
+  /** Where uploaded files live: `local` disk under DATA_DIR/uploads (embedded default) or an `s3` bucket. */
+  STORAGE: z.enum(["local", "s3"]).default("local"),
+  /** Largest document a client may declare, in bytes. */
+  UPLOAD_MAX_BYTES: envTypes.int(50 * 1024 * 1024, 1),
+  /** Lifetime of an upload URL. */
+  UPLOAD_URL_TTL_SECONDS: envTypes.int(900, 10),
+  /** HMAC secret of local upload URLs; unset, one is generated once and kept in DATA_DIR/keys. */
+  UPLOAD_SIGNING_SECRET: z.string().min(32).optional(),
+  /** Public URL of core's upload route as clients reach it (through the edge in production). */
+  UPLOAD_BASE_URL: z.url().default("http://localhost:8080/api/v1/uploads"),
+  /** S3-compatible endpoint (AWS, R2, MinIO); required when STORAGE=s3. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().default("us-east-1"),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_SESSION_TOKEN: z.string().optional(),
+  /** Path-style URLs (`endpoint/bucket/key`); MinIO needs them, AWS and R2 accept virtual-hosted. */
+  S3_FORCE_PATH_STYLE: envTypes.bool(false),
+  S3_KEY_PREFIX: z.string().default(""),
+  /** Chunk size the chunker aims for, in approximate tokens. */
+  CHUNK_TARGET_TOKENS: envTypes.int(300, 50),
+  /** Tokens repeated between neighbouring chunks of a section. */
+  CHUNK_OVERLAP_TOKENS: envTypes.int(50, 0),
+  /** Sections shorter than this merge into the next one. */
+  CHUNK_MIN_TOKENS: envTypes.int(60, 0),
+};
+
+/** The parsed document variables. */
+export interface DocumentsEnv {
+  STORAGE: "local" | "s3";
+  UPLOAD_MAX_BYTES: number;
+  UPLOAD_URL_TTL_SECONDS: number;
+  UPLOAD_SIGNING_SECRET?: string;
+  UPLOAD_BASE_URL: string;
+  S3_ENDPOINT?: string;
+  S3_REGION: string;
+  S3_BUCKET?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+  S3_SESSION_TOKEN?: string;
+  S3_FORCE_PATH_STYLE: boolean;
+  S3_KEY_PREFIX: string;
+  CHUNK_TARGET_TOKENS: number;
+  CHUNK_OVERLAP_TOKENS: number;
+  CHUNK_MIN_TOKENS: number;
+}

@@ -1,0 +1,33 @@
+import { AppError, ErrorCode } from "../errors.ts";
+
+/** Why a document could not be accepted or read; stable strings the API and the documents table can carry. */
+export type DocumentFailure =
+  | "encrypted"
+  | "corrupt"
+  | "no_text"
+  | "type_mismatch"
+  | "unsupported_type"
+  | "too_large";
+
+const CODES: Record<DocumentFailure, ErrorCode> = {
+  encrypted: ErrorCode.UNPROCESSABLE,
+  corrupt: ErrorCode.UNPROCESSABLE,
+  no_text: ErrorCode.UNPROCESSABLE,
+  type_mismatch: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  unsupported_type: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  too_large: ErrorCode.PAYLOAD_TOO_LARGE,
+};
+
+/**
+ * A document that cannot be stored or read, with a machine reason and a message meant for the uploader
+ * (shown on the document when ingestion fails).
+ */
+export class DocumentError extends AppError {
+  readonly reason: DocumentFailure;
+
+  constructor(reason: DocumentFailure, message: string, options: { cause?: unknown } = {}) {
+    super(CODES[reason], message, { details: { reason }, cause: options.cause });
+    this.name = "DocumentError";
+    this.reason = reason;
+  }
+}
