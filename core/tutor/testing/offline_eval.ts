@@ -1,0 +1,76 @@
+/** Measures the offline tutor on the XQuAD fixture: answer rate, answers quoting the gold answer, refusal rate. */
+import { OfflineTutor } from "../model/offline.ts";
+import { normalizeText } from "../text.ts";
+import type { AnswerPolicy, TutorLanguage } from "../types.ts";
+import { loadXquadFixture, xquadRetriever } from "./xquad.ts";
+
+/** Rates measured for one language. */
+export interface OfflineRates {
+  language: TutorLanguage;
+  answerable: number;
+  /** Share of answerable questions the tutor answered. */
+  answered: number;
+  /** Share of answerable questions whose answer text contains the gold answer. */
+  answeredWithGold: number;
+  unanswerable: number;
+  /** Share of unanswerable questions refused: same-article held-out paragraphs and other articles together. */
+  refused: number;
+  refusedSameArticle: number;
+  refusedOtherArticle: number;
+}
+
+/** Runs every fixture question through retrieval (k = 6) and the offline tutor. */
+export async function measureOfflineTutor(
+  language: TutorLanguage,
+  options: { threshold?: number; policy?: AnswerPolicy } = {},
+): Promise<OfflineRates> {
+  const fixture = loadXquadFixture();
+  const retriever = xquadRetriever(fixture, { courseId: "xquad", language });
+  const tutor = new OfflineTutor({ threshold: options.threshold });
+  const answer = async (question: string) => {
+    const { chunks } = await retriever.retrieve({
+      scope: { courseId: "xquad" },
+      query: question,
+      k: 6,
+      language,
+    });
+    return tutor.answer(question, chunks, options.policy ?? "direct", language);
+  };
+  let answerable = 0;
+  let answered = 0;
+  let withGold = 0;
+  for (const paragraph of fixture.paragraphs) {
+    for (const q of paragraph.questions) {
+      answerable++;
+      const text = await answer(q[language]);
+      if (text === null) continue;
+      answered++;
+      const gold = language === "en" ? q.answerEn : q.answerAr;
+      if (normalizeText(text).includes(normalizeText(gold))) withGold++;
+    }
+  }
+  const refusedShare = async (questions: typeof fixture.heldOutSameArticle) => {
+    let refused = 0;
+    for (const q of questions) if (await answer(q[language]) === null) refused++;
+    return { refused, total: questions.length };
+  };
+  const same = await refusedShare(fixture.heldOutSameArticle);
+  const other = await refusedShare(fixture.heldOutOtherArticle);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    language,
+    answerable,
+    answered: round(answered / answerable),
+    answeredWithGold: round(withGold / answerable),
+    unanswerable: same.total + other.total,
+    refused: round((same.refused + other.refused) / (same.total + other.total)),
+    refusedSameArticle: round(same.refused / same.total),
+    refusedOtherArticle: round(other.refused / other.total),
+  };
+}
+
+if (import.meta.main) {
+  for (const language of ["en", "ar"] as const) {
+    console.log(JSON.stringify(await measureOfflineTutor(language)));
+  }
+}
