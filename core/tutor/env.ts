@@ -24,5 +24,7 @@ export const tutorEnv = {
   TUTOR_OFFLINE_SUPPORT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55),
 };
 
+const tutorEnvSchema = z.object(tutorEnv);
+
 /** The parsed tutor variables. */
-export type TutorEnv = { [K in keyof typeof tutorEnv]: z.infer<(typeof tutorEnv)[K]> };
+export type TutorEnv = z.infer<typeof tutorEnvSchema>;

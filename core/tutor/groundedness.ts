@@ -58,7 +58,9 @@ export function judgeSentence(
 ): SentenceVerdict {
   const text = sentence.trim();
   const bare = withoutMarkers(text);
-  const framing = new Set((options.framing ?? []).map((f) => normalizeText(f.trim())));
+  const framing = new Set(
+    (options.framing ?? []).flatMap(segments).map((f) => normalizeText(withoutMarkers(f))),
+  );
   const terms = contentTerms(bare);
   const isQuestion = /[?؟]["”»]?$/.test(bare);
   const isIntro = /[:：]$/.test(bare);

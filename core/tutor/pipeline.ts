@@ -7,6 +7,7 @@ import { detectIntent } from "./intent.ts";
 import { detectLanguage } from "./language.ts";
 import { guidingQuestions, offlinePreface, refusalMessage, type RefusalReason } from "./messages.ts";
 import type { ModelUsage, TutorModel } from "./model/interface.ts";
+import { neutralizeDocumentText } from "./injection.ts";
 import { buildGroundedPrompt } from "./prompt.ts";
 import type { Retriever } from "./retriever/interface.ts";
 import { SentenceGate } from "./sentence_gate.ts";
@@ -158,20 +159,28 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     }),
   );
   // Defence in depth: a retriever bug must not leak another course's material into this session.
-  const chunks = retrieval.chunks.filter((c) =>
+  const scoped = retrieval.chunks.filter((c) =>
     c.courseId === undefined || c.courseId === input.scope.courseId
   );
-  if (chunks.length < retrieval.chunks.length) {
+  if (scoped.length < retrieval.chunks.length) {
     deps.logger.error("retriever returned chunks outside the session scope", {
       courseId: input.scope.courseId,
-      dropped: retrieval.chunks.length - chunks.length,
+      dropped: retrieval.chunks.length - scoped.length,
     });
   }
 
+  // Material is defused once, here: the prompt, the offline tutor and the groundedness check all see the same text,
+  // so an instruction inside a document can neither steer the model nor vouch for a sentence that obeys it.
+  let neutralized = 0;
+  const chunks = scoped.map((chunk) => {
+    const safe = neutralizeDocumentText(chunk.text);
+    neutralized += safe.removed;
+    return safe.removed === 0 ? chunk : { ...chunk, text: safe.text };
+  });
   const prompt = await steps.run(
     "prompt",
     () => buildGroundedPrompt({ ...input, chunks, language }),
-    (p) => ({ outcome: "built", neutralized: p.neutralized, historyTurns: p.historyTurns }),
+    (p) => ({ outcome: "built", neutralized, historyTurns: p.historyTurns }),
   );
 
   const framing = [offlinePreface(input.policy, language), ...guidingQuestions(language)];
