@@ -21,7 +21,7 @@ export const tutorEnv = {
   OPENAI_MAX_RETRIES: envTypes.int(2, 0),
   OPENAI_MAX_OUTPUT_TOKENS: envTypes.int(800, 16),
   /** Offline tutor: minimum question-term support of the best sentence to answer (0..1); below it, it refuses. */
-  TUTOR_OFFLINE_SUPPORT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55),
+  TUTOR_OFFLINE_SUPPORT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),
 };
 
 const tutorEnvSchema = z.object(tutorEnv);

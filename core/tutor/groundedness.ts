@@ -50,6 +50,18 @@ export function completeSegmentLength(text: string): number | null {
   return match ? match.index + match[0].length : null;
 }
 
+const framingSets = new WeakMap<string[], Set<string>>();
+
+/** The framing lines as normalised sentences, computed once per list. */
+function framingSet(lines: string[] = []): Set<string> {
+  let set = framingSets.get(lines);
+  if (!set) {
+    set = new Set(lines.flatMap(segments).map((f) => normalizeText(withoutMarkers(f).trim())));
+    framingSets.set(lines, set);
+  }
+  return set;
+}
+
 /** Checks a single sentence against the chunks (chunk i is citation i + 1). */
 export function judgeSentence(
   sentence: string,
@@ -58,9 +70,7 @@ export function judgeSentence(
 ): SentenceVerdict {
   const text = sentence.trim();
   const bare = withoutMarkers(text);
-  const framing = new Set(
-    (options.framing ?? []).flatMap(segments).map((f) => normalizeText(withoutMarkers(f))),
-  );
+  const framing = framingSet(options.framing);
   const terms = contentTerms(bare);
   const isQuestion = /[?؟]["”»]?$/.test(bare);
   const isIntro = /[:：]$/.test(bare);

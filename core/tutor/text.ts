@@ -42,22 +42,22 @@ const ARABIC_STOP_WORDS = new Set(
   ("في من على الي الى عن ما ماذا متي اين كيف لماذا كم هل هو هي هم هما انا نحن انت انتم التي الذي الذين اللذين اللتين " +
     "ذلك تلك هذا هذه هؤلاء كان كانت يكون تكون كانوا او ام ثم قد لا لم لن مع بين عند كل اي اذا ان انه انها لقد حتي " +
     "منذ بعد قبل خلال حول ضد دون غير بعض عده ايضا فقط لدي لها له لهم بها به بهم فيها فيه منها منه عليها عليه الا " +
-    "اسم يسمي تسمي مايلي وما وهو وهي وقد وكان وكانت ما الذي").split(" ").map((w) => normalizeText(w)),
+    "اسم يسمي تسمي مايلي وما وهو وهي وقد وكان وكانت ما الذي عدد قام تم يعني تعني").split(" ").map((w) =>
+      normalizeText(w)
+    ),
 );
 
-// Longest first, so "وال" wins over "و".
-const ARABIC_PREFIXES = ["وبال", "وكال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف", "ك"];
-const ARABIC_SUFFIXES = ["ات", "ون", "ين", "ان", "ها", "هم", "ية", "يه", "ه", "ي"];
+// Longest first, so "وال" wins over "ال". Lone one-letter prefixes (ب ل ف ك) are left alone: they start too many
+// words ("فريق", "كارولينا", "لاعب"); only "و" goes, and only from longer words.
+const ARABIC_PREFIXES = ["وبال", "وكال", "وفال", "وال", "بال", "كال", "فال", "لل", "ال"];
+const ARABIC_SUFFIXES = ["تين", "تان", "ات", "ون", "ين", "ان", "ها", "هم", "ية", "يه", "ه", "ي", "ا"];
 
 /** Light Arabic stem: strips one common prefix and one common suffix while at least three letters remain. */
 export function stemArabic(word: string): string {
   let stem = word;
-  for (const prefix of ARABIC_PREFIXES) {
-    if (stem.startsWith(prefix) && stem.length - prefix.length >= 3) {
-      stem = stem.slice(prefix.length);
-      break;
-    }
-  }
+  const prefix = ARABIC_PREFIXES.find((p) => stem.startsWith(p) && stem.length - p.length >= 3);
+  if (prefix) stem = stem.slice(prefix.length);
+  else if (stem.startsWith("و") && stem.length >= 5) stem = stem.slice(1);
   for (const suffix of ARABIC_SUFFIXES) {
     if (stem.endsWith(suffix) && stem.length - suffix.length >= 3) {
       stem = stem.slice(0, -suffix.length);
