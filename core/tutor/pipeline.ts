@@ -220,6 +220,8 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     steps.record({ step: "generation", durationMs: elapsed(generationStarted), outcome: "error", error });
     throw error;
   }
+  // The model may also end quietly on abort, between two events.
+  if (input.signal?.aborted) interrupted = true;
   for (const piece of gate.end()) yield { type: "token", text: piece };
   steps.record({
     step: "generation",

@@ -258,3 +258,39 @@ Deno.test("a model failure surfaces as an error after the failed step is logged"
     await fake.close();
   }
 });
+
+Deno.test("streamTutorTurn() ends with an interrupted turn holding what was shown when the caller aborts", async () => {
+  const fake = startFakeOpenAi(() => ({
+    kind: "stall",
+    pieces: ["The Panthers defense gave up just 308 points [1]. ", "Kawann Short led the team "],
+    ms: 5_000,
+  }));
+  try {
+    const model = new OpenAiModel({
+      baseURL: fake.baseURL,
+      models: { chat: "chat", summary: "s", "exam-gen": "e", grading: "g" },
+      timeoutMs: 2_000,
+      streamIdleTimeoutMs: 10_000,
+      maxRetries: 0,
+      maxOutputTokens: 100,
+    });
+    const controller = new AbortController();
+    const shown: string[] = [];
+    let done;
+    const input = turn("How many points did the Panthers defense surrender?", { signal: controller.signal });
+    for await (const event of streamTutorTurn(deps({ model }), input)) {
+      if (event.type === "token") {
+        shown.push(event.text);
+        controller.abort(); // the client went away after the first sentence
+      }
+      if (event.type === "done") done = event.turn;
+    }
+    assert.ok(done);
+    assert.equal(done.interrupted, true);
+    assert.equal(done.cacheable, false);
+    assert.match(done.answer, /^The Panthers defense gave up just 308 points \[1\]\./);
+    assert.equal(shown[0], "The Panthers defense gave up just 308 points [1]. ");
+  } finally {
+    await fake.close();
+  }
+});
