@@ -59,8 +59,8 @@ const OFFLINE_PREFACE: Record<AnswerPolicy, Record<TutorLanguage, string>> = {
     ar: "لنصل إلى الإجابة معًا. هذه المقاطع من مواد المقرر ترشدك إليها (مقتبسة منها):",
   },
   "hints-only": {
-    en: "A hint from your course material (quoted from it):",
-    ar: "تلميح من مواد المقرر (مقتبس منها):",
+    en: "A hint from your course material:",
+    ar: "تلميح من مواد المقرر:",
   },
 };
 

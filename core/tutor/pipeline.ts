@@ -183,6 +183,24 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     (p) => ({ outcome: "built", neutralized, historyTurns: p.historyTurns }),
   );
 
+  if (chunks.length === 0) {
+    // Nothing in the course matches: no model call can produce a grounded answer, so none is paid for.
+    steps.record({
+      step: "generation",
+      durationMs: 0,
+      outcome: "skipped",
+      model: deps.model.modelFor("chat"),
+    });
+    const answer = refusalMessage("not_found", language);
+    yield { type: "token", text: answer };
+    const usage = offlineUsage(input.question.length, answer.length, started, started);
+    yield {
+      type: "done",
+      turn: finish({ answer, refusal: "not_found", usage, degraded: retrieval.degraded }),
+    };
+    return;
+  }
+
   const framing = [offlinePreface(input.policy, language), ...guidingQuestions(language)];
   const gate = new SentenceGate(chunks, {
     ...deps.groundedness,

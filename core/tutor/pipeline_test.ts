@@ -294,3 +294,42 @@ Deno.test("streamTutorTurn() ends with an interrupted turn holding what was show
     await fake.close();
   }
 });
+
+Deno.test("every answer policy reaches the same answer-or-refuse decision through the groundedness gate", async () => {
+  for (const language of ["en", "ar"] as const) {
+    for (const paragraph of fixture.paragraphs.slice(0, 6)) {
+      for (const q of paragraph.questions) {
+        const decisions = [];
+        for (const policy of ["direct", "socratic", "hints-only"] as const) {
+          const result = await answerTutorTurn(deps(), turn(q[language], { policy }));
+          decisions.push(result.refusal);
+          assert.deepEqual(result.unsupported, [], `${policy}: ${result.unsupported.join(" | ")}`);
+        }
+        assert.equal(new Set(decisions).size, 1, `${q[language]}: ${decisions.join(", ")}`);
+      }
+    }
+  }
+});
+
+Deno.test("answerTutorTurn() refuses without calling the model when retrieval finds nothing", async () => {
+  const fake = startFakeOpenAi();
+  try {
+    const model = new OpenAiModel({
+      baseURL: fake.baseURL,
+      models: { chat: "chat", summary: "s", "exam-gen": "e", grading: "g" },
+      timeoutMs: 2_000,
+      streamIdleTimeoutMs: 2_000,
+      maxRetries: 0,
+      maxOutputTokens: 100,
+    });
+    const empty: Retriever = {
+      retrieve: () => Promise.resolve({ chunks: [], degraded: "vector store unavailable" }),
+    };
+    const result = await answerTutorTurn(deps({ model, retriever: empty }), turn("What is a quasar?"));
+    assert.equal(result.refusal, "not_found");
+    assert.equal(result.degraded, "vector store unavailable");
+    assert.equal(fake.requests.length, 0);
+  } finally {
+    await fake.close();
+  }
+});

@@ -119,7 +119,8 @@ function hintPointer(
     : language === "ar"
     ? ` (صفحة ${chunk.page})`
     : ` (page ${chunk.page})`;
+  // Two lines: an intro (framing, not a claim) and the key terms, which the groundedness check can verify.
   return language === "ar"
-    ? `ابحث في «${chunk.documentTitle}»${where} عن الجزء الذي يتحدث عن: ${terms} [${best.chunkIndex + 1}]`
-    : `Look in “${chunk.documentTitle}”${where} for the part about: ${terms} [${best.chunkIndex + 1}]`;
+    ? `ابحث في «${chunk.documentTitle}»${where} عن الجزء الذي يتحدث عن:\n${terms} [${best.chunkIndex + 1}]`
+    : `Look in “${chunk.documentTitle}”${where} for the part about:\n${terms} [${best.chunkIndex + 1}]`;
 }
