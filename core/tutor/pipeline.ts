@@ -1,6 +1,7 @@
 import type { KvStore } from "../../shared/kv/interface.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { ANSWER_CACHE_TTL_MS, answerCacheKey, isCacheable } from "./cache_key.ts";
+import { lookupAnswer, storeAnswer } from "./answer_cache.ts";
+import { answerCacheKey, isCacheable } from "./cache_key.ts";
 import type { ExamLockout } from "./exam_lockout/interface.ts";
 import { DEFAULT_GROUNDEDNESS_THRESHOLD, type GroundednessOptions } from "./groundedness.ts";
 import { detectIntent } from "./intent.ts";
@@ -122,23 +123,16 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
   const cacheKey = deps.cache && input.corpusVersion !== undefined && !historyUsed
     ? await answerCacheKey({ ...input.scope, ...input, language, corpusVersion: input.corpusVersion })
     : null;
-  if (deps.cache && cacheKey) {
-    const hit = await steps.run(
-      "cache",
-      () => deps.cache!.get(cacheKey),
-      (v) => ({ outcome: v ? "hit" : "miss" }),
-    );
-    if (hit) {
-      const cached = JSON.parse(hit) as { answer: string; citations: Citation[]; model: string };
-      yield { type: "token", text: cached.answer };
-      yield { type: "citations", citations: cached.citations };
-      const usage = { ...offlineUsage(0, 0, started, started), model: cached.model, cached: true };
-      yield {
-        type: "done",
-        turn: finish({ answer: cached.answer, citations: cached.citations, usage, cached: true }),
-      };
-      return;
-    }
+  const hit = deps.cache && cacheKey ? await lookupAnswer(deps.cache, cacheKey, steps) : null;
+  if (hit) {
+    yield { type: "token", text: hit.answer };
+    yield { type: "citations", citations: hit.citations };
+    const usage = { ...offlineUsage(0, 0, started, started), model: hit.model, cached: true };
+    yield {
+      type: "done",
+      turn: finish({ answer: hit.answer, citations: hit.citations, usage, cached: true }),
+    };
+    return;
   }
 
   const k = deps.k ?? 6;
@@ -307,14 +301,7 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     unsupportedDropped: report.unsupported.length,
   }) && !interrupted;
   if (cacheable && deps.cache && cacheKey) {
-    const value = JSON.stringify({ answer, citations, model: usage.model });
-    await steps.run(
-      "cache_store",
-      () => deps.cache!.set(cacheKey, value, { ttlMs: ANSWER_CACHE_TTL_MS }),
-      () => ({
-        outcome: "stored",
-      }),
-    );
+    await storeAnswer(deps.cache, cacheKey, { answer, citations, model: usage.model }, steps);
   }
   yield {
     type: "done",

@@ -333,3 +333,16 @@ Deno.test("answerTutorTurn() refuses without calling the model when retrieval fi
     await fake.close();
   }
 });
+
+Deno.test("a failing answer cache is skipped, never failing the turn", async () => {
+  const broken = new MemoryKv();
+  broken.get = () => Promise.reject(new Error("redis down"));
+  broken.set = () => Promise.reject(new Error("redis down"));
+  const d = deps({ cache: broken });
+  const result = await answerTutorTurn(d, turn("Who led the Panthers in sacks?", { corpusVersion: 1 }));
+  assert.equal(result.refusal, null);
+  assert.deepEqual(
+    d.logger.lines.filter((l) => String(l.step).startsWith("cache")).map((l) => [l.step, l.outcome]),
+    [["cache", "unavailable"], ["cache_store", "unavailable"]],
+  );
+});
