@@ -11,6 +11,8 @@ export interface SentenceVerdict {
   /** Citation numbers that support it (including one added when an uncited sentence matched a chunk). */
   citations: number[];
   score: number;
+  /** Judged across languages (sentence and cited chunk in different scripts): only numbers and names were checked. */
+  crossLingual?: boolean;
 }
 
 /** Options of the groundedness check. */
@@ -85,6 +87,10 @@ export function judgeSentence(
   const threshold = arabic > latin ? limits.arabic : limits.latin;
   const score = (i: number) => 0.85 * coverage(terms, chunks[i]) + 0.15 * phraseOverlap(terms, chunks[i]);
   const cited = citationMarkers(text).filter((n) => n >= 1 && n <= chunks.length);
+  const sentenceArabic = arabic > latin;
+  if (cited.length > 0 && cited.every((n) => chunks[n - 1].arabic !== sentenceArabic)) {
+    return crossLingualVerdict(text, bare, cited, chunks);
+  }
   if (cited.length > 0) {
     const best = Math.max(...cited.map((n) => score(n - 1)));
     return { text, kind: "claim", supported: best >= threshold, citations: cited, score: best };
@@ -98,6 +104,28 @@ export function judgeSentence(
   });
   const supported = bestScore >= threshold;
   return { text, kind: "claim", supported, citations: supported ? [bestIndex + 1] : [], score: bestScore };
+}
+
+/**
+ * An Arabic sentence citing English material (or the reverse) shares no words with it, so word overlap cannot judge
+ * it. What can be checked is checked: every number and every word in the chunk's script (names, terms kept in the
+ * original) must appear in a cited chunk. A sentence with nothing checkable passes on its citation alone; this is the
+ * weak spot of lexical groundedness (docs/tutor.md).
+ */
+function crossLingualVerdict(
+  text: string,
+  bare: string,
+  cited: number[],
+  chunks: PreparedText[],
+): SentenceVerdict {
+  const checkable = contentTerms(bare).filter((t) =>
+    /\d/.test(t) || /^[a-z0-9]+$/.test(t) !== chunks[cited[0] - 1].arabic
+  );
+  if (checkable.length === 0) {
+    return { text, kind: "claim", supported: true, citations: cited, score: 0, crossLingual: true };
+  }
+  const score = Math.max(...cited.map((n) => coverage(checkable, chunks[n - 1])));
+  return { text, kind: "claim", supported: score >= 0.99, citations: cited, score, crossLingual: true };
 }
 
 /** The checked answer: the text to show, each sentence's verdict, and what was dropped. */

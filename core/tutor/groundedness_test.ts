@@ -74,3 +74,14 @@ Deno.test("SentenceGate releases only checked sentences while streaming, with th
   assert.equal(released.join("").trim(), checkGroundedness(answer, chunks).text);
   assert.equal(segments(answer).join(""), answer);
 });
+
+Deno.test("checkGroundedness() judges an Arabic sentence citing English material by its numbers and names", () => {
+  const english = [chunks[0]];
+  const right = checkGroundedness("تخلى دفاع فريق Panthers عن 308 نقاط فقط [1].", english);
+  assert.equal(right.supportedClaims, 1);
+  assert.equal(right.verdicts[0].crossLingual, true);
+  const wrongNumber = checkGroundedness("تخلى دفاع فريق Panthers عن 512 نقطة فقط [1].", english);
+  assert.equal(wrongNumber.supportedClaims, 0);
+  const uncited = checkGroundedness("تخلى دفاع الفريق عن عدد قليل من النقاط في ذلك الموسم.", english);
+  assert.equal(uncited.supportedClaims, 0);
+});

@@ -1,10 +1,12 @@
-import { bigrams, contentTerms, splitSentences } from "./text.ts";
+import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
 import type { RetrievedChunk } from "./types.ts";
 
 /** A passage prepared for overlap measures: its terms as a set, and its term bigrams. */
 export interface PreparedText {
   terms: Set<string>;
   bigrams: Set<string>;
+  /** Whether most letters are Arabic: overlap is only meaningful between texts of the same script. */
+  arabic: boolean;
 }
 
 // The same chunks come back turn after turn; preparing their sentences once saves most of a turn's work.
@@ -16,7 +18,12 @@ export function prepare(text: string): PreparedText {
   const hit = preparedCache.get(text);
   if (hit) return hit;
   const terms = contentTerms(text);
-  const prepared = { terms: new Set(terms), bigrams: new Set(bigrams(terms)) };
+  const share = arabicShare(text);
+  const prepared = {
+    terms: new Set(terms),
+    bigrams: new Set(bigrams(terms)),
+    arabic: share.arabic > share.latin,
+  };
   if (preparedCache.size >= PREPARED_CACHE_LIMIT) preparedCache.delete(preparedCache.keys().next().value!);
   preparedCache.set(text, prepared);
   return prepared;
