@@ -1,0 +1,17 @@
+/** An exam that is open right now for a course, with the text of its items (questions and options). */
+export interface OpenExam {
+  examId: string;
+  title: string;
+  itemTexts: string[];
+}
+
+/**
+ * Tells the tutor which exams of a course are open, so it refuses to answer their items. The exams feature provides
+ * the real one; until then `noOpenExams` stands in.
+ */
+export interface ExamLockout {
+  activeExamsFor(courseId: string): Promise<OpenExam[]>;
+}
+
+/** The lockout before exams exist: nothing is ever open. */
+export const noOpenExams: ExamLockout = { activeExamsFor: () => Promise.resolve([]) };

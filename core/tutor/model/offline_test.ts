@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { measureOfflineTutor } from "../testing/offline_eval.ts";
+import { loadXquadFixture, xquadRetriever } from "../testing/xquad.ts";
+import { normalizeText } from "../text.ts";
+import { complete } from "./interface.ts";
+import { OfflineTutor } from "./offline.ts";
+
+Deno.test("OfflineTutor refuses at least 90% of unanswerable XQuAD questions and answers most answerable ones", async () => {
+  for (const language of ["en", "ar"] as const) {
+    const rates = await measureOfflineTutor(language);
+    console.log(`offline tutor (${language}): ${JSON.stringify(rates)}`);
+    assert.ok(rates.unanswerable >= 100);
+    assert.ok(rates.refused >= 0.9, `${language} refusal rate ${rates.refused}`);
+    // Floors a little under the measured rates (docs/tutor.md), to catch regressions of the answering side.
+    assert.ok(
+      rates.answered >= (language === "en" ? 0.78 : 0.6),
+      `${language} answer rate ${rates.answered}`,
+    );
+    assert.ok(
+      rates.answeredWithGold >= (language === "en" ? 0.68 : 0.5),
+      `${language} gold ${rates.answeredWithGold}`,
+    );
+  }
+});
+
+const fixture = loadXquadFixture();
+const retriever = xquadRetriever(fixture, { courseId: "c", language: "en" });
+const chunksFor = async (question: string) =>
+  (await retriever.retrieve({ scope: { courseId: "c" }, query: question, k: 6, language: "en" })).chunks;
+
+Deno.test("OfflineTutor quotes the material with citations and says that it quotes", async () => {
+  const question = "How many points did the Panthers defense surrender?";
+  const text = new OfflineTutor().answer(question, await chunksFor(question), "direct", "en")!;
+  assert.match(text, /quoted directly from it/);
+  assert.match(text, /308 points.*\[\d\]/);
+});
+
+Deno.test("OfflineTutor under the socratic policy blanks out the answer instead of giving it", async () => {
+  const tutor = new OfflineTutor();
+  let answered = 0;
+  let leaked = 0;
+  for (const paragraph of fixture.paragraphs.slice(0, 30)) {
+    for (const q of paragraph.questions) {
+      const text = tutor.answer(q.en, await chunksFor(q.en), "socratic", "en");
+      if (text === null) continue;
+      answered++;
+      if (normalizeText(text).includes(normalizeText(q.answerEn))) leaked++;
+    }
+  }
+  console.log(`socratic: ${leaked} of ${answered} answers contain the gold answer`);
+  assert.ok(answered > 50);
+  assert.ok(leaked / answered <= 0.05, `socratic answers leaked the answer ${leaked}/${answered}`);
+  const one = tutor.answer(
+    "How many points did the Panthers defense surrender?",
+    await chunksFor("Panthers"),
+    "socratic",
+    "en",
+  );
+  assert.match(one!, /____/);
+  assert.match(one!, /Which part of the passage answers your question/);
+});
+
+Deno.test("OfflineTutor under hints-only points to the place without quoting it", async () => {
+  const question = "How many points did the Panthers defense surrender?";
+  const text = new OfflineTutor().answer(question, await chunksFor(question), "hints-only", "en")!;
+  assert.match(text, /Look in “Super Bowl 50” \(page \d\) for the part about:\n.*points.* \[\d\]/);
+  assert.doesNotMatch(text, /308/);
+});
+
+Deno.test("OfflineTutor streams word pieces with character usage, and a refusal event when nothing fits", async () => {
+  const question = "How many points did the Panthers defense surrender?";
+  const chunks = await chunksFor(question);
+  const tutor = new OfflineTutor();
+  const request = { task: "chat" as const, messages: [{ role: "user" as const, content: question }] };
+  const pieces: string[] = [];
+  for await (
+    const e of tutor.stream({ ...request, grounding: { question, chunks, policy: "direct", language: "en" } })
+  ) {
+    if (e.type === "token") pieces.push(e.text);
+  }
+  assert.ok(pieces.length > 5);
+  const whole = await complete(tutor, {
+    ...request,
+    grounding: { question, chunks, policy: "direct", language: "en" },
+  });
+  assert.equal(pieces.join(""), whole.text);
+  assert.deepEqual(whole.usage, { unit: "characters", input: question.length, output: whole.text.length });
+  const offTopic = "What is the boiling point of liquid nitrogen?";
+  const none = await complete(tutor, {
+    ...request,
+    grounding: { question: offTopic, chunks: await chunksFor(offTopic), policy: "direct", language: "en" },
+  });
+  assert.equal(none.refused, true);
+  assert.equal(none.text, "");
+});

@@ -1,0 +1,117 @@
+import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
+import type { RetrievedChunk } from "./types.ts";
+
+/** A passage prepared for overlap measures: its terms as a set, and its term bigrams. */
+export interface PreparedText {
+  terms: Set<string>;
+  bigrams: Set<string>;
+  /** Whether most letters are Arabic: overlap is only meaningful between texts of the same script. */
+  arabic: boolean;
+}
+
+// The same chunks come back turn after turn; preparing their sentences once saves most of a turn's work.
+const PREPARED_CACHE_LIMIT = 20_000;
+const preparedCache = new Map<string, PreparedText>();
+
+/** Prepares a text for `coverage`/`phraseOverlap` (memoised: the result must not be mutated). */
+export function prepare(text: string): PreparedText {
+  const hit = preparedCache.get(text);
+  if (hit) return hit;
+  const terms = contentTerms(text);
+  const share = arabicShare(text);
+  const prepared = {
+    terms: new Set(terms),
+    bigrams: new Set(bigrams(terms)),
+    arabic: share.arabic > share.latin,
+  };
+  if (preparedCache.size >= PREPARED_CACHE_LIMIT) preparedCache.delete(preparedCache.keys().next().value!);
+  preparedCache.set(text, prepared);
+  return prepared;
+}
+
+/**
+ * Share of `terms` found in `passage` (each distinct term counts once). A term that shares a long prefix with a passage
+ * term ("defense"/"defensive", Arabic broken stems) counts half: the light stemmers miss such pairs.
+ */
+export function coverage(
+  terms: string[],
+  passage: PreparedText | PreparedText[],
+  weights?: Map<string, number>,
+): number {
+  const passages = Array.isArray(passage) ? passage : [passage];
+  const distinct = [...new Set(terms)];
+  if (distinct.length === 0) return 0;
+  let found = 0;
+  let total = 0;
+  for (const term of distinct) {
+    const weight = weights?.get(term) ?? 1;
+    total += weight;
+    if (passages.some((p) => p.terms.has(term))) found += weight;
+    else if (passages.some((p) => hasPrefixMate(term, p.terms))) found += 0.5 * weight;
+  }
+  return found / total;
+}
+
+function hasPrefixMate(term: string, pool: Set<string>): boolean {
+  // Arabic stems are short (three-letter roots), so a shorter shared prefix already says a lot.
+  const arabic = /[\u0621-\u064A]/.test(term);
+  if (term.length < (arabic ? 5 : 5)) return false;
+  const prefix = term.slice(0, Math.max(4, Math.floor(term.length * 0.7)));
+  for (const candidate of pool) if (candidate.startsWith(prefix)) return true;
+  return false;
+}
+
+/** Share of a text's term bigrams found in the passage: rewards quoting a phrase over scattering its words. */
+export function phraseOverlap(terms: string[], passage: PreparedText): number {
+  const pairs = bigrams(terms);
+  if (pairs.length === 0) return 0;
+  return pairs.filter((p) => passage.bigrams.has(p)).length / pairs.length;
+}
+
+/** One sentence of a retrieved chunk, scored against the question. */
+export interface SentenceCandidate {
+  chunkIndex: number;
+  sentenceIndex: number;
+  sentence: string;
+  /** Question-term coverage of the sentence with its neighbours (the answer often sits next to the topic). */
+  support: number;
+}
+
+/**
+ * Scores every sentence of the retrieved chunks by how much of the question it (with its neighbour sentences) covers,
+ * best first. This, not the retriever's score, decides whether the material answers the question: hybrid-search
+ * scores come from rank fusion and say nothing absolute.
+ */
+export function rankSentences(question: string, chunks: RetrievedChunk[]): SentenceCandidate[] {
+  const questionTerms = contentTerms(question);
+  if (questionTerms.length === 0) return [];
+  const candidates: SentenceCandidate[] = [];
+  const weights = specificity(questionTerms, chunks);
+  chunks.forEach((chunk, chunkIndex) => {
+    const sentences = splitSentences(chunk.text);
+    const prepared = sentences.map(prepare);
+    const titleTerms = prepare(chunk.documentTitle.replace(/_/g, " "));
+    sentences.forEach((sentence, sentenceIndex) => {
+      const window = [titleTerms, ...prepared.slice(Math.max(0, sentenceIndex - 1), sentenceIndex + 2)];
+      // The sentence itself must hold part of the question, not only its neighbours.
+      const own = coverage(questionTerms, prepared[sentenceIndex], weights);
+      const support = own === 0 ? 0 : 0.7 * coverage(questionTerms, window, weights) + 0.3 * own;
+      candidates.push({ chunkIndex, sentenceIndex, sentence, support });
+    });
+  });
+  return candidates.sort((a, b) => b.support - a.support);
+}
+
+/**
+ * Weight of each question term by how few of the retrieved chunks hold it: the course's topic words appear in every
+ * chunk and say little about whether this passage answers; a term found in one chunk says a lot.
+ */
+function specificity(terms: string[], chunks: RetrievedChunk[]): Map<string, number> {
+  const prepared = chunks.map((c) => prepare(c.text));
+  const weights = new Map<string, number>();
+  for (const term of new Set(terms)) {
+    const df = prepared.filter((p) => p.terms.has(term)).length;
+    weights.set(term, 1 + Math.log((chunks.length + 1) / (df + 1)));
+  }
+  return weights;
+}

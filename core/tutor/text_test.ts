@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import {
+  citationMarkers,
+  contentTerms,
+  normalizeText,
+  splitSentences,
+  stemArabic,
+  stemEnglish,
+} from "./text.ts";
+
+Deno.test("normalizeText() strips Arabic diacritics and tatweel and unifies alef, yaa and taa marbuta", () => {
+  assert.equal(normalizeText("إِنَّ الـمَدرسةَ"), "ان المدرسه");
+  assert.equal(normalizeText("أحمد آمن على مستوى"), "احمد امن علي مستوي");
+  assert.equal(normalizeText("٣٠٨"), "308");
+});
+
+Deno.test("contentTerms() drops stop words and light-stems English and Arabic", () => {
+  assert.deepEqual(contentTerms("How many points did the Panthers defense give up?"), [
+    "point",
+    "panther",
+    "defense",
+    "give",
+  ]);
+  assert.deepEqual(contentTerms("والكتاب في المكتبات"), ["كتاب", "مكتب"]);
+  assert.equal(stemArabic("بالمدرسة"), "مدرسة");
+  assert.equal(stemEnglish("stopped"), "stop");
+  assert.equal(stemEnglish("studies"), "study");
+});
+
+Deno.test("splitSentences() keeps citation markers with their sentence and decimals whole", () => {
+  assert.deepEqual(
+    splitSentences("Water boils at 100 degrees. [1] It freezes at 0 [2]. Pi is 3.14 roughly."),
+    [
+      "Water boils at 100 degrees. [1]",
+      "It freezes at 0 [2].",
+      "Pi is 3.14 roughly.",
+    ],
+  );
+  assert.deepEqual(citationMarkers("A [1] and [3]."), [1, 3]);
+});
