@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+import { authEnv } from "./auth/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -13,6 +14,7 @@ export const coreEnvSchema = z.object({
   /** Shared with the edge: verifies the edge's identity assertions. Unset, protected routes refuse everyone. */
   EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
   ...databaseEnv,
+  ...authEnv,
 });
 
 /** Parsed core configuration. */

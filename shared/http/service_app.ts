@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Env } from "hono";
+import type { Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -23,6 +23,8 @@ export interface ServiceAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Per-check timeout for `/readyz`, in ms. */
   readinessTimeoutMs?: number;
+  /** Middleware run before everything else (the edge's CORS and secure headers), so every response carries it. */
+  early?: MiddlewareHandler[];
 }
 
 /** Hono env of every tier: base variables plus the tier's own. */
@@ -44,6 +46,7 @@ export function createServiceApp<V extends object = object>(
       }
     },
   });
+  for (const middleware of options.early ?? []) app.use("*", middleware);
   app.use("*", requestContext(options));
   app.use(
     "*",
