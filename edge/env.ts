@@ -23,6 +23,8 @@ export const edgeEnvSchema = z.object({
   JWKS_URL: z.url().optional(),
   /** How long fetched keys are trusted before a refetch (an unknown kid refetches sooner). */
   JWKS_CACHE_SECONDS: envTypes.int(300, 1),
+  /** Shortest gap between two JWKS fetches caused by unknown kids (so junk kids cannot flood core). */
+  JWKS_COOLDOWN_SECONDS: envTypes.int(10, 0),
   /** Browser origins allowed to call the API (comma-separated); empty allows none cross-origin. */
   CORS_ORIGINS: envTypes.list(),
 });

@@ -30,6 +30,7 @@ export function buildEdgeServices(
       audience: env.JWT_AUDIENCE,
       kv,
       cacheSeconds: env.JWKS_CACHE_SECONDS,
+      cooldownSeconds: env.JWKS_COOLDOWN_SECONDS,
     }),
   };
 }
