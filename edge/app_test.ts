@@ -75,11 +75,12 @@ dbTest("[edge] a client's own assertion header never reaches core", async (datab
   // ...and a protected route without a token is refused before forwarding.
   assert.equal(res.status, 401);
   let seen: string | null = "unset";
-  const spy = createTestStack(database);
-  spy.edgeServices.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-    seen = new Headers(init?.headers).get(ASSERTION_HEADER);
-    return Promise.resolve(Response.json({ service: "core", apiVersion: "v1" }));
-  }) as typeof fetch;
+  const spy = createTestStack(database, {
+    fetch: ((_input: RequestInfo | URL, init?: RequestInit) => {
+      seen = new Headers(init?.headers).get(ASSERTION_HEADER);
+      return Promise.resolve(Response.json({ service: "core", apiVersion: "v1" }));
+    }) as typeof fetch,
+  });
   await spy.edge.request("/api/v1/version", { headers: { [ASSERTION_HEADER]: smuggled } });
   assert.equal(seen, null);
 });
@@ -98,6 +99,7 @@ dbTest(
       assert.equal(res.headers.get("x-content-type-options"), "nosniff");
       assert.equal(res.headers.get("x-frame-options"), "SAMEORIGIN");
       assert.ok(res.headers.get("strict-transport-security"));
+    assert.equal(res.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
       await res.body?.cancel();
     }
     const preflight = await stack.edge.request("/api/v1/auth/login", {

@@ -19,6 +19,7 @@ import type { Database } from "../shared/db/client.ts";
 import { parseEnv } from "../shared/env.ts";
 import type { Role } from "../shared/identity.ts";
 import { MemoryKv } from "../shared/kv/memory.ts";
+import { memoryLogger } from "../shared/logger.ts";
 import { createEdgeApp, type EdgeApp } from "./app.ts";
 import { edgeEnvSchema } from "./env.ts";
 import { buildEdgeServices } from "./main.ts";
@@ -38,10 +39,10 @@ export interface TestStack {
   bearer(user: { id: string; role: Role }, options?: { mfa?: boolean }): Promise<{ Authorization: string }>;
 }
 
-/** Builds the stack; `coreEnv` / `edgeEnv` override configuration. */
+/** Builds the stack; `coreEnv` / `edgeEnv` override configuration, `fetch` replaces the edge's way to core. */
 export function createTestStack(
   database: Database,
-  options: { coreEnv?: Record<string, string>; edgeEnv?: Record<string, string> } = {},
+  options: { coreEnv?: Record<string, string>; edgeEnv?: Record<string, string>; fetch?: typeof fetch } = {},
 ): TestStack {
   const kv = new MemoryKv();
   const coreServices = testCoreServices(database, { env: options.coreEnv, kv });
@@ -55,7 +56,10 @@ export function createTestStack(
     EDGE_ASSERTION_SECRET: TEST_ASSERTION_SECRET,
     ...options.edgeEnv,
   });
-  const edgeServices = buildEdgeServices(env, { kv, fetch: fetchCore });
+  const edgeServices = {
+    ...buildEdgeServices(env, { kv, fetch: options.fetch ?? fetchCore }),
+    logger: memoryLogger("edge"),
+  };
   return {
     edge: createEdgeApp(edgeServices),
     core,

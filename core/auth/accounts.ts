@@ -15,7 +15,13 @@ import {
 } from "./password.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
 import { checkTotp } from "./totp.ts";
-import { issueTokenPair, revokeAllSessions, type TokenConfig, type TokenPair } from "./tokens.ts";
+import {
+  issueTokenPair,
+  revokeAccessToken,
+  revokeAllSessions,
+  type TokenConfig,
+  type TokenPair,
+} from "./tokens.ts";
 
 /** What the account functions use from core's services. */
 export type AuthDeps = Pick<CoreServices, "database" | "kv" | "logger" | "env" | "keys">;
@@ -115,6 +121,19 @@ export async function registerAccount(
   return row;
 }
 
+/** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
+async function rehashIfOutdated(
+  deps: AuthDeps,
+  userId: string,
+  hash: string,
+  password: string,
+): Promise<void> {
+  const h = hashing(deps);
+  if (hash.includes(`$m=${h.memoryKib},t=${h.iterations},p=${h.parallelism}$`)) return;
+  const passwordHash = await hashPassword(password, h);
+  await deps.database.db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
 /** The one answer for any wrong credential, so callers cannot tell which part was wrong. */
 const badCredentials = () => new AppError(ErrorCode.UNAUTHORIZED, "Email or password is incorrect");
 
@@ -142,6 +161,7 @@ export async function login(
     await recordLoginFailure(deps.kv, deps.logger, limits, who);
     throw badCredentials();
   }
+  await rehashIfOutdated(deps, user.id, user.passwordHash!, input.password);
   let mfa = false;
   if (user.totpEnabledAt && user.totpSecret) {
     if (!input.totpCode) {
@@ -229,13 +249,16 @@ export async function googleSignIn(
   return { user, tokens };
 }
 
-/** Changes a password after checking the current one; every session of the user is signed out. */
+/**
+ * Changes a password after checking the current one. Every session of the user is signed out (refresh families
+ * revoked, the presented access token put on the revocation list) and the caller gets a fresh session instead.
+ */
 export async function changePassword(
   deps: AuthDeps,
-  userId: string,
+  caller: { userId: string; jti?: string; exp?: number; mfa?: boolean },
   input: { currentPassword?: string; newPassword: string },
-): Promise<void> {
-  const user = await findUser(deps, userId);
+): Promise<TokenPair> {
+  const user = await findUser(deps, caller.userId);
   if (user.passwordHash) {
     if (!input.currentPassword || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
       throw new AppError(ErrorCode.UNAUTHORIZED, "The current password is incorrect");
@@ -244,13 +267,19 @@ export async function changePassword(
   checkPasswordPolicy(input.newPassword, user.email, deps.env.PASSWORD_MIN_LENGTH);
   const passwordHash = await hashPassword(input.newPassword, hashing(deps));
   await deps.database.db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
-    await revokeAllSessions(tx, userId);
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+    await revokeAllSessions(tx, user.id);
     await recordAudit(tx, deps.logger, "core", {
       action: "auth.password_changed",
-      userId,
-      target: `user:${userId}`,
+      userId: user.id,
+      target: `user:${user.id}`,
     });
+  });
+  if (caller.jti && caller.exp) await revokeAccessToken(deps.kv, caller.jti, caller.exp);
+  return issueTokenPair(deps.database.db, tokenConfig(deps), {
+    userId: user.id,
+    role: user.role,
+    mfa: caller.mfa === true,
   });
 }
 

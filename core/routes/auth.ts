@@ -96,15 +96,16 @@ const googleRoute = createRoute({
 const passwordRoute = createRoute({
   method: "post",
   path: "/v1/auth/password",
-  summary: "Change one's password; every session is signed out",
+  summary: "Change one's password; every session is signed out and the caller gets new tokens",
   middleware: [requireCaller()] as const,
   request: {
     body: json(z.object({
       currentPassword: z.string().max(256).optional(),
       newPassword: z.string().min(1).max(256),
+      refreshTokenInBody,
     })),
   },
-  responses: { 204: { description: "Password changed" } },
+  responses: { 200: tokens("Password changed; a new session") },
 });
 
 /** `POST /v1/auth/register|login|refresh|logout|google|password`. */
@@ -176,8 +177,8 @@ export function registerAuthRoutes(app: CoreApp): void {
   });
 
   app.openapi(passwordRoute, async (c) => {
-    await changePassword(c.get("services"), callerOf(c).userId, c.req.valid("json"));
-    clearRefreshCookie(c);
-    return c.body(null, 204);
+    const input = c.req.valid("json");
+    const pair = await changePassword(c.get("services"), callerOf(c), input);
+    return c.json(tokenResponse(c, pair, { inBody: input.refreshTokenInBody }), 200);
   });
 }

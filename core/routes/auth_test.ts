@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { dbTest } from "../../shared/db/testing.ts";
-import { auditEvents, refreshTokens } from "../../shared/db/schema/mod.ts";
+import { auditEvents, refreshTokens, users } from "../../shared/db/schema/mod.ts";
 import { revokedJtiKey } from "../../shared/access_token.ts";
 import { createCoreApp } from "../app.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
@@ -260,10 +260,16 @@ dbTest(
         headers,
       ),
     );
-    assert.equal(ok.status, 204);
+    assert.equal(ok.status, 200);
     assert.equal(
       (await app.request(post("/v1/auth/refresh", { refreshToken: cookieValue(login) }))).status,
       401,
+      "the old session is gone",
+    );
+    assert.equal(
+      (await app.request(post("/v1/auth/refresh", { refreshToken: cookieValue(ok) }))).status,
+      200,
+      "the caller's new session works",
     );
     assert.equal(
       (await app.request(post("/v1/auth/login", { email: user.email, password: user.password }))).status,
@@ -278,3 +284,12 @@ dbTest(
     assert.ok(audits.some((a) => a.action === "auth.password_changed"));
   },
 );
+
+dbTest("[core] login re-hashes a password stored with other argon2 parameters", async (database) => {
+  const app = createCoreApp(testCoreServices(database, { env: { ARGON2_MEMORY_KIB: "128" } }));
+  const user = await createTestUser(database); // hashed with m=64
+  const res = await app.request(post("/v1/auth/login", { email: user.email, password: user.password }));
+  assert.equal(res.status, 200);
+  const [row] = await database.db.select().from(users).where(eq(users.id, user.id));
+  assert.match(row.passwordHash!, /\$m=128,t=1,p=1\$/);
+});

@@ -183,3 +183,15 @@ dbTest(
     );
   },
 );
+
+dbTest("[edge] when core's keys cannot be fetched the edge answers 503, not 401", async (database) => {
+  const stack = createTestStack(database);
+  const user = await createTestUser(database);
+  const token = await forge(stack, { claims: { sub: user.id } });
+  const unreachable = createTestStack(database, {
+    fetch: (() => Promise.reject(new TypeError("connection refused"))) as typeof fetch,
+  });
+  const res = await unreachable.edge.request("/api/v1/me", { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 503);
+  assert.equal((await res.json()).error.code, "UNAVAILABLE");
+});
