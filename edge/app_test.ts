@@ -99,7 +99,7 @@ dbTest(
       assert.equal(res.headers.get("x-content-type-options"), "nosniff");
       assert.equal(res.headers.get("x-frame-options"), "SAMEORIGIN");
       assert.ok(res.headers.get("strict-transport-security"));
-    assert.equal(res.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+      assert.equal(res.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
       await res.body?.cancel();
     }
     const preflight = await stack.edge.request("/api/v1/auth/login", {
