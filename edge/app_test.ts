@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
+import { users } from "../shared/db/schema/mod.ts";
 import { createTestUser } from "../core/auth/testing.ts";
 import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
 import { dbTest } from "../shared/db/testing.ts";
@@ -54,6 +56,7 @@ dbTest(
     assert.equal(res.status, 200);
     const { accessToken } = await res.json();
     assert.equal(decodeJwt(accessToken).sub, user.id);
+    assert.equal(decodeJwt(accessToken).role, "ACADEMIC");
     assert.equal(
       (await stack.edge.request("/api/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } }))
         .status,

@@ -12,6 +12,8 @@ export const ACCESS_TOKEN_ISSUER = "ai-teacher-core";
 export const ACCESS_TOKEN_AUDIENCE = "ai-teacher-api";
 /** The only signature algorithm access tokens use. */
 export const ACCESS_TOKEN_ALG = "EdDSA";
+/** Header `typ` of access tokens (RFC 9068), so no other JWT of ours can pass for one. */
+export const ACCESS_TOKEN_TYP = "at+jwt";
 
 /** KV key marking an access token's `jti` as revoked until the token expires. */
 export function revokedJtiKey(jti: string): string {

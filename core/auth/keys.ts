@@ -110,12 +110,12 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
 
   async function current(): Promise<StoredKey[]> {
     keys ??= load();
-    let list = await keys;
-    if (!options.configuredKeys && list[0].createdAt + options.rotationMs <= now()) {
-      keys = rotateNow(list);
-      list = await keys;
-    }
-    return list;
+    const seen = keys;
+    const list = await seen;
+    if (options.configuredKeys || list[0].createdAt + options.rotationMs > now()) return list;
+    // Only the first caller to notice rotates; the others wait for its result instead of adding keys of their own.
+    if (keys === seen) keys = rotateNow(list);
+    return await keys;
   }
 
   return {

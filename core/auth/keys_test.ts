@@ -49,3 +49,13 @@ Deno.test("configured keys sign with the first and publish all; rotating them he
   const bad = createKeyRing({ configuredKeys: '[{"kty":"OKP"}]', rotationMs: 1, tokenTtlMs: 1 });
   await assert.rejects(bad.signingKey(), /private Ed25519 JWKs/);
 });
+
+Deno.test("concurrent callers noticing a due rotation add exactly one new key", async () => {
+  let now = 5_000_000;
+  const ring = createKeyRing({ rotationMs: 1_000, tokenTtlMs: 60_000, now: () => now });
+  await ring.signingKey();
+  now += 1_000;
+  const kids = new Set((await Promise.all([1, 2, 3, 4].map(() => ring.signingKey()))).map((k) => k.kid));
+  assert.equal(kids.size, 1);
+  assert.equal((await ring.jwks()).keys.length, 2);
+});

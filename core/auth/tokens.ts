@@ -1,7 +1,7 @@
 /** Access tokens (signed JWTs) and refresh tokens (opaque, stored hashed, rotated, revoked by family). */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { SignJWT } from "jose";
-import { ACCESS_TOKEN_ALG, revokedJtiKey } from "../../shared/access_token.ts";
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, revokedJtiKey } from "../../shared/access_token.ts";
 import type { Db } from "../../shared/db/client.ts";
 import { refreshTokens } from "../../shared/db/schema/identity.ts";
 import { users } from "../../shared/db/schema/users.ts";
@@ -38,7 +38,7 @@ export async function signAccessToken(
   const exp = iat + config.accessTtlSeconds;
   const jti = crypto.randomUUID();
   const token = await new SignJWT({ role: subject.role, mfa: subject.mfa })
-    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: "at+jwt" })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYP })
     .setSubject(subject.userId)
     .setJti(jti)
     .setIssuedAt(iat)

@@ -18,7 +18,7 @@ async function forge(
   const { kid, key } = await stack.coreServices.keys.signingKey();
   const env = stack.coreServices.env;
   const now = Math.floor(Date.now() / 1000);
-  const header = { alg: "EdDSA", ...(options.noKid ? {} : { kid }), ...options.header };
+  const header = { alg: "EdDSA", typ: "at+jwt", ...(options.noKid ? {} : { kid }), ...options.header };
   return await new SignJWT({
     sub: String(options.claims?.sub ?? crypto.randomUUID()),
     role: "STUDENT",
@@ -118,6 +118,11 @@ dbTest("[edge] the JWT attack set is refused with 401 invalid_token", async (dat
   await assertInvalid(stack, tampered, "tampered payload");
 
   await assertInvalid(stack, "not-a-jwt", "garbage");
+  await assertInvalid(
+    stack,
+    await forge(stack, { claims: { sub }, header: { typ: "JWT" } }),
+    "not an access token",
+  );
   await assertInvalid(stack, await forge(stack, { claims: { sub, role: "ROOT" } }), "unknown role");
 });
 

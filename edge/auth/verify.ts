@@ -4,7 +4,12 @@
  * (at most once per cooldown, so junk kids cannot make the edge hammer core).
  */
 import { createRemoteJWKSet, customFetch, type JWTHeaderParameters, jwtVerify } from "jose";
-import { ACCESS_TOKEN_ALG, AccessTokenClaims, revokedJtiKey } from "../../shared/access_token.ts";
+import {
+  ACCESS_TOKEN_ALG,
+  ACCESS_TOKEN_TYP,
+  AccessTokenClaims,
+  revokedJtiKey,
+} from "../../shared/access_token.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { Identity } from "../../shared/identity.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
@@ -49,6 +54,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     try {
       ({ payload } = await jwtVerify(token, keyFor, {
         algorithms: [ACCESS_TOKEN_ALG],
+        typ: ACCESS_TOKEN_TYP,
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ["sub", "jti", "exp", "iat"],
