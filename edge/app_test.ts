@@ -48,6 +48,7 @@ dbTest(
       body: JSON.stringify({ email: user.email, password: user.password, refreshTokenInBody: true }),
     });
     const { refreshToken } = await login.json();
+    await database.db.update(users).set({ role: "ACADEMIC" }).where(eq(users.id, user.id));
     const res = await stack.edge.request("/api/v1/auth/refresh", {
       method: "POST",
       headers: json,
