@@ -1,20 +1,17 @@
-/** Accounts: sign-up, password sign-in, Google sign-in, profile, password change and role change. No HTTP here. */
+/** Accounts: sign-up, profile, password change, role change and the first admin. No HTTP here. */
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
 import type { CoreServices } from "../services.ts";
-import { verifyGoogleIdToken } from "./google.ts";
 import {
-  burnPasswordCheck,
   checkPasswordPolicy,
   hashPassword,
   normaliseEmail,
+  type PasswordHashing,
   verifyPassword,
 } from "./password.ts";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
-import { checkTotp } from "./totp.ts";
 import {
   issueTokenPair,
   revokeAccessToken,
@@ -37,7 +34,8 @@ export interface PublicUser {
   createdAt: string;
 }
 
-type UserRow = typeof users.$inferSelect;
+/** A row of the users table. */
+export type UserRow = typeof users.$inferSelect;
 
 /** The API view of a user row (never the hash or the TOTP secret). */
 export function publicUser(row: UserRow): PublicUser {
@@ -63,7 +61,8 @@ export function tokenConfig(deps: AuthDeps): TokenConfig {
   };
 }
 
-function hashing(deps: AuthDeps) {
+/** argon2id parameters from configuration. */
+export function hashing(deps: AuthDeps): PasswordHashing {
   return {
     memoryKib: deps.env.ARGON2_MEMORY_KIB,
     iterations: deps.env.ARGON2_ITERATIONS,
@@ -79,13 +78,15 @@ export async function findUser(deps: AuthDeps, userId: string): Promise<UserRow>
   return row;
 }
 
-async function findByEmail(deps: AuthDeps, email: string): Promise<UserRow | undefined> {
+/** A live user by normalised email. */
+export async function findByEmail(deps: AuthDeps, email: string): Promise<UserRow | undefined> {
   const [row] = await deps.database.db.select().from(users)
     .where(and(eq(users.email, email), isNull(users.deletedAt))).limit(1);
   return row;
 }
 
-function isUniqueViolation(err: unknown): boolean {
+/** Whether a database error is a unique-constraint violation (e.g. a taken email). */
+export function isUniqueViolation(err: unknown): boolean {
   for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (e.code === "23505") return true;
   }
@@ -119,134 +120,6 @@ export async function registerAccount(
     metadata: { role: row.role },
   });
   return row;
-}
-
-/** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
-async function rehashIfOutdated(
-  deps: AuthDeps,
-  userId: string,
-  hash: string,
-  password: string,
-): Promise<void> {
-  const h = hashing(deps);
-  if (hash.includes(`$m=${h.memoryKib},t=${h.iterations},p=${h.parallelism}$`)) return;
-  const passwordHash = await hashPassword(password, h);
-  await deps.database.db.update(users).set({ passwordHash }).where(eq(users.id, userId));
-}
-
-/** The one answer for any wrong credential, so callers cannot tell which part was wrong. */
-const badCredentials = () => new AppError(ErrorCode.UNAUTHORIZED, "Email or password is incorrect");
-
-/**
- * Password sign-in, throttled per email and per IP. Accounts with 2FA also need a current TOTP code; a session
- * that passed it gets `mfa: true` in its tokens.
- */
-export async function login(
-  deps: AuthDeps,
-  input: { email: string; password: string; totpCode?: string; ip: string },
-): Promise<{ user: UserRow; tokens: TokenPair }> {
-  const email = normaliseEmail(input.email);
-  const limits = {
-    perEmail: deps.env.LOGIN_MAX_FAILURES_PER_EMAIL,
-    perIp: deps.env.LOGIN_MAX_FAILURES_PER_IP,
-    windowSeconds: deps.env.LOGIN_THROTTLE_WINDOW_SECONDS,
-  };
-  const who = { email, ip: input.ip };
-  await assertLoginAllowed(deps.kv, deps.logger, limits, who);
-  const user = await findByEmail(deps, email);
-  const ok = user?.passwordHash
-    ? await verifyPassword(input.password, user.passwordHash)
-    : (await burnPasswordCheck(input.password, hashing(deps)), false);
-  if (!user || !ok) {
-    await recordLoginFailure(deps.kv, deps.logger, limits, who);
-    throw badCredentials();
-  }
-  await rehashIfOutdated(deps, user.id, user.passwordHash!, input.password);
-  let mfa = false;
-  if (user.totpEnabledAt && user.totpSecret) {
-    if (!input.totpCode) {
-      throw new AppError(ErrorCode.UNAUTHORIZED, "A two-factor code is required", {
-        details: { mfaRequired: true },
-      });
-    }
-    const step = checkTotp(user.totpSecret, input.totpCode, user.totpLastStep);
-    if (step === null) {
-      await recordLoginFailure(deps.kv, deps.logger, limits, who);
-      throw new AppError(ErrorCode.UNAUTHORIZED, "The two-factor code is not valid", {
-        details: { mfaRequired: true },
-      });
-    }
-    await deps.database.db.update(users).set({ totpLastStep: step }).where(eq(users.id, user.id));
-    mfa = true;
-  }
-  await clearLoginFailures(deps.kv, email);
-  const tokens = await issueTokenPair(deps.database.db, tokenConfig(deps), {
-    userId: user.id,
-    role: user.role,
-    mfa,
-  });
-  await recordAudit(deps.database.db, deps.logger, "core", {
-    action: "auth.login",
-    userId: user.id,
-    target: `user:${user.id}`,
-    metadata: { method: "password", mfa },
-  });
-  return { user, tokens };
-}
-
-/**
- * Google sign-in: finds the account by Google subject, else links the account with the same (Google-verified)
- * email, else creates a student. Such sessions never count as 2FA.
- */
-export async function googleSignIn(
-  deps: AuthDeps,
-  idToken: string,
-): Promise<{ user: UserRow; tokens: TokenPair }> {
-  if (!deps.env.GOOGLE_CLIENT_ID) throw errors.unavailable("Google sign-in is not configured");
-  const profile = await verifyGoogleIdToken(idToken, {
-    clientId: deps.env.GOOGLE_CLIENT_ID,
-    jwksUrl: deps.env.GOOGLE_JWKS_URL,
-  });
-  const email = normaliseEmail(profile.email);
-  const db = deps.database.db;
-  let [user] = await db.select().from(users)
-    .where(and(eq(users.googleSub, profile.sub), isNull(users.deletedAt))).limit(1);
-  let action = "auth.login";
-  if (!user) {
-    const existing = await findByEmail(deps, email);
-    if (existing) {
-      [user] = await db.update(users).set({ googleSub: profile.sub, emailVerified: true })
-        .where(eq(users.id, existing.id)).returning();
-      action = "auth.google_linked";
-    } else {
-      try {
-        [user] = await db.insert(users).values({
-          email,
-          googleSub: profile.sub,
-          emailVerified: true,
-          displayName: profile.name ?? null,
-        }).returning();
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          throw errors.conflict("This account was created at the same time; try again");
-        }
-        throw err;
-      }
-      action = "auth.register";
-    }
-  }
-  const tokens = await issueTokenPair(db, tokenConfig(deps), {
-    userId: user.id,
-    role: user.role,
-    mfa: false,
-  });
-  await recordAudit(db, deps.logger, "core", {
-    action,
-    userId: user.id,
-    target: `user:${user.id}`,
-    metadata: { method: "google" },
-  });
-  return { user, tokens };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CoreApp } from "../app.ts";
-import { changePassword, googleSignIn, login, registerAccount, tokenConfig } from "../auth/accounts.ts";
+import { changePassword, registerAccount, tokenConfig } from "../auth/accounts.ts";
+import { googleSignIn, login } from "../auth/sign_in.ts";
 import { callerOf, requireCaller } from "../auth/caller.ts";
 import {
   clearRefreshCookie,
