@@ -18,6 +18,7 @@ import type { CoreServices } from "../core/services.ts";
 import type { Database } from "../shared/db/client.ts";
 import { parseEnv } from "../shared/env.ts";
 import type { Role } from "../shared/identity.ts";
+import type { KvStore } from "../shared/kv/interface.ts";
 import { MemoryKv } from "../shared/kv/memory.ts";
 import { memoryLogger } from "../shared/logger.ts";
 import { createEdgeApp, type EdgeApp } from "./app.ts";
@@ -34,17 +35,25 @@ export interface TestStack {
   core: CoreApp;
   edgeServices: EdgeServices;
   coreServices: CoreServices;
-  kv: MemoryKv;
+  kv: KvStore;
   /** `Authorization` header with a fresh access token for `user` (admins have passed 2FA unless `mfa: false`). */
   bearer(user: { id: string; role: Role }, options?: { mfa?: boolean }): Promise<{ Authorization: string }>;
 }
 
-/** Builds the stack; `coreEnv` / `edgeEnv` override configuration, `fetch` replaces the edge's way to core. */
+/**
+ * Builds the stack; `coreEnv` / `edgeEnv` override configuration, `fetch` replaces the edge's way to core, `kv`
+ * the shared store (default: a fresh MemoryKv).
+ */
 export function createTestStack(
   database: Database,
-  options: { coreEnv?: Record<string, string>; edgeEnv?: Record<string, string>; fetch?: typeof fetch } = {},
+  options: {
+    coreEnv?: Record<string, string>;
+    edgeEnv?: Record<string, string>;
+    fetch?: typeof fetch;
+    kv?: KvStore;
+  } = {},
 ): TestStack {
-  const kv = new MemoryKv();
+  const kv = options.kv ?? new MemoryKv();
   const coreServices = testCoreServices(database, { env: options.coreEnv, kv });
   const core = createCoreApp(coreServices);
   const fetchCore =

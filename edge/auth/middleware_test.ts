@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { base64url, generateKeyPair, SignJWT } from "jose";
 import { revokedJtiKey } from "../../shared/access_token.ts";
+import { MemoryKv } from "../../shared/kv/memory.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createTestUser } from "../../core/auth/testing.ts";
 import { createTestStack, type TestStack } from "../testing.ts";
@@ -190,13 +191,23 @@ dbTest(
 );
 
 dbTest("[edge] when core's keys cannot be fetched the edge answers 503, not 401", async (database) => {
-  const stack = createTestStack(database);
   const user = await createTestUser(database);
-  const token = await forge(stack, { claims: { sub: user.id } });
   const unreachable = createTestStack(database, {
     fetch: (() => Promise.reject(new TypeError("connection refused"))) as typeof fetch,
   });
-  const res = await unreachable.edge.request("/api/v1/me", { headers: { Authorization: `Bearer ${token}` } });
+  const res = await callMe(unreachable, await forge(unreachable, { claims: { sub: user.id } }));
   assert.equal(res.status, 503);
   assert.equal((await res.json()).error.code, "UNAVAILABLE");
 });
+
+dbTest(
+  "[edge] when the revocation list cannot be read the edge refuses with 503 (fails closed)",
+  async (database) => {
+    const user = await createTestUser(database);
+    const down = new MemoryKv();
+    down.get = () => Promise.reject(new Error("connection refused"));
+    const stack = createTestStack(database, { kv: down });
+    const res = await callMe(stack, await forge(stack, { claims: { sub: user.id } }));
+    assert.equal(res.status, 503);
+  },
+);
