@@ -132,10 +132,12 @@ export async function changePassword(
   input: { currentPassword?: string; newPassword: string },
 ): Promise<TokenPair> {
   const user = await findUser(deps, caller.userId);
-  if (user.passwordHash) {
-    if (!input.currentPassword || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
-      throw new AppError(ErrorCode.UNAUTHORIZED, "The current password is incorrect");
-    }
+  // Without a current password to check, a stolen access token could plant a password and keep the account.
+  if (!user.passwordHash) {
+    throw errors.conflict("This account signs in with Google and has no password to change");
+  }
+  if (!input.currentPassword || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    throw new AppError(ErrorCode.UNAUTHORIZED, "The current password is incorrect");
   }
   checkPasswordPolicy(input.newPassword, user.email, deps.env.PASSWORD_MIN_LENGTH);
   const passwordHash = await hashPassword(input.newPassword, hashing(deps));

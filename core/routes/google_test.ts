@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createCoreApp } from "../app.ts";
-import { createTestUser, testCoreServices } from "../auth/testing.ts";
+import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
 
 const CLIENT_ID = "test-client.apps.googleusercontent.com";
 const { privateKey, publicKey } = await generateKeyPair("RS256");
@@ -123,3 +123,26 @@ dbTest("[core] POST /v1/auth/google answers 503 when no client id is configured"
   const app = createCoreApp(testCoreServices(database));
   assert.equal((await signIn(app, await idToken({ email: "a@b.c" }))).status, 503);
 });
+
+dbTest(
+  "[core] an account made by Google sign-in cannot set a password through POST /v1/auth/password",
+  async (database) => {
+    await withGoogle(async (jwksUrl) => {
+      const services = testCoreServices(database, {
+        env: { GOOGLE_CLIENT_ID: CLIENT_ID, GOOGLE_JWKS_URL: jwksUrl },
+      });
+      const app = createCoreApp(services);
+      const res = await signIn(app, await idToken({ email: `g-${crypto.randomUUID()}@gmail.com` }));
+      const { user } = await res.json();
+      const change = await app.request("/v1/auth/password", {
+        method: "POST",
+        headers: {
+          ...(await callerHeaders(services, user, "POST", "/v1/auth/password")),
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ newPassword: "a planted passphrase" }),
+      });
+      assert.equal(change.status, 409);
+    });
+  },
+);
