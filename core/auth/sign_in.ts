@@ -15,7 +15,7 @@ import { verifyGoogleIdToken } from "./google.ts";
 import { burnPasswordCheck, hashPassword, normaliseEmail, verifyPassword } from "./password.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
 import { checkTotp } from "./totp.ts";
-import { issueTokenPair, type TokenPair } from "./tokens.ts";
+import { issueTokenPair, revokeAllSessions, type TokenPair } from "./tokens.ts";
 
 /** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
 async function rehashIfOutdated(
@@ -92,7 +92,8 @@ export async function login(
 
 /**
  * Google sign-in: finds the account by Google subject, else links the account with the same (Google-verified)
- * email, else creates a student. Such sessions never count as 2FA.
+ * email, else creates a student. Linking an account whose email was never verified drops its password and
+ * sessions. Google sessions never count as 2FA.
  */
 export async function googleSignIn(
   deps: AuthDeps,
@@ -108,12 +109,19 @@ export async function googleSignIn(
   let [user] = await db.select().from(users)
     .where(and(eq(users.googleSub, profile.sub), isNull(users.deletedAt))).limit(1);
   let action = "auth.login";
+  let passwordCleared = false;
   if (!user) {
     const existing = await findByEmail(deps, email);
     if (existing) {
-      [user] = await db.update(users).set({ googleSub: profile.sub, emailVerified: true })
+      // Nobody ever proved this mailbox for an unverified account: whoever registered it first (perhaps an attacker
+      // squatting the address) must not keep a password into the account Google's owner now uses.
+      const squatted = !existing.emailVerified && existing.passwordHash !== null;
+      [user] = await db.update(users)
+        .set({ googleSub: profile.sub, emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
+      if (squatted) await revokeAllSessions(db, existing.id);
       action = "auth.google_linked";
+      passwordCleared = squatted;
     } else {
       try {
         [user] = await db.insert(users).values({
@@ -140,7 +148,7 @@ export async function googleSignIn(
     action,
     userId: user.id,
     target: `user:${user.id}`,
-    metadata: { method: "google" },
+    metadata: { method: "google", ...(passwordCleared ? { passwordCleared } : {}) },
   });
   return { user, tokens };
 }

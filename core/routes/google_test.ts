@@ -69,7 +69,7 @@ dbTest(
 );
 
 dbTest(
-  "[core] POST /v1/auth/google links to an existing account with the same verified email",
+  "[core] POST /v1/auth/google links to the account with the same email and drops a password nobody verified",
   async (database) => {
     await withGoogle(async (jwksUrl) => {
       const app = createCoreApp(
@@ -81,6 +81,13 @@ dbTest(
       const body = await res.json();
       assert.equal(body.user.id, user.id);
       assert.equal(body.user.role, "ACADEMIC");
+      // The account's email was never verified, so the password set by whoever registered it stops working.
+      const login = await app.request("/v1/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: user.email, password: user.password }),
+      });
+      assert.equal(login.status, 401);
     });
   },
 );
