@@ -2,6 +2,11 @@ import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CoreServices, CoreVariables } from "./services.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
+import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerJwksRoutes } from "./routes/jwks.ts";
+import { registerMeRoutes } from "./routes/me.ts";
+import { registerMfaRoutes } from "./routes/mfa.ts";
+import { registerUserRoutes } from "./routes/users.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -23,6 +28,11 @@ export function createCoreApp(services: CoreServices): CoreApp {
 
   // Routes, grouped by resource.
   registerSystemRoutes(app);
+  registerJwksRoutes(app);
+  registerAuthRoutes(app);
+  registerMfaRoutes(app);
+  registerMeRoutes(app);
+  registerUserRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { tutorEnv } from "./tutor/env.ts";
+import { authEnv } from "./auth/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -15,6 +16,7 @@ export const coreEnvSchema = z.object({
   EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
   ...databaseEnv,
   ...tutorEnv,
+  ...authEnv,
 });
 
 /** Parsed core configuration. */

@@ -8,15 +8,36 @@ import { createCoreApp } from "./app.ts";
 import { type CoreEnv, loadCoreEnv } from "./env.ts";
 import type { CoreServices } from "./services.ts";
 import type { Database } from "../shared/db/client.ts";
+import { createKv, type KvStore } from "../shared/kv/mod.ts";
+import { createKeyRing, type KeyRing } from "./auth/keys.ts";
 
-/** Builds core's services from configuration and an open database. */
-export function buildCoreServices(env: CoreEnv, database: Database): CoreServices {
+/**
+ * Builds core's services from configuration and an open database. Pass `kv` when another tier in the same process
+ * must see the same revocations (dev).
+ */
+export function buildCoreServices(
+  env: CoreEnv,
+  database: Database,
+  shared: { kv?: KvStore } = {},
+): CoreServices {
   return {
     env,
     database,
     logger: createLogger("core", { level: env.LOG_LEVEL }),
     metrics: createMetrics("core"),
+    kv: shared.kv ?? createKv(),
+    keys: keyRingFromEnv(env),
   };
+}
+
+/** The signing keys: JWT_SIGNING_KEYS when set, else a generated pair kept under DATA_DIR/keys. */
+export function keyRingFromEnv(env: CoreEnv): KeyRing {
+  return createKeyRing({
+    configuredKeys: env.JWT_SIGNING_KEYS,
+    file: `${env.DATA_DIR}/keys/jwt_signing_keys.json`,
+    rotationMs: env.JWT_KEY_ROTATION_DAYS * 86_400_000,
+    tokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
+  });
 }
 
 if (import.meta.main) {
@@ -24,6 +45,7 @@ if (import.meta.main) {
   const database = await openDatabase(databaseConfig(env));
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
   const services = buildCoreServices(env, database);
+  await services.keys.signingKey(); // Load or create the signing key now, so a bad key stops the start.
   await serveUntilSignal({
     name: "core",
     port: env.CORE_PORT,

@@ -1,7 +1,9 @@
 import type { Database } from "../shared/db/client.ts";
 import type { Identity } from "../shared/identity.ts";
+import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
+import type { KeyRing } from "./auth/keys.ts";
 import type { CoreEnv } from "./env.ts";
 
 /** Everything core's handlers use, built once at start and put on the Hono context. */
@@ -10,6 +12,10 @@ export interface CoreServices {
   database: Database;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Shared with the edge: access-token revocations and login-failure counters. */
+  kv: KvStore;
+  /** Access-token signing keys (published at `/.well-known/jwks.json`). */
+  keys: KeyRing;
 }
 
 /** Hono context variables of the core tier. */

@@ -1,5 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
+import { AppError, ErrorCode } from "../shared/errors.ts";
+import { enforceRoutePolicy } from "./auth/middleware.ts";
 import { forwardToCore } from "./forward.ts";
 import type { EdgeServices, EdgeVariables } from "./services.ts";
 
@@ -24,6 +29,21 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     metrics: services.metrics,
     trustRequestId: env.TRUST_PROXY,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    early: [
+      // An API serves no documents: a locked-down CSP costs nothing and blunts any reflected content.
+      secureHeaders({
+        strictTransportSecurity: "max-age=63072000; includeSubDomains",
+        contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      }),
+      cors({
+        origin: env.CORS_ORIGINS,
+        credentials: true,
+        allowHeaders: ["Authorization", "Content-Type", "X-Request-ID"],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        exposeHeaders: ["X-Request-ID", "Retry-After", "WWW-Authenticate"],
+        maxAge: 600,
+      }),
+    ],
     readiness: {
       core: async () => {
         const res = await services.fetch(new URL("/healthz", env.CORE_URL));
@@ -40,14 +60,31 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     await next();
   });
 
-  app.all("/api/v1/*", (c) =>
-    forwardToCore(c, {
+  app.use("/api/v1/*", enforceRoutePolicy());
+  app.all("/api/v1/*", async (c) => {
+    const path = c.req.path.slice("/api".length);
+    const identity = c.get("identity");
+    const headers: Record<string, string> = {};
+    if (identity) {
+      if (!env.EDGE_ASSERTION_SECRET) {
+        throw new AppError(ErrorCode.UNAVAILABLE, "The edge is not configured to forward signed-in calls");
+      }
+      headers[ASSERTION_HEADER] = await signAssertion(env.EDGE_ASSERTION_SECRET, {
+        identity,
+        method: c.req.method,
+        path,
+        requestId: c.get("requestId"),
+      });
+    }
+    return forwardToCore(c, {
       coreUrl: env.CORE_URL,
-      path: c.req.path.slice("/api".length),
+      path,
       requestId: c.get("requestId"),
       clientIp: c.get("clientIp"),
       timeoutMs: env.CORE_TIMEOUT_MS,
+      headers,
       fetch: services.fetch,
-    }));
+    });
+  });
   return app;
 }

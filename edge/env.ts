@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "../shared/access_token.ts";
 
 /** Configuration of the edge tier; nothing else in edge reads `Deno.env`. */
 export const edgeEnvSchema = z.object({
@@ -15,6 +16,17 @@ export const edgeEnvSchema = z.object({
   EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
   /** Time allowed for core to start answering a forwarded request. */
   CORE_TIMEOUT_MS: envTypes.int(30_000, 100),
+  /** Expected `iss` and `aud` of access tokens (same values as core's). */
+  JWT_ISSUER: z.string().default(ACCESS_TOKEN_ISSUER),
+  JWT_AUDIENCE: z.string().default(ACCESS_TOKEN_AUDIENCE),
+  /** Core's public keys; unset means `${CORE_URL}/.well-known/jwks.json`. */
+  JWKS_URL: z.url().optional(),
+  /** How long fetched keys are trusted before a refetch (an unknown kid refetches sooner). */
+  JWKS_CACHE_SECONDS: envTypes.int(300, 1),
+  /** Shortest gap between two JWKS fetches caused by unknown kids (so junk kids cannot flood core). */
+  JWKS_COOLDOWN_SECONDS: envTypes.int(10, 0),
+  /** Browser origins allowed to call the API (comma-separated); empty allows none cross-origin. */
+  CORS_ORIGINS: envTypes.list(),
 });
 
 /** Parsed edge configuration. */

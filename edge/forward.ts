@@ -17,6 +17,8 @@ const HOP_BY_HOP = new Set([
   "x-forwarded-host",
   "x-forwarded-proto",
   "x-request-id",
+  // Only the edge may speak for a caller: a client's own assertion header never reaches core.
+  "x-edge-assertion",
 ]);
 
 /** What a forwarded request needs beyond the incoming one. */
@@ -39,7 +41,7 @@ export function stripHopByHop(headers: Headers): Headers {
     (headers.get("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
   );
   headers.forEach((value, key) => {
-    if (!HOP_BY_HOP.has(key) && !listed.has(key)) out.set(key, value);
+    if (!HOP_BY_HOP.has(key) && !listed.has(key)) out.append(key, value);
   });
   return out;
 }

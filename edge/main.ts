@@ -1,17 +1,37 @@
 import { serveUntilSignal } from "../shared/http/serve.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createMetrics } from "../shared/metrics.ts";
+import { createKv, type KvStore } from "../shared/kv/mod.ts";
+import { createAccessTokenVerifier } from "./auth/verify.ts";
 import { createEdgeApp } from "./app.ts";
 import { type EdgeEnv, loadEdgeEnv } from "./env.ts";
 import type { EdgeServices } from "./services.ts";
 
-/** Builds the edge's services from configuration. */
-export function buildEdgeServices(env: EdgeEnv): EdgeServices {
+/**
+ * Builds the edge's services from configuration. Pass `kv` when core runs in the same process (dev) so both see
+ * the same revocations; pass `fetch` to reach core some other way (tests).
+ */
+export function buildEdgeServices(
+  env: EdgeEnv,
+  shared: { kv?: KvStore; fetch?: typeof fetch } = {},
+): EdgeServices {
+  const kv = shared.kv ?? createKv();
+  const fetchCore = shared.fetch ?? globalThis.fetch;
   return {
     env,
     logger: createLogger("edge", { level: env.LOG_LEVEL }),
     metrics: createMetrics("edge"),
-    fetch: globalThis.fetch,
+    fetch: fetchCore,
+    kv,
+    verifyAccessToken: createAccessTokenVerifier({
+      jwksUrl: env.JWKS_URL ?? new URL("/.well-known/jwks.json", env.CORE_URL).toString(),
+      fetch: fetchCore,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      kv,
+      cacheSeconds: env.JWKS_CACHE_SECONDS,
+      cooldownSeconds: env.JWKS_COOLDOWN_SECONDS,
+    }),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Identity } from "../shared/identity.ts";
+import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { AccessTokenVerifier } from "./auth/verify.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { EdgeEnv } from "./env.ts";
 
@@ -10,6 +12,10 @@ export interface EdgeServices {
   metrics: ServiceMetrics;
   /** Used to reach core; injectable so tests can call a core app in-process. */
   fetch: typeof fetch;
+  /** Shared with core: the access-token revocation list. */
+  kv: KvStore;
+  /** Checks access tokens against core's JWKS and the revocation list. */
+  verifyAccessToken: AccessTokenVerifier;
 }
 
 /** Hono context variables of the edge tier. */

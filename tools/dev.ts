@@ -13,6 +13,7 @@ import { databaseConfig } from "../shared/db/env.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
 import { displayHost, startServer } from "../shared/http/serve.ts";
 import { createLogger } from "../shared/logger.ts";
+import { createKv } from "../shared/kv/mod.ts";
 import { createWorkersApp } from "../workers/app.ts";
 import { loadWorkersEnv } from "../workers/env.ts";
 import { buildWorkersServices } from "../workers/main.ts";
@@ -39,9 +40,11 @@ log.info("database ready", {
   where: database.kind === "pglite" ? coreEnv.DATA_DIR : "DATABASE_URL",
 });
 
-const core = buildCoreServices(coreEnv, database);
+// One key-value store for edge and core, so a logout in core revokes the token at the edge.
+const kv = createKv();
+const core = buildCoreServices(coreEnv, database, { kv });
 const workers = buildWorkersServices(workersEnv, database);
-const edge = buildEdgeServices(edgeEnv);
+const edge = buildEdgeServices(edgeEnv, { kv });
 
 const servers = [
   await startServer({

@@ -8,32 +8,55 @@ import type { CoreVariables } from "../services.ts";
 
 type CoreEnvT = ServiceEnv<CoreVariables>;
 
+const INVALID_TOKEN = { "WWW-Authenticate": 'Bearer error="invalid_token"' };
+
+/** What a protected route allows beyond its roles. */
+export interface CallerOptions {
+  /** Let an admin who has not passed 2FA in (only the 2FA enrolment routes and reading one's own account). */
+  allowWithoutMfa?: boolean;
+  /** Let callers without an assertion through (as anonymous); a present but invalid assertion is still refused. */
+  optional?: boolean;
+}
+
+async function callerFrom(c: Parameters<MiddlewareHandler<CoreEnvT>>[0]): Promise<Identity | undefined> {
+  const secret = c.get("services").env.EDGE_ASSERTION_SECRET;
+  const token = c.req.header(ASSERTION_HEADER);
+  if (!token) return undefined;
+  if (!secret) {
+    throw new AppError(ErrorCode.UNAUTHORIZED, "This route needs a verified caller", {
+      headers: INVALID_TOKEN,
+    });
+  }
+  try {
+    return await verifyAssertion(secret, token, { method: c.req.method, path: c.req.path });
+  } catch (err) {
+    if (err instanceof AssertionError) {
+      throw new AppError(ErrorCode.UNAUTHORIZED, err.message, { headers: INVALID_TOKEN });
+    }
+    throw err;
+  }
+}
+
 /**
  * Protects core routes: the caller must come through the edge with a valid assertion bound to this method and
- * path. With `roles`, the caller's role must be one of them (403 otherwise).
+ * path. With `roles`, the caller's role must be one of them (403 otherwise). An admin whose session has not passed
+ * 2FA (`mfa: false`) is refused unless the route says otherwise.
  */
-export function requireCaller(roles?: Role[]): MiddlewareHandler<CoreEnvT> {
+export function requireCaller(roles?: Role[], options: CallerOptions = {}): MiddlewareHandler<CoreEnvT> {
   return async (c, next) => {
-    const secret = c.get("services").env.EDGE_ASSERTION_SECRET;
-    const token = c.req.header(ASSERTION_HEADER);
-    if (!token || !secret) {
+    const caller = await callerFrom(c);
+    if (!caller) {
+      if (options.optional) return await next();
       throw new AppError(ErrorCode.UNAUTHORIZED, "This route needs a verified caller", {
-        headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+        headers: INVALID_TOKEN,
       });
-    }
-    let caller: Identity;
-    try {
-      caller = await verifyAssertion(secret, token, { method: c.req.method, path: c.req.path });
-    } catch (err) {
-      if (err instanceof AssertionError) {
-        throw new AppError(ErrorCode.UNAUTHORIZED, err.message, {
-          headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
-        });
-      }
-      throw err;
     }
     if (roles && !roles.includes(caller.role)) {
       throw new AppError(ErrorCode.FORBIDDEN, "Your role may not do this");
+    }
+    // `mfa` absent means an assertion made without an access token (tools, tests): only an explicit false refuses.
+    if (caller.role === "ADMIN" && caller.mfa === false && !options.allowWithoutMfa) {
+      throw new AppError(ErrorCode.FORBIDDEN, "Admins must enable two-factor authentication first");
     }
     c.set("caller", caller);
     const ctx = logContext.getStore();

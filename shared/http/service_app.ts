@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Env } from "hono";
+import type { Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -25,6 +25,8 @@ export interface ServiceAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Per-check timeout for `/readyz`, in ms. */
   readinessTimeoutMs?: number;
+  /** Middleware run before everything else (the edge's CORS and secure headers), so every response carries it. */
+  early?: MiddlewareHandler[];
 }
 
 /** Hono env of every tier: base variables plus the tier's own. */
@@ -46,6 +48,7 @@ export function createServiceApp<V extends object = object>(
       }
     },
   });
+  for (const middleware of options.early ?? []) app.use("*", middleware);
   app.use("*", requestContext(options));
   const limitBody = bodyLimit({
     maxSize: options.bodyLimitBytes,

@@ -1,0 +1,118 @@
+/**
+ * Test helpers for anything that calls core routes in-process:
+ *
+ * ```ts
+ * const services = testCoreServices(database);            // small argon2, in-memory keys and KV
+ * const app = createCoreApp(services);
+ * const teacher = await createTestUser(database, { role: "ACADEMIC" });
+ * const res = await app.request("/v1/courses", {
+ *   method: "POST",
+ *   headers: { ...(await callerHeaders(services, teacher, "POST", "/v1/courses")), "content-type": "application/json" },
+ *   body: JSON.stringify({ ... }),
+ * });
+ * ```
+ *
+ * `callerHeaders` signs the edge assertion for exactly one method and path (as the edge would). To go through the
+ * edge with a real access token, use `createTestStack` from `edge/testing.ts`.
+ */
+import { ASSERTION_HEADER, signAssertion } from "../../shared/assertion.ts";
+import type { Database } from "../../shared/db/client.ts";
+import { users } from "../../shared/db/schema/users.ts";
+import type { Role } from "../../shared/identity.ts";
+import type { KvStore } from "../../shared/kv/interface.ts";
+import { MemoryKv } from "../../shared/kv/memory.ts";
+import { memoryLogger } from "../../shared/logger.ts";
+import { createMetrics } from "../../shared/metrics.ts";
+import { type CoreEnv, coreEnvSchema } from "../env.ts";
+import type { CoreServices } from "../services.ts";
+import { createKeyRing } from "./keys.ts";
+import { hashPassword } from "./password.ts";
+import { parseEnv } from "../../shared/env.ts";
+
+/** The assertion secret every test app shares in this run. */
+export const TEST_ASSERTION_SECRET = `test-${crypto.randomUUID()}-${crypto.randomUUID()}`;
+
+/** Cheap argon2 settings so tests hash in milliseconds. */
+const FAST_ARGON2 = { ARGON2_MEMORY_KIB: "64", ARGON2_ITERATIONS: "1", ARGON2_PARALLELISM: "1" };
+
+/** Core configuration for tests: defaults, fast hashing and the test assertion secret, plus `overrides`. */
+export function testCoreEnv(overrides: Record<string, string> = {}): CoreEnv {
+  return parseEnv(coreEnvSchema, {
+    LOG_LEVEL: "error",
+    EDGE_ASSERTION_SECRET: TEST_ASSERTION_SECRET,
+    DATA_DIR: "memory://",
+    ...FAST_ARGON2,
+    ...overrides,
+  });
+}
+
+/** Core services on a test database, with in-memory signing keys and (unless given) a fresh MemoryKv. */
+export function testCoreServices(
+  database: Database,
+  options: { env?: Record<string, string>; kv?: KvStore } = {},
+): CoreServices {
+  const env = testCoreEnv(options.env);
+  return {
+    env,
+    database,
+    logger: memoryLogger("core"),
+    metrics: createMetrics("core"),
+    kv: options.kv ?? new MemoryKv(),
+    keys: createKeyRing({
+      rotationMs: env.JWT_KEY_ROTATION_DAYS * 86_400_000,
+      tokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
+    }),
+  };
+}
+
+/** A user made for a test, with the password it can sign in with. */
+export interface TestUser {
+  id: string;
+  email: string;
+  role: Role;
+  password: string;
+}
+
+/** Inserts a user with a role (default STUDENT), a random email and a known password. */
+export async function createTestUser(
+  database: Database,
+  options: { role?: Role; email?: string; password?: string; displayName?: string } = {},
+): Promise<TestUser> {
+  const email = options.email ?? `user-${crypto.randomUUID()}@test.example`;
+  const password = options.password ?? `pw-${crypto.randomUUID()}`;
+  const passwordHash = await hashPassword(password, { memoryKib: 64, iterations: 1, parallelism: 1 });
+  const [row] = await database.db.insert(users).values({
+    email,
+    passwordHash,
+    role: options.role ?? "STUDENT",
+    displayName: options.displayName ?? null,
+  }).returning();
+  return { id: row.id, email, role: row.role, password };
+}
+
+/**
+ * Headers that let `user` call one core route in-process: a signed edge assertion for `method` and `path` (the
+ * core path, e.g. `/v1/me`). Admins count as having passed 2FA unless `mfa: false` is given.
+ */
+export async function callerHeaders(
+  services: Pick<CoreServices, "env"> | string,
+  user: { id: string; role: Role },
+  method: string,
+  path: string,
+  options: { mfa?: boolean } = {},
+): Promise<Record<string, string>> {
+  const secret = typeof services === "string" ? services : services.env.EDGE_ASSERTION_SECRET;
+  if (!secret) throw new Error("callerHeaders() needs EDGE_ASSERTION_SECRET in the core env");
+  const token = await signAssertion(secret, {
+    identity: {
+      userId: user.id,
+      role: user.role,
+      jti: crypto.randomUUID(),
+      exp: Math.floor(Date.now() / 1000) + 900,
+      mfa: options.mfa ?? true,
+    },
+    method,
+    path,
+  });
+  return { [ASSERTION_HEADER]: token };
+}

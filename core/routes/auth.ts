@@ -1,0 +1,185 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { CoreApp } from "../app.ts";
+import { changePassword, registerAccount, tokenConfig } from "../auth/accounts.ts";
+import { googleSignIn, login } from "../auth/sign_in.ts";
+import { callerOf, requireCaller } from "../auth/caller.ts";
+import {
+  clearRefreshCookie,
+  clientIpOf,
+  refreshTokenInBody,
+  refreshTokenOf,
+  tokenResponse,
+  TokenResponseSchema,
+} from "../auth/http.ts";
+import { issueTokenPair, revokeAccessToken, revokeFamilyOf, rotateRefreshToken } from "../auth/tokens.ts";
+import { recordAudit } from "../../shared/audit/audit.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+const tokens = (description: string) => ({
+  description,
+  content: { "application/json": { schema: TokenResponseSchema } },
+});
+const email = z.string().trim().min(3).max(254).pipe(z.email());
+
+const registerRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/register",
+  summary: "Create a student account with a password and sign in",
+  request: {
+    body: json(z.object({
+      email,
+      password: z.string().min(1).max(256),
+      displayName: z.string().trim().min(1).max(100).optional(),
+      refreshTokenInBody,
+    })),
+  },
+  responses: { 201: tokens("Account created and signed in") },
+});
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/login",
+  summary: "Sign in with email and password (and a TOTP code when 2FA is on)",
+  request: {
+    body: json(z.object({
+      email: z.string().max(254),
+      password: z.string().min(1).max(256),
+      totpCode: z.string().max(10).optional(),
+      refreshTokenInBody,
+    })),
+  },
+  responses: { 200: tokens("Signed in") },
+});
+
+const refreshRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/refresh",
+  summary: "Exchange a refresh token (cookie or body) for new tokens; the old one stops working",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.object({ refreshToken: z.string().max(200).optional(), refreshTokenInBody }),
+        },
+      },
+      required: false,
+    },
+  },
+  responses: { 200: tokens("New tokens") },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/logout",
+  summary: "End the session: revoke its refresh tokens and the presented access token",
+  middleware: [requireCaller(undefined, { optional: true, allowWithoutMfa: true })] as const,
+  request: {
+    body: {
+      content: { "application/json": { schema: z.object({ refreshToken: z.string().max(200).optional() }) } },
+      required: false,
+    },
+  },
+  responses: { 204: { description: "Signed out" } },
+});
+
+const googleRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/google",
+  summary: "Sign in with a Google ID token (links by verified email or creates a student)",
+  request: { body: json(z.object({ idToken: z.string().min(10).max(8192), refreshTokenInBody })) },
+  responses: { 200: tokens("Signed in") },
+});
+
+const passwordRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/password",
+  summary: "Change one's password; every session is signed out and the caller gets new tokens",
+  middleware: [requireCaller()] as const,
+  request: {
+    body: json(z.object({
+      currentPassword: z.string().max(256).optional(),
+      newPassword: z.string().min(1).max(256),
+      refreshTokenInBody,
+    })),
+  },
+  responses: { 200: tokens("Password changed; a new session") },
+});
+
+/** `POST /v1/auth/register|login|refresh|logout|google|password`. */
+export function registerAuthRoutes(app: CoreApp): void {
+  app.openapi(registerRoute, async (c) => {
+    const input = c.req.valid("json");
+    const services = c.get("services");
+    const user = await registerAccount(services, input);
+    const pair = await issueTokenPair(services.database.db, tokenConfig(services), {
+      userId: user.id,
+      role: user.role,
+      mfa: false,
+    });
+    return c.json(tokenResponse(c, pair, { inBody: input.refreshTokenInBody, user }), 201);
+  });
+
+  app.openapi(loginRoute, async (c) => {
+    const input = c.req.valid("json");
+    const { user, tokens } = await login(c.get("services"), { ...input, ip: clientIpOf(c) });
+    return c.json(tokenResponse(c, tokens, { inBody: input.refreshTokenInBody, user }), 200);
+  });
+
+  app.openapi(refreshRoute, async (c) => {
+    const input = await c.req.json().catch(() => ({})) as {
+      refreshToken?: string;
+      refreshTokenInBody?: boolean;
+    };
+    const services = c.get("services");
+    const token = refreshTokenOf(c, typeof input.refreshToken === "string" ? input.refreshToken : undefined);
+    if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, "No refresh token was sent");
+    const outcome = await rotateRefreshToken(services.database.db, tokenConfig(services), token);
+    if (!outcome.ok) {
+      if (outcome.reused) {
+        await recordAudit(services.database.db, services.logger, "core", {
+          action: "auth.refresh_reuse",
+          userId: outcome.reused.userId,
+          target: `session:${outcome.reused.familyId}`,
+        });
+      }
+      clearRefreshCookie(c);
+      throw new AppError(ErrorCode.UNAUTHORIZED, "The refresh token is not valid; sign in again");
+    }
+    return c.json(tokenResponse(c, outcome.pair, { inBody: input.refreshTokenInBody === true }), 200);
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    const input = await c.req.json().catch(() => ({})) as { refreshToken?: string };
+    const services = c.get("services");
+    const caller = c.get("caller");
+    if (caller?.jti && caller.exp) await revokeAccessToken(services.kv, caller.jti, caller.exp);
+    const token = refreshTokenOf(c, typeof input.refreshToken === "string" ? input.refreshToken : undefined);
+    const owner = token ? await revokeFamilyOf(services.database.db, token) : null;
+    clearRefreshCookie(c);
+    const userId = caller?.userId ?? owner;
+    if (userId) {
+      await recordAudit(services.database.db, services.logger, "core", {
+        action: "auth.logout",
+        userId,
+        target: `user:${userId}`,
+      });
+    }
+    return c.body(null, 204);
+  });
+
+  app.openapi(googleRoute, async (c) => {
+    const input = c.req.valid("json");
+    const { user, tokens } = await googleSignIn(c.get("services"), input.idToken);
+    return c.json(tokenResponse(c, tokens, { inBody: input.refreshTokenInBody, user }), 200);
+  });
+
+  app.openapi(passwordRoute, async (c) => {
+    const input = c.req.valid("json");
+    const pair = await changePassword(c.get("services"), callerOf(c), input);
+    return c.json(tokenResponse(c, pair, { inBody: input.refreshTokenInBody }), 200);
+  });
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { and, eq } from "drizzle-orm";
+import { auditEvents } from "../../shared/db/schema/mod.ts";
+import { dbTest } from "../../shared/db/testing.ts";
+import type { Role } from "../../shared/identity.ts";
+import { createCoreApp } from "../app.ts";
+import { createAdmin } from "../auth/accounts.ts";
+import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
+
+async function changeRole(
+  app: ReturnType<typeof createCoreApp>,
+  headers: Record<string, string>,
+  userId: string,
+  role: string,
+) {
+  return await app.request(`/v1/users/${userId}/role`, {
+    method: "PATCH",
+    headers: { ...headers, "content-type": "application/json" },
+    body: JSON.stringify({ role }),
+  });
+}
+
+dbTest("[core] PATCH /v1/users/:id/role lets an admin change a role and audits it", async (database) => {
+  const services = testCoreServices(database);
+  const app = createCoreApp(services);
+  const admin = await createTestUser(database, { role: "ADMIN" });
+  const student = await createTestUser(database);
+  const path = `/v1/users/${student.id}/role`;
+  const res = await changeRole(
+    app,
+    await callerHeaders(services, admin, "PATCH", path),
+    student.id,
+    "ACADEMIC",
+  );
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).role, "ACADEMIC");
+  const [event] = await database.db.select().from(auditEvents)
+    .where(and(eq(auditEvents.action, "user.role_changed"), eq(auditEvents.target, `user:${student.id}`)));
+  assert.equal(event.userId, admin.id);
+  assert.deepEqual(event.metadata, { from: "STUDENT", to: "ACADEMIC" });
+});
+
+dbTest(
+  "[core] PATCH /v1/users/:id/role refuses non-admins, admins without 2FA, self-changes and bad input",
+  async (database) => {
+    const services = testCoreServices(database);
+    const app = createCoreApp(services);
+    const admin = await createTestUser(database, { role: "ADMIN" });
+    const target = await createTestUser(database);
+    const path = `/v1/users/${target.id}/role`;
+    for (const role of ["STUDENT", "ACADEMIC"] as Role[]) {
+      const caller = await createTestUser(database, { role });
+      const res = await changeRole(
+        app,
+        await callerHeaders(services, caller, "PATCH", path),
+        target.id,
+        "ADMIN",
+      );
+      assert.equal(res.status, 403, role);
+    }
+    const noMfa = await changeRole(
+      app,
+      await callerHeaders(services, admin, "PATCH", path, { mfa: false }),
+      target.id,
+      "ADMIN",
+    );
+    assert.equal(noMfa.status, 403);
+    assert.equal((await changeRole(app, {}, target.id, "ADMIN")).status, 401);
+    const self = `/v1/users/${admin.id}/role`;
+    assert.equal(
+      (await changeRole(app, await callerHeaders(services, admin, "PATCH", self), admin.id, "STUDENT"))
+        .status,
+      409,
+    );
+    assert.equal(
+      (await changeRole(app, await callerHeaders(services, admin, "PATCH", path), target.id, "ROOT")).status,
+      400,
+    );
+    const ghost = crypto.randomUUID();
+    const missing = await changeRole(
+      app,
+      await callerHeaders(services, admin, "PATCH", `/v1/users/${ghost}/role`),
+      ghost,
+      "ACADEMIC",
+    );
+    assert.equal(missing.status, 404);
+  },
+);
+
+dbTest("createAdmin() creates the first admin, or promotes an existing account", async (database) => {
+  const services = testCoreServices(database);
+  const email = `root-${crypto.randomUUID()}@example.edu`;
+  const made = await createAdmin(services, { email, password: "a long admin passphrase" });
+  assert.equal(made.created, true);
+  assert.equal(made.user.role, "ADMIN");
+  const student = await createTestUser(database);
+  const promoted = await createAdmin(services, { email: student.email, password: "ignored passphrase" });
+  assert.equal(promoted.created, false);
+  assert.equal(promoted.user.role, "ADMIN");
+});

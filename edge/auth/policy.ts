@@ -1,0 +1,68 @@
+/**
+ * The edge's route policy: the ONE table that says which `/api/v1` routes are public and which roles may call the
+ * others. A route that is not listed is refused (401 without a token, 403 with one): new core routes must be added
+ * here to be reachable. Core checks roles again from the signed assertion.
+ */
+import type { Role } from "../../shared/identity.ts";
+
+/** Who may call a route: anyone, anyone (identity attached when a valid token is sent), or signed-in roles. */
+export type Access = "public" | "optional" | readonly Role[];
+
+/** One row of the policy table. */
+export interface RoutePolicy {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path as clients call it; `:name` matches one segment, a trailing `*` matches the rest. */
+  path: string;
+  access: Access;
+  /** Open to an admin who has not yet passed 2FA (enrolment, reading one's account, logout). */
+  allowWithoutMfa?: boolean;
+}
+
+const ANYONE_SIGNED_IN: readonly Role[] = ["ADMIN", "ACADEMIC", "STUDENT"];
+
+/** The route policy table. */
+export const ROUTE_POLICY: readonly RoutePolicy[] = [
+  { method: "GET", path: "/api/v1/version", access: "public" },
+  // Identity
+  { method: "POST", path: "/api/v1/auth/register", access: "public" },
+  { method: "POST", path: "/api/v1/auth/login", access: "public" },
+  { method: "POST", path: "/api/v1/auth/refresh", access: "public" },
+  { method: "POST", path: "/api/v1/auth/google", access: "public" },
+  { method: "POST", path: "/api/v1/auth/logout", access: "optional", allowWithoutMfa: true },
+  { method: "POST", path: "/api/v1/auth/password", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/auth/2fa/enrol", access: ANYONE_SIGNED_IN, allowWithoutMfa: true },
+  { method: "POST", path: "/api/v1/auth/2fa/verify", access: ANYONE_SIGNED_IN, allowWithoutMfa: true },
+  { method: "GET", path: "/api/v1/me", access: ANYONE_SIGNED_IN, allowWithoutMfa: true },
+  { method: "PATCH", path: "/api/v1/me", access: ANYONE_SIGNED_IN },
+  // Administration
+  { method: "PATCH", path: "/api/v1/users/:id/role", access: ["ADMIN"] },
+];
+
+interface Compiled {
+  policy: RoutePolicy;
+  pattern: RegExp;
+}
+
+function compile(path: string): RegExp {
+  const parts = path.split("/").map((segment) => {
+    if (segment === "*") return ".*";
+    if (segment.startsWith(":")) return "[^/]+";
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  });
+  return new RegExp(`^${parts.join("/")}/?$`);
+}
+
+/** Finds the policy row for a request (first match wins); undefined means the route is not open to anyone. */
+export function policyFor(
+  method: string,
+  path: string,
+  table: readonly RoutePolicy[] = ROUTE_POLICY,
+): RoutePolicy | undefined {
+  const compiled = compiledTables.get(table) ??
+    table.map((policy) => ({ policy, pattern: compile(policy.path) }));
+  compiledTables.set(table, compiled);
+  const m = method === "HEAD" ? "GET" : method;
+  return compiled.find((c) => c.policy.method === m && c.pattern.test(path))?.policy;
+}
+
+const compiledTables = new WeakMap<readonly RoutePolicy[], Compiled[]>();

@@ -1,0 +1,89 @@
+/**
+ * Access-token verification at the edge, with the core's public keys only (the edge holds no signing key). Keys come
+ * from core's JWKS through the injectable fetch, are cached, and are refetched when a token names an unknown kid
+ * (at most once per cooldown, so junk kids cannot make the edge hammer core).
+ */
+import { createRemoteJWKSet, customFetch, type JWTHeaderParameters, jwtVerify } from "jose";
+import {
+  ACCESS_TOKEN_ALG,
+  ACCESS_TOKEN_TYP,
+  AccessTokenClaims,
+  revokedJtiKey,
+} from "../../shared/access_token.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+import type { Identity } from "../../shared/identity.ts";
+import type { KvStore } from "../../shared/kv/interface.ts";
+
+/** Why a token was refused (the message goes to the client; it names no secret). */
+export class InvalidTokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTokenError";
+  }
+}
+
+/** What verification needs. */
+export interface VerifierOptions {
+  jwksUrl: string;
+  fetch: typeof fetch;
+  issuer: string;
+  audience: string;
+  kv: KvStore;
+  cacheSeconds: number;
+  /** Shortest time between two JWKS fetches caused by unknown kids. */
+  cooldownSeconds?: number;
+}
+
+/** Verifies a bearer token and returns the caller; throws `InvalidTokenError` (401) or AppError (503). */
+export type AccessTokenVerifier = (token: string) => Promise<Identity>;
+
+/** Builds a verifier with its own JWKS cache. */
+export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cacheMaxAge: options.cacheSeconds * 1000,
+    cooldownDuration: (options.cooldownSeconds ?? 10) * 1000,
+    timeoutDuration: 5000,
+    [customFetch]: (url, init) => options.fetch(url, init),
+  });
+  const keyFor = (header: JWTHeaderParameters, token: Parameters<typeof jwks>[1]) => {
+    if (!header.kid) throw new InvalidTokenError("The token has no key id");
+    return jwks(header, token);
+  };
+  return async (token) => {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, keyFor, {
+        algorithms: [ACCESS_TOKEN_ALG],
+        typ: ACCESS_TOKEN_TYP,
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ["sub", "jti", "exp", "iat"],
+        clockTolerance: 5,
+      }));
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      const code = (err as { code?: string }).code;
+      // Trouble reaching core's keys is core's outage, not the client's bad token.
+      if (
+        !code || code === "ERR_JWKS_TIMEOUT" || code === "ERR_JWKS_INVALID" || code === "ERR_JOSE_GENERIC"
+      ) {
+        throw new AppError(ErrorCode.UNAVAILABLE, "Token keys could not be fetched from core", {
+          cause: err,
+        });
+      }
+      throw new InvalidTokenError(`The access token is not valid (${code})`);
+    }
+    const claims = AccessTokenClaims.safeParse(payload);
+    if (!claims.success) throw new InvalidTokenError("The access token's claims are not valid");
+    let revoked: string | null;
+    try {
+      revoked = await options.kv.get(revokedJtiKey(claims.data.jti));
+    } catch (err) {
+      // Fail closed: a signed-out token must not get in because the revocation list cannot be read.
+      throw new AppError(ErrorCode.UNAVAILABLE, "Token revocations could not be checked", { cause: err });
+    }
+    if (revoked) throw new InvalidTokenError("The access token has been revoked");
+    const { sub, role, jti, exp, mfa } = claims.data;
+    return { userId: sub, role, jti, exp, mfa };
+  };
+}
