@@ -127,11 +127,12 @@ Deno.test("[nginx] client -> nginx -> edge replicas -> core, with TLS, request i
           return { status: res.status, source, retryAfter: res.headers.get("retry-after"), body };
         }),
       );
-      const limited = statuses.filter((s) => s.status === 429);
-      assert.ok(limited.length > 0, `no 429 among ${statuses.map((s) => s.status).join(",")}`);
-      assert.ok(statuses.some((s) => s.status !== 429), "the burst allowance let nothing through");
-      for (const s of limited) {
-        assert.equal(s.source, "nginx");
+      // The edge may refuse some sign-ins itself (its per-IP login limit); only NGINX's carry its marker.
+      const fromNginx = statuses.filter((s) => s.source === "nginx");
+      assert.ok(fromNginx.length > 0, `no 429 from nginx among ${statuses.map((s) => s.status).join(",")}`);
+      assert.ok(statuses.some((s) => s.source !== "nginx"), "the burst allowance let nothing through");
+      for (const s of fromNginx) {
+        assert.equal(s.status, 429);
         assert.equal(s.retryAfter, "1");
         assert.equal(s.body.error.code, "RATE_LIMITED");
         assert.match(s.body.error.requestId, /^[0-9a-f]{32}$/);
