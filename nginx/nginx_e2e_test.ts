@@ -29,6 +29,7 @@ Deno.test("[nginx] the effective config streams chat answers unbuffered with a l
     assert.match(chat, /gzip off;/);
     assert.match(chat, /proxy_read_timeout 1h;/);
     assert.doesNotMatch(output, /gzip_types[^;]*text\/event-stream/);
+    assert.match(output, /gzip_types[^;]*application\/json/);
     // TODO(chat streaming, issue 7): once `POST /v1/chat/sessions/:id/messages` streams SSE, add a step to the
     // end-to-end test below that reads the first event through nginx before the answer is complete.
   } finally {
