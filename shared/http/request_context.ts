@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { isValidRequestId, newId } from "../ids.ts";
@@ -12,7 +13,9 @@ export interface BaseVariables {
 
 /**
  * Adopts `X-Request-ID` from a trusted upstream (or makes one), returns it on the response, runs the request inside
- * the log context, writes one access-log line and records the request in metrics by route template.
+ * the log context, writes one access-log line and records the request in metrics by route template. With Deno's
+ * OpenTelemetry on (`OTEL_DENO=true`), the request's server span gets the request id and route; with it off there is
+ * no active span and nothing happens.
  */
 export function requestContext(
   options: { logger: Logger; metrics: ServiceMetrics; trustRequestId: boolean },
@@ -22,6 +25,8 @@ export function requestContext(
     const requestId = options.trustRequestId && isValidRequestId(incoming) ? incoming : newId();
     c.set("requestId", requestId);
     c.set("logger", options.logger);
+    const span = trace.getActiveSpan();
+    span?.setAttribute("request.id", requestId);
     const started = performance.now();
     await logContext.run({ requestId }, async () => {
       await next();
@@ -30,6 +35,10 @@ export function requestContext(
     const seconds = (performance.now() - started) / 1000;
     const route = matchedRoute(c);
     const status = String(c.res.status);
+    if (span) {
+      span.setAttribute("http.route", route);
+      span.updateName(`${c.req.method} ${route}`);
+    }
     options.metrics.httpRequests.inc({ method: c.req.method, route, status });
     options.metrics.httpDuration.observe({ method: c.req.method, route, status }, seconds);
     if (route === "/healthz" || route === "/metrics") return;

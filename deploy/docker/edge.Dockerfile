@@ -1,0 +1,22 @@
+# Image of the edge tier: stateless auth checks, rate limits and caches in front of core (the same code runs on Deno Deploy).
+# Build from the repository root: docker build -f deploy/docker/edge.Dockerfile -t ai-teacher-edge .
+FROM denoland/deno:2.9.6
+
+WORKDIR /app
+COPY deno.json deno.lock ./
+COPY shared/ shared/
+COPY edge/ edge/
+# Fetch and compile, at build time, exactly the module graph of the entry points (npm packages included): the
+# container never reaches a registry (`--cached-only` below).
+RUN deno install --frozen --entrypoint edge/main.ts \
+  && chown -R deno:deno /deno-dir
+
+USER deno
+ENV EDGE_PORT=8080 EDGE_HOSTNAME=0.0.0.0
+EXPOSE 8080
+
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/healthz'); Deno.exit(r.ok ? 0 : 1)"]
+
+# Explicit permissions instead of -A: no subprocesses, no FFI, no writes.
+CMD ["deno", "run", "--cached-only", "--frozen", "--allow-net", "--allow-env", "--allow-sys", "--allow-read", "edge/main.ts"]
