@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { foldWord, words } from "../../shared/text/sentences.ts";
+import { complete, type TutorModel } from "../tutor/model/interface.ts";
 import type { Blueprint, ExamGenerator, GeneratedItem, ItemType, SourceChunk } from "./types.ts";
 import { Difficulty, ItemType as ItemTypeSchema } from "./types.ts";
 
@@ -165,4 +166,20 @@ function userPrompt(
     "Course material:",
     material,
   ].filter(Boolean).join("\n\n");
+}
+
+/** Adapts the tutor's model interface (OpenAI-compatible, configured per task) to the generator's JSON need. */
+export function jsonModelFrom(model: TutorModel, maxTokens = 4000): JsonCompletionModel {
+  return {
+    async completeJson(request) {
+      const { text } = await complete(model, {
+        task: "exam-gen",
+        messages: [{ role: "system", content: request.system }, { role: "user", content: request.user }],
+        responseSchema: { name: request.schemaName, schema: request.jsonSchema },
+        maxTokens,
+      });
+      // Some OpenAI-compatible servers wrap JSON in a code fence even when asked for a schema.
+      return { content: text.replace(/^\s*```(?:json)?\s*|\s*```\s*$/g, "") };
+    },
+  };
 }

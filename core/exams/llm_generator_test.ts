@@ -85,3 +85,45 @@ Deno.test("LlmExamGenerator asks again for what is still missing, and stops at t
   assert.deepEqual(none, []);
   assert.equal(stubborn.calls, 2);
 });
+
+Deno.test({
+  name: "LlmExamGenerator over the OpenAI protocol (fake server): invalid structured output is retried",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { startFakeOpenAi } = await import("../tutor/testing/fake_openai.ts");
+    const { OpenAiModel } = await import("../tutor/model/openai.ts");
+    const { jsonModelFrom } = await import("./llm_generator.ts");
+    const server = startFakeOpenAi();
+    server.script.push(
+      { kind: "answer", text: '{"items": [{"type": "short_answer"}]}' },
+      { kind: "answer", text: "```json\n" + JSON.stringify({ items: [good] }) + "\n```" },
+    );
+    try {
+      const model = new OpenAiModel({
+        baseURL: server.baseURL,
+        models: { chat: "c", summary: "s", "exam-gen": "exam-model", grading: "g" },
+        timeoutMs: 5000,
+        streamIdleTimeoutMs: 5000,
+        maxRetries: 0,
+        maxOutputTokens: 500,
+      });
+      const reasons: string[] = [];
+      const items = await new LlmExamGenerator(jsonModelFrom(model), { onRetry: (r) => reasons.push(r) })
+        .generate(Blueprint.parse({ counts: { short_answer: 1 } }), chunks);
+      assert.equal(items.length, 1);
+      assert.equal(items[0].answerKey, "substitution");
+      assert.equal(server.requests.length, 2);
+      assert.equal(server.requests[0].model, "exam-model");
+      const format = server.requests[0].body.response_format as {
+        type: string;
+        json_schema: { name: string };
+      };
+      assert.equal(format.type, "json_schema");
+      assert.equal(format.json_schema.name, "exam_items");
+      assert.ok(reasons[0].startsWith("invalid output"));
+    } finally {
+      await server.close();
+    }
+  },
+});

@@ -25,6 +25,8 @@ export interface GenerationRequest {
   };
   /** Upper bound on generated tokens. */
   maxTokens?: number;
+  /** Ask for JSON matching this schema (OpenAI structured output); callers still validate what comes back. */
+  responseSchema?: { name: string; schema: Record<string, unknown> };
   signal?: AbortSignal;
 }
 

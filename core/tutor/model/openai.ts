@@ -69,6 +69,14 @@ export class OpenAiModel implements TutorModel {
         stream_options: { include_usage: true },
         max_tokens: request.maxTokens ?? this.#options.maxOutputTokens,
         temperature: 0.2,
+        ...(request.responseSchema
+          ? {
+            response_format: {
+              type: "json_schema" as const,
+              json_schema: { name: request.responseSchema.name, schema: request.responseSchema.schema },
+            },
+          }
+          : {}),
       }, { signal: controller.signal });
       armIdle();
       for await (const chunk of stream) {
