@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
+import { edgeCache } from "./cache/middleware.ts";
 import { forwardToCore } from "./forward.ts";
+import { ipRateLimit, routeRateLimit } from "./ratelimit/middleware.ts";
 import type { EdgeServices, EdgeVariables } from "./services.ts";
 
 /** The edge tier's Hono app type. */
@@ -25,6 +27,7 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     trustRequestId: env.TRUST_PROXY,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     readiness: {
+      // Redis is not a readiness dependency: without it the edge falls back (in-process limits, no cache).
       core: async () => {
         const res = await services.fetch(new URL("/healthz", env.CORE_URL));
         await res.body?.cancel();
@@ -40,6 +43,12 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     await next();
   });
 
+  // Abuse and repeated work stop here, in this order: per-IP limit (cheap, before token checks), then per-user
+  // route-class limits (need `identity`, so token verification goes between these two), then the edge cache.
+  app.use("/api/v1/*", ipRateLimit());
+  app.use("/api/v1/*", routeRateLimit());
+  app.use("/api/v1/*", edgeCache());
+
   app.all("/api/v1/*", (c) =>
     forwardToCore(c, {
       coreUrl: env.CORE_URL,
@@ -48,6 +57,7 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
       clientIp: c.get("clientIp"),
       timeoutMs: env.CORE_TIMEOUT_MS,
       fetch: services.fetch,
+      headers: c.get("forwardHeaders"),
     }));
   return app;
 }

@@ -1,7 +1,9 @@
 import type { Identity } from "../shared/identity.ts";
+import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { EdgeEnv } from "./env.ts";
+import type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ratelimit/interface.ts";
 
 /** Everything the edge's handlers use, built once at start. The edge holds no database. */
 export interface EdgeServices {
@@ -10,6 +12,9 @@ export interface EdgeServices {
   metrics: ServiceMetrics;
   /** Used to reach core; injectable so tests can call a core app in-process. */
   fetch: typeof fetch;
+  /** Shared store for revocation, rate-limit counters and the edge cache (Upstash or in-process). */
+  kv: KvStore;
+  rateLimiter: RateLimiter;
 }
 
 /** Hono context variables of the edge tier. */
@@ -18,4 +23,8 @@ export interface EdgeVariables {
   clientIp: string;
   /** The verified caller, set by token verification when a valid access token is presented. */
   identity?: Identity;
+  /** Rate-limit decisions taken for this request, for the `RateLimit-*` headers. */
+  rateLimits?: { rule: RateLimitRule; decision: RateLimitDecision }[];
+  /** Extra headers for the request forwarded to core (e.g. the edge cache's `If-None-Match`). */
+  forwardHeaders?: Record<string, string>;
 }

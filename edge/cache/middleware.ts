@@ -1,0 +1,198 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { ServiceEnv } from "../../shared/http/service_app.ts";
+import type { KvStore } from "../../shared/kv/interface.ts";
+import { parseCacheScope, scopeGrantKey, scopeVersionKey } from "../../shared/kv/cache_scope.ts";
+import { edgeMetricsOf } from "../metrics.ts";
+import type { EdgeServices, EdgeVariables } from "../services.ts";
+import {
+  type CacheEntry,
+  decodeEntry,
+  encodeEntry,
+  etagMatches,
+  fromBase64,
+  parseCacheControl,
+  STORED_HEADERS,
+  toBase64,
+} from "./entry.ts";
+
+type EdgeEnvT = ServiceEnv<EdgeVariables>;
+type EdgeContext = Context<EdgeEnvT>;
+type Outcome = "hit" | "revalidated" | "miss" | "bypass";
+
+/** Headers that would make a response personal if the cache keyed on them; such responses are never stored. */
+const PERSONAL_VARY = new Set(["*", "authorization", "cookie"]);
+
+/**
+ * Edge cache for what core marks cacheable (contract in docs/edge-cache.md): public catalog GETs by ETag, and
+ * per-scope answers (search, cached tutor answers) keyed by request and scope version, served only to users the
+ * edge has seen core serve that scope. `private`/`no-store` responses are never stored. Every answer says
+ * `X-Cache: HIT | MISS | BYPASS`. When the KV store fails the cache is bypassed; it never causes a 5xx.
+ */
+export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
+  return async (c, next) => {
+    const services = c.get("services");
+    const { env } = services;
+    const method = c.req.method;
+    const eligible = env.EDGE_CACHE_ENABLED &&
+      (method === "GET" || method === "HEAD" ||
+        (method === "POST" && env.EDGE_CACHE_POST_PATHS.includes(c.req.path)));
+    const requestCc = parseCacheControl(c.req.header("cache-control"));
+    if (!eligible || requestCc.has("no-store")) {
+      await next();
+      return mark(c, "bypass");
+    }
+    const key = await cacheKey(c);
+    const now = Date.now();
+    let entry: CacheEntry | null = null;
+    let kvDown = false;
+    if (!requestCc.has("no-cache")) {
+      try {
+        entry = decodeEntry(await services.kv.get(key));
+        if (entry && !(await usable(services.kv, entry, c))) entry = null;
+      } catch (err) {
+        kvDown = true;
+        kvFailed(services, err);
+      }
+    }
+    if (entry && entry.freshUntil > now) return serve(c, entry, "hit", now);
+    const revalidating = entry?.etag ? entry : null;
+    if (revalidating) c.set("forwardHeaders", { ...c.get("forwardHeaders"), "if-none-match": revalidating.etag! });
+
+    await next();
+
+    const res = c.res;
+    if (revalidating && res.status === 304) {
+      const fresh = freshnessMs(parseCacheControl(res.headers.get("cache-control")), env.EDGE_CACHE_MAX_TTL_SECONDS);
+      const refreshed = { ...revalidating, storedAt: now, freshUntil: now + (fresh ?? 0) };
+      await store(services, key, refreshed, env.EDGE_CACHE_STALE_SECONDS);
+      return serve(c, refreshed, "revalidated", now);
+    }
+    const scopes = res.headers.get("x-cache-scope");
+    const identity = c.get("identity");
+    if (scopes) res.headers.delete("x-cache-scope");
+    const parsedScopes = scopes ? parseCacheScope(scopes) : null;
+    if (parsedScopes && identity && res.status >= 200 && res.status < 300) {
+      // Core just served this user the scope's content: remember that they may see it (docs/edge-cache.md).
+      const grantMs = env.EDGE_CACHE_GRANT_SECONDS * 1000;
+      await Promise.all(
+        Object.keys(parsedScopes).map((s) =>
+          services.kv.set(scopeGrantKey(identity.userId, s), "1", { ttlMs: grantMs }).catch((err) =>
+            kvFailed(services, err)
+          )
+        ),
+      );
+    }
+    const cc = parseCacheControl(res.headers.get("cache-control"));
+    const fresh = freshnessMs(cc, env.EDGE_CACHE_MAX_TTL_SECONDS);
+    const etag = res.headers.get("etag") ?? undefined;
+    const storable = !kvDown && method !== "HEAD" && res.status === 200 && cc.has("public") &&
+      !cc.has("private") && !cc.has("no-store") && !cc.has("no-cache") && ((fresh ?? 0) > 0 || etag) &&
+      !res.headers.has("set-cookie") && !res.headers.get("content-type")?.includes("text/event-stream") &&
+      (!scopes || (parsedScopes && identity)) && !varyNames(res).some((h) => PERSONAL_VARY.has(h)) &&
+      Number(res.headers.get("content-length") ?? 0) <= env.EDGE_CACHE_MAX_BYTES;
+    if (!storable) return mark(c, kvDown ? "bypass" : "miss", !!parsedScopes);
+
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (bytes.byteLength <= env.EDGE_CACHE_MAX_BYTES) {
+      const headers = STORED_HEADERS.flatMap((h) => {
+        const v = res.headers.get(h);
+        return v === null ? [] : [[h, v] as [string, string]];
+      });
+      const vary = Object.fromEntries(varyNames(res).map((h) => [h, c.req.header(h) ?? ""]));
+      await store(services, key, {
+        status: 200,
+        headers,
+        body: toBase64(bytes),
+        etag,
+        storedAt: now,
+        freshUntil: now + (fresh ?? 0),
+        vary,
+        ...(parsedScopes ? { scopes: parsedScopes } : {}),
+      }, etag ? env.EDGE_CACHE_STALE_SECONDS : 0);
+    }
+    c.res = new Response(bytes, { status: res.status, headers: res.headers });
+    mark(c, "miss", !!parsedScopes);
+  };
+}
+
+/** The KV key of a request: method and URL, plus a digest of the body for cacheable POSTs. */
+async function cacheKey(c: EdgeContext): Promise<string> {
+  const url = new URL(c.req.url);
+  const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+  let key = `cache:e:${method}:${url.pathname}${url.search}`;
+  if (method === "POST") {
+    const digest = await crypto.subtle.digest("SHA-256", await c.req.arrayBuffer());
+    key += `:${toBase64(new Uint8Array(digest))}`;
+  }
+  return key;
+}
+
+/** Whether an entry may answer this request: same varied headers and, when scoped, current versions and a grant. */
+async function usable(kv: KvStore, entry: CacheEntry, c: EdgeContext): Promise<boolean> {
+  for (const [h, v] of Object.entries(entry.vary ?? {})) if ((c.req.header(h) ?? "") !== v) return false;
+  if (!entry.scopes) return true;
+  const identity = c.get("identity");
+  if (!identity) return false;
+  const scopes = Object.entries(entry.scopes);
+  // Issued together so the Upstash client sends them as one pipeline.
+  const [versions, grants] = await Promise.all([
+    Promise.all(scopes.map(([s]) => kv.get(scopeVersionKey(s)))),
+    Promise.all(scopes.map(([s]) => kv.get(scopeGrantKey(identity.userId, s)))),
+  ]);
+  return scopes.every(([, v], i) => versions[i] === String(v) && grants[i] !== null);
+}
+
+/** Answers from an entry: 304 when the client already has it, else the stored response. */
+function serve(c: EdgeContext, entry: CacheEntry, outcome: "hit" | "revalidated", now: number): Response {
+  const headers = new Headers(entry.headers);
+  headers.set("Age", String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))));
+  if (entry.scopes) headers.set("Cache-Control", "private, no-cache");
+  const notModified = etagMatches(c.req.header("if-none-match"), entry.etag);
+  c.res = notModified
+    ? new Response(null, { status: 304, headers })
+    : new Response(c.req.method === "HEAD" ? null : fromBase64(entry.body), { status: entry.status, headers });
+  mark(c, outcome);
+  return c.res;
+}
+
+function mark(c: EdgeContext, outcome: Outcome, scoped = false): void {
+  // The client sees HIT for a revalidated entry too: the body came from the edge.
+  c.res.headers.set("X-Cache", outcome === "revalidated" ? "HIT" : outcome.toUpperCase());
+  // A scoped answer is for members of the scope only: no shared cache downstream may keep it.
+  if (scoped) c.res.headers.set("Cache-Control", "private, no-cache");
+  edgeMetricsOf(c.get("services").metrics).cache.inc({ result: outcome });
+}
+
+/** How long a response stays fresh at the edge: s-maxage, else max-age, capped; undefined when neither is given. */
+function freshnessMs(cc: Map<string, string>, maxSeconds: number): number | undefined {
+  const raw = cc.get("s-maxage") ?? cc.get("max-age");
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Math.min(Number(raw), maxSeconds) * 1000;
+}
+
+function varyNames(res: Response): string[] {
+  return (res.headers.get("vary") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+}
+
+async function store(services: EdgeServices, key: string, entry: CacheEntry, staleSeconds: number) {
+  const ttlMs = entry.freshUntil - entry.storedAt + staleSeconds * 1000;
+  if (ttlMs <= 0) return;
+  try {
+    await services.kv.set(key, encodeEntry(entry), { ttlMs });
+  } catch (err) {
+    kvFailed(services, err);
+  }
+}
+
+const lastLogged = new WeakMap<KvStore, number>();
+
+/** A KV failure: the cache is bypassed for this request; logged at most once a minute, counted every time. */
+function kvFailed(services: EdgeServices, err: unknown): void {
+  edgeMetricsOf(services.metrics).kvFallback.inc({ component: "cache" });
+  const now = Date.now();
+  if (now - (lastLogged.get(services.kv) ?? 0) < 60_000) return;
+  lastLogged.set(services.kv, now);
+  services.logger.warn("edge cache bypassed: KV store failed", {
+    reason: err instanceof Error ? err.message : String(err),
+  });
+}
