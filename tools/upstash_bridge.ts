@@ -153,6 +153,8 @@ function toCommand(raw: unknown): string[] | string {
   }
   const args = raw.map((a) => a === null ? "" : typeof a === "object" ? JSON.stringify(a) : String(a));
   if (REFUSED.has(args[0].toLowerCase())) return `ERR command not supported over REST: ${args[0]}`;
+  // Upper case: ioredis reshapes some replies of lower-case names (HGETALL into an object); Redis does not care.
+  args[0] = args[0].toUpperCase();
   return args;
 }
 
@@ -166,7 +168,9 @@ function encode(value: unknown, base64: boolean): Json {
   return base64 ? bytes.toString("base64") : bytes.toString("utf8");
 }
 
+/** A command's entry; throws when the error is about reaching Redis rather than Redis' answer. */
 function entryOf([err, value]: [Error | null, unknown], base64: boolean): Entry {
+  if (err && err.name !== "ReplyError") throw err;
   return err ? { error: err.message } : { result: encode(value, base64) };
 }
 
