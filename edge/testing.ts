@@ -61,7 +61,9 @@ export function edgeTest(
     Deno.test(`${name} [${kind}]`, async () => {
       const test = await openTestKv(kind);
       let kv: KvStore = test.kv;
-      if (kind === "upstash" && options.redisDown) kv = new UpstashKv({ url: await closedPortUrl(), token: "t" });
+      if (kind === "upstash" && options.redisDown) {
+        kv = new UpstashKv({ url: await closedPortUrl(), token: "t" });
+      }
       try {
         const harness = buildHarness(kind, kv, options);
         await fn(harness);

@@ -112,7 +112,9 @@ export async function startUpstashBridge(options: UpstashBridgeOptions = {}): Pr
       }
     } catch (err) {
       // Redis itself is unreachable: a JSON body so the client raises UpstashError with the reason.
-      return reply(503, { error: `ERR redis unavailable: ${err instanceof Error ? err.message : String(err)}` });
+      return reply(503, {
+        error: `ERR redis unavailable: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
     return reply(404, { error: `ERR unknown path ${path}` });
   };

@@ -15,7 +15,12 @@ async function withBridge(fn: (bridge: UpstashBridge, prefix: string) => Promise
   }
 }
 
-async function post(bridge: UpstashBridge, path: string, body: unknown, headers: Record<string, string> = {}) {
+async function post(
+  bridge: UpstashBridge,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(bridge.url + path, {
     method: "POST",
     headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json", ...headers },
@@ -43,7 +48,9 @@ Deno.test("[bridge] Upstash-Encoding: base64 encodes every string, nested too, b
     const enc = { "upstash-encoding": "base64" };
     await post(bridge, "/", ["HSET", `${p}h`, "f", "é"]);
     assert.deepEqual((await post(bridge, "/", ["GET", `${p}none`], enc)).body, { result: null });
-    assert.deepEqual((await post(bridge, "/", ["HGETALL", `${p}h`], enc)).body, { result: [b64("f"), b64("é")] });
+    assert.deepEqual((await post(bridge, "/", ["HGETALL", `${p}h`], enc)).body, {
+      result: [b64("f"), b64("é")],
+    });
     const script = "return {1, 'a', {2, 'b'}, false}";
     assert.deepEqual((await post(bridge, "/", ["EVAL", script, 0], enc)).body, {
       result: [1, b64("a"), [2, b64("b")], null],

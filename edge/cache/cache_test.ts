@@ -23,7 +23,10 @@ function contractCore(kv: KvStore) {
     if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
     return c.json({ semesters: ["2026-fall"] }, 200, headers);
   });
-  app.get("/v1/me", (c) => c.json({ who: c.req.header("x-test-user") }, 200, { "Cache-Control": "private, max-age=60" }));
+  app.get(
+    "/v1/me",
+    (c) => c.json({ who: c.req.header("x-test-user") }, 200, { "Cache-Control": "private, max-age=60" }),
+  );
   app.get("/v1/audit", (c) => c.json({ n: 1 }, 200, { "Cache-Control": "no-store" }));
   app.get("/v1/greeting", (c) =>
     c.json({ lang: c.req.header("accept-language") }, 200, {
@@ -42,7 +45,11 @@ function contractCore(kv: KvStore) {
   return app;
 }
 
-function search(app: { request(path: string, init: RequestInit): Response | Promise<Response> }, user: string | undefined, body: Record<string, unknown>) {
+function search(
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  user: string | undefined,
+  body: Record<string, unknown>,
+) {
   return app.request("/api/v1/search", {
     method: "POST",
     headers: { "content-type": "application/json", ...(user ? { "x-test-user": user } : {}) },
@@ -66,10 +73,12 @@ edgeTest("[edge] a public catalog GET is cached: MISS, then HIT with the same bo
   assert.ok(second.headers.get("age") !== null);
   assert.ok(second.headers.get("x-request-id"));
   assert.deepEqual(await second.json(), body);
+  const third = await app.request("/api/v1/faculties");
+  assert.deepEqual(await third.json(), body, "a hot entry's body serves more than once");
   assert.equal(upstreamCalls.length, 1);
   const text = await metricsText();
   assert.match(text, /edge_cache_requests_total\{result="miss",service="edge"\} 1/);
-  assert.match(text, /edge_cache_requests_total\{result="hit",service="edge"\} 1/);
+  assert.match(text, /edge_cache_requests_total\{result="hit",service="edge"\} 2/);
 });
 
 edgeTest("[edge] If-None-Match matching the cached ETag gets 304 from the edge", {

@@ -41,14 +41,15 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
       await next();
       return mark(c, "bypass");
     }
-    const key = await cacheKey(c);
+    const key = method === "POST" ? await postCacheKey(c) : cacheKey(c);
     const now = Date.now();
     let entry: CacheEntry | null = null;
     let kvDown = false;
     if (!requestCc.has("no-cache")) {
       try {
-        entry = decodeEntry(await services.kv.get(key));
-        if (entry && !(await usable(services.kv, entry, c))) entry = null;
+        entry = decodeCached(await services.kv.get(key));
+        if (entry && !varyMatches(entry, c)) entry = null;
+        if (entry?.scopes && !(await scopeAllows(services.kv, entry.scopes, c))) entry = null;
       } catch (err) {
         kvDown = true;
         kvFailed(services, err);
@@ -56,13 +57,18 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
     }
     if (entry && entry.freshUntil > now) return serve(c, entry, "hit", now);
     const revalidating = entry?.etag ? entry : null;
-    if (revalidating) c.set("forwardHeaders", { ...c.get("forwardHeaders"), "if-none-match": revalidating.etag! });
+    if (revalidating) {
+      c.set("forwardHeaders", { ...c.get("forwardHeaders"), "if-none-match": revalidating.etag! });
+    }
 
     await next();
 
     const res = c.res;
     if (revalidating && res.status === 304) {
-      const fresh = freshnessMs(parseCacheControl(res.headers.get("cache-control")), env.EDGE_CACHE_MAX_TTL_SECONDS);
+      const fresh = freshnessMs(
+        parseCacheControl(res.headers.get("cache-control")),
+        env.EDGE_CACHE_MAX_TTL_SECONDS,
+      );
       const refreshed = { ...revalidating, storedAt: now, freshUntil: now + (fresh ?? 0) };
       await store(services, key, refreshed, env.EDGE_CACHE_STALE_SECONDS);
       return serve(c, refreshed, "revalidated", now);
@@ -115,25 +121,51 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
   };
 }
 
-/** The KV key of a request: method and URL, plus a digest of the body for cacheable POSTs. */
-async function cacheKey(c: EdgeContext): Promise<string> {
-  const url = new URL(c.req.url);
-  const method = c.req.method === "HEAD" ? "GET" : c.req.method;
-  let key = `cache:e:${method}:${url.pathname}${url.search}`;
-  if (method === "POST") {
-    const digest = await crypto.subtle.digest("SHA-256", await c.req.arrayBuffer());
-    key += `:${toBase64(new Uint8Array(digest))}`;
+/** Entries decoded recently, by their stored text: a hot entry is parsed once, not on every hit. */
+const decoded = new Map<string, CacheEntry>();
+const DECODED_MAX = 512;
+
+function decodeCached(raw: string | null): CacheEntry | null {
+  if (raw === null) return null;
+  let entry = decoded.get(raw);
+  if (!entry) {
+    const fresh = decodeEntry(raw);
+    if (!fresh) return null;
+    entry = fresh;
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(raw, entry);
   }
-  return key;
+  // Revalidation replaces the entry's times, so callers get a copy they may not share back into this map.
+  return { ...entry };
 }
 
-/** Whether an entry may answer this request: same varied headers and, when scoped, current versions and a grant. */
-async function usable(kv: KvStore, entry: CacheEntry, c: EdgeContext): Promise<boolean> {
-  for (const [h, v] of Object.entries(entry.vary ?? {})) if ((c.req.header(h) ?? "") !== v) return false;
-  if (!entry.scopes) return true;
+/** The KV key of a GET or HEAD: path and query (a HEAD is answered from the GET's entry). */
+function cacheKey(c: EdgeContext): string {
+  const url = c.req.url;
+  return `cache:e:GET:${url.slice(url.indexOf("/", url.indexOf("//") + 2))}`;
+}
+
+/** The KV key of a cacheable POST: path and query plus a digest of the body. */
+async function postCacheKey(c: EdgeContext): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await c.req.arrayBuffer());
+  return `${cacheKey(c).replace(":GET:", ":POST:")}:${toBase64(new Uint8Array(digest))}`;
+}
+
+/** Whether the request has the same values of the headers the stored response varied on. */
+function varyMatches(entry: CacheEntry, c: EdgeContext): boolean {
+  for (const h in entry.vary) if ((c.req.header(h) ?? "") !== entry.vary[h]) return false;
+  return true;
+}
+
+/** Whether a scoped entry may answer this caller: every scope at the entry's version, and a grant for each. */
+async function scopeAllows(
+  kv: KvStore,
+  entryScopes: Record<string, number>,
+  c: EdgeContext,
+): Promise<boolean> {
   const identity = c.get("identity");
   if (!identity) return false;
-  const scopes = Object.entries(entry.scopes);
+  const scopes = Object.entries(entryScopes);
   // Issued together so the Upstash client sends them as one pipeline.
   const [versions, grants] = await Promise.all([
     Promise.all(scopes.map(([s]) => kv.get(scopeVersionKey(s)))),
@@ -150,9 +182,18 @@ function serve(c: EdgeContext, entry: CacheEntry, outcome: "hit" | "revalidated"
   const notModified = etagMatches(c.req.header("if-none-match"), entry.etag);
   c.res = notModified
     ? new Response(null, { status: 304, headers })
-    : new Response(c.req.method === "HEAD" ? null : fromBase64(entry.body), { status: entry.status, headers });
+    : new Response(c.req.method === "HEAD" ? null : bodyOf(entry), { status: entry.status, headers });
   mark(c, outcome);
   return c.res;
+}
+
+const bodies = new WeakMap<object, Uint8Array<ArrayBuffer>>();
+
+/** An entry's body bytes, decoded once per decoded entry (the copy shares its headers array with the original). */
+function bodyOf(entry: CacheEntry): Uint8Array<ArrayBuffer> {
+  let body = bodies.get(entry.headers);
+  if (!body) bodies.set(entry.headers, body = fromBase64(entry.body));
+  return body;
 }
 
 function mark(c: EdgeContext, outcome: Outcome, scoped = false): void {
@@ -160,7 +201,7 @@ function mark(c: EdgeContext, outcome: Outcome, scoped = false): void {
   c.res.headers.set("X-Cache", outcome === "revalidated" ? "HIT" : outcome.toUpperCase());
   // A scoped answer is for members of the scope only: no shared cache downstream may keep it.
   if (scoped) c.res.headers.set("Cache-Control", "private, no-cache");
-  edgeMetricsOf(c.get("services").metrics).cache.inc({ result: outcome });
+  edgeMetricsOf(c.get("services").metrics).cacheResult[outcome].inc();
 }
 
 /** How long a response stays fresh at the edge: s-maxage, else max-age, capped; undefined when neither is given. */

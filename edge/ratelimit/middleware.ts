@@ -15,7 +15,11 @@ export function rateLimitPolicyOf(env: EdgeEnv): RateLimitPolicy {
   return {
     ip: env.RATE_LIMIT_IP,
     classes: { ...DEFAULT_CLASS_LIMITS, ...env.RATE_LIMITS },
-    roles: { STUDENT: env.RATE_LIMITS_STUDENT, ACADEMIC: env.RATE_LIMITS_ACADEMIC, ADMIN: env.RATE_LIMITS_ADMIN },
+    roles: {
+      STUDENT: env.RATE_LIMITS_STUDENT,
+      ACADEMIC: env.RATE_LIMITS_ACADEMIC,
+      ADMIN: env.RATE_LIMITS_ADMIN,
+    },
   };
 }
 
@@ -51,7 +55,9 @@ export function routeRateLimit(): MiddlewareHandler<EdgeEnvT> {
     const identity = c.get("identity");
     if (cls === "login_ip") {
       await check(c, ruleFor(policy, "login_ip"), c.get("clientIp"));
-      const email = c.req.path.replace(/\/+$/, "").endsWith("/auth/login") ? await loginEmailOf(c) : undefined;
+      const email = c.req.path.replace(/\/+$/, "").endsWith("/auth/login")
+        ? await loginEmailOf(c)
+        : undefined;
       if (email) await check(c, ruleFor(policy, "login_email"), await digest(email));
     } else {
       const who = identity ? `user:${identity.userId}` : `ip:${c.get("clientIp")}`;
@@ -90,7 +96,9 @@ export function rateLimitHeaders(
     "RateLimit-Limit": String(tightest.decision.limit),
     "RateLimit-Remaining": String(tightest.decision.remaining),
     "RateLimit-Reset": String(Math.max(0, Math.ceil((tightest.decision.resetAt - now) / 1000))),
-    "RateLimit-Policy": taken.map(({ rule, decision }) => `${decision.limit};w=${rule.windowMs / 1000}`).join(", "),
+    "RateLimit-Policy": taken.map(({ rule, decision }) => `${decision.limit};w=${rule.windowMs / 1000}`).join(
+      ", ",
+    ),
   };
 }
 

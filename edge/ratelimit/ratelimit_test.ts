@@ -34,22 +34,36 @@ edgeTest("[edge] the per-IP limit answers 429 with Retry-After and the one error
   assert.equal(body.error.details.rule, "ip");
   assert.equal(typeof body.error.requestId, "string");
   assert.equal(upstreamCalls.length, 3, "a limited request never reaches core");
-  assert.equal((await app.request("/api/v1/courses", from("10.0.0.2"))).status, 200, "other IPs are unaffected");
-  assert.equal((await app.request("/healthz", from("10.0.0.1"))).status, 200, "health checks are not limited");
+  assert.equal(
+    (await app.request("/api/v1/courses", from("10.0.0.2"))).status,
+    200,
+    "other IPs are unaffected",
+  );
+  assert.equal(
+    (await app.request("/healthz", from("10.0.0.1"))).status,
+    200,
+    "health checks are not limited",
+  );
 });
 
 edgeTest("[edge] chat is limited per user, not per IP, and other routes are not counted", {
   env: { RATE_LIMITS: "chat=2/1m" },
 }, async ({ appWithIdentity: app, metricsText }) => {
   const chat = (user: string, ip: string) =>
-    app.request("/api/v1/chat/sessions/s1/messages", { method: "POST", ...from(ip, { "x-test-user": user }) });
+    app.request("/api/v1/chat/sessions/s1/messages", {
+      method: "POST",
+      ...from(ip, { "x-test-user": user }),
+    });
   assert.equal((await chat(STUDENT_A, "10.0.0.1")).status, 200);
   assert.equal((await chat(STUDENT_A, "10.0.0.2")).status, 200);
   const limited = await chat(STUDENT_A, "10.0.0.3");
   assert.equal(limited.status, 429);
   assert.equal((await limited.json()).error.details.rule, "chat");
   assert.equal((await chat(STUDENT_B, "10.0.0.1")).status, 200, "another user on the same IP still chats");
-  const listing = await app.request("/api/v1/chat/sessions/s1", from("10.0.0.1", { "x-test-user": STUDENT_A }));
+  const listing = await app.request(
+    "/api/v1/chat/sessions/s1",
+    from("10.0.0.1", { "x-test-user": STUDENT_A }),
+  );
   assert.equal(listing.status, 200, "reading a session is not a chat message");
   assert.match(await metricsText(), /edge_rate_limited_total\{rule="chat",service="edge"\} 1/);
 });
@@ -68,7 +82,10 @@ edgeTest("[edge] a role's override replaces the class limit for that role only",
 });
 
 /** A stand-in login route that echoes the email it received, to show the edge forwarded the body intact. */
-const loginUpstream = new Hono().post("/v1/auth/login", async (c) => c.json({ got: (await c.req.json()).email }));
+const loginUpstream = new Hono().post(
+  "/v1/auth/login",
+  async (c) => c.json({ got: (await c.req.json()).email }),
+);
 
 edgeTest("[edge] login attempts are limited per email across IPs, and the body still reaches core", {
   env: { RATE_LIMITS: "login_email=2/1m,login_ip=100/1m" },

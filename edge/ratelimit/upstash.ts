@@ -18,7 +18,12 @@ export class UpstashRateLimiter implements RateLimiter {
 
   async limit(rule: RateLimitRule, identifier: string): Promise<RateLimitDecision> {
     const result = await this.#kv.guard(() => this.#limiterFor(rule).limit(identifier));
-    return { success: result.success, limit: result.limit, remaining: result.remaining, resetAt: result.reset };
+    return {
+      success: result.success,
+      limit: result.limit,
+      remaining: result.remaining,
+      resetAt: result.reset,
+    };
   }
 
   #limiterFor(rule: RateLimitRule): Ratelimit {

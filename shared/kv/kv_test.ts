@@ -87,7 +87,8 @@ Deno.test("isRevoked with Redis down fails closed (503) for admin routes and ope
   const failures: unknown[] = [];
   await assert.rejects(
     isRevoked(kv, "j", { failClosed: true, onFailure: (e) => failures.push(e) }),
-    (err) => err instanceof AppError && err.code === ErrorCode.UNAVAILABLE && err.headers?.["Retry-After"] === "5",
+    (err) =>
+      err instanceof AppError && err.code === ErrorCode.UNAVAILABLE && err.headers?.["Retry-After"] === "5",
   );
   assert.equal(await isRevoked(kv, "j", { failClosed: false, onFailure: (e) => failures.push(e) }), false);
   assert.equal(failures.length, 2);

@@ -49,10 +49,14 @@ export async function isRevoked(kv: KvStore, jti: string, options: RevocationChe
       reason: err instanceof Error ? err.message : String(err),
     });
     if (options.failClosed) {
-      throw new AppError(ErrorCode.UNAVAILABLE, "Token revocation cannot be checked right now; try again shortly", {
-        headers: { "Retry-After": "5" },
-        cause: err,
-      });
+      throw new AppError(
+        ErrorCode.UNAVAILABLE,
+        "Token revocation cannot be checked right now; try again shortly",
+        {
+          headers: { "Retry-After": "5" },
+          cause: err,
+        },
+      );
     }
     return false;
   }

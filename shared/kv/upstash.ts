@@ -80,7 +80,9 @@ export class UpstashKv implements KvStore {
 
   async set(key: string, value: string, options: { ttlMs?: number } = {}): Promise<void> {
     const k = this.keyPrefix + key;
-    await this.guard(() => options.ttlMs ? this.redis.set(k, value, { px: options.ttlMs }) : this.redis.set(k, value));
+    await this.guard(() =>
+      options.ttlMs ? this.redis.set(k, value, { px: options.ttlMs }) : this.redis.set(k, value)
+    );
   }
 
   async del(key: string): Promise<void> {
