@@ -65,7 +65,7 @@ export function edgeTest(
         kv = new UpstashKv({ url: await closedPortUrl(), token: "t" });
       }
       try {
-        const harness = buildHarness(kind, kv, options);
+        const harness = edgeHarness(kind, kv, options);
         await fn(harness);
         if (kind === "upstash" && !options.redisDown) {
           // A silent fallback would make the Upstash run test the in-process code: it must not have happened.
@@ -79,7 +79,8 @@ export function edgeTest(
   }
 }
 
-function buildHarness(kind: TestKvKind, kv: KvStore, options: EdgeTestOptions): EdgeHarness {
+/** An edge (both apps) on a given KV store; `edgeTest` makes one per run, tests needing two edges call this. */
+export function edgeHarness(kind: TestKvKind, kv: KvStore, options: EdgeTestOptions): EdgeHarness {
   const env = parseEnv(edgeEnvSchema, { CORE_URL: "http://core.test", TRUST_PROXY: "true", ...options.env });
   const logger = memoryLogger("edge");
   const metrics = createMetrics("edge");

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { bumpScopeVersion, currentScopeVersion, formatCacheScope } from "../../shared/kv/cache_scope.ts";
-import { edgeTest } from "../testing.ts";
+import { openTestKv } from "../../shared/kv/testing.ts";
+import { UpstashKv } from "../../shared/kv/upstash.ts";
+import { edgeHarness, edgeTest } from "../testing.ts";
 
 const ANN = "11111111-1111-4111-8111-111111111111:STUDENT";
 const BOB = "22222222-2222-4222-8222-222222222222:STUDENT";
@@ -113,15 +115,18 @@ edgeTest("[edge] private and no-store responses are never stored or shared betwe
   const ann = await app.request("/api/v1/me", { headers: { "x-test-user": ANN } });
   const bob = await app.request("/api/v1/me", { headers: { "x-test-user": BOB } });
   assert.equal(ann.headers.get("x-cache"), "MISS");
-  assert.equal(bob.headers.get("x-cache"), "MISS");
+  // The edge remembers core answered this URL private, and no longer looks it up.
+  assert.equal(bob.headers.get("x-cache"), "BYPASS");
   assert.deepEqual(await bob.json(), { who: BOB });
   await ann.body?.cancel();
+  const outcomes = [];
   for (let i = 0; i < 2; i++) {
     const res = await app.request("/api/v1/audit");
-    assert.equal(res.headers.get("x-cache"), "MISS");
+    outcomes.push(res.headers.get("x-cache"));
     await res.body?.cancel();
   }
-  assert.equal(upstreamCalls.length, 4);
+  assert.deepEqual(outcomes, ["MISS", "BYPASS"]);
+  assert.equal(upstreamCalls.length, 4, "every request reached core");
 });
 
 edgeTest("[edge] Vary: a cached answer is served only to requests with the same varied header", {
@@ -196,5 +201,28 @@ edgeTest("[edge] with Redis down the cache is bypassed and catalog GETs still an
   if (kind === "upstash") {
     assert.equal(upstreamCalls.length, 3);
     assert.match(await metricsText(), /edge_kv_fallback_total\{component="cache",service="edge"\} [1-9]/);
+  }
+});
+
+Deno.test("[edge] an entry cached by one edge is a HIT on another edge sharing the Redis [upstash]", async () => {
+  const test = await openTestKv("upstash");
+  try {
+    const kv = test.kv as UpstashKv;
+    const first = edgeHarness("upstash", kv, { upstream: contractCore });
+    // A second store object on the same Redis and prefix: nothing in-process is shared with the first edge.
+    const otherKv = new UpstashKv({
+      url: test.bridge!.url,
+      token: test.bridge!.token,
+      keyPrefix: kv.keyPrefix,
+    });
+    const second = edgeHarness("upstash", otherKv, { upstream: contractCore });
+    const miss = await first.app.request("/api/v1/faculties");
+    assert.equal(miss.headers.get("x-cache"), "MISS");
+    const hit = await second.app.request("/api/v1/faculties");
+    assert.equal(hit.headers.get("x-cache"), "HIT");
+    assert.deepEqual(await hit.json(), await miss.json());
+    assert.equal(second.upstreamCalls.length, 0);
+  } finally {
+    await test.close();
   }
 });

@@ -43,9 +43,17 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
     }
     const key = method === "POST" ? await postCacheKey(c) : cacheKey(c);
     const now = Date.now();
+    const local = localOf(services.kv);
+    if ((local.uncacheable.get(key) ?? 0) > now) {
+      // Core answered this URL private or no-store moments ago: skip the KV round trip.
+      await next();
+      return mark(c, "bypass");
+    }
     let entry: CacheEntry | null = null;
     let kvDown = false;
     if (!requestCc.has("no-cache")) {
+      const near = local.fresh.get(key);
+      if (near && near.freshUntil > now && varyMatches(near, c)) return serve(c, near, "hit", now);
       try {
         entry = decodeCached(await services.kv.get(key));
         if (entry && !varyMatches(entry, c)) entry = null;
@@ -71,6 +79,7 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
       );
       const refreshed = { ...revalidating, storedAt: now, freshUntil: now + (fresh ?? 0) };
       await store(services, key, refreshed, env.EDGE_CACHE_STALE_SECONDS);
+      if (!refreshed.scopes) local.remember(key, refreshed);
       return serve(c, refreshed, "revalidated", now);
     }
     const scopes = res.headers.get("x-cache-scope");
@@ -89,6 +98,7 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
       );
     }
     const cc = parseCacheControl(res.headers.get("cache-control"));
+    if (cc.has("private") || cc.has("no-store")) local.markUncacheable(key, now);
     const fresh = freshnessMs(cc, env.EDGE_CACHE_MAX_TTL_SECONDS);
     const etag = res.headers.get("etag") ?? undefined;
     const storable = !kvDown && method !== "HEAD" && res.status === 200 && cc.has("public") &&
@@ -105,7 +115,7 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
         return v === null ? [] : [[h, v] as [string, string]];
       });
       const vary = Object.fromEntries(varyNames(res).map((h) => [h, c.req.header(h) ?? ""]));
-      await store(services, key, {
+      const entry: CacheEntry = {
         status: 200,
         headers,
         body: toBase64(bytes),
@@ -114,11 +124,44 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
         freshUntil: now + (fresh ?? 0),
         vary,
         ...(parsedScopes ? { scopes: parsedScopes } : {}),
-      }, etag ? env.EDGE_CACHE_STALE_SECONDS : 0);
+      };
+      await store(services, key, entry, etag ? env.EDGE_CACHE_STALE_SECONDS : 0);
+      if (!parsedScopes) local.remember(key, entry);
     }
     c.res = new Response(bytes, { status: res.status, headers: res.headers });
     mark(c, "miss", !!parsedScopes);
   };
+}
+
+/**
+ * What one edge process remembers in front of the KV store: public (unscoped) entries until they go stale, which is
+ * as correct as the shared copy since nothing but time invalidates them, and URLs core just answered `private` or
+ * `no-store`, for 30 s. Scoped entries are never kept here: their versions and grants are checked in the KV store
+ * on every hit.
+ */
+class LocalCache {
+  static readonly MAX = 1000;
+  static readonly UNCACHEABLE_MS = 30_000;
+  fresh = new Map<string, CacheEntry>();
+  uncacheable = new Map<string, number>();
+
+  remember(key: string, entry: CacheEntry) {
+    if (this.fresh.size >= LocalCache.MAX) this.fresh.clear();
+    this.fresh.set(key, entry);
+  }
+
+  markUncacheable(key: string, now: number) {
+    if (this.uncacheable.size >= LocalCache.MAX) this.uncacheable.clear();
+    this.uncacheable.set(key, now + LocalCache.UNCACHEABLE_MS);
+  }
+}
+
+const locals = new WeakMap<KvStore, LocalCache>();
+
+function localOf(kv: KvStore): LocalCache {
+  let local = locals.get(kv);
+  if (!local) locals.set(kv, local = new LocalCache());
+  return local;
 }
 
 /** Entries decoded recently, by their stored text: a hot entry is parsed once, not on every hit. */
@@ -176,14 +219,16 @@ async function scopeAllows(
 
 /** Answers from an entry: 304 when the client already has it, else the stored response. */
 function serve(c: EdgeContext, entry: CacheEntry, outcome: "hit" | "revalidated", now: number): Response {
-  const headers = new Headers(entry.headers);
-  headers.set("Age", String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))));
-  if (entry.scopes) headers.set("Cache-Control", "private, no-cache");
+  // Built as one list: cheaper than setting headers one by one on this hot path.
+  const headers: [string, string][] = entry.scopes
+    ? entry.headers.filter(([h]) => h !== "cache-control").concat([["cache-control", "private, no-cache"]])
+    : entry.headers.slice();
+  headers.push(["age", String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)))], ["x-cache", "HIT"]);
   const notModified = etagMatches(c.req.header("if-none-match"), entry.etag);
   c.res = notModified
     ? new Response(null, { status: 304, headers })
     : new Response(c.req.method === "HEAD" ? null : bodyOf(entry), { status: entry.status, headers });
-  mark(c, outcome);
+  edgeMetricsOf(c.get("services").metrics).cacheResult[outcome].inc();
   return c.res;
 }
 
