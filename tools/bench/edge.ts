@@ -163,6 +163,7 @@ async function main() {
   const seconds = Number(values.duration);
   const connections = Number(values.connections);
   const children: Child[] = [];
+  let keyPrefix: string | undefined;
   try {
     const hello = await spawn("hello");
     const serviceHello = await spawn("service-hello");
@@ -181,7 +182,7 @@ async function main() {
       Object.assign(edgeEnv, {
         UPSTASH_REDIS_REST_URL: bridge.url,
         UPSTASH_REDIS_REST_TOKEN: "bench",
-        KV_KEY_PREFIX: `bench:${crypto.randomUUID().slice(0, 8)}:`,
+        KV_KEY_PREFIX: keyPrefix = `bench:${crypto.randomUUID().slice(0, 8)}:`,
       });
     }
     const edge = await spawn("edge", edgeEnv);
@@ -226,5 +227,9 @@ async function main() {
     if (errors > 0) console.log(`  warning: ${errors} non-2xx responses during the runs`);
   } finally {
     for (const c of children.reverse()) await c.stop();
+    if (keyPrefix) {
+      const { deleteKeys } = await import("../../shared/kv/testing.ts");
+      await deleteKeys(keyPrefix);
+    }
   }
 }
