@@ -3,6 +3,7 @@ import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { tutorEnv } from "./tutor/env.ts";
 import { authEnv } from "./auth/env.ts";
+import { kvEnvFields } from "../shared/kv/mod.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -17,6 +18,7 @@ export const coreEnvSchema = z.object({
   ...databaseEnv,
   ...tutorEnv,
   ...authEnv,
+  ...kvEnvFields,
 });
 
 /** Parsed core configuration. */

@@ -25,7 +25,7 @@ export function buildCoreServices(
     database,
     logger: createLogger("core", { level: env.LOG_LEVEL }),
     metrics: createMetrics("core"),
-    kv: shared.kv ?? createKv(),
+    kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
   };
 }

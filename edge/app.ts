@@ -5,7 +5,9 @@ import { secureHeaders } from "hono/secure-headers";
 import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
 import { enforceRoutePolicy } from "./auth/middleware.ts";
+import { edgeCache } from "./cache/middleware.ts";
 import { forwardToCore } from "./forward.ts";
+import { ipRateLimit, routeRateLimit } from "./ratelimit/middleware.ts";
 import type { EdgeServices, EdgeVariables } from "./services.ts";
 
 /** The edge tier's Hono app type. */
@@ -45,6 +47,7 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
       }),
     ],
     readiness: {
+      // Redis is not a readiness dependency: without it the edge falls back (in-process limits, no cache).
       core: async () => {
         const res = await services.fetch(new URL("/healthz", env.CORE_URL));
         await res.body?.cancel();
@@ -60,11 +63,17 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     await next();
   });
 
+  // Abuse and repeated work stop here, in this order: per-IP limit (cheap, before token checks), token check and
+  // route policy (sets `identity`), per-user route-class limits, then the edge cache.
+  app.use("/api/v1/*", ipRateLimit());
   app.use("/api/v1/*", enforceRoutePolicy());
+  app.use("/api/v1/*", routeRateLimit());
+  app.use("/api/v1/*", edgeCache());
+
   app.all("/api/v1/*", async (c) => {
     const path = c.req.path.slice("/api".length);
     const identity = c.get("identity");
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...c.get("forwardHeaders") };
     if (identity) {
       if (!env.EDGE_ASSERTION_SECRET) {
         throw new AppError(ErrorCode.UNAVAILABLE, "The edge is not configured to forward signed-in calls");

@@ -1,6 +1,20 @@
 import { z } from "zod";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "../shared/access_token.ts";
+import { kvEnvFields } from "../shared/kv/mod.ts";
+import { parseClassLimits, parseLimit } from "./ratelimit/policy.ts";
+
+/** A zod field parsed by `parse`, reporting its error message as the field's issue. */
+function parsed<T>(fallback: string, parse: (v: string) => T) {
+  return z.string().default(fallback).transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+      return z.NEVER;
+    }
+  });
+}
 
 /** Configuration of the edge tier; nothing else in edge reads `Deno.env`. */
 export const edgeEnvSchema = z.object({
@@ -27,6 +41,29 @@ export const edgeEnvSchema = z.object({
   JWKS_COOLDOWN_SECONDS: envTypes.int(10, 0),
   /** Browser origins allowed to call the API (comma-separated); empty allows none cross-origin. */
   CORS_ORIGINS: envTypes.list(),
+  ...kvEnvFields,
+  /** Rate limiting on or off (off only for benchmarks or behind another limiter). */
+  RATE_LIMIT_ENABLED: envTypes.bool(true),
+  /** Requests per client IP across the whole API. */
+  RATE_LIMIT_IP: parsed("100/1m", parseLimit),
+  /** Per-user limits per route class, overriding the defaults (`chat=20/1m,ai=5/1m,...`; see docs/edge-cache.md). */
+  RATE_LIMITS: parsed("", parseClassLimits),
+  /** Per-role overrides of the class limits, same format. */
+  RATE_LIMITS_STUDENT: parsed("", parseClassLimits),
+  RATE_LIMITS_ACADEMIC: parsed("", parseClassLimits),
+  RATE_LIMITS_ADMIN: parsed("", parseClassLimits),
+  /** Edge caching of responses core marks cacheable. */
+  EDGE_CACHE_ENABLED: envTypes.bool(true),
+  /** Cap on how long the edge keeps an entry fresh, whatever core's max-age says. */
+  EDGE_CACHE_MAX_TTL_SECONDS: envTypes.int(86_400, 1),
+  /** Largest response body the edge caches. */
+  EDGE_CACHE_MAX_BYTES: envTypes.int(262_144, 1),
+  /** How long a stale entry with an ETag is kept to revalidate with core (a 304 refreshes it). */
+  EDGE_CACHE_STALE_SECONDS: envTypes.int(600, 0),
+  /** How long the edge trusts that a user may see a scope after core served them its content. */
+  EDGE_CACHE_GRANT_SECONDS: envTypes.int(300, 1),
+  /** POST paths whose answers may be cached (keyed by body too), when core marks them cacheable. */
+  EDGE_CACHE_POST_PATHS: envTypes.list(["/api/v1/search"]),
 });
 
 /** Parsed edge configuration. */

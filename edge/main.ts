@@ -5,6 +5,8 @@ import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createAccessTokenVerifier } from "./auth/verify.ts";
 import { createEdgeApp } from "./app.ts";
 import { type EdgeEnv, loadEdgeEnv } from "./env.ts";
+import { edgeMetricsOf } from "./metrics.ts";
+import { createRateLimiter } from "./ratelimit/mod.ts";
 import type { EdgeServices } from "./services.ts";
 
 /**
@@ -15,14 +17,21 @@ export function buildEdgeServices(
   env: EdgeEnv,
   shared: { kv?: KvStore; fetch?: typeof fetch } = {},
 ): EdgeServices {
-  const kv = shared.kv ?? createKv();
+  const logger = createLogger("edge", { level: env.LOG_LEVEL });
+  const metrics = createMetrics("edge");
+  const kv = shared.kv ?? createKv(env);
   const fetchCore = shared.fetch ?? globalThis.fetch;
+  const rateLimiter = createRateLimiter(kv, {
+    logger,
+    onFallback: () => edgeMetricsOf(metrics).kvFallback.inc({ component: "ratelimit" }),
+  });
   return {
     env,
-    logger: createLogger("edge", { level: env.LOG_LEVEL }),
-    metrics: createMetrics("edge"),
+    logger,
+    metrics,
     fetch: fetchCore,
     kv,
+    rateLimiter,
     verifyAccessToken: createAccessTokenVerifier({
       jwksUrl: env.JWKS_URL ?? new URL("/.well-known/jwks.json", env.CORE_URL).toString(),
       fetch: fetchCore,

@@ -4,6 +4,7 @@ import type { Logger } from "../shared/logger.ts";
 import type { AccessTokenVerifier } from "./auth/verify.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { EdgeEnv } from "./env.ts";
+import type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ratelimit/interface.ts";
 
 /** Everything the edge's handlers use, built once at start. The edge holds no database. */
 export interface EdgeServices {
@@ -16,6 +17,7 @@ export interface EdgeServices {
   kv: KvStore;
   /** Checks access tokens against core's JWKS and the revocation list. */
   verifyAccessToken: AccessTokenVerifier;
+  rateLimiter: RateLimiter;
 }
 
 /** Hono context variables of the edge tier. */
@@ -24,4 +26,8 @@ export interface EdgeVariables {
   clientIp: string;
   /** The verified caller, set by token verification when a valid access token is presented. */
   identity?: Identity;
+  /** Rate-limit decisions taken for this request, for the `RateLimit-*` headers. */
+  rateLimits?: { rule: RateLimitRule; decision: RateLimitDecision }[];
+  /** Extra headers for the request forwarded to core (e.g. the edge cache's `If-None-Match`). */
+  forwardHeaders?: Record<string, string>;
 }

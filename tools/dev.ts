@@ -17,6 +17,7 @@ import { createKv } from "../shared/kv/mod.ts";
 import { createWorkersApp } from "../workers/app.ts";
 import { loadWorkersEnv } from "../workers/env.ts";
 import { buildWorkersServices } from "../workers/main.ts";
+import { startUpstashBridge } from "./upstash_bridge.ts";
 
 // One process: edge and core share a per-run assertion secret unless one is configured.
 if (!Deno.env.get("EDGE_ASSERTION_SECRET")) {
@@ -24,6 +25,15 @@ if (!Deno.env.get("EDGE_ASSERTION_SECRET")) {
     "EDGE_ASSERTION_SECRET",
     btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
   );
+}
+// With REDIS_URL and no Upstash configured, serve Upstash's REST protocol over that Redis in-process, so the edge
+// (and anything else built with createKv) runs on the real Upstash clients: shared limits, edge cache, revocation.
+const bridge = Deno.env.get("REDIS_URL") && !Deno.env.get("UPSTASH_REDIS_REST_URL")
+  ? await startUpstashBridge({ redisUrl: Deno.env.get("REDIS_URL"), token: crypto.randomUUID() })
+  : undefined;
+if (bridge) {
+  Deno.env.set("UPSTASH_REDIS_REST_URL", bridge.url);
+  Deno.env.set("UPSTASH_REDIS_REST_TOKEN", bridge.token);
 }
 const coreEnv = loadCoreEnv();
 const workersEnv = loadWorkersEnv();
@@ -41,7 +51,7 @@ log.info("database ready", {
 });
 
 // One key-value store for edge and core, so a logout in core revokes the token at the edge.
-const kv = createKv();
+const kv = createKv(edgeEnv);
 const core = buildCoreServices(coreEnv, database, { kv });
 const workers = buildWorkersServices(workersEnv, database);
 const edge = buildEdgeServices(edgeEnv, { kv });
@@ -74,7 +84,7 @@ const [c, w, e] = servers.map((s) => `http://${displayHost(s.addr.hostname)}:${s
 console.log(`\nAI Teacher is running (embedded defaults unless configured):
   edge     ${e}   <- clients call this (/api/v1/...)
   core     ${c}
-  workers  ${w}
+  workers  ${w}${bridge ? `\n  kv       ${bridge.url}   <- Upstash REST bridge over REDIS_URL` : ""}
 Press Ctrl-C to stop.\n`);
 
 let stopping = false;
@@ -83,6 +93,7 @@ const stop = async () => {
   stopping = true;
   log.info("stopping");
   await Promise.all(servers.map((s) => s.shutdown()));
+  await bridge?.close();
   await database.close();
   Deno.exit(0);
 };

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { edgeTest } from "../testing_kv.ts";
+import { MemoryRateLimiter } from "./memory.ts";
+import { classOf, parseClassLimits, parseLimit } from "./policy.ts";
+
+const STUDENT_A = "11111111-1111-4111-8111-111111111111:STUDENT";
+const STUDENT_B = "22222222-2222-4222-8222-222222222222:STUDENT";
+const ACADEMIC = "33333333-3333-4333-8333-333333333333:ACADEMIC";
+
+function from(ip: string, headers: Record<string, string> = {}) {
+  return { headers: { "x-forwarded-for": ip, ...headers } };
+}
+
+edgeTest("[edge] the per-IP limit answers 429 with Retry-After and the one error shape", {
+  env: { RATE_LIMIT_IP: "3/1m" },
+}, async ({ appWithIdentity: app, upstreamCalls }) => {
+  for (let i = 0; i < 3; i++) {
+    const res = await app.request("/api/v1/courses", from("10.0.0.1"));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("ratelimit-limit"), "3");
+    assert.equal(res.headers.get("ratelimit-remaining"), String(2 - i));
+    assert.equal(res.headers.get("ratelimit-policy"), "3;w=60");
+    assert.ok(Number(res.headers.get("ratelimit-reset")) <= 60);
+  }
+  const limited = await app.request("/api/v1/courses", from("10.0.0.1"));
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("content-type"), "application/json");
+  const retryAfter = Number(limited.headers.get("retry-after"));
+  assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+  assert.equal(limited.headers.get("ratelimit-remaining"), "0");
+  const body = await limited.json();
+  assert.equal(body.error.code, "RATE_LIMITED");
+  assert.equal(body.error.details.rule, "ip");
+  assert.equal(typeof body.error.requestId, "string");
+  assert.equal(upstreamCalls.length, 3, "a limited request never reaches core");
+  assert.equal(
+    (await app.request("/api/v1/courses", from("10.0.0.2"))).status,
+    200,
+    "other IPs are unaffected",
+  );
+  assert.equal(
+    (await app.request("/healthz", from("10.0.0.1"))).status,
+    200,
+    "health checks are not limited",
+  );
+});
+
+edgeTest("[edge] chat is limited per user, not per IP, and other routes are not counted", {
+  env: { RATE_LIMITS: "chat=2/1m" },
+}, async ({ appWithIdentity: app, metricsText }) => {
+  const chat = (user: string, ip: string) =>
+    app.request("/api/v1/chat/sessions/s1/messages", {
+      method: "POST",
+      ...from(ip, { "x-test-user": user }),
+    });
+  assert.equal((await chat(STUDENT_A, "10.0.0.1")).status, 200);
+  assert.equal((await chat(STUDENT_A, "10.0.0.2")).status, 200);
+  const limited = await chat(STUDENT_A, "10.0.0.3");
+  assert.equal(limited.status, 429);
+  assert.equal((await limited.json()).error.details.rule, "chat");
+  assert.equal((await chat(STUDENT_B, "10.0.0.1")).status, 200, "another user on the same IP still chats");
+  const listing = await app.request(
+    "/api/v1/chat/sessions/s1",
+    from("10.0.0.1", { "x-test-user": STUDENT_A }),
+  );
+  assert.equal(listing.status, 200, "reading a session is not a chat message");
+  assert.match(await metricsText(), /edge_rate_limited_total\{rule="chat",service="edge"\} 1/);
+});
+
+edgeTest("[edge] a role's override replaces the class limit for that role only", {
+  env: { RATE_LIMITS: "ai=1/1m", RATE_LIMITS_ACADEMIC: "ai=3/1m" },
+}, async ({ appWithIdentity: app }) => {
+  const generate = (user: string) =>
+    app.request("/api/v1/courses/c1/exams", { method: "POST", ...from("10.0.0.9", { "x-test-user": user }) });
+  assert.deepEqual(
+    [await generate(ACADEMIC), await generate(ACADEMIC), await generate(ACADEMIC), await generate(ACADEMIC)]
+      .map((r) => r.status),
+    [200, 200, 200, 429],
+  );
+  assert.deepEqual([(await generate(STUDENT_A)).status, (await generate(STUDENT_A)).status], [200, 429]);
+});
+
+/** A stand-in login route that echoes the email it received, to show the edge forwarded the body intact. */
+const loginUpstream = new Hono().post(
+  "/v1/auth/login",
+  async (c) => c.json({ got: (await c.req.json()).email }),
+);
+
+edgeTest("[edge] login attempts are limited per email across IPs, and the body still reaches core", {
+  env: { RATE_LIMITS: "login_email=2/1m,login_ip=100/1m" },
+  upstream: loginUpstream,
+}, async ({ appWithIdentity: app }) => {
+  const login = (email: string, ip: string) =>
+    app.request("/api/v1/auth/login", {
+      method: "POST",
+      ...from(ip, { "content-type": "application/json" }),
+      body: JSON.stringify({ email, password: "x" }),
+    });
+  const first = await login("Ann@Example.edu", "10.0.0.1");
+  assert.equal(first.status, 200);
+  assert.deepEqual(await first.json(), { got: "Ann@Example.edu" });
+  assert.equal((await login("ann@example.edu ", "10.0.0.2")).status, 200);
+  const limited = await login("ann@example.edu", "10.0.0.3");
+  assert.equal(limited.status, 429);
+  assert.equal((await limited.json()).error.details.rule, "login_email");
+  assert.equal((await login("bob@example.edu", "10.0.0.3")).status, 200);
+});
+
+edgeTest("[edge] login attempts are limited per IP whatever the email", {
+  env: { RATE_LIMITS: "login_ip=2/1m" },
+  upstream: loginUpstream,
+}, async ({ appWithIdentity: app }) => {
+  const statuses = [];
+  for (const email of ["a@x.edu", "b@x.edu", "c@x.edu"]) {
+    const res = await app.request("/api/v1/auth/login", {
+      method: "POST",
+      ...from("10.0.0.5", { "content-type": "application/json" }),
+      body: JSON.stringify({ email }),
+    });
+    statuses.push(res.status);
+  }
+  assert.deepEqual(statuses, [200, 200, 429]);
+});
+
+edgeTest("[edge] with Redis down, limits fall back to in-process counters and nothing answers 5xx", {
+  env: { RATE_LIMIT_IP: "2/1m" },
+  redisDown: true,
+}, async ({ appWithIdentity: app, kind, metricsText, services }) => {
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await app.request("/api/v1/courses", from("10.0.0.1"))).status);
+  assert.deepEqual(statuses, [200, 200, 429]);
+  if (kind === "upstash") {
+    const text = await metricsText();
+    assert.match(text, /edge_kv_fallback_total\{component="ratelimit",service="edge"\} 3/);
+    const lines = (services.logger as unknown as { lines: { msg: string }[] }).lines;
+    assert.equal(lines.filter((l) => l.msg === "rate limiting fell back to in-process counters").length, 1);
+  }
+});
+
+Deno.test("MemoryRateLimiter weighs the previous window like the sliding window of @upstash/ratelimit", async () => {
+  let now = 60_000 * 100;
+  const limiter = new MemoryRateLimiter({ now: () => now });
+  const rule = { name: "t", limit: 4, windowMs: 60_000 };
+  for (let i = 0; i < 4; i++) assert.equal((await limiter.limit(rule, "u")).success, true);
+  assert.equal((await limiter.limit(rule, "u")).success, false);
+  // A quarter into the next window, 3/4 of the previous 4 still count: 3, so one more request passes.
+  now += 60_000 + 15_000;
+  const next = await limiter.limit(rule, "u");
+  assert.deepEqual(next, { success: true, limit: 4, remaining: 0, resetAt: 60_000 * 102 });
+  assert.equal((await limiter.limit(rule, "u")).success, false);
+  // Two windows later nothing counts.
+  now += 120_000;
+  assert.equal((await limiter.limit(rule, "u")).remaining, 3);
+});
+
+Deno.test("limit specs parse, and bad ones are refused with the reason", () => {
+  assert.deepEqual(parseLimit("100/1m"), { limit: 100, windowMs: 60_000 });
+  assert.deepEqual(parseLimit("5/30s"), { limit: 5, windowMs: 30_000 });
+  assert.deepEqual(parseLimit("7/h"), { limit: 7, windowMs: 3_600_000 });
+  assert.throws(() => parseLimit("fast"), /not a limit like "20\/1m"/);
+  assert.throws(() => parseLimit("0/1m"), /not a limit/);
+  assert.deepEqual(parseClassLimits("chat=20/1m, ai=5/1m"), {
+    chat: { limit: 20, windowMs: 60_000 },
+    ai: { limit: 5, windowMs: 60_000 },
+  });
+  assert.throws(() => parseClassLimits("nap=1/1m"), /class one of chat/);
+});
+
+Deno.test("route classes: chat messages, generation, search, uploads and login", () => {
+  assert.equal(classOf("POST", "/api/v1/chat/sessions/abc/messages"), "chat");
+  assert.equal(classOf("POST", "/api/v1/courses/c1/exams"), "ai");
+  assert.equal(classOf("GET", "/api/v1/chat/sessions/abc/summary"), "ai");
+  assert.equal(classOf("POST", "/api/v1/search"), "search");
+  assert.equal(classOf("POST", "/api/v1/courses/c1/documents"), "upload");
+  assert.equal(classOf("POST", "/api/v1/documents/d1/reindex"), "upload");
+  assert.equal(classOf("POST", "/api/v1/auth/login/"), "login_ip");
+  assert.equal(classOf("GET", "/api/v1/courses/c1/documents"), undefined);
+  assert.equal(classOf("GET", "/api/v1/chat/sessions/abc/messages"), undefined);
+});

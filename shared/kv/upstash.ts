@@ -1,0 +1,110 @@
+import { Redis } from "@upstash/redis";
+import type { KvStore } from "./interface.ts";
+
+/** Raised instead of calling Redis while it is known to be down, and for any failed call to it. */
+export class KvUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "KvUnavailableError";
+  }
+}
+
+/** How to reach Upstash (or the local bridge) and how long to wait for it. */
+export interface UpstashKvOptions {
+  url: string;
+  token: string;
+  /** Prepended to every key, so several apps or test runs can share one Redis. */
+  keyPrefix?: string;
+  /** Time allowed for one call before Redis counts as down. */
+  timeoutMs?: number;
+  /** After a failure, calls fail fast for this long before Redis is tried again. */
+  retryAfterMs?: number;
+  now?: () => number;
+}
+
+/**
+ * KvStore on Upstash Redis over REST: what regional edges use, shared by every edge and core process. A small
+ * circuit breaker sits in front: after one failed call the store answers `KvUnavailableError` at once for
+ * `retryAfterMs`, so a dead Redis costs callers one timeout, not one per request. Callers decide what a failure
+ * means (caches bypass, rate limits fall back, revocation follows its policy).
+ */
+export class UpstashKv implements KvStore {
+  readonly kind = "upstash" as const;
+  /** The client, for libraries that take one (`@upstash/ratelimit`). Calls through it bypass the breaker. */
+  readonly redis: Redis;
+  readonly keyPrefix: string;
+  #retryAfterMs: number;
+  #now: () => number;
+  #downUntil = 0;
+
+  constructor(options: UpstashKvOptions) {
+    const timeoutMs = options.timeoutMs ?? 1000;
+    this.keyPrefix = options.keyPrefix ?? "";
+    this.#retryAfterMs = options.retryAfterMs ?? 5000;
+    this.#now = options.now ?? Date.now;
+    this.redis = new Redis({
+      url: options.url,
+      token: options.token,
+      // Values are opaque strings: without this the client would JSON-parse "123" into a number.
+      automaticDeserialization: false,
+      enableTelemetry: false,
+      // One quick retry for a network blip; the breaker handles a real outage.
+      retry: { retries: 1, backoff: () => 20 },
+      // A function, so each request gets a fresh timeout and an abort throws (a static signal makes the client
+      // return "Aborted" as if it were the result).
+      signal: () => AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  /** False while the breaker is open (Redis failed recently). */
+  get available(): boolean {
+    return this.#now() >= this.#downUntil;
+  }
+
+  /** Runs a call to Redis through the breaker; any failure opens it and surfaces as `KvUnavailableError`. */
+  async guard<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.available) throw new KvUnavailableError("Redis is unavailable (recent failure)");
+    try {
+      return await call();
+    } catch (err) {
+      this.#downUntil = this.#now() + this.#retryAfterMs;
+      throw new KvUnavailableError(`Redis call failed: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.guard(() => this.redis.get<string>(this.keyPrefix + key));
+  }
+
+  async set(key: string, value: string, options: { ttlMs?: number } = {}): Promise<void> {
+    const k = this.keyPrefix + key;
+    await this.guard(() =>
+      options.ttlMs ? this.redis.set(k, value, { px: options.ttlMs }) : this.redis.set(k, value)
+    );
+  }
+
+  async del(key: string): Promise<void> {
+    await this.guard(() => this.redis.del(this.keyPrefix + key));
+  }
+
+  async incr(key: string, options: { by?: number; ttlMs?: number } = {}): Promise<number> {
+    const k = this.keyPrefix + key;
+    const by = options.by ?? 1;
+    if (!options.ttlMs) return await this.guard(() => this.redis.incrby(k, by));
+    const ttlMs = options.ttlMs;
+    // One transaction: the expiry is set only by whoever creates the counter, and never left off.
+    const [, value] = await this.guard(() =>
+      this.redis.multi().set(k, 0, { px: ttlMs, nx: true }).incrby(k, by).exec<[unknown, number]>()
+    );
+    return value;
+  }
+
+  async ping(): Promise<void> {
+    // Bypasses the breaker's fast path: readiness wants the truth now, and success closes the breaker.
+    this.#downUntil = 0;
+    const answer = await this.guard(() => this.redis.ping());
+    if (answer !== "PONG") throw new KvUnavailableError(`Redis answered ${JSON.stringify(answer)} to PING`);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * `deno task bench:edge`: the edge's cost, measured with wrk against 127.0.0.1 (install with `apt-get install wrk`).
+ *
+ * 1. Throughput: the edge serving a cached catalog GET vs a bare Hono hello-world, same run, same wrk settings
+ *    (target ≥ 0.5×).
+ * 2. Added latency of the edge hop: a forwarded request carrying `Authorization` (a private answer, so the edge
+ *    forwards it every time) through the edge vs the same request straight to core, one connection, p50
+ *    (target ≤ 1 ms).
+ *
+ * Each server runs in its own process (this file re-run with `--serve <role>`), as in production. The edge runs its
+ * real app (`edge/main.ts` handler) with rate limiting on (a limit high enough never to refuse) on the in-process KV;
+ * with `--kv upstash` (and Redis at REDIS_URL) it uses Upstash through the bridge instead. Logs at warn level, so
+ * access-log writes to a pipe are not what is measured.
+ * A third run, hello on the tiers' shared base app, shows how much of the gap is the base every tier pays.
+ * Flags: --duration 5 (seconds per run), --rounds 3 (throughput rounds, best of each kept), --connections 50.
+ */
+import { Hono } from "hono";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    serve: { type: "string" },
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "50" },
+    kv: { type: "string", default: "memory" },
+    port: { type: "string", default: "0" },
+    rounds: { type: "string", default: "3" },
+  },
+});
+
+if (values.serve) await serve(values.serve);
+else await main();
+
+/** Child-process roles: a hello-world, a stand-in core, the bridge, or the real edge. */
+async function serve(role: string) {
+  const port = Number(values.port);
+  if (role === "bridge") {
+    const { startUpstashBridge } = await import("../upstash_bridge.ts");
+    const bridge = await startUpstashBridge({ redisUrl: Deno.env.get("REDIS_URL"), token: "bench" });
+    console.log(JSON.stringify({ url: bridge.url }));
+    return;
+  }
+  let handler: Deno.ServeHandler;
+  if (role === "hello") {
+    const app = new Hono().get("/", (c) => c.text("Hello Hono!"));
+    handler = app.fetch;
+  } else if (role === "service-hello") {
+    // The same hello on the tiers' shared base app (request id, log context, metrics, body limit): separates the
+    // base's cost from the edge's own.
+    const { createServiceApp } = await import("../../shared/http/service_app.ts");
+    const { createLogger } = await import("../../shared/logger.ts");
+    const { createMetrics } = await import("../../shared/metrics.ts");
+    const app = createServiceApp({
+      service: "hello",
+      logger: createLogger("hello", { level: "warn" }),
+      metrics: createMetrics("hello"),
+      trustRequestId: false,
+      bodyLimitBytes: 1_048_576,
+      readiness: {},
+    });
+    app.get("/", (c) => c.text("Hello Hono!"));
+    handler = app.fetch;
+  } else if (role === "core") {
+    // Stand-in core: a public catalog answer with an ETag, and a private per-user answer.
+    const catalog = JSON.stringify({ faculties: ["Science", "Arts", "Engineering", "Medicine"] });
+    const app = new Hono()
+      .get("/v1/faculties", (c) =>
+        c.body(catalog, 200, {
+          "content-type": "application/json",
+          ETag: '"f1"',
+          "Cache-Control": "public, max-age=3600",
+        }))
+      .get("/v1/me", (c) =>
+        c.json({ auth: c.req.header("authorization")?.length ?? 0 }, 200, {
+          "Cache-Control": "private",
+        }));
+    handler = app.fetch;
+  } else if (role === "edge") {
+    const { loadEdgeEnv } = await import("../../edge/env.ts");
+    const { buildEdgeServices, edgeHandler } = await import("../../edge/main.ts");
+    handler = edgeHandler(buildEdgeServices(loadEdgeEnv())) as Deno.ServeHandler;
+  } else {
+    throw new Error(`unknown role "${role}"`);
+  }
+  Deno.serve({
+    port,
+    hostname: "127.0.0.1",
+    onListen: (addr) => console.log(JSON.stringify({ url: `http://127.0.0.1:${addr.port}` })),
+  }, handler);
+}
+
+interface Child {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function spawn(role: string, env: Record<string, string> = {}): Promise<Child> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", import.meta.filename!, "--serve", role],
+    env: { LOG_LEVEL: "warn", ...env },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${role} exited before listening`);
+    text += value;
+  }
+  const { url } = JSON.parse(text.split("\n")[0]);
+  const drained = (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+      await drained;
+    },
+  };
+}
+
+interface WrkResult {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+async function wrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: string[] = [],
+): Promise<WrkResult> {
+  const args = [
+    "-t1",
+    `-c${connections}`,
+    `-d${seconds}s`,
+    "--latency",
+    ...headers.flatMap((h) => ["-H", h]),
+    url,
+  ];
+  const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}`);
+  const ms = (label: string) => {
+    const m = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`).exec(text);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+  };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
+    p50Ms: ms("50%"),
+    p99Ms: ms("99%"),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0),
+  };
+}
+
+async function main() {
+  const seconds = Number(values.duration);
+  const connections = Number(values.connections);
+  const children: Child[] = [];
+  let keyPrefix: string | undefined;
+  try {
+    const hello = await spawn("hello");
+    const serviceHello = await spawn("service-hello");
+    const core = await spawn("core");
+    children.push(hello, serviceHello, core);
+    const edgeEnv: Record<string, string> = {
+      CORE_URL: core.url,
+      RATE_LIMIT_IP: "1000000000/1m",
+      RATE_LIMITS: "",
+    };
+    if (values.kv === "upstash") {
+      const bridge = await spawn("bridge", {
+        REDIS_URL: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379",
+      });
+      children.push(bridge);
+      Object.assign(edgeEnv, {
+        UPSTASH_REDIS_REST_URL: bridge.url,
+        UPSTASH_REDIS_REST_TOKEN: "bench",
+        KV_KEY_PREFIX: keyPrefix = `bench:${crypto.randomUUID().slice(0, 8)}:`,
+      });
+    }
+    const edge = await spawn("edge", edgeEnv);
+    children.push(edge);
+
+    const cachedUrl = `${edge.url}/api/v1/faculties`;
+    const warm = await fetch(cachedUrl);
+    await warm.body?.cancel();
+    const check = await fetch(cachedUrl);
+    await check.body?.cancel();
+    if (check.headers.get("x-cache") !== "HIT") {
+      throw new Error(`expected a cache HIT, got ${check.headers.get("x-cache")}`);
+    }
+
+    // Warm-up runs so JIT state is comparable, then rounds alternating the three targets: on a shared machine the
+    // load drifts, so each target's best round is compared (interleaving exposes them to the same drift).
+    await wrk(`${hello.url}/`, connections, 1);
+    await wrk(`${serviceHello.url}/`, connections, 1);
+    await wrk(cachedUrl, connections, 1);
+    const rounds = Number(values.rounds);
+    const best = (runs: WrkResult[]) => runs.reduce((a, b) => b.rps > a.rps ? b : a);
+    const helloRuns: WrkResult[] = [], baseRuns: WrkResult[] = [], cachedRuns: WrkResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      helloRuns.push(await wrk(`${hello.url}/`, connections, seconds));
+      baseRuns.push(await wrk(`${serviceHello.url}/`, connections, seconds));
+      cachedRuns.push(await wrk(cachedUrl, connections, seconds));
+    }
+    const helloRun = best(helloRuns), baseRun = best(baseRuns), cachedRun = best(cachedRuns);
+
+    const auth = ["Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.bench.token"];
+    await wrk(`${core.url}/v1/me`, 1, 1, auth);
+    await wrk(`${edge.url}/api/v1/me`, 1, 1, auth);
+    const directRun = await wrk(`${core.url}/v1/me`, 1, seconds, auth);
+    const viaEdgeRun = await wrk(`${edge.url}/api/v1/me`, 1, seconds, auth);
+
+    const ratio = cachedRun.rps / helloRun.rps;
+    const added = viaEdgeRun.p50Ms - directRun.p50Ms;
+    const fmt = (n: number) => Math.round(n).toLocaleString("en");
+    console.log(
+      `edge benchmark (kv=${values.kv}, wrk -t1 -c${connections} -d${seconds}s, best of ${rounds} rounds; latency runs -c1)
+  hello-world Hono            ${fmt(helloRun.rps)} req/s
+  hello on the base app       ${fmt(baseRun.rps)} req/s   (createServiceApp: request id, log context, metrics)
+  edge, cached GET (HIT)      ${fmt(cachedRun.rps)} req/s   ratio ${ratio.toFixed(2)}x (target >= 0.5x) ${
+        ratio >= 0.5 ? "PASS" : "FAIL"
+      }; ${(cachedRun.rps / baseRun.rps).toFixed(2)}x of the base app
+  core direct, p50 / p99      ${directRun.p50Ms.toFixed(3)} / ${directRun.p99Ms.toFixed(3)} ms
+  through edge, p50 / p99     ${viaEdgeRun.p50Ms.toFixed(3)} / ${viaEdgeRun.p99Ms.toFixed(3)} ms
+  added by the edge hop, p50  ${added.toFixed(3)} ms (target <= 1 ms) ${added <= 1 ? "PASS" : "FAIL"}`,
+    );
+    const errors = cachedRun.non2xx + viaEdgeRun.non2xx + directRun.non2xx;
+    if (errors > 0) console.log(`  warning: ${errors} non-2xx responses during the runs`);
+  } finally {
+    for (const c of children.reverse()) await c.stop();
+    if (keyPrefix) {
+      const { deleteKeys } = await import("../../shared/kv/testing.ts");
+      await deleteKeys(keyPrefix);
+    }
+  }
+}
