@@ -2,6 +2,12 @@ import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CoreServices, CoreVariables } from "./services.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
+import { registerFacultyRoutes } from "./routes/faculties.ts";
+import { registerSemesterRoutes } from "./routes/semesters.ts";
+import { registerCourseRoutes } from "./routes/courses.ts";
+import { registerEnrollmentRoutes } from "./routes/enrollments.ts";
+import { registerMeRoutes } from "./routes/me.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -23,6 +29,12 @@ export function createCoreApp(services: CoreServices): CoreApp {
 
   // Routes, grouped by resource.
   registerSystemRoutes(app);
+  registerFacultyRoutes(app);
+  registerSemesterRoutes(app);
+  registerCourseRoutes(app);
+  registerEnrollmentRoutes(app);
+  registerMeRoutes(app);
+  registerAuditRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
