@@ -76,6 +76,24 @@ export function createTestCore(database: Database, env: Record<string, string> =
   };
 }
 
+/** Creates several live users (with profiles where a faculty is given) in two statements. */
+export async function createTestUsers(
+  database: Database,
+  specs: { role: Role; facultyId?: string }[],
+): Promise<TestUser[]> {
+  const rows = await database.db.insert(users).values(
+    specs.map((s) => ({
+      email: `${s.role.toLowerCase()}-${crypto.randomUUID()}@test.example`,
+      role: s.role,
+    })),
+  ).returning();
+  const profiles = specs.flatMap((s, i) =>
+    s.facultyId ? [{ userId: rows[i].id, facultyId: s.facultyId }] : []
+  );
+  if (profiles.length > 0) await database.db.insert(userProfiles).values(profiles);
+  return rows.map((r) => ({ id: r.id, email: r.email, role: r.role }));
+}
+
 /** Creates a live user (and, with `facultyId`, a profile naming that faculty) with a random email. */
 export async function createTestUser(
   database: Database,

@@ -70,18 +70,27 @@ export const Profile = z.object({
 export type Profile = z.infer<typeof Profile>;
 
 /** Body of `PATCH /v1/me/profile`: what users change themselves (never their faculty). */
-export const OwnProfilePatch = z.object({
+export const OwnProfilePatch = z.strictObject({
   fullName: z.string().trim().max(200).optional(),
   preferredLanguage: z.enum(LANGUAGES).optional(),
 });
 /** Body of `PUT /v1/users/:id/profile` (admins): also assigns the faculty, which decides an academic's scope. */
-export const AdminProfilePatch = OwnProfilePatch.extend({ facultyId: z.uuid().nullable().optional() });
+export const AdminProfilePatch = z.strictObject({
+  ...OwnProfilePatch.shape,
+  facultyId: z.uuid().nullable().optional(),
+});
 
 async function readProfile(ctx: ScopedContext, userId: string): Promise<Profile> {
   const [row] = await ctx.tx.select().from(userProfiles)
     .where(and(eq(userProfiles.userId, userId), isNull(userProfiles.deletedAt))).limit(1);
   if (!row) return { userId, fullName: "", preferredLanguage: "en", facultyId: null, updatedAt: null };
-  return { ...row, updatedAt: iso(row.updatedAt) };
+  return {
+    userId: row.userId,
+    fullName: row.fullName,
+    preferredLanguage: row.preferredLanguage,
+    facultyId: row.facultyId,
+    updatedAt: iso(row.updatedAt),
+  };
 }
 
 async function writeProfile(

@@ -5,7 +5,7 @@
  */
 import type { Database } from "../../shared/db/client.ts";
 import { courses, enrollments, faculties, semesters } from "../../shared/db/schema/academics.ts";
-import { createTestUser, type TestUser } from "../testing.ts";
+import { createTestUsers, type TestUser } from "../testing.ts";
 
 /** Rows and callers of one test world. */
 export interface AcademicWorld {
@@ -72,13 +72,16 @@ export async function createAcademicWorld(database: Database): Promise<AcademicW
     { facultyId: fb.id, semesterId: sb.id, code: `B-${t}`, title: `Anatomy ${t}`, language: "ar" },
     { facultyId: fa.id, semesterId: sa.id, code: `D-${t}`, title: `Gone ${t}`, deletedAt: new Date() },
   ]).returning();
-  const admin = await createTestUser(database, "ADMIN");
-  const academicOwn = await createTestUser(database, "ACADEMIC", { facultyId: fa.id });
-  const academicOther = await createTestUser(database, "ACADEMIC", { facultyId: fb.id });
-  const studentEnrolled = await createTestUser(database, "STUDENT");
-  const studentOther = await createTestUser(database, "STUDENT");
-  const spareStudent = await createTestUser(database, "STUDENT");
-  const spareAcademic = await createTestUser(database, "ACADEMIC", { facultyId: fa.id });
+  const [admin, academicOwn, academicOther, studentEnrolled, studentOther, spareStudent, spareAcademic] =
+    await createTestUsers(database, [
+      { role: "ADMIN" },
+      { role: "ACADEMIC", facultyId: fa.id },
+      { role: "ACADEMIC", facultyId: fb.id },
+      { role: "STUDENT" },
+      { role: "STUDENT" },
+      { role: "STUDENT" },
+      { role: "ACADEMIC", facultyId: fa.id },
+    ]);
   const [ea, eb, ed] = await db.insert(enrollments).values([
     { userId: studentEnrolled.id, courseId: ca.id, role: "student" },
     { userId: studentOther.id, courseId: cb.id, role: "student" },
