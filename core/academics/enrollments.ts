@@ -80,12 +80,13 @@ function toApi(row: Row): Enrollment {
   };
 }
 
-/** Platform role a user needs for a course role: instructors are academics, students are students. */
+/**
+ * Platform role a user needs for a course role: instructors are academics; students are students or academics
+ * (sitting in on a course). Admins are never enrolled: they see every course anyway.
+ */
 function roleProblem(platformRole: string, courseRole: CourseRole): string | null {
   if (courseRole === "instructor" && platformRole !== "ACADEMIC") return "Only academics can be instructors";
-  if (courseRole === "student" && platformRole !== "STUDENT") {
-    return "Only students can be enrolled as students";
-  }
+  if (platformRole === "ADMIN") return "Admins are not enrolled in courses";
   return null;
 }
 

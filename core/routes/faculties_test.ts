@@ -97,3 +97,20 @@ dbTest("[core] GET /v1/faculties pages by cursor without repeats and filters by 
   const badSort = await admin.request("GET", `/v1/faculties?sort=secret`);
   assert.equal(badSort.status, 400);
 });
+
+dbTest("[core] the OpenAPI document lists the academic routes", async (database) => {
+  const core = createTestCore(database);
+  const res = await core.anonymous.request("GET", "/openapi.json");
+  assert.equal(res.status, 200);
+  const doc = await res.json();
+  for (
+    const path of [
+      "/v1/faculties",
+      "/v1/semesters/{id}/restore",
+      "/v1/courses/{id}/enrollments/import",
+      "/v1/me/courses",
+      "/v1/audit",
+    ]
+  ) assert.ok(doc.paths[path], `${path} is documented`);
+  assert.ok(doc.paths["/v1/courses/{id}/enrollments/import"].post.requestBody.content["text/csv"]);
+});
