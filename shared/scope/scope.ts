@@ -10,10 +10,10 @@
  * and users grant nothing. Faculty and semester names are a catalog any signed-in caller may read; the faculty and
  * semester sets below say whose *scoped content* the caller reaches.
  */
-import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
-import { courses, enrollments, userProfiles } from "../db/schema/academics.ts";
+import { courses, enrollments, semesters, userProfiles } from "../db/schema/academics.ts";
 import { users } from "../db/schema/users.ts";
 import type { Identity, Role } from "../identity.ts";
 
@@ -36,7 +36,11 @@ export interface Scope {
   readableFacultyIds: IdSet;
   /** Semesters of readable courses (and, for academics, every semester of their faculty). */
   readableSemesterIds: IdSet;
-  /** Stable string naming this scope's reach; include it in cache keys of scoped responses. */
+  /**
+   * Names this scope's reach (role, faculty, enrollments), not the user: callers with equal fingerprints read the
+   * same course-scoped data, so shared caches of scoped responses may key on it. Per-user data (own chats,
+   * attempts) must key on `userId` as well.
+   */
   fingerprint: string;
   canReadCourse(courseId: string): boolean;
   canManageCourse(courseId: string): boolean;
@@ -54,10 +58,26 @@ function has(set: IdSet, id: string): boolean {
   return set === "all" || set.has(id);
 }
 
-function filterOf(set: IdSet, column: AnyPgColumn | SQL): SQL {
+/**
+ * A where-condition for "course id column within this set". The faculty part is a subquery rather than a list of
+ * ids, so an academic of a faculty with thousands of courses does not send thousands of parameters per query.
+ */
+function filterOf(
+  set: IdSet,
+  column: AnyPgColumn | SQL,
+  parts: { direct: ReadonlySet<string>; facultyId: string | null },
+): SQL {
   if (set === "all") return sql`true`;
-  if (set.size === 0) return sql`false`;
-  return inArray(column as AnyPgColumn, [...set]);
+  const terms: SQL[] = [];
+  if (parts.direct.size > 0) terms.push(inArray(column as AnyPgColumn, [...parts.direct]));
+  if (parts.facultyId) {
+    terms.push(
+      sql`${column} in (select ${courses.id} from ${courses} where ${courses.facultyId} = ${parts.facultyId}
+      and ${courses.deletedAt} is null)`,
+    );
+  }
+  if (terms.length === 0) return sql`false`;
+  return terms.length === 1 ? terms[0] : sql`(${sql.join(terms, sql` or `)})`;
 }
 
 async function fingerprintOf(parts: string[]): Promise<string> {
@@ -85,6 +105,8 @@ export async function resolveScope(db: Db, caller: Pick<Identity, "userId">): Pr
       facultyId,
       readable: "all",
       manageable: "all",
+      enrolled: new Set(),
+      instructed: new Set(),
       faculties: "all",
       semesters: "all",
       fingerprint: "admin",
@@ -92,38 +114,48 @@ export async function resolveScope(db: Db, caller: Pick<Identity, "userId">): Pr
   }
   const readable = new Set<string>();
   const manageable = new Set<string>();
+  // Courses reached through an enrollment (as opposed to through the academic's faculty).
+  const enrolled = new Set<string>();
+  const instructed = new Set<string>();
   const faculties = new Set<string>(facultyId ? [facultyId] : []);
-  const semesters = new Set<string>();
+  const semesterIds = new Set<string>();
   if (role) {
+    // Courses reached through an enrollment: few per user, fetched with their faculty and semester.
     const rows = await db.select({
       id: courses.id,
       facultyId: courses.facultyId,
       semesterId: courses.semesterId,
       courseRole: enrollments.role,
-    }).from(courses)
-      .leftJoin(
-        enrollments,
-        and(
-          eq(enrollments.courseId, courses.id),
-          eq(enrollments.userId, caller.userId),
-          isNull(enrollments.deletedAt),
-        ),
-      )
-      .where(and(
-        isNull(courses.deletedAt),
-        facultyId
-          ? or(sql`${enrollments.id} is not null`, eq(courses.facultyId, facultyId))
-          : sql`${enrollments.id} is not null`,
-      ));
+    }).from(enrollments).innerJoin(courses, eq(courses.id, enrollments.courseId))
+      .where(
+        and(eq(enrollments.userId, caller.userId), isNull(enrollments.deletedAt), isNull(courses.deletedAt)),
+      );
     for (const row of rows) {
       readable.add(row.id);
+      enrolled.add(row.id);
       faculties.add(row.facultyId);
-      semesters.add(row.semesterId);
-      const ownsFaculty = facultyId !== null && row.facultyId === facultyId;
-      if (role === "ACADEMIC" && (ownsFaculty || row.courseRole === "instructor")) manageable.add(row.id);
+      semesterIds.add(row.semesterId);
+      if (role === "ACADEMIC" && row.courseRole === "instructor") {
+        instructed.add(row.id);
+        manageable.add(row.id);
+      }
     }
   }
-  const sorted = (s: Set<string>) => [...s].sort().join(",");
+  if (facultyId) {
+    // Courses reached through the academic's faculty: possibly thousands, so ids only (one column to parse).
+    // Aggregated into one text value: parsing one row is far cheaper for the driver than thousands.
+    const [{ ids }] = await db.select({
+      ids: sql<string>`coalesce(string_agg(${courses.id}::text, ','), '')`,
+    })
+      .from(courses).where(and(eq(courses.facultyId, facultyId), isNull(courses.deletedAt)));
+    const terms = await db.select({ id: semesters.id }).from(semesters)
+      .where(and(eq(semesters.facultyId, facultyId), isNull(semesters.deletedAt)));
+    for (const id of ids ? ids.split(",") : []) {
+      readable.add(id);
+      manageable.add(id);
+    }
+    for (const { id } of terms) semesterIds.add(id);
+  }
   return buildScope({
     userId: caller.userId,
     role,
@@ -131,9 +163,16 @@ export async function resolveScope(db: Db, caller: Pick<Identity, "userId">): Pr
     facultyId,
     readable,
     manageable,
+    enrolled,
+    instructed,
     faculties,
-    semesters,
-    fingerprint: await fingerprintOf([caller.userId, role ?? "-", sorted(readable), sorted(manageable)]),
+    semesters: semesterIds,
+    // The faculty's course set follows from the faculty id, so hashing it (possibly thousands of ids) adds nothing.
+    fingerprint: await fingerprintOf([
+      role ?? "-",
+      facultyId ?? "-",
+      [...enrolled].map((id) => `${id}:${instructed.has(id) ? "i" : "s"}`).sort().join(","),
+    ]),
   });
 }
 
@@ -144,6 +183,8 @@ function buildScope(parts: {
   facultyId: string | null;
   readable: IdSet;
   manageable: IdSet;
+  enrolled: ReadonlySet<string>;
+  instructed: ReadonlySet<string>;
   faculties: IdSet;
   semesters: IdSet;
   fingerprint: string;
@@ -162,7 +203,12 @@ function buildScope(parts: {
     canManageCourse: (id) => has(parts.manageable, id),
     canManageFaculty: (id) => parts.isAdmin || (parts.role === "ACADEMIC" && parts.facultyId === id),
     canManageCatalog: () => parts.isAdmin,
-    readableCourseFilter: (column) => filterOf(parts.readable, column),
-    manageableCourseFilter: (column) => filterOf(parts.manageable, column),
+    readableCourseFilter: (column) =>
+      filterOf(parts.readable, column, { direct: parts.enrolled, facultyId: parts.facultyId }),
+    manageableCourseFilter: (column) =>
+      filterOf(parts.manageable, column, {
+        direct: parts.instructed,
+        facultyId: parts.role === "ACADEMIC" ? parts.facultyId : null,
+      }),
   };
 }

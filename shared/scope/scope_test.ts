@@ -62,3 +62,21 @@ dbTest("resolveScope() gives each kind of caller exactly their courses", async (
   assert.equal(gone.role, null);
   assert.deepEqual(sorted(gone.readableCourseIds), []);
 });
+
+dbTest(
+  "resolveScope() fingerprints reach, not identity: same enrollments share it, a new enrollment changes it",
+  async (database) => {
+    const w = await createAcademicWorld(database);
+    const twin =
+      (await database.db.insert(users).values({ email: `twin-${crypto.randomUUID()}@t.x`, role: "STUDENT" })
+        .returning())[0];
+    await database.db.insert(enrollments).values({ userId: twin.id, courseId: w.courseA });
+    const scopeOf = (userId: string) =>
+      withCallerTx(database, { userId, role: "STUDENT" }, (tx) => resolveScope(tx, { userId }));
+    const a = await scopeOf(w.studentEnrolled.id);
+    const b = await scopeOf(twin.id);
+    assert.equal(a.fingerprint, b.fingerprint);
+    await database.db.insert(enrollments).values({ userId: twin.id, courseId: w.courseB });
+    assert.notEqual((await scopeOf(twin.id)).fingerprint, a.fingerprint);
+  },
+);
