@@ -174,6 +174,7 @@ export async function updateCourse(
   patch: z.infer<typeof CoursePatch>,
 ): Promise<Course> {
   const before = await findManageableCourse(ctx, id);
+  if (Object.values(patch).every((v) => v === undefined)) return courseToApi(before);
   if (patch.semesterId && patch.semesterId !== before.semesterId) {
     const semester = await liveSemester(ctx, patch.semesterId);
     if (semester.facultyId !== before.facultyId) {

@@ -117,6 +117,7 @@ export async function updateFaculty(
 ): Promise<Faculty> {
   requireCatalogAdmin(ctx);
   const before = await findFaculty(ctx, id, false);
+  if (Object.values(patch).every((v) => v === undefined)) return toApi(before);
   const [row] = await writeOrConflict(
     patch.code ?? before.code,
     () => ctx.tx.update(faculties).set(patch).where(eq(faculties.id, id)).returning(),

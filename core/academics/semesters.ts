@@ -135,6 +135,7 @@ export async function updateSemester(
 ): Promise<Semester> {
   requireCatalogAdmin(ctx);
   const before = await findSemester(ctx, id, false);
+  if (Object.values(patch).every((v) => v === undefined)) return toApi(before);
   const startsOn = patch.startsOn ?? before.startsOn;
   const endsOn = patch.endsOn ?? before.endsOn;
   if (endsOn < startsOn) throw errors.badRequest("endsOn must not be before startsOn");

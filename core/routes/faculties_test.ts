@@ -114,3 +114,18 @@ dbTest("[core] the OpenAPI document lists the academic routes", async (database)
   ) assert.ok(doc.paths[path], `${path} is documented`);
   assert.ok(doc.paths["/v1/courses/{id}/enrollments/import"].post.requestBody.content["text/csv"]);
 });
+
+dbTest("[core] an empty PATCH changes nothing and records nothing", async (database) => {
+  const core = createTestCore(database);
+  const w = await createAcademicWorld(database);
+  const admin = core.asUser(w.admin);
+  for (
+    const path of [`/v1/faculties/${w.facultyA}`, `/v1/semesters/${w.semesterA}`, `/v1/courses/${w.courseA}`]
+  ) {
+    const res = await admin.request("PATCH", path, {});
+    assert.equal(res.status, 200, path);
+    assert.equal((await res.json()).id, path.split("/").pop());
+  }
+  const audit = await (await admin.request("GET", `/v1/audit?userId=${w.admin.id}`)).json();
+  assert.deepEqual(audit.items, []);
+});
