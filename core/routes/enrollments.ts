@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireCaller } from "../auth/caller.ts";
 import { cacheHooks } from "../http/cache.ts";
 import * as enrollments from "../academics/enrollments.ts";
+import { importRoster as importRosterCsv, RosterReport } from "../academics/roster_import.ts";
 import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
@@ -57,7 +58,7 @@ const importRoster = createRoute({
     },
   },
   responses: {
-    200: jsonResponse(enrollments.RosterReport, "Per-row report; the good rows were imported"),
+    200: jsonResponse(RosterReport, "Per-row report; the good rows were imported"),
     415: { description: "The body is not text/csv" },
     ...errorResponses,
   },
@@ -115,7 +116,7 @@ export function registerEnrollmentRoutes(app: CoreApp): void {
       throw new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Send the roster as text/csv, not "${type}"`);
     }
     const csv = await c.req.text();
-    return c.json(await scoped(c, (ctx) => enrollments.importRoster(ctx, id, csv)), 200);
+    return c.json(await scoped(c, (ctx) => importRosterCsv(ctx, id, csv)), 200);
   });
   app.openapi(update, async (c) => {
     const body = c.req.valid("json");
