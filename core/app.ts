@@ -7,6 +7,12 @@ import { registerJwksRoutes } from "./routes/jwks.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMfaRoutes } from "./routes/mfa.ts";
 import { registerUserRoutes } from "./routes/users.ts";
+import { registerFacultyRoutes } from "./routes/faculties.ts";
+import { registerSemesterRoutes } from "./routes/semesters.ts";
+import { registerCourseRoutes } from "./routes/courses.ts";
+import { registerEnrollmentRoutes } from "./routes/enrollments.ts";
+import { registerProfileRoutes } from "./routes/profile.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -33,6 +39,12 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerMfaRoutes(app);
   registerMeRoutes(app);
   registerUserRoutes(app);
+  registerFacultyRoutes(app);
+  registerSemesterRoutes(app);
+  registerCourseRoutes(app);
+  registerEnrollmentRoutes(app);
+  registerProfileRoutes(app);
+  registerAuditRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -62,7 +62,7 @@ Deno.test("[edge] a per-IP limit holds across two edge processes sharing one Red
   try {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await fetch(`${edges[i % 2].url}/api/v1/anything`);
+      const res = await fetch(`${edges[i % 2].url}/api/v1/version`);
       await res.body?.cancel();
       statuses.push(res.status);
     }

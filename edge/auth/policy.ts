@@ -19,6 +19,7 @@ export interface RoutePolicy {
 }
 
 const ANYONE_SIGNED_IN: readonly Role[] = ["ADMIN", "ACADEMIC", "STUDENT"];
+const STAFF: readonly Role[] = ["ADMIN", "ACADEMIC"];
 
 /** The route policy table. */
 export const ROUTE_POLICY: readonly RoutePolicy[] = [
@@ -36,6 +37,36 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "PATCH", path: "/api/v1/me", access: ANYONE_SIGNED_IN },
   // Administration
   { method: "PATCH", path: "/api/v1/users/:id/role", access: ["ADMIN"] },
+  { method: "PUT", path: "/api/v1/users/:id/profile", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/audit", access: ["ADMIN"] },
+  // Academic structure (core narrows every row to the caller's scope)
+  { method: "GET", path: "/api/v1/faculties", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/faculties/:id", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/faculties", access: ["ADMIN"] },
+  { method: "PATCH", path: "/api/v1/faculties/:id", access: ["ADMIN"] },
+  { method: "DELETE", path: "/api/v1/faculties/:id", access: ["ADMIN"] },
+  { method: "POST", path: "/api/v1/faculties/:id/restore", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/semesters", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/semesters/:id", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/semesters", access: ["ADMIN"] },
+  { method: "PATCH", path: "/api/v1/semesters/:id", access: ["ADMIN"] },
+  { method: "DELETE", path: "/api/v1/semesters/:id", access: ["ADMIN"] },
+  { method: "POST", path: "/api/v1/semesters/:id/restore", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/courses", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/courses/:id", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/courses", access: STAFF },
+  { method: "PATCH", path: "/api/v1/courses/:id", access: STAFF },
+  { method: "DELETE", path: "/api/v1/courses/:id", access: STAFF },
+  { method: "POST", path: "/api/v1/courses/:id/restore", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/courses/:id/enrollments", access: STAFF },
+  { method: "POST", path: "/api/v1/courses/:id/enrollments", access: STAFF },
+  { method: "POST", path: "/api/v1/courses/:id/enrollments/import", access: STAFF },
+  { method: "PATCH", path: "/api/v1/courses/:id/enrollments/:enrollmentId", access: STAFF },
+  { method: "DELETE", path: "/api/v1/courses/:id/enrollments/:enrollmentId", access: STAFF },
+  { method: "POST", path: "/api/v1/courses/:id/enrollments/:enrollmentId/restore", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/me/courses", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/me/profile", access: ANYONE_SIGNED_IN },
+  { method: "PATCH", path: "/api/v1/me/profile", access: ANYONE_SIGNED_IN },
 ];
 
 interface Compiled {

@@ -3,3 +3,4 @@ export * from "./system.ts";
 export * from "./users.ts";
 export * from "./audit.ts";
 export * from "./identity.ts";
+export * from "./academics.ts";

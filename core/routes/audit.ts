@@ -1,0 +1,35 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireCaller } from "../auth/caller.ts";
+import { cacheHooks } from "../http/cache.ts";
+import { AuditEntry, listAudit } from "../audit/list.ts";
+import { pageQuery } from "../academics/pagination.ts";
+import type { CoreApp } from "../app.ts";
+import { errorResponses, jsonResponse, pageSchema, scoped } from "./common.ts";
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/audit",
+  tags: ["audit"],
+  summary: "The audit trail, newest first (admins)",
+  middleware: [requireCaller(["ADMIN"]), cacheHooks("private")] as const,
+  request: {
+    query: z.object({
+      ...pageQuery,
+      sort: z.enum(["timestamp", "-timestamp"]).optional(),
+      userId: z.uuid().optional().openapi({ description: "Who acted" }),
+      action: z.string().max(100).optional().openapi({ example: "course.delete" }),
+      target: z.string().max(200).optional().openapi({ example: "course:…" }),
+      from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Inclusive lower bound" }),
+      to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Exclusive upper bound" }),
+    }),
+  },
+  responses: { 200: jsonResponse(pageSchema(AuditEntry), "A page of audit events"), ...errorResponses },
+});
+
+/** `GET /v1/audit` for admins. */
+export function registerAuditRoutes(app: CoreApp): void {
+  app.openapi(list, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(await scoped(c, (ctx) => listAudit(ctx, query), { readOnly: true }), 200);
+  });
+}

@@ -1,0 +1,135 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireCaller } from "../auth/caller.ts";
+import { cacheHooks } from "../http/cache.ts";
+import * as enrollments from "../academics/enrollments.ts";
+import { importRoster as importRosterCsv, RosterReport } from "../academics/roster_import.ts";
+import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
+import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+import type { CoreApp } from "../app.ts";
+import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
+
+const tags = ["enrollments"];
+const EnrollmentParams = IdParam.extend({
+  enrollmentId: z.uuid().openapi({ param: { name: "enrollmentId", in: "path" } }),
+});
+const ListQuery = z.object({
+  ...pageQuery,
+  sort: z.string().optional().openapi({ description: "createdAt or email; prefix - for descending" }),
+  role: z.enum(COURSE_ROLES).optional(),
+  includeDeleted: includeDeletedQuery,
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/courses/{id}/enrollments",
+  tags,
+  summary: "List a managed course's enrollments",
+  middleware: [requireCaller(), cacheHooks("private")] as const,
+  request: { params: IdParam, query: ListQuery },
+  responses: {
+    200: jsonResponse(pageSchema(enrollments.Enrollment), "A page of enrollments"),
+    ...errorResponses,
+  },
+});
+const create = createRoute({
+  method: "post",
+  path: "/v1/courses/{id}/enrollments",
+  tags,
+  summary: "Enroll one user in a managed course",
+  middleware: [requireCaller()] as const,
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: enrollments.EnrollmentCreate } }, required: true },
+  },
+  responses: { 201: jsonResponse(enrollments.Enrollment, "Enrolled"), ...errorResponses },
+});
+const importRoster = createRoute({
+  method: "post",
+  path: "/v1/courses/{id}/enrollments/import",
+  tags,
+  summary: "Import a CSV roster (email,role per row) into a managed course; reports every row",
+  middleware: [requireCaller()] as const,
+  request: {
+    params: IdParam,
+    body: {
+      content: { "text/csv": { schema: z.string().openapi({ example: "email,role\na@uni.edu,student\n" }) } },
+      required: true,
+    },
+  },
+  responses: {
+    200: jsonResponse(RosterReport, "Per-row report; the good rows were imported"),
+    415: { description: "The body is not text/csv" },
+    ...errorResponses,
+  },
+});
+const update = createRoute({
+  method: "patch",
+  path: "/v1/courses/{id}/enrollments/{enrollmentId}",
+  tags,
+  summary: "Change a user's role in a managed course",
+  middleware: [requireCaller()] as const,
+  request: {
+    params: EnrollmentParams,
+    body: { content: { "application/json": { schema: enrollments.EnrollmentPatch } }, required: true },
+  },
+  responses: { 200: jsonResponse(enrollments.Enrollment, "Changed"), ...errorResponses },
+});
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/courses/{id}/enrollments/{enrollmentId}",
+  tags,
+  summary: "Soft-delete an enrollment of a managed course",
+  middleware: [requireCaller()] as const,
+  request: { params: EnrollmentParams },
+  responses: { 204: { description: "Deleted" }, ...errorResponses },
+});
+const restore = createRoute({
+  method: "post",
+  path: "/v1/courses/{id}/enrollments/{enrollmentId}/restore",
+  tags,
+  summary: "Restore a soft-deleted enrollment (admins)",
+  middleware: [requireCaller(["ADMIN"])] as const,
+  request: { params: EnrollmentParams },
+  responses: { 200: jsonResponse(enrollments.Enrollment, "Restored"), ...errorResponses },
+});
+
+/** Enrollment routes of a course, single and bulk (CSV roster). */
+export function registerEnrollmentRoutes(app: CoreApp): void {
+  app.openapi(list, async (c) => {
+    const query = c.req.valid("query");
+    const { id } = c.req.valid("param");
+    return c.json(
+      await scoped(c, (ctx) => enrollments.listEnrollments(ctx, id, query), { readOnly: true }),
+      200,
+    );
+  });
+  app.openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const { id } = c.req.valid("param");
+    return c.json(await scoped(c, (ctx) => enrollments.createEnrollment(ctx, id, body)), 201);
+  });
+  app.openapi(importRoster, async (c) => {
+    const { id } = c.req.valid("param");
+    const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (type !== "text/csv") {
+      throw new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Send the roster as text/csv, not "${type}"`);
+    }
+    const csv = await c.req.text();
+    return c.json(await scoped(c, (ctx) => importRosterCsv(ctx, id, csv)), 200);
+  });
+  app.openapi(update, async (c) => {
+    const body = c.req.valid("json");
+    const { id, enrollmentId } = c.req.valid("param");
+    return c.json(await scoped(c, (ctx) => enrollments.updateEnrollment(ctx, id, enrollmentId, body)), 200);
+  });
+  app.openapi(remove, async (c) => {
+    const { id, enrollmentId } = c.req.valid("param");
+    await scoped(c, (ctx) => enrollments.deleteEnrollment(ctx, id, enrollmentId));
+    return c.body(null, 204);
+  });
+  app.openapi(restore, async (c) => {
+    const { id, enrollmentId } = c.req.valid("param");
+    return c.json(await scoped(c, (ctx) => enrollments.restoreEnrollment(ctx, id, enrollmentId)), 200);
+  });
+}
