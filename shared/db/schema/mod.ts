@@ -2,3 +2,5 @@
 export * from "./system.ts";
 export * from "./users.ts";
 export * from "./audit.ts";
+export * from "./jobs.ts";
+export * from "./notifications.ts";
