@@ -1,6 +1,8 @@
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CoreServices, CoreVariables } from "./services.ts";
+import { registerJobRoutes } from "./routes/jobs.ts";
+import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
 
 /** The core tier's Hono app type. */
@@ -23,6 +25,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
 
   // Routes, grouped by resource.
   registerSystemRoutes(app);
+  registerJobRoutes(app);
+  registerNotificationRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
