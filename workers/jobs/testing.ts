@@ -50,7 +50,7 @@ export async function jobById(database: Database, id: string): Promise<JobRow> {
 
 /** Waits until `check` returns a truthy value, polling every 25 ms; throws after `timeoutMs`. */
 export async function waitFor<T>(
-  check: () => Promise<T>,
+  check: () => Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
   what = "condition",
 ): Promise<T> {
