@@ -42,6 +42,8 @@ log.info("database ready", {
 const core = buildCoreServices(coreEnv, database);
 const workers = buildWorkersServices(workersEnv, database);
 const edge = buildEdgeServices(edgeEnv);
+// The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
+workers.jobs.transport.start();
 
 const servers = [
   await startServer({
@@ -71,7 +73,7 @@ const [c, w, e] = servers.map((s) => `http://${displayHost(s.addr.hostname)}:${s
 console.log(`\nAI Teacher is running (embedded defaults unless configured):
   edge     ${e}   <- clients call this (/api/v1/...)
   core     ${c}
-  workers  ${w}
+  workers  ${w}   (jobs: ${workers.jobs.transport.kind} transport)
 Press Ctrl-C to stop.\n`);
 
 let stopping = false;
@@ -80,6 +82,7 @@ const stop = async () => {
   stopping = true;
   log.info("stopping");
   await Promise.all(servers.map((s) => s.shutdown()));
+  await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
   await database.close();
   Deno.exit(0);
 };

@@ -21,10 +21,10 @@ import { insertJob, jobById, makeUser, waitFor } from "./testing.ts";
 async function harness(kind: "pglite" | "postgres", options: { registry?: JobRegistry } = {}) {
   const database = await freshTestDatabase(kind);
   const fake = await startFakeQStash();
-  let app: WorkersApp | undefined;
+  const holder: { app?: WorkersApp } = {};
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (req) => app ? app.fetch(req) : new Response("starting", { status: 503 }),
+    (req) => holder.app ? holder.app.fetch(req) : new Response("starting", { status: 503 }),
   );
   const publicUrl = `http://127.0.0.1:${server.addr.port}`;
   const env = loadWorkersEnv({
@@ -38,7 +38,7 @@ async function harness(kind: "pglite" | "postgres", options: { registry?: JobReg
     LOG_LEVEL: "error",
   });
   const services = buildWorkersServices(env, database, { registry: options.registry ?? jobHandlers });
-  app = createWorkersApp(services);
+  holder.app = createWorkersApp(services);
   const notify = async (userId: string) =>
     await enqueueJob(database.db, {
       type: "notifications.deliver",

@@ -68,7 +68,9 @@ export interface FakeQStash {
 }
 
 /** Starts the fake on a free port. `retryDelayMs` replaces QStash's `min(86400, e^(2.5 n))` s so tests stay fast. */
-export async function startFakeQStash(options: { retryDelayMs?: (retried: number) => number } = {}) {
+export function startFakeQStash(
+  options: { retryDelayMs?: (retried: number) => number } = {},
+): Promise<FakeQStash> {
   const token = `fake_token_${crypto.randomUUID()}`;
   const currentSigningKey = `sig_current_${crypto.randomUUID()}`;
   const nextSigningKey = `sig_next_${crypto.randomUUID()}`;
@@ -180,7 +182,7 @@ export async function startFakeQStash(options: { retryDelayMs?: (retried: number
     return Response.json({ messageId: message.messageId }, { status: 201 });
   });
 
-  return {
+  return Promise.resolve({
     url: `http://127.0.0.1:${server.addr.port}`,
     token,
     currentSigningKey,
@@ -193,5 +195,5 @@ export async function startFakeQStash(options: { retryDelayMs?: (retried: number
       await Promise.allSettled([...inflight]);
       await server.shutdown();
     },
-  } satisfies FakeQStash;
+  });
 }
