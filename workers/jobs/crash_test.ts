@@ -100,7 +100,13 @@ for (const kind of testBackends) {
       if (!url) await seedPgliteDir(`${dataDir}/pglite`);
       const open = (): Promise<Database> =>
         url ? openPostgres({ url, dataDir: "", poolMax: 2 }) : openPglite(`${dataDir}/pglite`);
-      const env: Record<string, string> = url ? { DATABASE_URL: url } : { DATA_DIR: dataDir };
+      // Explicit, so the child never inherits this run's DATABASE_URL (empty counts as unset) or a QStash setup.
+      const env: Record<string, string> = {
+        DATABASE_URL: url ?? "",
+        READ_DATABASE_URL: "",
+        DATA_DIR: dataDir,
+        JOB_TRANSPORT: "embedded",
+      };
       try {
         let database = await open();
         await migrateDatabase(database);
