@@ -1,6 +1,8 @@
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CoreServices, CoreVariables } from "./services.ts";
+import { registerJobRoutes } from "./routes/jobs.ts";
+import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerJwksRoutes } from "./routes/jwks.ts";
@@ -45,6 +47,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerEnrollmentRoutes(app);
   registerProfileRoutes(app);
   registerAuditRoutes(app);
+  registerJobRoutes(app);
+  registerNotificationRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -180,8 +180,24 @@ function replaceOnce(text: string, search: string, replacement: string): string 
   return text.replace(search, replacement);
 }
 
-/** Starts `tools/dev.ts` (core, workers, edge A on PGlite) and a second edge process (edge B). */
+/**
+ * Starts the system, choosing new ports when one picked as free was taken by another process before our servers
+ * bound it (the gap between probing a port and listening on it cannot be closed from outside the process).
+ */
 async function startSystem(
+  dataDir: string,
+): Promise<{ processes: Spawned[]; edgeUrls: string[]; coreUrl: string }> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startSystemOnce(dataDir);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes("AddrInUse")) throw err;
+    }
+  }
+}
+
+/** Starts `tools/dev.ts` (core, workers, edge A on PGlite) and a second edge process (edge B). */
+async function startSystemOnce(
   dataDir: string,
 ): Promise<{ processes: Spawned[]; edgeUrls: string[]; coreUrl: string }> {
   const [corePort, workersPort, edgeA, edgeB] = [freePort(), freePort(), freePort(), freePort()];

@@ -55,6 +55,8 @@ const kv = createKv(edgeEnv);
 const core = buildCoreServices(coreEnv, database, { kv });
 const workers = buildWorkersServices(workersEnv, database);
 const edge = buildEdgeServices(edgeEnv, { kv });
+// The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
+workers.jobs.transport.start();
 
 const servers = [
   await startServer({
@@ -84,7 +86,9 @@ const [c, w, e] = servers.map((s) => `http://${displayHost(s.addr.hostname)}:${s
 console.log(`\nAI Teacher is running (embedded defaults unless configured):
   edge     ${e}   <- clients call this (/api/v1/...)
   core     ${c}
-  workers  ${w}${bridge ? `\n  kv       ${bridge.url}   <- Upstash REST bridge over REDIS_URL` : ""}
+  workers  ${w}   (jobs: ${workers.jobs.transport.kind} transport)${
+  bridge ? `\n  kv       ${bridge.url}   <- Upstash REST bridge over REDIS_URL` : ""
+}
 Press Ctrl-C to stop.\n`);
 
 let stopping = false;
@@ -93,6 +97,7 @@ const stop = async () => {
   stopping = true;
   log.info("stopping");
   await Promise.all(servers.map((s) => s.shutdown()));
+  await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
   await bridge?.close();
   await database.close();
   Deno.exit(0);

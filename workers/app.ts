@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
+import { registerJobDeliveryRoutes } from "./routes/jobs.ts";
 import type { WorkersServices, WorkersVariables } from "./services.ts";
 
 /** The workers tier's Hono app type. */
@@ -18,6 +19,14 @@ export function createWorkersApp(services: WorkersServices): WorkersApp {
   app.use("*", async (c, next) => {
     c.set("services", services);
     await next();
+  });
+
+  // Routes, grouped by resource.
+  registerJobDeliveryRoutes(app);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "AI Teacher workers API", version: "1.0.0" },
   });
   return app;
 }

@@ -9,11 +9,57 @@ export const workersEnvSchema = z.object({
   LOG_LEVEL: envTypes.logLevel(),
   TRUST_REQUEST_ID: envTypes.bool(true),
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
+  /** `auto` picks QStash when QSTASH_TOKEN is set, else the embedded queue in the database. */
+  JOB_TRANSPORT: z.enum(["auto", "embedded", "qstash"]).default("auto"),
+  /** Attempts per job (for jobs enqueued without their own limit) before it is `dead`. */
+  JOB_MAX_ATTEMPTS: envTypes.int(5, 1),
+  /** How long a running job is held; a worker that stops answering loses it after this. Extended while it runs. */
+  JOB_LEASE_MS: envTypes.int(60_000, 100),
+  /** Embedded queue: pause between claims when nothing was due. QStash: pause between outbox scans. */
+  JOB_POLL_MS: envTypes.int(1000, 10),
+  /** Embedded queue: jobs this process runs at once. */
+  JOB_CONCURRENCY: envTypes.int(4, 1),
+  /** Backoff before the second attempt (ceiling; full jitter), doubling per attempt up to JOB_BACKOFF_MAX_MS. */
+  JOB_BACKOFF_BASE_MS: envTypes.int(2000, 1),
+  JOB_BACKOFF_MAX_MS: envTypes.int(3_600_000, 1),
+  /** Time given to running jobs on shutdown before the process exits (their leases then run out). */
+  JOB_SHUTDOWN_GRACE_MS: envTypes.int(10_000, 0),
+  /** QStash REST endpoint; the default is Upstash's global one. */
+  QSTASH_URL: z.url().default("https://qstash.upstash.io"),
+  QSTASH_TOKEN: z.string().optional(),
+  /** Both keys verify `Upstash-Signature` on deliveries (the next key covers a key rotation). */
+  QSTASH_CURRENT_SIGNING_KEY: z.string().optional(),
+  QSTASH_NEXT_SIGNING_KEY: z.string().optional(),
+  /** Where QStash reaches this tier (no trailing slash); deliveries go to `${WORKERS_PUBLIC_URL}/jobs/<type>`. */
+  WORKERS_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, "")).optional(),
   ...databaseEnv,
+}).superRefine((env, ctx) => {
+  const qstash = env.JOB_TRANSPORT === "qstash" || (env.JOB_TRANSPORT === "auto" && env.QSTASH_TOKEN);
+  if (!qstash) return;
+  for (
+    const name of [
+      "QSTASH_TOKEN",
+      "QSTASH_CURRENT_SIGNING_KEY",
+      "QSTASH_NEXT_SIGNING_KEY",
+      "WORKERS_PUBLIC_URL",
+    ]
+  ) {
+    if (!env[name as keyof typeof env]) {
+      ctx.addIssue({ code: "custom", path: [name], message: "is required when jobs go through QStash" });
+    }
+  }
 });
 
 /** Parsed workers configuration. */
 export type WorkersEnv = z.infer<typeof workersEnvSchema>;
+
+/** Which transport the configuration selects. */
+export function jobTransportOf(
+  env: Pick<WorkersEnv, "JOB_TRANSPORT" | "QSTASH_TOKEN">,
+): "embedded" | "qstash" {
+  if (env.JOB_TRANSPORT === "auto") return env.QSTASH_TOKEN ? "qstash" : "embedded";
+  return env.JOB_TRANSPORT;
+}
 
 /** Reads workers configuration, stopping the process with a message that names any bad variable. */
 export function loadWorkersEnv(source?: Record<string, string | undefined>): WorkersEnv {

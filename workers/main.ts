@@ -1,3 +1,4 @@
+import { Receiver } from "@upstash/qstash";
 import { type Database, openDatabase } from "../shared/db/client.ts";
 import { databaseConfig } from "../shared/db/env.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
@@ -6,29 +7,81 @@ import { createLogger } from "../shared/logger.ts";
 import { createMetrics } from "../shared/metrics.ts";
 import { createWorkersApp } from "./app.ts";
 import { loadWorkersEnv, type WorkersEnv } from "./env.ts";
+import { jobHandlers } from "./jobs/handlers/mod.ts";
+import { registerJobMetrics } from "./jobs/metrics.ts";
+import type { JobRegistry } from "./jobs/registry.ts";
+import { createJobTransport } from "./jobs/transport/mod.ts";
 import type { WorkersServices } from "./services.ts";
 
-/** Builds the workers' services from configuration and an open database. */
-export function buildWorkersServices(env: WorkersEnv, database: Database): WorkersServices {
+/** A name for this process in `jobs.locked_by`: host, pid and a random suffix (pids repeat across restarts). */
+function workerIdOf(): string {
+  let host = "localhost";
+  try {
+    host = Deno.hostname();
+  } catch {
+    // No --allow-sys: the pid and suffix still tell processes apart.
+  }
+  return `${host}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Builds the workers' services from configuration and an open database; `registry` defaults to every handler. */
+export function buildWorkersServices(
+  env: WorkersEnv,
+  database: Database,
+  options: { registry?: JobRegistry } = {},
+): WorkersServices {
+  const logger = createLogger("workers", { level: env.LOG_LEVEL });
+  const metrics = createMetrics("workers");
+  const runner = {
+    database,
+    logger,
+    registry: options.registry ?? jobHandlers,
+    workerId: workerIdOf(),
+    leaseMs: env.JOB_LEASE_MS,
+    maxAttempts: env.JOB_MAX_ATTEMPTS,
+    backoff: { baseMs: env.JOB_BACKOFF_BASE_MS, maxMs: env.JOB_BACKOFF_MAX_MS },
+    metrics: registerJobMetrics(metrics.registry, database),
+  };
+  const signing = env.QSTASH_CURRENT_SIGNING_KEY && env.QSTASH_NEXT_SIGNING_KEY;
   return {
     env,
     database,
-    logger: createLogger("workers", { level: env.LOG_LEVEL }),
-    metrics: createMetrics("workers"),
+    logger,
+    metrics,
+    jobs: {
+      runner,
+      transport: createJobTransport(env, runner),
+      receiver: signing
+        ? new Receiver({
+          currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY!,
+          nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY!,
+          devMode: false,
+        })
+        : undefined,
+      publicUrl: env.WORKERS_PUBLIC_URL,
+    },
   };
 }
 
-if (import.meta.main) {
-  const env = loadWorkersEnv();
+/** Runs the workers process: migrations, the job dispatcher, and the HTTP server, until SIGINT/SIGTERM. */
+export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegistry } = {}): Promise<void> {
   const database = await openDatabase(databaseConfig(env));
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
-  const services = buildWorkersServices(env, database);
+  const services = buildWorkersServices(env, database, options);
+  services.jobs.transport.start();
   await serveUntilSignal({
     name: "workers",
     port: env.WORKERS_PORT,
     hostname: env.WORKERS_HOSTNAME,
     handler: createWorkersApp(services).fetch,
     logger: services.logger,
-    onShutdown: () => database.close(),
+    onShutdown: async () => {
+      await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
+      await database.close();
+    },
   });
+}
+
+if (import.meta.main) {
+  await runWorkers(loadWorkersEnv());
 }

@@ -1,7 +1,22 @@
+import type { Receiver } from "@upstash/qstash";
 import type { Database } from "../shared/db/client.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { WorkersEnv } from "./env.ts";
+import type { RunnerOptions } from "./jobs/runner.ts";
+import type { JobTransport } from "./jobs/transport/interface.ts";
+
+/** The job machinery of the workers tier. */
+export interface WorkersJobs {
+  /** How claimed jobs are run (handlers, lease, attempts, backoff). */
+  runner: RunnerOptions;
+  /** The dispatcher chosen from config; `main.ts` starts and stops it. */
+  transport: JobTransport;
+  /** Verifies QStash deliveries; unset when QStash is not configured (deliveries then get 401). */
+  receiver?: Pick<Receiver, "verify">;
+  /** `WORKERS_PUBLIC_URL`: the URL QStash signs deliveries for. */
+  publicUrl?: string;
+}
 
 /** Everything the workers' handlers use, built once at start. */
 export interface WorkersServices {
@@ -9,6 +24,7 @@ export interface WorkersServices {
   database: Database;
   logger: Logger;
   metrics: ServiceMetrics;
+  jobs: WorkersJobs;
 }
 
 /** Hono context variables of the workers tier. */

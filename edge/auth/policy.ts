@@ -67,6 +67,13 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "GET", path: "/api/v1/me/courses", access: ANYONE_SIGNED_IN },
   { method: "GET", path: "/api/v1/me/profile", access: ANYONE_SIGNED_IN },
   { method: "PATCH", path: "/api/v1/me/profile", access: ANYONE_SIGNED_IN },
+  // Jobs and notifications (core shows a job to its owner and admins only)
+  { method: "GET", path: "/api/v1/jobs", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/jobs/:id", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/jobs/:id/retry", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/notifications", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/notifications/:id/read", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/notifications", access: ["ADMIN"] },
 ];
 
 interface Compiled {

@@ -4,3 +4,5 @@ export * from "./users.ts";
 export * from "./audit.ts";
 export * from "./identity.ts";
 export * from "./academics.ts";
+export * from "./jobs.ts";
+export * from "./notifications.ts";

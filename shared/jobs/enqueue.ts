@@ -1,0 +1,58 @@
+import { type Db, schema } from "../db/client.ts";
+import { AppError, ErrorCode } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { logContext } from "../logger.ts";
+import { type JobPayloadInput, jobPayloads, type JobType } from "./payloads.ts";
+
+/** Tenant scope of a job: copied to indexed columns so admins can filter by faculty or course. */
+export interface JobScope {
+  facultyId?: string;
+  courseId?: string;
+  [key: string]: string | undefined;
+}
+
+/** What to enqueue. */
+export interface EnqueueRequest<T extends JobType> {
+  type: T;
+  payload: JobPayloadInput<T>;
+  /** Who asked for it: may read its status through `GET /v1/jobs/:id`. */
+  ownerUserId?: string | null;
+  scope?: JobScope;
+  /** Attempts before the job is `dead`; unset means the workers' `JOB_MAX_ATTEMPTS`. */
+  maxAttempts?: number;
+  /** Not before this time. */
+  runAfter?: Date;
+}
+
+/** The row an enqueue made. */
+export type JobRow = typeof schema.jobs.$inferSelect;
+
+/**
+ * Enqueues a job inside the caller's transaction (outbox): pass the transaction that makes the domain change, so
+ * both commit or neither does. A dispatcher picks the row up after commit. The payload is checked here so a bug in
+ * the producer fails at its source; workers check it again, since rows may outlive a schema change.
+ */
+export async function enqueueJob<T extends JobType>(tx: Db, request: EnqueueRequest<T>): Promise<JobRow> {
+  const parsed = jobPayloads[request.type].safeParse(request.payload);
+  if (!parsed.success) {
+    throw new AppError(ErrorCode.INTERNAL, `Payload of job type "${request.type}" is invalid`, {
+      cause: parsed.error,
+    });
+  }
+  const scope = Object.fromEntries(
+    Object.entries(request.scope ?? {}).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
+  const [row] = await tx.insert(schema.jobs).values({
+    id: newId(),
+    type: request.type,
+    payload: parsed.data,
+    scope,
+    facultyId: request.scope?.facultyId ?? null,
+    courseId: request.scope?.courseId ?? null,
+    ownerUserId: request.ownerUserId ?? null,
+    maxAttempts: request.maxAttempts ?? null,
+    ...(request.runAfter ? { runAfter: request.runAfter } : {}),
+    requestId: logContext.getStore()?.requestId ?? null,
+  }).returning();
+  return row;
+}

@@ -1,0 +1,36 @@
+/**
+ * The payload of every job type, as zod schemas: the one contract between whoever enqueues a job (core) and the
+ * worker that runs it. Add a job type here first, then its handler in `workers/jobs/handlers/`.
+ */
+import { z } from "zod";
+
+/** `notifications.deliver`: show one in-app notification to one user. */
+export const NotificationDeliverPayload = z.object({
+  userId: z.uuid(),
+  kind: z.string().min(1).max(100),
+  title: z.string().min(1).max(300),
+  body: z.string().max(5000).default(""),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** Payload schema per job type. */
+export const jobPayloads = {
+  "notifications.deliver": NotificationDeliverPayload,
+} as const;
+
+/** A job type the system knows. */
+export type JobType = keyof typeof jobPayloads;
+
+/** The payload a job type takes (before defaults apply). */
+export type JobPayloadInput<T extends JobType> = z.input<typeof jobPayloads[T]>;
+
+/** The payload a handler receives (validated, defaults applied). */
+export type JobPayload<T extends JobType> = z.output<typeof jobPayloads[T]>;
+
+/** Every known job type, for validation of filters and routes. */
+export const JOB_TYPES = Object.keys(jobPayloads) as JobType[];
+
+/** Whether a string names a known job type. */
+export function isJobType(value: string): value is JobType {
+  return Object.hasOwn(jobPayloads, value);
+}

@@ -1,0 +1,162 @@
+/**
+ * The job state machine on the `jobs` table, as the workers drive it. Every time comes from the database's clock
+ * (`now()`), so workers on machines with skewed clocks agree on what is due and whose lease has run out.
+ */
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import type { Db } from "../../shared/db/client.ts";
+import { jobs } from "../../shared/db/schema/jobs.ts";
+import type { JobRow } from "../../shared/jobs/enqueue.ts";
+
+const msFromNow = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
+
+const leaseExpired = and(eq(jobs.status, "running"), lt(jobs.leaseUntil, sql`now()`));
+
+/**
+ * Claims up to `limit` due jobs for one worker with `FOR UPDATE SKIP LOCKED`, so concurrent workers never take the
+ * same row: queued or failed jobs whose `run_after` has come, and running jobs whose lease ran out (their worker
+ * died). Each claim counts as an attempt.
+ */
+export function claimDueJobs(
+  db: Db,
+  options: { workerId: string; limit: number; leaseMs: number },
+): Promise<JobRow[]> {
+  const due = or(
+    and(inArray(jobs.status, ["queued", "failed"]), lte(jobs.runAfter, sql`now()`)),
+    leaseExpired,
+  );
+  const candidates = db.select({ id: jobs.id }).from(jobs)
+    .where(and(due, isNull(jobs.deletedAt)))
+    .orderBy(asc(jobs.runAfter))
+    .limit(options.limit)
+    .for("update", { skipLocked: true });
+  return db.update(jobs).set(claimSet(options)).where(inArray(jobs.id, candidates)).returning();
+}
+
+/** What a claim writes: running, one more attempt, a fresh lease; a lost lease is recorded as the last error. */
+function claimSet(options: { workerId: string; leaseMs: number }) {
+  return {
+    status: "running" as const,
+    attempts: sql`${jobs.attempts} + 1`,
+    leaseUntil: msFromNow(options.leaseMs),
+    lockedBy: options.workerId,
+    lastError: sql`case when ${jobs.status} = 'running'
+      then 'The worker running attempt ' || ${jobs.attempts} || ' stopped answering (lease expired)'
+      else ${jobs.lastError} end`,
+    dispatchedAt: sql`coalesce(${jobs.dispatchedAt}, now())`,
+    startedAt: sql`coalesce(${jobs.startedAt}, now())`,
+  };
+}
+
+/** Outcome of trying to claim one job for a push delivery. */
+export type ClaimOne =
+  | { state: "claimed"; job: JobRow }
+  | { state: "succeeded" | "dead" | "busy"; job: JobRow }
+  | { state: "missing" };
+
+/**
+ * Claims one named job for a push delivery (QStash). QStash owns the retry timing there, so `run_after` is not
+ * waited for; a job another worker holds under a live lease is `busy`.
+ */
+export async function claimJob(
+  db: Db,
+  id: string,
+  options: { workerId: string; leaseMs: number },
+): Promise<ClaimOne> {
+  const [claimed] = await db.update(jobs).set(claimSet(options))
+    .where(and(
+      eq(jobs.id, id),
+      isNull(jobs.deletedAt),
+      or(inArray(jobs.status, ["queued", "failed"]), leaseExpired),
+    ))
+    .returning();
+  if (claimed) return { state: "claimed", job: claimed };
+  const [row] = await db.select().from(jobs).where(and(eq(jobs.id, id), isNull(jobs.deletedAt)));
+  if (!row) return { state: "missing" };
+  if (row.status === "succeeded" || row.status === "dead") return { state: row.status, job: row };
+  return { state: "busy", job: row };
+}
+
+const heldBy = (id: string, workerId: string) =>
+  and(eq(jobs.id, id), eq(jobs.status, "running"), eq(jobs.lockedBy, workerId));
+
+/** Extends the lease of a job this worker still holds; false when it lost the job. */
+export async function extendLease(db: Db, id: string, workerId: string, leaseMs: number): Promise<boolean> {
+  const rows = await db.update(jobs).set({ leaseUntil: msFromNow(leaseMs) }).where(heldBy(id, workerId))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Records progress (0–100) of a job this worker holds, and extends its lease. */
+export async function setProgress(
+  db: Db,
+  id: string,
+  options: { workerId: string; leaseMs: number; progress: number },
+): Promise<boolean> {
+  const progress = Math.max(0, Math.min(100, Math.round(options.progress)));
+  const rows = await db.update(jobs).set({ progress, leaseUntil: msFromNow(options.leaseMs) })
+    .where(heldBy(id, options.workerId)).returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Marks a held job succeeded with its result; false when this worker no longer held it. */
+export async function completeJob(
+  db: Db,
+  id: string,
+  options: { workerId: string; result?: unknown; resultUrl?: string | null },
+): Promise<boolean> {
+  const rows = await db.update(jobs).set({
+    status: "succeeded",
+    progress: 100,
+    result: options.result ?? null,
+    resultUrl: options.resultUrl ?? null,
+    lastError: null,
+    leaseUntil: null,
+    lockedBy: null,
+    finishedAt: sql`now()`,
+  }).where(heldBy(id, options.workerId)).returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Records a failed attempt: `failed` with the next attempt `retryInMs` from now, or `dead` when none is left. */
+export async function failJob(
+  db: Db,
+  id: string,
+  options: { workerId: string; error: string; retryInMs?: number },
+): Promise<boolean> {
+  const dead = options.retryInMs === undefined;
+  const rows = await db.update(jobs).set({
+    status: dead ? "dead" : "failed",
+    lastError: options.error.slice(0, 4000),
+    leaseUntil: null,
+    lockedBy: null,
+    ...(dead ? { finishedAt: sql`now()` } : { runAfter: msFromNow(options.retryInMs!) }),
+  }).where(heldBy(id, options.workerId)).returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Marks any unfinished job dead (the QStash failure callback: QStash gave up delivering it). */
+export async function markDead(db: Db, id: string, error: string): Promise<boolean> {
+  const rows = await db.update(jobs).set({
+    status: "dead",
+    lastError: error.slice(0, 4000),
+    leaseUntil: null,
+    lockedBy: null,
+    finishedAt: sql`now()`,
+  }).where(and(eq(jobs.id, id), inArray(jobs.status, ["queued", "failed", "running"])))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Outbox rows not yet handed to the transport, oldest first. */
+export function pendingOutbox(db: Db, limit: number): Promise<JobRow[]> {
+  return db.select().from(jobs)
+    .where(and(isNull(jobs.dispatchedAt), eq(jobs.status, "queued"), isNull(jobs.deletedAt)))
+    .orderBy(asc(jobs.createdAt))
+    .limit(limit);
+}
+
+/** Marks an outbox row as handed to the transport. */
+export async function markDispatched(db: Db, id: string, generation: number): Promise<void> {
+  await db.update(jobs).set({ dispatchedAt: sql`now()` })
+    .where(and(eq(jobs.id, id), eq(jobs.generation, generation), isNull(jobs.dispatchedAt)));
+}

@@ -1,0 +1,199 @@
+/**
+ * FAKE QStash, for tests only: QStash cannot run on these machines (its local server is a binary downloaded from a
+ * host we cannot reach). It speaks the part of QStash's wire protocol the workers use, as `@upstash/qstash` 2.12
+ * sends it: `POST /v2/publish/<destination-url>` with a bearer token and the `Upstash-*` control headers
+ * (deduplication id, retries, failure callback, `Upstash-Forward-*`), answering `{ messageId }` (with
+ * `deduplicated: true` for a repeated deduplication id, which is not delivered again). It then delivers the body to
+ * the destination signed as QStash does: an HS256 JWT in `Upstash-Signature` with the current signing key and claims
+ * `iss: "Upstash"`, `sub` = destination URL, `exp` (+5 min), `nbf`, `iat`, `jti`, `body` = base64url SHA-256 of the
+ * body; plus `Upstash-Retried` (0 on the first try) and `Upstash-Message-Id`. Any non-2xx answer is retried up to
+ * `Upstash-Retries` times; then the message goes to the DLQ and the failure callback is called, signed the same way.
+ */
+import { SignJWT } from "jose";
+
+/** One published message and what became of it. */
+export interface FakeMessage {
+  messageId: string;
+  url: string;
+  body: string;
+  headers: Headers;
+  deduplicationId?: string;
+  retries: number;
+  failureCallback?: string;
+  /** Status of each delivery attempt, in order. */
+  attempts: { status: number; retried: number }[];
+  state: "pending" | "delivered" | "dlq";
+}
+
+/** Claims of a QStash signature; tests override them to forge bad ones. */
+export interface SignatureClaims {
+  iss?: string;
+  sub: string;
+  body: string;
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+}
+
+/** Base64url SHA-256 of a body, as QStash puts it in the `body` claim. */
+export async function bodyHash(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
+  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** Signs like QStash: HS256 JWT over the claims with a signing key. */
+export function signLikeQStash(key: string, claims: SignatureClaims): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ body: claims.body })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(claims.iss ?? "Upstash")
+    .setSubject(claims.sub)
+    .setIssuedAt(claims.iat ?? now)
+    .setNotBefore(claims.nbf ?? now)
+    .setExpirationTime(claims.exp ?? now + 300)
+    .setJti(`jwt_${crypto.randomUUID()}`)
+    .sign(new TextEncoder().encode(key));
+}
+
+/** A running fake QStash. */
+export interface FakeQStash {
+  url: string;
+  token: string;
+  currentSigningKey: string;
+  nextSigningKey: string;
+  messages: FakeMessage[];
+  /** Resolves when no message is waiting for a delivery attempt. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the fake on a free port. `retryDelayMs` replaces QStash's `min(86400, e^(2.5 n))` s so tests stay fast. */
+export function startFakeQStash(
+  options: { retryDelayMs?: (retried: number) => number } = {},
+): Promise<FakeQStash> {
+  const token = `fake_token_${crypto.randomUUID()}`;
+  const currentSigningKey = `sig_current_${crypto.randomUUID()}`;
+  const nextSigningKey = `sig_next_${crypto.randomUUID()}`;
+  const retryDelayMs = options.retryDelayMs ?? (() => 20);
+  const messages: FakeMessage[] = [];
+  const byDedupId = new Map<string, FakeMessage>();
+  const inflight = new Set<Promise<void>>();
+
+  async function post(
+    url: string,
+    body: string,
+    headers: Headers,
+  ): Promise<{ status: number; text: string }> {
+    try {
+      const res = await fetch(url, { method: "POST", body, headers });
+      return { status: res.status, text: await res.text() };
+    } catch (err) {
+      return { status: 0, text: String(err) };
+    }
+  }
+
+  async function signedHeaders(url: string, body: string, extra: Record<string, string>): Promise<Headers> {
+    const signature = await signLikeQStash(currentSigningKey, { sub: url, body: await bodyHash(body) });
+    return new Headers({ ...extra, "Upstash-Signature": signature });
+  }
+
+  async function deliver(message: FakeMessage): Promise<void> {
+    let last = { status: 0, text: "" };
+    for (let retried = 0; retried <= message.retries; retried++) {
+      const forwarded: Record<string, string> = {};
+      message.headers.forEach((v, k) => {
+        if (k.startsWith("upstash-forward-")) forwarded[k.slice("upstash-forward-".length)] = v;
+      });
+      const headers = await signedHeaders(message.url, message.body, {
+        ...forwarded,
+        "Content-Type": message.headers.get("content-type") ?? "text/plain",
+        "Upstash-Retried": String(retried),
+        "Upstash-Message-Id": message.messageId,
+      });
+      last = await post(message.url, message.body, headers);
+      message.attempts.push({ status: last.status, retried });
+      if (last.status >= 200 && last.status < 300) {
+        message.state = "delivered";
+        return;
+      }
+      if (retried < message.retries) await new Promise((r) => setTimeout(r, retryDelayMs(retried + 1)));
+    }
+    message.state = "dlq";
+    if (!message.failureCallback) return;
+    const callbackBody = JSON.stringify({
+      status: last.status,
+      header: {},
+      body: btoa(last.text),
+      retried: message.retries,
+      maxRetries: message.retries,
+      dlqId: `dlq_${crypto.randomUUID()}`,
+      sourceMessageId: message.messageId,
+      url: message.url,
+      method: "POST",
+      sourceHeader: Object.fromEntries(message.headers),
+      sourceBody: btoa(message.body),
+    });
+    await post(
+      message.failureCallback,
+      callbackBody,
+      await signedHeaders(message.failureCallback, callbackBody, {
+        "Content-Type": "application/json",
+        "Upstash-Retried": "0",
+      }),
+    );
+  }
+
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    const url = new URL(req.url);
+    if (req.headers.get("authorization") !== `Bearer ${token}`) {
+      return Response.json({ error: "Unauthorized" }, { status: 401 });
+    }
+    if (req.method !== "POST" || !url.pathname.startsWith("/v2/publish/")) {
+      return Response.json({ error: "not found" }, { status: 404 });
+    }
+    const destination = decodeURIComponent(url.pathname.slice("/v2/publish/".length)).replace(
+      /^(https?):\/(?!\/)/,
+      "$1://",
+    );
+    if (!/^https?:\/\//.test(destination)) {
+      return Response.json({ error: "invalid destination" }, { status: 400 });
+    }
+    const body = await req.text();
+    const dedup = req.headers.get("upstash-deduplication-id") ?? undefined;
+    const existing = dedup ? byDedupId.get(dedup) : undefined;
+    if (existing) {
+      return Response.json({ messageId: existing.messageId, deduplicated: true }, { status: 202 });
+    }
+    const message: FakeMessage = {
+      messageId: `msg_${crypto.randomUUID()}`,
+      url: destination,
+      body,
+      headers: req.headers,
+      deduplicationId: dedup,
+      retries: Number(req.headers.get("upstash-retries") ?? 3),
+      failureCallback: req.headers.get("upstash-failure-callback") ?? undefined,
+      attempts: [],
+      state: "pending",
+    };
+    messages.push(message);
+    if (dedup) byDedupId.set(dedup, message);
+    const run = deliver(message).finally(() => inflight.delete(run));
+    inflight.add(run);
+    return Response.json({ messageId: message.messageId }, { status: 201 });
+  });
+
+  return Promise.resolve({
+    url: `http://127.0.0.1:${server.addr.port}`,
+    token,
+    currentSigningKey,
+    nextSigningKey,
+    messages,
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+    async close() {
+      await Promise.allSettled([...inflight]);
+      await server.shutdown();
+    },
+  });
+}
