@@ -2,3 +2,4 @@
 export * from "./system.ts";
 export * from "./users.ts";
 export * from "./audit.ts";
+export * from "./rag.ts";
