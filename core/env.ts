@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+import { ragEnv } from "../shared/rag/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -13,6 +14,8 @@ export const coreEnvSchema = z.object({
   /** Shared with the edge: verifies the edge's identity assertions. Unset, protected routes refuse everyone. */
   EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
   ...databaseEnv,
+  /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
+  ...ragEnv,
 });
 
 /** Parsed core configuration. */

@@ -5,10 +5,13 @@
  * right answer is its own paragraph. Prints recall@1/5/10 per set, hybrid and each side alone.
  *
  * Flags: `--data DIR` (default: the first `shared/data` found from `../shared/data` upwards), `--limit N` questions
- * per set, `--sets en,ar,arcd`.
+ * per set, `--sets en,ar,arcd`, `--sweep` (also prints recall@1/5 over a grid of fusion weights, fused offline from
+ * each side's ranking).
  */
 import { sql } from "drizzle-orm";
+import { fullTextSearch } from "../core/rag/full_text.ts";
 import { type FusionOptions, hybridSearch, type RetrievalDeps } from "../core/rag/search.ts";
+import { isMostlyArabic, searchTerms } from "../shared/text/normalize.ts";
 import { openPglite, queryRows } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
@@ -153,5 +156,44 @@ for (const name of setNames) {
       `${sample.length} questions (searched in ${((performance.now() - searchStarted) / 1000).toFixed(1)} s)`,
   );
   for (const line of lines) console.log(line);
+  if (Deno.args.includes("--sweep")) await sweep(sample, courseId, chunkOf);
 }
 await database.close();
+
+/** Recall of weighted RRF over a grid, from each side's top 50 computed once per question. */
+async function sweep(
+  sample: { query: string; documentId: string; ordinal: number }[],
+  courseId: string,
+  chunkOf: Map<string, string>,
+): Promise<void> {
+  const lists: { want: string; text: string[]; vector: string[] }[] = [];
+  for (const q of sample) {
+    const scope = { courseIds: [courseId] };
+    const text = await fullTextSearch(database.read, { scope, terms: searchTerms(q.query), limit: 50 });
+    const vector = isMostlyArabic(q.query)
+      ? []
+      : await vectorStore.query((await embedder.embed([q.query]))[0], { scope, limit: 50 });
+    lists.push({
+      want: chunkOf.get(`${q.documentId}/${q.ordinal}`)!,
+      text: text.map((h) => h.id),
+      vector: vector.map((h) => h.id),
+    });
+  }
+  for (const rrfK of [5, 20, 60]) {
+    for (const vectorWeight of [0, 0.3, 0.5, 0.7, 1]) {
+      let r1 = 0, r5 = 0;
+      for (const l of lists) {
+        const fused = new Map<string, number>();
+        l.text.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (rrfK + i + 1)));
+        l.vector.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + vectorWeight / (rrfK + i + 1)));
+        const rank = [...fused.entries()].sort((a, b) => b[1] - a[1]).findIndex(([id]) => id === l.want);
+        if (rank === 0) r1++;
+        if (rank >= 0 && rank < 5) r5++;
+      }
+      console.log(
+        `  sweep rrfK=${rrfK} vectorWeight=${vectorWeight}: recall@1 ${(r1 / lists.length).toFixed(3)} ` +
+          `recall@5 ${(r5 / lists.length).toFixed(3)}`,
+      );
+    }
+  }
+}

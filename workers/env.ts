@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+import { ragEnv } from "../shared/rag/env.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
@@ -10,6 +11,8 @@ export const workersEnvSchema = z.object({
   TRUST_REQUEST_ID: envTypes.bool(true),
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
   ...databaseEnv,
+  /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
+  ...ragEnv,
 });
 
 /** Parsed workers configuration. */

@@ -66,9 +66,11 @@ export interface FusionOptions {
 
 /** Default fusion settings. */
 export const DEFAULT_FUSION: FusionOptions = {
-  rrfK: 60,
+  // Sharper than the usual 60: on XQuAD-en, k=5 with vectors at 0.3 gave recall@1 0.938 / @5 0.991, against
+  // 0.876 / 0.986 for k=60 with equal weights (BM25 alone: 0.936 / 0.988; vectors alone: 0.693 / 0.924).
+  rrfK: 5,
   textWeight: 1,
-  vectorWeight: 1,
+  vectorWeight: 0.3,
   candidates: 50,
   vectorTimeoutMs: 3000,
 };

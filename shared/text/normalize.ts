@@ -22,12 +22,28 @@ const ARABIC_PREFIXES: [string, number][] = [
   ["لل", 2],
   ["ال", 2],
   ["و", 3],
-  ["ف", 4],
-  ["ب", 4],
-  ["ك", 4],
-  ["ل", 4],
+  ["ف", 3],
+  ["ب", 3],
+  ["ك", 3],
+  ["ل", 3],
 ];
-const ARABIC_SUFFIXES = ["ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي"];
+const ARABIC_SUFFIXES = [
+  "هما",
+  "كما",
+  "تين",
+  "تان",
+  "ها",
+  "ان",
+  "ات",
+  "ون",
+  "ين",
+  "يه",
+  "هم",
+  "كم",
+  "نا",
+  "ه",
+  "ي",
+];
 
 /** Arabic stop words, written in normalised form (after folding, before prefix stripping). */
 const ARABIC_STOP = new Set(

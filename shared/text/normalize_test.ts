@@ -22,7 +22,7 @@ Deno.test("stemArabic() strips one light prefix and keeps short stems whole", ()
   assert.equal(stemArabic("فالعلم"), "علم");
   assert.equal(stemArabic("كالبحر"), "بحر");
   assert.equal(stemArabic("وكتب"), "كتب");
-  // Single-letter prefixes only go when a long stem remains: "بيت" (house) is not "ب" + "يت".
+  // Single-letter prefixes only go when a stem of three letters remains: "بيت" (house) is not "ب" + "يت".
   assert.equal(stemArabic("بيت"), "بيت");
   assert.equal(stemArabic("لمحمد"), "محمد");
 });
