@@ -4,6 +4,7 @@ import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { tutorEnv } from "./tutor/env.ts";
 import { authEnv } from "./auth/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
+import { ragEnv } from "../shared/rag/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -19,6 +20,8 @@ export const coreEnvSchema = z.object({
   ...tutorEnv,
   ...authEnv,
   ...kvEnvFields,
+  /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
+  ...ragEnv,
 });
 
 /** Parsed core configuration. */

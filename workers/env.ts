@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
+import { ragEnv } from "../shared/rag/env.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
@@ -33,6 +34,8 @@ export const workersEnvSchema = z.object({
   /** Where QStash reaches this tier (no trailing slash); deliveries go to `${WORKERS_PUBLIC_URL}/jobs/<type>`. */
   WORKERS_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, "")).optional(),
   ...databaseEnv,
+  /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
+  ...ragEnv,
 }).superRefine((env, ctx) => {
   const qstash = env.JOB_TRANSPORT === "qstash" || (env.JOB_TRANSPORT === "auto" && env.QSTASH_TOKEN);
   if (!qstash) return;

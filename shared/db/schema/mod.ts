@@ -6,3 +6,4 @@ export * from "./identity.ts";
 export * from "./academics.ts";
 export * from "./jobs.ts";
 export * from "./notifications.ts";
+export * from "./rag.ts";

@@ -9,6 +9,14 @@ CREATE TABLE "audit_events" (
 	"request_id" text
 );
 --> statement-breakpoint
+CREATE TABLE "course_corpus_versions" (
+	"course_id" uuid PRIMARY KEY NOT NULL,
+	"version" integer DEFAULT 0 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"deleted_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "courses" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"faculty_id" uuid NOT NULL,
@@ -17,6 +25,51 @@ CREATE TABLE "courses" (
 	"title" text NOT NULL,
 	"description" text DEFAULT '' NOT NULL,
 	"language" text DEFAULT 'en' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"deleted_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "document_chunks" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"document_id" uuid NOT NULL,
+	"course_id" uuid NOT NULL,
+	"faculty_id" uuid NOT NULL,
+	"semester_id" uuid,
+	"generation" integer NOT NULL,
+	"ordinal" integer NOT NULL,
+	"page_start" integer,
+	"page_end" integer,
+	"heading" text,
+	"text" text NOT NULL,
+	"search_text" text NOT NULL,
+	"term_count" integer DEFAULT 0 NOT NULL,
+	"search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED NOT NULL,
+	"language" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"deleted_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "documents" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"course_id" uuid NOT NULL,
+	"faculty_id" uuid NOT NULL,
+	"semester_id" uuid,
+	"uploaded_by" uuid,
+	"title" text NOT NULL,
+	"file_name" text NOT NULL,
+	"mime" text NOT NULL,
+	"size_bytes" bigint NOT NULL,
+	"sha256" text,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"pages" integer,
+	"chunk_count" integer DEFAULT 0 NOT NULL,
+	"progress" real DEFAULT 0 NOT NULL,
+	"error" text,
+	"storage_key" text,
+	"chunk_generation" integer DEFAULT 0 NOT NULL,
+	"language" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"deleted_at" timestamp with time zone
@@ -146,6 +199,7 @@ CREATE TABLE "users" (
 --> statement-breakpoint
 ALTER TABLE "courses" ADD CONSTRAINT "courses_faculty_id_faculties_id_fk" FOREIGN KEY ("faculty_id") REFERENCES "public"."faculties"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "courses" ADD CONSTRAINT "courses_semester_id_semesters_id_fk" FOREIGN KEY ("semester_id") REFERENCES "public"."semesters"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "document_chunks" ADD CONSTRAINT "document_chunks_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "enrollments" ADD CONSTRAINT "enrollments_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "enrollments" ADD CONSTRAINT "enrollments_course_id_courses_id_fk" FOREIGN KEY ("course_id") REFERENCES "public"."courses"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notifications" ADD CONSTRAINT "notifications_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -160,6 +214,16 @@ CREATE UNIQUE INDEX "courses_semester_code_live_uq" ON "courses" USING btree ("s
 CREATE INDEX "courses_faculty_idx" ON "courses" USING btree ("faculty_id");--> statement-breakpoint
 CREATE INDEX "courses_semester_idx" ON "courses" USING btree ("semester_id");--> statement-breakpoint
 CREATE INDEX "courses_code_idx" ON "courses" USING btree ("code");--> statement-breakpoint
+CREATE UNIQUE INDEX "document_chunks_doc_gen_ordinal_uq" ON "document_chunks" USING btree ("document_id","generation","ordinal");--> statement-breakpoint
+CREATE INDEX "document_chunks_course_idx" ON "document_chunks" USING btree ("course_id");--> statement-breakpoint
+CREATE INDEX "document_chunks_semester_idx" ON "document_chunks" USING btree ("semester_id");--> statement-breakpoint
+CREATE INDEX "document_chunks_faculty_idx" ON "document_chunks" USING btree ("faculty_id");--> statement-breakpoint
+CREATE INDEX "document_chunks_search_idx" ON "document_chunks" USING gin ("search_vector");--> statement-breakpoint
+CREATE UNIQUE INDEX "documents_course_sha256_live_uq" ON "documents" USING btree ("course_id","sha256") WHERE "documents"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "documents_course_idx" ON "documents" USING btree ("course_id");--> statement-breakpoint
+CREATE INDEX "documents_faculty_idx" ON "documents" USING btree ("faculty_id");--> statement-breakpoint
+CREATE INDEX "documents_semester_idx" ON "documents" USING btree ("semester_id");--> statement-breakpoint
+CREATE INDEX "documents_status_idx" ON "documents" USING btree ("status");--> statement-breakpoint
 CREATE UNIQUE INDEX "enrollments_user_course_live_uq" ON "enrollments" USING btree ("user_id","course_id") WHERE "enrollments"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "enrollments_course_idx" ON "enrollments" USING btree ("course_id","role");--> statement-breakpoint
 CREATE INDEX "enrollments_user_idx" ON "enrollments" USING btree ("user_id");--> statement-breakpoint

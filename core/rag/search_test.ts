@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import type { Database } from "../../shared/db/client.ts";
+import { documents } from "../../shared/db/schema/rag.ts";
+import { dbTest } from "../../shared/db/testing.ts";
+import { replaceDocumentChunks } from "../../shared/rag/chunk_writer.ts";
+import type { Embedder } from "../../shared/rag/embedder/interface.ts";
+import { startFakeQdrant } from "../../shared/rag/testing/fake_qdrant.ts";
+import { createHashEmbedder, hashedBagOfWords } from "../../shared/rag/testing/hash_embedder.ts";
+import {
+  insertTestDocument,
+  newTestCourse,
+  paragraphs,
+  type TestCourse,
+} from "../../shared/rag/testing/documents.ts";
+import type { VectorStore } from "../../shared/rag/vector/interface.ts";
+import { createPgvectorStore } from "../../shared/rag/vector/pgvector.ts";
+import { createQdrantStore } from "../../shared/rag/vector/qdrant.ts";
+import { searchTerms } from "../../shared/text/normalize.ts";
+import { fullTextSearch } from "./full_text.ts";
+import { hybridSearch } from "./search.ts";
+
+async function ingest(
+  database: Database,
+  store: VectorStore,
+  embedder: Embedder,
+  course: TestCourse,
+  texts: string[],
+  title = "Notes",
+) {
+  const doc = await insertTestDocument(database, course, title);
+  await replaceDocumentChunks(database, store, embedder, { document: doc, chunks: paragraphs(...texts) });
+  return doc;
+}
+
+/** A fake Qdrant and a store on it, closed by the returned function. */
+function qdrantStore(dimensions: number) {
+  const qdrant = startFakeQdrant();
+  const store = createQdrantStore({ url: qdrant.url, collection: `t${crypto.randomUUID()}`, dimensions });
+  return { qdrant, store };
+}
+
+const BIOLOGY = [
+  "Photosynthesis converts light energy into chemical energy stored in glucose.",
+  "Mitochondria are the powerhouse of the cell, producing ATP through respiration.",
+  "تقوم النباتات بعملية البناء الضوئي في البلاستيدات الخضراء.",
+  "The universities of Europe taught botany as part of medicine.",
+];
+
+dbTest(
+  "fullTextSearch() matches stemmed English and folded Arabic inside the scope only",
+  async (database) => {
+    const { qdrant, store } = qdrantStore(64);
+    try {
+      const embedder = createHashEmbedder();
+      const course = newTestCourse();
+      const other = newTestCourse();
+      await ingest(database, store, embedder, course, BIOLOGY);
+      await ingest(database, store, embedder, other, BIOLOGY);
+      const search = (q: string) =>
+        fullTextSearch(database.read, {
+          scope: { courseIds: [course.courseId] },
+          terms: searchTerms(q),
+          limit: 5,
+        });
+
+      // The other course holds the same texts: one hit each means its copy stayed out.
+      const english = await search("Which university taught botany?");
+      assert.equal(english.length, 1);
+      // Written with diacritics and a different prefix, the Arabic query still meets the chunk.
+      const arabic = await search("البِناء الضَّوئيّ والبلاستيدات");
+      assert.equal(arabic.length, 1);
+      const all = await search("energy cell light plants glucose mitochondria");
+      assert.ok(all.length >= 2);
+      assert.ok(all[0].score >= all[1].score, "ranked by score");
+      assert.deepEqual(await search("the of and"), [], "stop words alone match nothing");
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest(
+  "hybridSearch() fuses keyword and vector hits, and a chunk found by both ranks first",
+  async (database) => {
+    const { qdrant, store } = qdrantStore(64);
+    try {
+      // Stands in for a semantic model: "plants make food" and photosynthesis share a concept, not a word.
+      const conceptual = (text: string) => /photosynthesis|make food/i.test(text) ? "conceptenergy" : text;
+      const embedder: Embedder = {
+        ...createHashEmbedder(),
+        embed: (texts) => Promise.resolve(texts.map((t) => hashedBagOfWords(conceptual(t), 64))),
+      };
+      const course = newTestCourse();
+      await ingest(database, store, embedder, course, [
+        "Photosynthesis converts light into glucose.", // vectors only (shared concept)
+        "Plants absorb water through their roots.", // keywords only ("plants")
+        "Cells divide by mitosis.",
+      ]);
+      const { results, degraded } = await hybridSearch(
+        { database, vectorStore: store, embedder },
+        { scope: { courseIds: [course.courseId] }, query: "How do plants make food?", k: 3 },
+      );
+      assert.equal(degraded, undefined);
+      const texts = results.map((r) => r.text);
+      assert.ok(texts.includes("Photosynthesis converts light into glucose."), "the vector side contributes");
+      assert.ok(texts.includes("Plants absorb water through their roots."), "the keyword side contributes");
+
+      const both = await hybridSearch(
+        { database, vectorStore: store, embedder },
+        { scope: { courseIds: [course.courseId] }, query: "photosynthesis glucose", k: 3 },
+      );
+      assert.equal(both.results[0].text, "Photosynthesis converts light into glucose.");
+      assert.equal(both.results[0].page, 1);
+      assert.equal(both.results[0].documentTitle, "Notes");
+      assert.match(both.results[0].snippet, /Photosynthesis/);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+for (const backend of ["qdrant", "pgvector"] as const) {
+  dbTest(
+    `a student's scope never gets another course's or faculty's chunk (${backend})`,
+    async (database) => {
+      if (backend === "pgvector" && !database.hasVector) {
+        await assert.rejects(
+          () => createPgvectorStore(database, { dimensions: 64 }).ensureSchema(),
+          /pgvector/,
+        );
+        return;
+      }
+      const { qdrant, store } = backend === "qdrant" ? qdrantStore(64) : {
+        qdrant: undefined,
+        store: createPgvectorStore(database, { dimensions: 64, table: "scope_test_vectors" }),
+      };
+      try {
+        const embedder = createHashEmbedder();
+        const mine = newTestCourse();
+        const sameFaculty = newTestCourse({ facultyId: mine.facultyId, semesterId: mine.semesterId });
+        const otherFaculty = newTestCourse();
+        await ingest(database, store, embedder, mine, ["Cell biology: the membrane."]);
+        await ingest(database, store, embedder, sameFaculty, BIOLOGY);
+        await ingest(database, store, embedder, otherFaculty, BIOLOGY);
+        const deps = { database, vectorStore: store, embedder };
+        for (const query of [...BIOLOGY, "energy", "البناء الضوئي", "cell"]) {
+          const { results, degraded } = await hybridSearch(deps, {
+            scope: { courseIds: [mine.courseId] },
+            query,
+            k: 10,
+          });
+          assert.equal(degraded, undefined);
+          assert.ok(results.every((r) => r.courseId === mine.courseId), `query "${query}" stayed in scope`);
+        }
+        const faculty = await hybridSearch(deps, {
+          scope: { facultyId: otherFaculty.facultyId },
+          query: "energy",
+          k: 10,
+        });
+        assert.ok(faculty.results.length > 0);
+        assert.ok(faculty.results.every((r) => r.courseId === otherFaculty.courseId));
+        assert.deepEqual(
+          (await hybridSearch(deps, { scope: { courseIds: [] }, query: "energy" })).results,
+          [],
+        );
+        await assert.rejects(() => hybridSearch(deps, { scope: {}, query: "energy" }), /needs a scope/);
+      } finally {
+        await qdrant?.close();
+      }
+    },
+  );
+}
+
+dbTest("hybridSearch() answers from keywords and says so when the vector store is down", async (database) => {
+  const { qdrant, store } = qdrantStore(64);
+  try {
+    const embedder = createHashEmbedder();
+    const course = newTestCourse();
+    await ingest(database, store, embedder, course, BIOLOGY);
+    qdrant.failing = true;
+    const deps = { database, vectorStore: store, embedder };
+    const down = await hybridSearch(deps, {
+      scope: { courseIds: [course.courseId] },
+      query: "mitochondria ATP",
+    });
+    assert.equal(down.degraded, "vector_unavailable");
+    assert.equal(down.results[0].text, BIOLOGY[1]);
+
+    const hanging: VectorStore = { ...store, query: () => new Promise(() => {}) };
+    const slow = await hybridSearch(
+      { ...deps, vectorStore: hanging },
+      { scope: { courseIds: [course.courseId] }, query: "mitochondria" },
+      { vectorTimeoutMs: 50 },
+    );
+    assert.equal(slow.degraded, "vector_unavailable");
+    assert.equal(slow.results.length, 1);
+  } finally {
+    await qdrant.close();
+  }
+});
+
+dbTest(
+  "an Arabic query with an English-only embedder uses keywords by design, not as a degradation",
+  async (database) => {
+    const { qdrant, store } = qdrantStore(64);
+    try {
+      const embedder = createHashEmbedder({ englishOnly: true });
+      const course = newTestCourse();
+      await ingest(database, store, embedder, course, BIOLOGY);
+      qdrant.failing = true; // would degrade if the vector side were asked
+      const result = await hybridSearch(
+        { database, vectorStore: store, embedder },
+        { scope: { courseIds: [course.courseId] }, query: "ما هو البناء الضوئي؟" },
+      );
+      assert.equal(result.degraded, undefined);
+      assert.equal(result.results[0].text, BIOLOGY[2]);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest("a deleted or failed document's chunks leave retrieval at once", async (database) => {
+  const { qdrant, store } = qdrantStore(64);
+  try {
+    const embedder = createHashEmbedder();
+    const course = newTestCourse();
+    const kept = await ingest(
+      database,
+      store,
+      embedder,
+      course,
+      ["Osmosis moves water across membranes."],
+      "Kept",
+    );
+    const gone = await ingest(database, store, embedder, course, ["Osmosis in red blood cells."], "Gone");
+    const deps = { database, vectorStore: store, embedder };
+    const search = () => hybridSearch(deps, { scope: { courseIds: [course.courseId] }, query: "osmosis" });
+    assert.equal((await search()).results.length, 2);
+    await database.db.update(documents).set({ deletedAt: new Date() }).where(eq(documents.id, gone.id));
+    assert.deepEqual((await search()).results.map((r) => r.documentId), [kept.id]);
+    await database.db.update(documents).set({ status: "failed" }).where(eq(documents.id, kept.id));
+    assert.deepEqual((await search()).results, []);
+  } finally {
+    await qdrant.close();
+  }
+});

@@ -1,0 +1,140 @@
+/**
+ * Writes a document's chunks and vectors for retrieval. Each run writes a new generation next to the live one and
+ * swaps `documents.chunk_generation` in one transaction; readers only ever see rows of the live generation, so a
+ * re-ingest is atomic from their point of view, and a crashed run leaves invisible rows that the next run removes.
+ */
+import { type Database, queryRows, sql } from "../db/client.ts";
+import { documentChunks } from "../db/schema/rag.ts";
+import { newId } from "../ids.ts";
+import { isMostlyArabic, searchTerms } from "../text/normalize.ts";
+import { bumpCorpusVersion } from "./corpus_version.ts";
+import type { Embedder } from "./embedder/interface.ts";
+import type { VectorPoint, VectorStore } from "./vector/interface.ts";
+
+/** A chunk as the chunker produces it. */
+export interface ChunkInput {
+  ordinal: number;
+  text: string;
+  pageStart: number | null;
+  pageEnd: number | null;
+  heading?: string | null;
+}
+
+/** The document fields the writer needs (a `documents` row satisfies it). */
+export interface ChunkedDocument {
+  id: string;
+  courseId: string;
+  facultyId: string;
+  semesterId: string | null;
+}
+
+/** What a replacement did. */
+export interface ReplaceResult {
+  generation: number;
+  chunkCount: number;
+  vectorCount: number;
+}
+
+/** The text a chunk is embedded as: its heading gives a short chunk its context. */
+function embeddingText(chunk: ChunkInput): string {
+  return chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text;
+}
+
+/**
+ * Replaces a document's chunks and vectors, embedding in the embedder's batch size and reporting progress (0..1)
+ * after each batch. On success the document is `ready` with the new chunk count, and its course's corpus version
+ * is bumped. On failure nothing readers see has changed; the error propagates so the job can retry.
+ */
+export async function replaceDocumentChunks(
+  database: Database,
+  vectorStore: VectorStore,
+  embedder: Embedder,
+  input: {
+    document: ChunkedDocument;
+    chunks: ChunkInput[];
+    onProgress?: (progress: number) => void | Promise<void>;
+  },
+): Promise<ReplaceResult> {
+  const { document, chunks } = input;
+  const [gen] = await queryRows<{ next: number }>(
+    database.db,
+    sql`select greatest(
+          (select chunk_generation from documents where id = ${document.id}::uuid),
+          (select max(generation) from document_chunks where document_id = ${document.id}::uuid)
+        ) + 1 as next`,
+  );
+  if (gen?.next == null) throw new Error(`Document "${document.id}" does not exist`);
+  const generation = Number(gen.next);
+
+  let vectorCount = 0;
+  const batchSize = Math.max(1, embedder.batchSize);
+  for (let start = 0; start < chunks.length; start += batchSize) {
+    const batch = chunks.slice(start, start + batchSize);
+    const rows = batch.map((chunk) => {
+      const terms = searchTerms(embeddingText(chunk));
+      return {
+        id: newId(),
+        documentId: document.id,
+        courseId: document.courseId,
+        facultyId: document.facultyId,
+        semesterId: document.semesterId,
+        generation,
+        ordinal: chunk.ordinal,
+        pageStart: chunk.pageStart,
+        pageEnd: chunk.pageEnd,
+        heading: chunk.heading ?? null,
+        text: chunk.text,
+        searchText: terms.join(" "),
+        termCount: terms.length,
+        language: isMostlyArabic(chunk.text) ? "ar" : "other",
+      };
+    });
+    // An English-only model maps all Arabic to one point: such chunks get no vector and rely on keywords.
+    const embedIndexes = rows.flatMap((r, i) => embedder.englishOnly && r.language === "ar" ? [] : [i]);
+    const vectors = await embedder.embed(embedIndexes.map((i) => embeddingText(batch[i])));
+    const toEmbed = embedIndexes.map((i) => rows[i]);
+    await database.db.insert(documentChunks).values(rows);
+    const points: VectorPoint[] = toEmbed.map((r, i) => ({
+      id: r.id,
+      vector: vectors[i],
+      payload: {
+        facultyId: r.facultyId,
+        semesterId: r.semesterId,
+        courseId: r.courseId,
+        documentId: r.documentId,
+        page: r.pageStart,
+        generation,
+      },
+    }));
+    await vectorStore.upsert(points);
+    vectorCount += points.length;
+    await input.onProgress?.(Math.min(1, (start + batch.length) / chunks.length));
+  }
+
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`
+      update documents set chunk_generation = ${generation}, chunk_count = ${chunks.length}, status = 'ready',
+        progress = 1, error = null, updated_at = now()
+      where id = ${document.id}::uuid`);
+    // deno-lint-ignore no-explicit-any
+    await bumpCorpusVersion(tx as any, document.courseId);
+  });
+  if (chunks.length === 0) await input.onProgress?.(1);
+
+  // Old generations are invisible from here on; removing them is housekeeping that a retry also does.
+  await vectorStore.deleteDocument(document.id, { exceptGeneration: generation });
+  await database.db.execute(
+    sql`delete from document_chunks where document_id = ${document.id}::uuid and generation <> ${generation}`,
+  );
+  return { generation, chunkCount: chunks.length, vectorCount };
+}
+
+/** Removes a (soft-deleted) document's chunks and vectors; search already ignores them once `deleted_at` is set. */
+export async function purgeDocumentChunks(
+  database: Database,
+  vectorStore: VectorStore,
+  documentId: string,
+): Promise<void> {
+  await vectorStore.deleteDocument(documentId);
+  await database.db.execute(sql`delete from document_chunks where document_id = ${documentId}::uuid`);
+}

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { queryRows, sql } from "../db/client.ts";
+import { courseCorpusVersions, documents } from "../db/schema/rag.ts";
+import { dbTest } from "../db/testing.ts";
+import { purgeDocumentChunks, replaceDocumentChunks } from "./chunk_writer.ts";
+import { corpusVersions } from "./corpus_version.ts";
+import { startFakeQdrant } from "./testing/fake_qdrant.ts";
+import { createHashEmbedder } from "./testing/hash_embedder.ts";
+import { insertTestDocument, newTestCourse, paragraphs } from "./testing/documents.ts";
+import type { VectorStore } from "./vector/interface.ts";
+import { createQdrantStore } from "./vector/qdrant.ts";
+
+async function liveChunks(database: Parameters<typeof queryRows>[0], documentId: string) {
+  return await queryRows<{ ordinal: number; text: string; generation: number }>(
+    database,
+    sql`select c.ordinal, c.text, c.generation from document_chunks c join documents d on d.id = c.document_id
+        where c.document_id = ${documentId}::uuid and c.generation = d.chunk_generation order by c.ordinal`,
+  );
+}
+
+async function allChunks(database: Parameters<typeof queryRows>[0], documentId: string) {
+  const [row] = await queryRows<{ n: number }>(
+    database,
+    sql`select count(*)::int as n from document_chunks where document_id = ${documentId}::uuid`,
+  );
+  return Number(row.n);
+}
+
+dbTest(
+  "replaceDocumentChunks() writes chunks and vectors, reports progress and marks the document ready",
+  async (database) => {
+    const qdrant = startFakeQdrant();
+    try {
+      const embedder = createHashEmbedder({ batchSize: 2 });
+      const store = createQdrantStore({ url: qdrant.url, collection: "w1", dimensions: embedder.dimensions });
+      const course = newTestCourse();
+      const doc = await insertTestDocument(database, course);
+      const progress: number[] = [];
+      const result = await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs(
+          "Photosynthesis in plants",
+          "الخلية النباتية",
+          "Cell walls",
+          "Chlorophyll",
+          "Light",
+        ),
+        onProgress: (p) => void progress.push(p),
+      });
+      assert.equal(result.chunkCount, 5);
+      assert.equal(result.vectorCount, 5);
+      assert.deepEqual(progress, [0.4, 0.8, 1]);
+      assert.equal(embedder.calls, 3, "embedded in batches of the embedder's size");
+      const [row] = await database.db.select().from(documents).where(eq(documents.id, doc.id));
+      assert.equal(row.status, "ready");
+      assert.equal(row.chunkCount, 5);
+      assert.equal(row.progress, 1);
+      assert.equal((await liveChunks(database.db, doc.id)).length, 5);
+      assert.equal(await store.count({ courseIds: [course.courseId] }), 5);
+      const versions = await corpusVersions(database.db, [course.courseId]);
+      assert.equal(versions.get(course.courseId), 1);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest(
+  "replaceDocumentChunks() run twice replaces the chunks and vectors without duplicates",
+  async (database) => {
+    const qdrant = startFakeQdrant();
+    try {
+      const embedder = createHashEmbedder();
+      const store = createQdrantStore({ url: qdrant.url, collection: "w2", dimensions: embedder.dimensions });
+      const course = newTestCourse();
+      const doc = await insertTestDocument(database, course);
+      await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs("a one", "b two", "c three"),
+      });
+      await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs("new one", "new two"),
+      });
+      assert.deepEqual((await liveChunks(database.db, doc.id)).map((c) => c.text), ["new one", "new two"]);
+      assert.equal(await allChunks(database.db, doc.id), 2);
+      assert.equal(await store.count({ courseIds: [course.courseId] }), 2);
+      const [version] = await database.db.select().from(courseCorpusVersions)
+        .where(eq(courseCorpusVersions.courseId, course.courseId));
+      assert.equal(version.version, 2, "each replacement bumps the course's corpus version");
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest(
+  "a crashed replacement leaves the old chunks live, and its re-run leaves no duplicates",
+  async (database) => {
+    const qdrant = startFakeQdrant();
+    try {
+      const embedder = createHashEmbedder({ batchSize: 1 });
+      const real = createQdrantStore({ url: qdrant.url, collection: "w3", dimensions: embedder.dimensions });
+      const course = newTestCourse();
+      const doc = await insertTestDocument(database, course);
+      await replaceDocumentChunks(database, real, embedder, {
+        document: doc,
+        chunks: paragraphs("old one", "old two"),
+      });
+
+      // The vector store dies after one batch of the re-ingest.
+      let upserts = 0;
+      const dying: VectorStore = {
+        ...real,
+        upsert: (points) =>
+          ++upserts > 1 ? Promise.reject(new Error("connection reset")) : real.upsert(points),
+      };
+      await assert.rejects(
+        () =>
+          replaceDocumentChunks(database, dying, embedder, {
+            document: doc,
+            chunks: paragraphs("n1", "n2", "n3"),
+          }),
+        /connection reset/,
+      );
+      assert.deepEqual((await liveChunks(database.db, doc.id)).map((c) => c.text), ["old one", "old two"]);
+
+      await replaceDocumentChunks(database, real, embedder, {
+        document: doc,
+        chunks: paragraphs("n1", "n2", "n3"),
+      });
+      assert.deepEqual((await liveChunks(database.db, doc.id)).map((c) => c.text), ["n1", "n2", "n3"]);
+      assert.equal(await allChunks(database.db, doc.id), 3, "rows of the crashed generation are gone");
+      assert.equal(
+        await real.count({ courseIds: [course.courseId] }),
+        3,
+        "vectors of the crashed generation are gone",
+      );
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest("purgeDocumentChunks() removes a document's chunks and vectors", async (database) => {
+  const qdrant = startFakeQdrant();
+  try {
+    const embedder = createHashEmbedder();
+    const store = createQdrantStore({ url: qdrant.url, collection: "w4", dimensions: embedder.dimensions });
+    const course = newTestCourse();
+    const doc = await insertTestDocument(database, course);
+    await replaceDocumentChunks(database, store, embedder, { document: doc, chunks: paragraphs("x", "y") });
+    await purgeDocumentChunks(database, store, doc.id);
+    assert.equal(await allChunks(database.db, doc.id), 0);
+    assert.equal(await store.count({ courseIds: [course.courseId] }), 0);
+  } finally {
+    await qdrant.close();
+  }
+});
+
+dbTest("an English-only embedder gives Arabic chunks no vector", async (database) => {
+  const qdrant = startFakeQdrant();
+  try {
+    const embedder = createHashEmbedder({ englishOnly: true });
+    const store = createQdrantStore({ url: qdrant.url, collection: "w5", dimensions: embedder.dimensions });
+    const course = newTestCourse();
+    const doc = await insertTestDocument(database, course);
+    const result = await replaceDocumentChunks(database, store, embedder, {
+      document: doc,
+      chunks: paragraphs("The cell membrane", "غشاء الخلية يحيط بها"),
+    });
+    assert.equal(result.chunkCount, 2);
+    assert.equal(result.vectorCount, 1);
+  } finally {
+    await qdrant.close();
+  }
+});
