@@ -134,7 +134,9 @@ for (const name of setNames) {
   const arabicSet = isMostlyArabic(sample.map((q) => q.query).join(" "));
   for (const [variant, options] of Object.entries(variants)) {
     if (arabicSet && embedder.englishOnly && variant !== "hybrid") {
-      lines.push(`  ${variant.padEnd(9)} (same as hybrid: the English-only embedder leaves Arabic to keywords)`);
+      lines.push(
+        `  ${variant.padEnd(9)} (same as hybrid: the English-only embedder leaves Arabic to keywords)`,
+      );
       continue;
     }
     const hits = { 1: 0, 5: 0, 10: 0 };
