@@ -19,6 +19,8 @@ export interface TextHit {
 const K1 = 1.2;
 const B = 0.75;
 const STATS_TTL_MS = 60_000;
+/** ζ(2) = π²/6, the limit of Σ 1/j² that ts_rank uses to weigh repeated positions. */
+const ZETA2 = Math.PI ** 2 / 6;
 
 type Stats = { n: number; avgdl: number; at: number };
 const statsCache = new Map<string, Stats>();
@@ -73,7 +75,8 @@ export async function fullTextSearch(
   if (terms.length === 0) return [];
   const stats = await scopeStats(db, input.scope);
   const tsquery = terms.map((t) => `'${t}'`).join(" | ");
-  const termList = sql.join(terms.map((t) => sql`${t}`), sql`, `);
+  // Term frequency without unnesting every candidate's tsvector (slow on large candidate sets): for a one-term
+  // query, ts_rank with weight 0.1 is 0.1 · Σ_{j<tf} 1/(j+1)² / ζ(2), which inverts to tf = 1/(ζ(2) − g) − ½.
   const rows = await queryRows<{ id: string; score: number }>(
     db,
     sql`with cand as (
@@ -81,20 +84,20 @@ export async function fullTextSearch(
             and c.search_vector @@ to_tsquery('simple', ${tsquery})
         ),
         tf as (
-          select cand.id, cand.term_count, u.lexeme, coalesce(array_length(u.positions, 1), 1) as tf
-          from cand, unnest(cand.search_vector) u
-          where u.lexeme in (${termList})
+          select cand.id, cand.term_count, t.term, round(
+            1 / (${ZETA2}::float8 - ts_rank('{0.1,0.1,0.1,0.1}', cand.search_vector, t.term::tsquery)::float8
+              * ${ZETA2 * 10}::float8) - 0.5
+          ) as tf
+          from cand cross join unnest(${`{${terms.join(",")}}`}::text[]) as t(term)
         ),
-        df as (select lexeme, count(*)::float8 as df from tf group by lexeme)
-        select tf.id, sum(
-          ln(1 + (greatest(${stats.n}::float8, df.df) - df.df + 0.5) / (df.df + 0.5))
-          * (tf.tf * ${K1 + 1}::float8)
-          / (tf.tf + ${K1}::float8 * (${
-      1 - B
-    }::float8 + ${B}::float8 * tf.term_count / ${stats.avgdl}::float8))
+        hits as (select *, count(*) over (partition by term)::float8 as df from tf where tf > 0)
+        select id, sum(
+          ln(1 + (greatest(${stats.n}::float8, df) - df + 0.5) / (df + 0.5))
+          * (tf * ${K1 + 1}::float8)
+          / (tf + ${K1}::float8 * (${1 - B}::float8 + ${B}::float8 * term_count / ${stats.avgdl}::float8))
         ) as score
-        from tf join df using (lexeme)
-        group by tf.id
+        from hits
+        group by id
         order by score desc
         limit ${input.limit}`,
   );

@@ -246,3 +246,47 @@ dbTest("a deleted or failed document's chunks leave retrieval at once", async (d
     await qdrant.close();
   }
 });
+
+dbTest(
+  "fullTextSearch() counts repeated terms and favours the rarer of two terms (BM25)",
+  async (database) => {
+    const { qdrant, store } = qdrantStore(64);
+    try {
+      const embedder = createHashEmbedder();
+      const course = newTestCourse();
+      await ingest(database, store, embedder, course, [
+        "osmosis salt water cell",
+        "osmosis osmosis water cell",
+        "diffusion water cell pressure",
+        "diffusion salt water pressure",
+        "diffusion salt membrane pressure",
+      ]);
+      const ids = async (q: string) => {
+        const hits = await fullTextSearch(database.read, {
+          scope: { courseIds: [course.courseId] },
+          terms: searchTerms(q),
+          limit: 5,
+        });
+        return hits;
+      };
+      const [top] = await ids("osmosis");
+      const { results } = await hybridSearch(
+        { database, vectorStore: store, embedder },
+        { scope: { courseIds: [course.courseId] }, query: "osmosis", k: 1 },
+        { vectorWeight: 0 },
+      );
+      assert.equal(results[0].chunkId, top.id);
+      assert.equal(results[0].text, "osmosis osmosis water cell", "two occurrences beat one at equal length");
+      // "osmosis" is in 2 of 5 chunks, "water" in 4: the chunk matching the rare term wins over the common one.
+      const rare = await hybridSearch(
+        { database, vectorStore: store, embedder },
+        { scope: { courseIds: [course.courseId] }, query: "osmosis pressure", k: 5 },
+        { vectorWeight: 0 },
+      );
+      assert.match(rare.results[0].text, /osmosis/);
+      assert.equal((await ids("osmosis water")).length, 4);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);

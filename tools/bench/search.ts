@@ -255,6 +255,8 @@ for (const size of sizes) {
   };
   await measureAll("exact scoped scans (no HNSW)");
   started = performance.now();
+  // The graph must fit in memory for a fast build (100k × 512-d is ~200 MB; the default is 64 MB).
+  await database.db.execute(sql.raw(`set maintenance_work_mem = '1GB'`));
   await database.db.execute(sql.raw(`create index chunk_vectors_hnsw_idx on chunk_vectors
     using hnsw (embedding vector_cosine_ops)`));
   console.log(
