@@ -54,17 +54,30 @@ export async function prepareTurn(
   sessionId: string,
   question: string,
 ): Promise<PreparedTurn> {
+  // The quota counts other users' messages (course quotas), so it runs as the owner, before the caller's
+  // transaction (PGlite has one connection: a query outside an open transaction would wait for it forever).
+  const [owned] = await services.database.db.select({ courseId: chatSessions.courseId }).from(chatSessions)
+    .where(
+      and(
+        eq(chatSessions.id, sessionId),
+        eq(chatSessions.userId, caller.userId),
+        isNull(chatSessions.deletedAt),
+      ),
+    )
+    .limit(1);
+  if (owned) {
+    await checkQuota(services.database.db, services.env, {
+      userId: caller.userId,
+      role: caller.role,
+      courseId: owned.courseId,
+    });
+  }
   return await runScoped(services, caller, async (ctx) => {
     const session = await ownSession(ctx, sessionId);
     // Access is checked per question, not only at session creation: a dropped enrollment ends the chat.
     if (!ctx.scope.canReadCourse(session.courseId)) {
       throw new AppError(ErrorCode.FORBIDDEN, "You no longer have access to this session's course");
     }
-    await checkQuota(services.database.db, services.env, {
-      userId: caller.userId,
-      role: caller.role,
-      courseId: session.courseId,
-    });
     const [policy, versions, course, profile, recent] = await Promise.all([
       answerPolicyOf(ctx.tx, session.courseId),
       corpusVersions(ctx.tx, [session.courseId]),
