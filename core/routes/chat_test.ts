@@ -176,10 +176,11 @@ dbTest(
   "[core] a client that disconnects mid-stream leaves its question and an interrupted answer",
   async (database) => {
     const fake = startFakeOpenAi();
-    // Streams one grounded sentence, then stalls: the client leaves during the stall.
+    // Streams one grounded sentence and the start of another, then stalls: the client leaves during the stall.
     fake.script.push({
       kind: "stall",
-      pieces: ["Mitochondria produce ATP ", "through cellular respiration [1]. "],
+      // The sentence gate releases a sentence once the next one starts, so the first is streamed before the stall.
+      pieces: ["Mitochondria produce ATP ", "through cellular respiration [1]. ", "Photosynthesis converts "],
       ms: 3000,
     });
     const w = await createChatWorld(database, {
