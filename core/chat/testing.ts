@@ -17,6 +17,8 @@ import { createTestCore, type TestCore } from "../testing.ts";
 export interface ChatWorld {
   world: AcademicWorld;
   core: TestCore;
+  /** The retrieval services the core uses, for building other stacks (e.g. through the edge) on the same data. */
+  retrieval: Pick<CoreServices, "embedder" | "vectorStore">;
   /** Adds a ready document with one chunk per paragraph to a course of the world. */
   addDocument(course: "A" | "B", title: string, texts: string[]): Promise<string>;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export async function createChatWorld(
   return {
     world,
     core,
+    retrieval: { embedder, vectorStore },
     async addDocument(course, title, texts) {
       const place = course === "A"
         ? { courseId: world.courseA, facultyId: world.facultyA, semesterId: world.semesterA }
