@@ -56,7 +56,11 @@ export function createTestStack(
   } = {},
 ): TestStack {
   const kv = options.kv ?? new MemoryKv();
-  const coreServices = testCoreServices(database, { env: options.coreEnv, kv, overrides: options.coreOverrides });
+  const coreServices = testCoreServices(database, {
+    env: options.coreEnv,
+    kv,
+    overrides: options.coreOverrides,
+  });
   const core = createCoreApp(coreServices);
   const fetchCore =
     ((input: RequestInfo | URL, init?: RequestInit) =>

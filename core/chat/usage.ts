@@ -88,7 +88,8 @@ export async function usageReport(
           array_remove(array_agg(distinct model), null) as models
         from chat_messages
         where role = 'assistant' and ${filter}
-          and created_at >= ${from}::date and created_at < (${to}::date + 1)
+          and created_at >= (${from}::date::timestamp at time zone 'UTC')
+          and created_at < ((${to}::date + 1)::timestamp at time zone 'UTC')
         group by 1, 2, 3 order by 1 desc, 2, 3 limit 5000`,
   );
   return {

@@ -87,7 +87,9 @@ await database.db.execute(
 );
 await database.db.execute(sql`update documents set chunk_count = ${CHUNKS} where id = ${doc.id}::uuid`);
 await database.db.execute(sql`analyze`);
-console.log(`loaded ${CHUNKS} chunks in one course in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `loaded ${CHUNKS} chunks in one course in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 
 const t0 = performance.now();
 await offline.embed(["warm up the model"]);
@@ -103,8 +105,7 @@ console.log(
 // A fixed random query vector: the figures are the store's, database's and tutor's, not the embedder's.
 const fixed: Embedder = {
   ...offline,
-  embed: (texts) =>
-    Promise.resolve(texts.map(() => Array.from({ length: DIMS }, () => Math.random() - 0.5))),
+  embed: (texts) => Promise.resolve(texts.map(() => Array.from({ length: DIMS }, () => Math.random() - 0.5))),
 };
 const core = createTestCore(database, { CHAT_DAILY_QUOTA_STUDENT: "0", LOG_LEVEL: "error" }, {
   embedder: fixed,
