@@ -26,6 +26,12 @@ function flag(name: string): string | undefined {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 }
 
+/** This process's CPU seconds (user + system) from /proc, which other processes' load does not inflate. */
+function cpuSeconds(): number {
+  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = values.toSorted((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -120,6 +126,7 @@ const questions = fixture.paragraphs.flatMap((p) => p.questions.map((q) => q.en)
 // Each question in its own session turn; the history grows, as in a real session (the offline tutor ignores it).
 const times: number[] = [];
 let answered = 0;
+let cpuStart = 0;
 for (let i = 0; i < QUERIES + 10; i++) {
   const t = performance.now();
   const res = await student.request("POST", `/v1/chat/sessions/${sessionId}/messages`, {
@@ -127,6 +134,7 @@ for (let i = 0; i < QUERIES + 10; i++) {
   });
   const body = await res.json();
   if (res.status !== 200) throw new Error(`Chat answered ${res.status}: ${JSON.stringify(body)}`);
+  if (i === 9) cpuStart = cpuSeconds();
   if (i >= 10) {
     times.push(performance.now() - t);
     if (body.message.refusal === null) answered++;
@@ -135,7 +143,9 @@ for (let i = 0; i < QUERIES + 10; i++) {
 console.log(
   `chat turn overhead, offline tutor, ${CHUNKS}-chunk course, ${QUERIES} questions: p50 ${
     percentile(times, 0.5).toFixed(1)
-  } ms, p95 ${percentile(times, 0.95).toFixed(1)} ms (answered ${answered}/${QUERIES})`,
+  } ms, p95 ${percentile(times, 0.95).toFixed(1)} ms (answered ${answered}/${QUERIES}); CPU time per turn ${
+    ((cpuSeconds() - cpuStart) * 1000 / QUERIES).toFixed(1)
+  } ms (load average ${Deno.loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores)`,
 );
 
 // The retrieval part alone, for the breakdown.
