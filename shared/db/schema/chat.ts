@@ -59,4 +59,4 @@ export const courseTutorSettings = pgTable("course_tutor_settings", {
   answerPolicy: text("answer_policy", { enum: ANSWER_POLICY_VALUES }).notNull().default("direct"),
   updatedBy: uuid("updated_by").references(() => users.id),
   ...timestamps(),
-});
+}, (t) => [index("course_tutor_settings_updated_by_idx").on(t.updatedBy)]);

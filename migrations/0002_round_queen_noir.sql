@@ -51,4 +51,5 @@ CREATE INDEX "chat_messages_session_idx" ON "chat_messages" USING btree ("sessio
 CREATE INDEX "chat_messages_user_day_idx" ON "chat_messages" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "chat_messages_course_day_idx" ON "chat_messages" USING btree ("course_id","created_at");--> statement-breakpoint
 CREATE INDEX "chat_sessions_user_idx" ON "chat_sessions" USING btree ("user_id","updated_at");--> statement-breakpoint
-CREATE INDEX "chat_sessions_course_idx" ON "chat_sessions" USING btree ("course_id");
+CREATE INDEX "chat_sessions_course_idx" ON "chat_sessions" USING btree ("course_id");--> statement-breakpoint
+CREATE INDEX "course_tutor_settings_updated_by_idx" ON "course_tutor_settings" USING btree ("updated_by");
