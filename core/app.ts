@@ -15,6 +15,10 @@ import { registerCourseRoutes } from "./routes/courses.ts";
 import { registerEnrollmentRoutes } from "./routes/enrollments.ts";
 import { registerProfileRoutes } from "./routes/profile.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+// Tutor chat (issue 7)
+import { registerChatRoutes } from "./routes/chat.ts";
+import { registerTutorPolicyRoutes } from "./routes/tutor_policy.ts";
+import { registerUsageRoutes } from "./routes/usage.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -49,6 +53,10 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerAuditRoutes(app);
   registerJobRoutes(app);
   registerNotificationRoutes(app);
+  // Tutor chat (issue 7)
+  registerChatRoutes(app);
+  registerTutorPolicyRoutes(app);
+  registerUsageRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -10,6 +10,9 @@ import type { CoreServices } from "./services.ts";
 import type { Database } from "../shared/db/client.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createKeyRing, type KeyRing } from "./auth/keys.ts";
+import { createEmbedder, createVectorStore } from "../shared/rag/mod.ts";
+import { createTutorModel } from "./tutor/model/mod.ts";
+import { noOpenExams } from "./tutor/exam_lockout/interface.ts";
 
 /**
  * Builds core's services from configuration and an open database. Pass `kv` when another tier in the same process
@@ -20,6 +23,7 @@ export function buildCoreServices(
   database: Database,
   shared: { kv?: KvStore } = {},
 ): CoreServices {
+  const embedder = createEmbedder(env);
   return {
     env,
     database,
@@ -27,6 +31,11 @@ export function buildCoreServices(
     metrics: createMetrics("core"),
     kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
+    // Tutor and chat (issue 7).
+    embedder,
+    vectorStore: createVectorStore(env, database, embedder),
+    tutorModel: createTutorModel(env),
+    examLockout: noOpenExams,
   };
 }
 

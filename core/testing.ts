@@ -44,9 +44,13 @@ export interface TestCore {
 export const TEST_ASSERTION_SECRET = "test-edge-assertion-secret-0123456789";
 
 /** Builds core on `database` with a known assertion secret and an in-memory logger. */
-export function createTestCore(database: Database, env: Record<string, string> = {}): TestCore {
+export function createTestCore(
+  database: Database,
+  env: Record<string, string> = {},
+  overrides: Partial<CoreServices> = {},
+): TestCore {
   const parsed = coreEnvSchema.parse({ EDGE_ASSERTION_SECRET: TEST_ASSERTION_SECRET, ...env });
-  const services = { ...buildCoreServices(parsed, database), logger: memoryLogger("core") };
+  const services = { ...buildCoreServices(parsed, database), logger: memoryLogger("core"), ...overrides };
   const app = createCoreApp(services);
   const send = async (
     identity: { userId: string; role: Role } | null,

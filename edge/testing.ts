@@ -51,10 +51,16 @@ export function createTestStack(
     edgeEnv?: Record<string, string>;
     fetch?: typeof fetch;
     kv?: KvStore;
+    /** Replaces core services (e.g. the tutor's retrieval in chat tests). */
+    coreOverrides?: Partial<CoreServices>;
   } = {},
 ): TestStack {
   const kv = options.kv ?? new MemoryKv();
-  const coreServices = testCoreServices(database, { env: options.coreEnv, kv });
+  const coreServices = testCoreServices(database, {
+    env: options.coreEnv,
+    kv,
+    overrides: options.coreOverrides,
+  });
   const core = createCoreApp(coreServices);
   const fetchCore =
     ((input: RequestInfo | URL, init?: RequestInit) =>

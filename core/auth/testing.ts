@@ -15,6 +15,9 @@
  * `callerHeaders` signs the edge assertion for exactly one method and path (as the edge would). To go through the
  * edge with a real access token, use `createTestStack` from `edge/testing.ts`.
  */
+import { createEmbedder, createVectorStore } from "../../shared/rag/mod.ts";
+import { createTutorModel } from "../tutor/model/mod.ts";
+import { noOpenExams } from "../tutor/exam_lockout/interface.ts";
 import { ASSERTION_HEADER, signAssertion } from "../../shared/assertion.ts";
 import type { Database } from "../../shared/db/client.ts";
 import { users } from "../../shared/db/schema/users.ts";
@@ -49,9 +52,10 @@ export function testCoreEnv(overrides: Record<string, string> = {}): CoreEnv {
 /** Core services on a test database, with in-memory signing keys and (unless given) a fresh MemoryKv. */
 export function testCoreServices(
   database: Database,
-  options: { env?: Record<string, string>; kv?: KvStore } = {},
+  options: { env?: Record<string, string>; kv?: KvStore; overrides?: Partial<CoreServices> } = {},
 ): CoreServices {
   const env = testCoreEnv(options.env);
+  const embedder = createEmbedder(env);
   return {
     env,
     database,
@@ -62,6 +66,12 @@ export function testCoreServices(
       rotationMs: env.JWT_KEY_ROTATION_DAYS * 86_400_000,
       tokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
     }),
+    // Tutor and chat (issue 7): built lazily, nothing loads until a question is asked.
+    embedder,
+    vectorStore: createVectorStore(env, database, embedder),
+    tutorModel: createTutorModel(env),
+    examLockout: noOpenExams,
+    ...options.overrides,
   };
 }
 

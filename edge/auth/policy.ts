@@ -74,6 +74,16 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "GET", path: "/api/v1/notifications", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications/:id/read", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications", access: ["ADMIN"] },
+  // Tutor chat (core shows sessions to their owner only; usage and policy narrowed to the course's managers)
+  { method: "POST", path: "/api/v1/chat/sessions", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/chat/sessions", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/chat/sessions/:id", access: ANYONE_SIGNED_IN },
+  { method: "DELETE", path: "/api/v1/chat/sessions/:id", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/chat/sessions/:id/messages", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/chat/sessions/:id/summary", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/courses/:id/tutor-policy", access: ANYONE_SIGNED_IN },
+  { method: "PUT", path: "/api/v1/courses/:id/tutor-policy", access: STAFF },
+  { method: "GET", path: "/api/v1/usage", access: ANYONE_SIGNED_IN },
 ];
 
 interface Compiled {

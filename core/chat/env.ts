@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { envTypes } from "../../shared/env.ts";
+
+/** `courseId=limit` pairs, comma-separated, for per-course daily quotas. */
+const courseLimits = z.string().default("").transform((value, ctx) => {
+  const out = new Map<string, number>();
+  for (const pair of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [courseId, limit] = pair.split("=").map((s) => s.trim());
+    const n = Number(limit);
+    if (!courseId || !Number.isInteger(n) || n < 0) {
+      ctx.addIssue({ code: "custom", message: `Expected courseId=limit, got "${pair}"` });
+      continue;
+    }
+    out.set(courseId, n);
+  }
+  return out;
+});
+
+/** Chat quota variables, spread into core's env schema. A limit of 0 means no limit. */
+export const chatEnv = {
+  /** Questions a student may ask per UTC day, over all their courses. */
+  CHAT_DAILY_QUOTA_STUDENT: envTypes.int(200),
+  /** Questions an academic may ask per UTC day. */
+  CHAT_DAILY_QUOTA_ACADEMIC: envTypes.int(500),
+  /** Questions an admin may ask per UTC day (0: unlimited). */
+  CHAT_DAILY_QUOTA_ADMIN: envTypes.int(0),
+  /** Questions all users together may ask in one course per UTC day, unless the course is listed below (0: none). */
+  CHAT_COURSE_DAILY_QUOTA: envTypes.int(0),
+  /** Per-course overrides of CHAT_COURSE_DAILY_QUOTA: `courseId=limit,courseId=limit`. */
+  CHAT_COURSE_DAILY_QUOTAS: courseLimits,
+};
+
+const chatEnvSchema = z.object(chatEnv);
+
+/** The parsed chat variables. */
+export type ChatEnv = z.infer<typeof chatEnvSchema>;

@@ -1,0 +1,260 @@
+/**
+ * One chat turn, persisted around the tutor pipeline: the student's message is stored (after scope and quota
+ * checks) before generation starts; the answer is stored when generation ends — complete, `interrupted` (client
+ * gone; what was produced is kept) or `failed` (the error is kept, so the session shows the failed turn). Each turn
+ * is audited as `tutor.query` with the cited chunks. No HTTP here: the route maps the events to JSON or SSE.
+ */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { userProfiles } from "../../shared/db/schema/academics.ts";
+import { courses } from "../../shared/db/schema/academics.ts";
+import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
+import { recordAudit } from "../../shared/audit/audit.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+import type { Identity } from "../../shared/identity.ts";
+import { corpusVersions } from "../../shared/rag/corpus_version.ts";
+import { withCallerTx } from "../../shared/scope/caller_tx.ts";
+import { runScoped } from "../academics/context.ts";
+import type { CoreServices } from "../services.ts";
+import { streamTutorTurn, type TutorEvent, type TutorTurnResult } from "../tutor/pipeline.ts";
+import { HybridRetriever } from "../tutor/retriever/hybrid.ts";
+import type { AnswerPolicy, Citation, TutorLanguage, TutorTurn } from "../tutor/types.ts";
+import { answerPolicyOf } from "./policy.ts";
+import { checkQuota } from "./quota.ts";
+import { ownSession } from "./sessions.ts";
+
+/** Everything generation needs, read in the same transaction that stored the student's message. */
+export interface PreparedTurn {
+  sessionId: string;
+  courseId: string;
+  courseTitle?: string;
+  userMessageId: string;
+  question: string;
+  history: TutorTurn[];
+  policy: AnswerPolicy;
+  corpusVersion: number;
+  preferredLanguage?: TutorLanguage;
+}
+
+/** What the route streams: the pipeline's events, then the stored answer (or the failure). */
+export type ChatEvent =
+  | Extract<TutorEvent, { type: "token" | "citations" }>
+  | {
+    type: "done";
+    messageId: string;
+    userMessageId: string;
+    turn: TutorTurnResult;
+    status: "complete" | "interrupted";
+  }
+  | { type: "error"; messageId: string; userMessageId: string; error: AppError };
+
+/** Checks scope and quota, reads policy, history and corpus version, and stores the student's message. */
+export async function prepareTurn(
+  services: CoreServices,
+  caller: Identity,
+  sessionId: string,
+  question: string,
+): Promise<PreparedTurn> {
+  // The quota counts other users' messages (course quotas), so it runs as the owner, before the caller's
+  // transaction (PGlite has one connection: a query outside an open transaction would wait for it forever).
+  const [owned] = await services.database.db.select({ courseId: chatSessions.courseId }).from(chatSessions)
+    .where(
+      and(
+        eq(chatSessions.id, sessionId),
+        eq(chatSessions.userId, caller.userId),
+        isNull(chatSessions.deletedAt),
+      ),
+    )
+    .limit(1);
+  if (owned) {
+    await checkQuota(services.database.db, services.env, {
+      userId: caller.userId,
+      role: caller.role,
+      courseId: owned.courseId,
+    });
+  }
+  return await runScoped(services, caller, async (ctx) => {
+    const session = await ownSession(ctx, sessionId);
+    // Access is checked per question, not only at session creation: a dropped enrollment ends the chat.
+    if (!ctx.scope.canReadCourse(session.courseId)) {
+      throw new AppError(ErrorCode.FORBIDDEN, "You no longer have access to this session's course");
+    }
+    const [policy, versions, course, profile, recent] = await Promise.all([
+      answerPolicyOf(ctx.tx, session.courseId),
+      corpusVersions(ctx.tx, [session.courseId]),
+      ctx.tx.select({ title: courses.title }).from(courses).where(eq(courses.id, session.courseId)).limit(1),
+      ctx.tx.select({ language: userProfiles.preferredLanguage }).from(userProfiles)
+        .where(and(eq(userProfiles.userId, caller.userId), isNull(userProfiles.deletedAt))).limit(1),
+      ctx.tx.select().from(chatMessages)
+        .where(and(eq(chatMessages.sessionId, session.id), isNull(chatMessages.deletedAt)))
+        .orderBy(desc(chatMessages.createdAt)).limit(20),
+    ]);
+    const [stored] = await ctx.tx.insert(chatMessages).values({
+      sessionId: session.id,
+      userId: caller.userId,
+      courseId: session.courseId,
+      role: "user",
+      content: question,
+    }).returning({ id: chatMessages.id });
+    await ctx.tx.update(chatSessions).set({ updatedAt: new Date() }).where(eq(chatSessions.id, session.id));
+    return {
+      sessionId: session.id,
+      courseId: session.courseId,
+      courseTitle: course[0]?.title,
+      userMessageId: stored.id,
+      question,
+      // Failed turns are not part of the conversation the tutor sees.
+      history: recent.reverse().filter((m) => m.status !== "failed").map((m) => ({
+        role: m.role === "user" ? "student" as const : "tutor" as const,
+        text: m.content,
+        citations: m.role === "assistant" ? m.citations as Citation[] : undefined,
+        refused: m.role === "assistant" ? m.refusal !== null : undefined,
+      })),
+      policy,
+      corpusVersion: versions.get(session.courseId) ?? 0,
+      preferredLanguage: profile[0]?.language,
+    };
+  });
+}
+
+/**
+ * Runs the pipeline for a prepared turn and stores the answer however generation ends. Keep draining this iterator
+ * after aborting `signal`: the last event is always `done` or `error`, after the answer is stored.
+ */
+export async function* runTurn(
+  services: CoreServices,
+  caller: Identity,
+  prepared: PreparedTurn,
+  signal?: AbortSignal,
+): AsyncGenerator<ChatEvent> {
+  const started = performance.now();
+  const deps = {
+    retriever: new HybridRetriever({
+      database: services.database,
+      vectorStore: services.vectorStore,
+      embedder: services.embedder,
+      logger: services.logger,
+    }),
+    model: services.tutorModel,
+    examLockout: services.examLockout,
+    logger: services.logger,
+    cache: services.kv,
+  };
+  let turn: TutorTurnResult | null = null;
+  try {
+    for await (
+      const event of streamTutorTurn(deps, {
+        scope: { courseId: prepared.courseId },
+        question: prepared.question,
+        history: prepared.history,
+        policy: prepared.policy,
+        preferredLanguage: prepared.preferredLanguage,
+        corpusVersion: prepared.corpusVersion,
+        courseTitle: prepared.courseTitle,
+        signal,
+      })
+    ) {
+      if (event.type === "done") turn = event.turn;
+      else yield event;
+    }
+    if (!turn) throw new Error("Tutor pipeline ended without a result");
+  } catch (cause) {
+    const error = cause instanceof AppError
+      ? cause
+      : new AppError(ErrorCode.INTERNAL, "The tutor could not answer this question", { cause });
+    if (!(cause instanceof AppError)) services.logger.error("tutor turn failed", { error: String(cause) });
+    const messageId = await storeFailure(services, caller, prepared, error, performance.now() - started);
+    yield { type: "error", messageId, userMessageId: prepared.userMessageId, error };
+    return;
+  }
+  const status = turn.interrupted ? "interrupted" : "complete";
+  const messageId = await storeAnswer(services, caller, prepared, turn, status);
+  yield { type: "done", messageId, userMessageId: prepared.userMessageId, turn, status };
+}
+
+async function storeAnswer(
+  services: CoreServices,
+  caller: Identity,
+  prepared: PreparedTurn,
+  turn: TutorTurnResult,
+  status: "complete" | "interrupted",
+): Promise<string> {
+  return await withCallerTx(services.database, caller, async (tx) => {
+    const [row] = await tx.insert(chatMessages).values({
+      sessionId: prepared.sessionId,
+      userId: caller.userId,
+      courseId: prepared.courseId,
+      role: "assistant",
+      content: turn.answer,
+      citations: turn.citations,
+      status,
+      intent: turn.intent,
+      refusal: turn.refusal,
+      model: turn.usage.model,
+      usageUnit: turn.usage.unit,
+      unitsIn: turn.usage.input,
+      unitsOut: turn.usage.output,
+      latencyMs: Math.round(turn.usage.latencyMs),
+      cached: turn.cached,
+    }).returning({ id: chatMessages.id });
+    await tx.update(chatSessions).set({ updatedAt: new Date() }).where(
+      eq(chatSessions.id, prepared.sessionId),
+    );
+    const retrieval = turn.steps.find((s) => s.step === "retrieval");
+    await recordAudit(tx, services.logger, "core", {
+      action: "tutor.query",
+      userId: caller.userId,
+      target: `chat_session:${prepared.sessionId}`,
+      metadata: {
+        courseId: prepared.courseId,
+        messageId: row.id,
+        userMessageId: prepared.userMessageId,
+        status,
+        intent: turn.intent,
+        refusal: turn.refusal,
+        policy: prepared.policy,
+        model: turn.usage.model,
+        cached: turn.cached,
+        retrievedChunks: retrieval ? (retrieval as { chunks?: number }).chunks ?? 0 : 0,
+        chunkIds: turn.citations.map((c) => c.chunkId),
+        degraded: turn.degraded ?? null,
+      },
+    });
+    return row.id;
+  });
+}
+
+async function storeFailure(
+  services: CoreServices,
+  caller: Identity,
+  prepared: PreparedTurn,
+  error: AppError,
+  latencyMs: number,
+): Promise<string> {
+  return await withCallerTx(services.database, caller, async (tx) => {
+    const [row] = await tx.insert(chatMessages).values({
+      sessionId: prepared.sessionId,
+      userId: caller.userId,
+      courseId: prepared.courseId,
+      role: "assistant",
+      content: "",
+      status: "failed",
+      error: `${error.code}: ${error.message}`,
+      model: services.tutorModel.modelFor("chat"),
+      latencyMs: Math.round(latencyMs),
+    }).returning({ id: chatMessages.id });
+    await recordAudit(tx, services.logger, "core", {
+      action: "tutor.query",
+      userId: caller.userId,
+      target: `chat_session:${prepared.sessionId}`,
+      metadata: {
+        courseId: prepared.courseId,
+        messageId: row.id,
+        userMessageId: prepared.userMessageId,
+        status: "failed",
+        error: error.code,
+        chunkIds: [],
+      },
+    });
+    return row.id;
+  });
+}

@@ -1,0 +1,269 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireCaller } from "../auth/caller.ts";
+import * as sessions from "../chat/sessions.ts";
+import { sessionSummary } from "../chat/summary.ts";
+import { type ChatEvent, prepareTurn, runTurn } from "../chat/turn.ts";
+import type { CoreApp } from "../app.ts";
+import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import { AppError } from "../../shared/errors.ts";
+import { logContext } from "../../shared/logger.ts";
+
+const tags = ["chat"];
+const quotaResponse = { 429: { description: "Daily quota used up (Retry-After says when it resets)" } };
+
+const MessageCreate = z.object({ content: z.string().trim().min(1).max(4000) });
+const TurnResponse = z.object({
+  userMessageId: z.uuid(),
+  message: sessions.ChatMessage,
+  usage: z.object({
+    model: z.string(),
+    unit: z.string(),
+    input: z.number(),
+    output: z.number(),
+    latencyMs: z.number(),
+  }),
+}).openapi("ChatTurn");
+const SessionDetail = sessions.ChatSession.extend({ messages: z.array(sessions.ChatMessage) });
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/chat/sessions",
+  tags,
+  summary: "Open a tutor chat session in a course the caller can read",
+  middleware: [requireCaller()] as const,
+  request: { body: { content: { "application/json": { schema: sessions.SessionCreate } }, required: true } },
+  responses: { 201: jsonResponse(sessions.ChatSession, "Created"), ...errorResponses },
+});
+const list = createRoute({
+  method: "get",
+  path: "/v1/chat/sessions",
+  tags,
+  summary: "The caller's own chat sessions",
+  middleware: [requireCaller()] as const,
+  request: { query: z.object({ courseId: z.uuid().optional() }) },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(sessions.ChatSession) }), "Sessions"),
+    ...errorResponses,
+  },
+});
+const get = createRoute({
+  method: "get",
+  path: "/v1/chat/sessions/{id}",
+  tags,
+  summary: "One of the caller's sessions with its messages and citations",
+  middleware: [requireCaller()] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(SessionDetail, "The session"), ...errorResponses },
+});
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/chat/sessions/{id}",
+  tags,
+  summary: "Soft-delete one of the caller's sessions",
+  middleware: [requireCaller()] as const,
+  request: { params: IdParam },
+  responses: { 204: { description: "Deleted" }, ...errorResponses },
+});
+const ask = createRoute({
+  method: "post",
+  path: "/v1/chat/sessions/{id}/messages",
+  tags,
+  summary:
+    "Ask the tutor: JSON, or SSE (`token`, `citations`, `done`, `error`) with Accept: text/event-stream",
+  middleware: [requireCaller()] as const,
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: MessageCreate } }, required: true },
+  },
+  responses: {
+    200: {
+      description: "The stored answer (JSON) or its stream (SSE)",
+      content: {
+        "application/json": { schema: TurnResponse },
+        "text/event-stream": { schema: z.string() },
+      },
+    },
+    ...errorResponses,
+    ...quotaResponse,
+  },
+});
+const summary = createRoute({
+  method: "get",
+  path: "/v1/chat/sessions/{id}/summary",
+  tags,
+  summary:
+    "Learning summary of a session (topics, open questions, sections to review), cached until it changes",
+  middleware: [requireCaller()] as const,
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(z.object({ cached: z.boolean() }).passthrough(), "The summary"),
+    ...errorResponses,
+  },
+});
+
+/** Chat routes: the caller's own sessions with the course tutor. */
+export function registerChatRoutes(app: CoreApp): void {
+  app.openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    return c.json(sessions.sessionView(await scoped(c, (ctx) => sessions.createSession(ctx, body))), 201);
+  });
+  app.openapi(list, async (c) => {
+    const { courseId } = c.req.valid("query");
+    const rows = await scoped(c, (ctx) => sessions.listSessions(ctx, courseId), { readOnly: true });
+    return c.json({ items: rows.map(sessions.sessionView) }, 200);
+  });
+  app.openapi(get, async (c) => {
+    const { id } = c.req.valid("param");
+    const detail = await scoped(c, async (ctx) => {
+      const session = await sessions.ownSession(ctx, id);
+      return {
+        ...sessions.sessionView(session),
+        messages: (await sessions.sessionMessages(ctx, id)).map(sessions.messageView),
+      };
+    }, { readOnly: true });
+    return c.json(detail, 200);
+  });
+  app.openapi(remove, async (c) => {
+    const { id } = c.req.valid("param");
+    await scoped(c, (ctx) => sessions.deleteSession(ctx, id));
+    return c.body(null, 204);
+  });
+  app.openapi(summary, async (c) => {
+    const { id } = c.req.valid("param");
+    const result = await scoped(c, (ctx) => sessionSummary(ctx, c.var.services, id));
+    return c.json({ ...result.summary, cached: result.cached }, 200);
+  });
+  app.openapi(ask, async (c) => {
+    const { id } = c.req.valid("param");
+    const { content } = c.req.valid("json");
+    const services = c.var.services;
+    const caller = c.var.caller!;
+    // Scope, quota and the stored question come first: their errors are plain JSON errors, before any stream.
+    const prepared = await prepareTurn(services, caller, id, content);
+    if (c.req.header("accept")?.includes("text/event-stream")) {
+      const abort = abortOnDisconnect(c.req.raw.signal);
+      const events = runTurn(services, caller, prepared, abort.signal);
+      const onFailure = (error: unknown) =>
+        services.logger.error("chat stream failed", { error: String(error) });
+      return new Response(sseStream(events, () => abort.abort(), onFailure), {
+        status: 200,
+        headers: {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache, no-transform",
+          "x-accel-buffering": "no",
+        },
+      }) as never;
+    }
+    for await (const event of runTurn(services, caller, prepared)) {
+      if (event.type === "error") {
+        throw new AppError(event.error.code, event.error.message, {
+          details: { messageId: event.messageId, userMessageId: event.userMessageId },
+          headers: event.error.headers,
+        });
+      }
+      if (event.type === "done") {
+        const { turn } = event;
+        return c.json({
+          userMessageId: event.userMessageId,
+          message: {
+            id: event.messageId,
+            role: "assistant" as const,
+            content: turn.answer,
+            citations: turn.citations,
+            status: event.status,
+            error: null,
+            refusal: turn.refusal,
+            model: turn.usage.model,
+            cached: turn.cached,
+            createdAt: new Date().toISOString(),
+          },
+          usage: {
+            model: turn.usage.model,
+            unit: turn.usage.unit,
+            input: turn.usage.input,
+            output: turn.usage.output,
+            latencyMs: turn.usage.latencyMs,
+          },
+        }, 200);
+      }
+    }
+    throw new Error("Chat turn ended without a result");
+  });
+}
+
+/** A controller aborted when the request's own signal is (client gone); the stream's cancel aborts it too. */
+function abortOnDisconnect(request: AbortSignal): AbortController {
+  const controller = new AbortController();
+  if (request.aborted) controller.abort();
+  else request.addEventListener("abort", () => controller.abort(), { once: true });
+  return controller;
+}
+
+function sse(event: string, data: unknown): Uint8Array {
+  return new TextEncoder().encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * The turn as Server-Sent Events. When the client goes away the stream is cancelled: generation is aborted, but the
+ * events are still drained to the end, because the last one is emitted only after the answer is stored.
+ */
+function sseStream(
+  events: AsyncGenerator<ChatEvent>,
+  onCancel: () => void,
+  onFailure: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  let open = true;
+  const requestContext = logContext.getStore();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (chunk: Uint8Array) => {
+        if (!open) return;
+        try {
+          controller.enqueue(chunk);
+        } catch {
+          open = false;
+        }
+      };
+      const drain = async () => {
+        for await (const event of events) {
+          if (event.type === "token") send(sse("token", { text: event.text }));
+          else if (event.type === "citations") send(sse("citations", { citations: event.citations }));
+          else if (event.type === "done") {
+            send(sse("done", {
+              messageId: event.messageId,
+              userMessageId: event.userMessageId,
+              status: event.status,
+              cached: event.turn.cached,
+              refusal: event.turn.refusal,
+              usage: event.turn.usage,
+            }));
+          } else {
+            send(sse("error", {
+              code: event.error.code,
+              message: event.error.message,
+              messageId: event.messageId,
+              userMessageId: event.userMessageId,
+            }));
+          }
+        }
+      };
+      const run = () =>
+        // runTurn stores generation failures itself and ends with an `error` event; what lands here is a failure
+        // to store, which the client hears about as a cut stream.
+        drain().catch(onFailure).finally(() => {
+          if (!open) return;
+          open = false;
+          try {
+            controller.close();
+          } catch { /* already closed by a cancel */ }
+        });
+      // Keep the request's id in the logs of the generation that outlives the handler.
+      if (requestContext) logContext.run(requestContext, run);
+      else run();
+    },
+    cancel() {
+      open = false;
+      onCancel();
+    },
+  });
+}
