@@ -15,6 +15,10 @@ import { registerCourseRoutes } from "./routes/courses.ts";
 import { registerEnrollmentRoutes } from "./routes/enrollments.ts";
 import { registerProfileRoutes } from "./routes/profile.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+// Documents and retrieval (issue 6)
+import { registerDocumentRoutes } from "./routes/documents.ts";
+import { registerSearchRoutes } from "./routes/search.ts";
+import { isUploadPath } from "./routes/uploads.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -27,6 +31,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
     metrics: services.metrics,
     trustRequestId: services.env.TRUST_REQUEST_ID,
     bodyLimitBytes: services.env.BODY_LIMIT_BYTES,
+    // Signed uploads stream to storage and enforce their own signed size.
+    bodyLimitExempt: isUploadPath,
     readiness: { database: () => services.database.ping() },
   });
   app.use("*", async (c, next) => {
@@ -49,6 +55,9 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerAuditRoutes(app);
   registerJobRoutes(app);
   registerNotificationRoutes(app);
+  // Documents and retrieval
+  registerDocumentRoutes(app, services);
+  registerSearchRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -5,6 +5,7 @@ import { tutorEnv } from "./tutor/env.ts";
 import { authEnv } from "./auth/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
 import { ragEnv } from "../shared/rag/env.ts";
+import { documentsEnv } from "../shared/documents/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -22,6 +23,8 @@ export const coreEnvSchema = z.object({
   ...kvEnvFields,
   /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
   ...ragEnv,
+  /** Document storage (local disk or S3) and chunking; workers read the same variables. */
+  ...documentsEnv,
 });
 
 /** Parsed core configuration. */

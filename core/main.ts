@@ -10,6 +10,7 @@ import type { CoreServices } from "./services.ts";
 import type { Database } from "../shared/db/client.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createKeyRing, type KeyRing } from "./auth/keys.ts";
+import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 
 /**
  * Builds core's services from configuration and an open database. Pass `kv` when another tier in the same process
@@ -18,7 +19,7 @@ import { createKeyRing, type KeyRing } from "./auth/keys.ts";
 export function buildCoreServices(
   env: CoreEnv,
   database: Database,
-  shared: { kv?: KvStore } = {},
+  shared: { kv?: KvStore; documents?: DocumentServiceOverrides } = {},
 ): CoreServices {
   return {
     env,
@@ -27,6 +28,7 @@ export function buildCoreServices(
     metrics: createMetrics("core"),
     kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
+    documents: createDocumentServices(env, database, shared.documents),
   };
 }
 

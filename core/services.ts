@@ -1,4 +1,5 @@
 import type { Database } from "../shared/db/client.ts";
+import type { DocumentServices } from "../shared/documents/services.ts";
 import type { Identity } from "../shared/identity.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -16,6 +17,8 @@ export interface CoreServices {
   kv: KvStore;
   /** Access-token signing keys (published at `/.well-known/jwks.json`). */
   keys: KeyRing;
+  /** Documents and retrieval: storage, embedder, vector store (lazy: nothing loads before first use). */
+  documents: DocumentServices;
 }
 
 /** Hono context variables of the core tier. */
