@@ -31,11 +31,14 @@ function edgeRecordingCore() {
 Deno.test("[edge] a signed upload streams to core past the body limit without a session", async () => {
   const { app, seen } = edgeRecordingCore();
   const body = new Uint8Array(64 * 1024).fill(7);
-  const res = await app.request("/api/v1/uploads/0b9c3f1e-1111-4222-8333-944445555666?type=pdf&max=65536&exp=1&sig=x", {
-    method: "PUT",
-    body,
-    headers: { "content-type": "application/pdf" },
-  });
+  const res = await app.request(
+    "/api/v1/uploads/0b9c3f1e-1111-4222-8333-944445555666?type=pdf&max=65536&exp=1&sig=x",
+    {
+      method: "PUT",
+      body,
+      headers: { "content-type": "application/pdf" },
+    },
+  );
   assert.equal(res.status, 202);
   assert.deepEqual(await res.json(), { bytes: body.length });
   assert.equal(seen.length, 1);

@@ -9,7 +9,12 @@ import { courses } from "../../shared/db/schema/academics.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { DOCUMENT_STATUSES, documents } from "../../shared/db/schema/rag.ts";
 import type { StoredObject } from "../../shared/documents/storage/interface.ts";
-import { DOCUMENT_TYPES, type DocumentType, documentTypeOfMime, MIME_TYPES } from "../../shared/documents/types.ts";
+import {
+  DOCUMENT_TYPES,
+  type DocumentType,
+  documentTypeOfMime,
+  MIME_TYPES,
+} from "../../shared/documents/types.ts";
 import type { DocumentServices } from "../../shared/documents/services.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
@@ -109,7 +114,10 @@ async function readableDocument(ctx: ScopedContext, documentId: string): Promise
 async function manageableDocument(ctx: ScopedContext, documentId: string): Promise<DocumentRow> {
   const row = await readableDocument(ctx, documentId);
   if (!ctx.scope.canManageCourse(row.courseId)) {
-    throw new AppError(ErrorCode.FORBIDDEN, "Only the course's instructors and admins may change its documents");
+    throw new AppError(
+      ErrorCode.FORBIDDEN,
+      "Only the course's instructors and admins may change its documents",
+    );
   }
   return row;
 }
@@ -121,7 +129,9 @@ export async function createDocument(
   courseId: string,
   input: z.infer<typeof DocumentCreate>,
 ): Promise<z.infer<typeof UploadGrantBody>> {
-  if (!ctx.scope.canReadCourse(courseId)) throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
+  if (!ctx.scope.canReadCourse(courseId)) {
+    throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
+  }
   if (!ctx.scope.canManageCourse(courseId)) {
     throw new AppError(ErrorCode.FORBIDDEN, "Only the course's instructors and admins may add documents");
   }
@@ -257,7 +267,9 @@ export async function completeDocument(
 
 /** The course's live documents, newest first (readers of the course). */
 export async function listDocuments(ctx: ScopedContext, courseId: string): Promise<DocumentRow[]> {
-  if (!ctx.scope.canReadCourse(courseId)) throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
+  if (!ctx.scope.canReadCourse(courseId)) {
+    throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
+  }
   return await ctx.tx.select().from(documents)
     .where(and(eq(documents.courseId, courseId), isNull(documents.deletedAt)))
     .orderBy(desc(documents.createdAt));
@@ -283,7 +295,11 @@ export async function deleteDocument(ctx: ScopedContext, documentId: string): Pr
     ownerUserId: ctx.caller.userId,
     scope: { facultyId: row.facultyId, courseId: row.courseId },
   });
-  await ctx.audit({ action: "document.delete", target: `document:${documentId}`, metadata: { courseId: row.courseId } });
+  await ctx.audit({
+    action: "document.delete",
+    target: `document:${documentId}`,
+    metadata: { courseId: row.courseId },
+  });
   return { courseId: row.courseId };
 }
 

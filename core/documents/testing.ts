@@ -43,7 +43,14 @@ export interface DocumentsTestbed {
     user: TestUser,
     courseId: string,
     file: { name: string; type: string; bytes: Uint8Array<ArrayBuffer> },
-  ): Promise<{ created: Response; createdBody: Record<string, unknown>; put: Response; putBody: Record<string, unknown> }>;
+  ): Promise<
+    {
+      created: Response;
+      createdBody: Record<string, unknown>;
+      put: Response;
+      putBody: Record<string, unknown>;
+    }
+  >;
   /** Uploads a committed PDF fixture and runs its ingestion job; returns the document id. */
   ingestFixture(user: TestUser, courseId: string, fixture: string): Promise<string>;
   /** `POST /v1/search` as `user`. */
@@ -52,7 +59,10 @@ export interface DocumentsTestbed {
 }
 
 /** Builds a testbed; pgvector needs a database with the extension (PGlite has it). */
-export async function createDocumentsTestbed(database: Database, backend: VectorBackend): Promise<DocumentsTestbed> {
+export async function createDocumentsTestbed(
+  database: Database,
+  backend: VectorBackend,
+): Promise<DocumentsTestbed> {
   const world = await createAcademicWorld(database);
   const dataDir = await Deno.makeTempDir({ prefix: "docs_test_" });
   const core = createTestCore(database, {
@@ -66,14 +76,21 @@ export async function createDocumentsTestbed(database: Database, backend: Vector
   let down = false;
   const qdrant = backend === "qdrant" ? startFakeQdrant() : undefined;
   const raw = qdrant
-    ? createQdrantStore({ url: qdrant.url, collection: `t${crypto.randomUUID().slice(0, 8)}`, dimensions: dims })
+    ? createQdrantStore({
+      url: qdrant.url,
+      collection: `t${crypto.randomUUID().slice(0, 8)}`,
+      dimensions: dims,
+    })
     : createPgvectorStore(database, { dimensions: dims, table: `tv_${crypto.randomUUID().slice(0, 8)}` });
   const store: VectorStore = qdrant ? raw : {
     ...raw,
     name: raw.name,
     query: (v, o) => down ? Promise.reject(new Error("pgvector is down (test)")) : raw.query(v, o),
   };
-  core.services.documents = createDocumentServices(core.services.env, database, { embedder, vectorStore: store });
+  core.services.documents = createDocumentServices(core.services.env, database, {
+    embedder,
+    vectorStore: store,
+  });
   const runner = testRunner(database, { deps: { documents: core.services.documents, kv: core.services.kv } });
 
   const runJob = async (jobId: string) => {
@@ -119,8 +136,14 @@ export async function createDocumentsTestbed(database: Database, backend: Vector
     upload,
     async ingestFixture(user, courseId, fixture) {
       const bytes = await readPdfFixture(fixture);
-      const { put, putBody, createdBody } = await upload(user, courseId, { name: fixture, type: "pdf", bytes });
-      if (put.status !== 202) throw new Error(`Upload of ${fixture} answered ${put.status}: ${JSON.stringify(putBody)}`);
+      const { put, putBody, createdBody } = await upload(user, courseId, {
+        name: fixture,
+        type: "pdf",
+        bytes,
+      });
+      if (put.status !== 202) {
+        throw new Error(`Upload of ${fixture} answered ${put.status}: ${JSON.stringify(putBody)}`);
+      }
       await runJob(putBody.jobId as string);
       return createdBody.documentId as string;
     },

@@ -34,7 +34,11 @@ export interface CourseSearchAnswer {
 }
 
 /** The courses a request covers for this caller; 404 when the course or semester is outside their reach. */
-export async function searchableCourses(tx: Db, scope: Scope, request: CourseSearchRequest): Promise<string[]> {
+export async function searchableCourses(
+  tx: Db,
+  scope: Scope,
+  request: CourseSearchRequest,
+): Promise<string[]> {
   if (request.courseId) {
     if (!scope.canReadCourse(request.courseId)) {
       throw new AppError(ErrorCode.NOT_FOUND, `Course "${request.courseId}" was not found`);

@@ -11,7 +11,11 @@ import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 import { registerUploadRoutes } from "./uploads.ts";
 
 const tags = ["documents"];
-const Accepted = z.object({ documentId: z.uuid(), jobId: z.uuid().nullable(), statusUrl: z.string().nullable() })
+const Accepted = z.object({
+  documentId: z.uuid(),
+  jobId: z.uuid().nullable(),
+  statusUrl: z.string().nullable(),
+})
   .openapi("DocumentJob");
 const statusUrl = (jobId: string | null) => jobId ? `/v1/jobs/${jobId}` : null;
 
@@ -21,7 +25,10 @@ const create = createRoute({
   tags,
   summary: "Start a document upload (course instructors, admins): returns a signed upload URL",
   middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
-  request: { params: IdParam, body: { content: { "application/json": { schema: docs.DocumentCreate } }, required: true } },
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: docs.DocumentCreate } }, required: true },
+  },
   responses: {
     201: jsonResponse(docs.UploadGrantBody, "Upload URL issued"),
     ...errorResponses,
@@ -36,7 +43,10 @@ const list = createRoute({
   summary: "The course's documents with status, pages, chunks, progress and error (readers of the course)",
   middleware: [requireCaller()] as const,
   request: { params: IdParam },
-  responses: { 200: jsonResponse(z.object({ items: z.array(docs.DocumentBody) }), "Documents"), ...errorResponses },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(docs.DocumentBody) }), "Documents"),
+    ...errorResponses,
+  },
 });
 const get = createRoute({
   method: "get",
@@ -92,7 +102,9 @@ export async function bumpCourseCache(services: CoreServices, courseId: string):
 function registerLocalUploads(app: CoreApp, services: CoreServices): void {
   const local = async () => {
     const storage = await services.documents.storage();
-    if (storage.kind !== "local") throw new AppError(ErrorCode.NOT_FOUND, "Uploads go straight to the bucket here");
+    if (storage.kind !== "local") {
+      throw new AppError(ErrorCode.NOT_FOUND, "Uploads go straight to the bucket here");
+    }
     return storage as LocalDocumentStorage;
   };
   const proxy = {

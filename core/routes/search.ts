@@ -49,7 +49,9 @@ export function registerSearchRoutes(app: CoreApp): void {
   app.openapi(search, async (c) => {
     const body = c.req.valid("json");
     const s = c.var.services;
-    const courseIds = await scoped(c, (ctx) => searchableCourses(ctx.tx, ctx.scope, body), { readOnly: true });
+    const courseIds = await scoped(c, (ctx) => searchableCourses(ctx.tx, ctx.scope, body), {
+      readOnly: true,
+    });
     // Edge cache contract: read the scope's version BEFORE computing, so an answer racing a change is never served.
     let edgeScope: string | null = null;
     if (body.courseId) {
@@ -62,7 +64,13 @@ export function registerSearchRoutes(app: CoreApp): void {
       }
     }
     const answer = await cachedCourseSearch(
-      { database: s.database, vectorStore: s.documents.vectorStore, embedder: s.documents.embedder, logger: s.logger, kv: s.kv },
+      {
+        database: s.database,
+        vectorStore: s.documents.vectorStore,
+        embedder: s.documents.embedder,
+        logger: s.logger,
+        kv: s.kv,
+      },
       { courseIds, semesterId: body.semesterId, query: body.query, k: body.k },
     );
     c.header("X-Search-Cache", answer.cached ? "hit" : "miss");

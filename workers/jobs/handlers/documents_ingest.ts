@@ -21,14 +21,21 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
   const { database, deps, payload, logger } = ctx;
   const services = deps.documents;
   if (!services) throw new Error("This workers process has no document services configured");
-  const [doc] = await database.db.select().from(documents).where(eq(documents.id, payload.documentId)).limit(1);
+  const [doc] = await database.db.select().from(documents).where(eq(documents.id, payload.documentId)).limit(
+    1,
+  );
   if (!doc || doc.deletedAt) return { result: { skipped: "document deleted" } };
   if (doc.status === "awaiting_upload" || !doc.sha256) {
     throw new PermanentJobError(`Document "${doc.id}" has no uploaded file`);
   }
   const type = documentTypeOfMime(doc.mime);
   const fail = async (reason: string, message: string) => {
-    await database.db.update(documents).set({ status: "failed", error: message, progress: 0, updatedAt: new Date() })
+    await database.db.update(documents).set({
+      status: "failed",
+      error: message,
+      progress: 0,
+      updatedAt: new Date(),
+    })
       .where(eq(documents.id, doc.id));
     logger.warn("document failed", { documentId: doc.id, reason });
     return new PermanentJobError(message);
@@ -37,7 +44,12 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
 
   // A ready document keeps answering from its live chunks while it is re-indexed.
   if (doc.status !== "ready") {
-    await database.db.update(documents).set({ status: "processing", progress: 0, error: null, updatedAt: new Date() })
+    await database.db.update(documents).set({
+      status: "processing",
+      progress: 0,
+      error: null,
+      updatedAt: new Date(),
+    })
       .where(eq(documents.id, doc.id));
   }
   const storage = await services.storage();

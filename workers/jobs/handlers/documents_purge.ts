@@ -10,7 +10,9 @@ import { defineJob } from "../registry.ts";
 export const purgeDocument = defineJob("documents.purge", async ({ database, deps, payload }) => {
   const services = deps.documents;
   if (!services) throw new Error("This workers process has no document services configured");
-  const [doc] = await database.db.select().from(documents).where(eq(documents.id, payload.documentId)).limit(1);
+  const [doc] = await database.db.select().from(documents).where(eq(documents.id, payload.documentId)).limit(
+    1,
+  );
   if (!doc) return { result: { skipped: "no such document" } };
   if (!doc.deletedAt) return { result: { skipped: "document is live" } };
   await purgeDocumentChunks(database, services.vectorStore, doc.id);
