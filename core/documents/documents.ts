@@ -190,7 +190,9 @@ export async function acceptUpload(
       .where(and(eq(documents.id, documentId), isNull(documents.deletedAt))).for("update").limit(1);
     if (!row) throw new AppError(ErrorCode.NOT_FOUND, `Document "${documentId}" was not found`);
     if (row.status !== "awaiting_upload") {
-      throw new AppError(ErrorCode.CONFLICT, `Document "${documentId}" was already uploaded`);
+      throw new AppError(ErrorCode.CONFLICT, `Document "${documentId}" was already uploaded`, {
+        details: { reason: "already_uploaded" },
+      });
     }
     const [twin] = await tx.select({ id: documents.id, title: documents.title }).from(documents).where(and(
       eq(documents.courseId, row.courseId),

@@ -8,6 +8,7 @@ import type { Database } from "../../shared/db/client.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { createDocumentServices } from "../../shared/documents/services.ts";
 import { MIME_TYPES } from "../../shared/documents/types.ts";
+import type { DocumentStorage } from "../../shared/documents/storage/interface.ts";
 import { readPdfFixture } from "../../shared/documents/testing/fixtures.ts";
 import { startFakeQdrant } from "../../shared/rag/testing/fake_qdrant.ts";
 import { createHashEmbedder } from "../../shared/rag/testing/hash_embedder.ts";
@@ -62,6 +63,7 @@ export interface DocumentsTestbed {
 export async function createDocumentsTestbed(
   database: Database,
   backend: VectorBackend,
+  options: { storage?: DocumentStorage } = {},
 ): Promise<DocumentsTestbed> {
   const world = await createAcademicWorld(database);
   const dataDir = await Deno.makeTempDir({ prefix: "docs_test_" });
@@ -90,6 +92,7 @@ export async function createDocumentsTestbed(
   core.services.documents = createDocumentServices(core.services.env, database, {
     embedder,
     vectorStore: store,
+    storage: options.storage,
   });
   const runner = testRunner(database, { deps: { documents: core.services.documents, kv: core.services.kv } });
 

@@ -148,8 +148,12 @@ export function registerDocumentRoutes(app: CoreApp, services: CoreServices): vo
       try {
         jobId = (await docs.acceptUpload(s.database, id, outcome.pending)).jobId;
       } catch (err) {
-        // A refused object (duplicate, raced completion) must not linger in the bucket.
-        if (!(err instanceof AppError && err.message.includes("already uploaded"))) {
+        // A refused object (a duplicate, a deleted document) must not linger in the bucket.
+        const reason = err instanceof AppError
+          ? (err.details as { reason?: string } | undefined)?.reason
+          : undefined;
+        // Another completion accepted this very object: it is the document's file now, so it stays.
+        if (reason !== "already_uploaded") {
           await (await s.documents.storage()).deleteObject(outcome.pending.key);
         }
         throw err;
