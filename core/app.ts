@@ -19,6 +19,10 @@ import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerTutorPolicyRoutes } from "./routes/tutor_policy.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
+// Documents and retrieval (issue 6)
+import { registerDocumentRoutes } from "./routes/documents.ts";
+import { registerSearchRoutes } from "./routes/search.ts";
+import { isUploadPath } from "./routes/uploads.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -31,6 +35,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
     metrics: services.metrics,
     trustRequestId: services.env.TRUST_REQUEST_ID,
     bodyLimitBytes: services.env.BODY_LIMIT_BYTES,
+    // Signed uploads stream to storage and enforce their own signed size.
+    bodyLimitExempt: isUploadPath,
     readiness: { database: () => services.database.ping() },
   });
   app.use("*", async (c, next) => {
@@ -57,6 +63,9 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerChatRoutes(app);
   registerTutorPolicyRoutes(app);
   registerUsageRoutes(app);
+  // Documents and retrieval
+  registerDocumentRoutes(app, services);
+  registerSearchRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

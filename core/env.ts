@@ -6,6 +6,7 @@ import { authEnv } from "./auth/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
 import { ragEnv } from "../shared/rag/env.ts";
 import { chatEnv } from "./chat/env.ts";
+import { documentsEnv } from "../shared/documents/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -25,6 +26,8 @@ export const coreEnvSchema = z.object({
   ...ragEnv,
   /** Chat quotas (core/chat/env.ts). */
   ...chatEnv,
+  /** Document storage (local disk or S3) and chunking; workers read the same variables. */
+  ...documentsEnv,
 });
 
 /** Parsed core configuration. */

@@ -10,9 +10,9 @@ import type { CoreServices } from "./services.ts";
 import type { Database } from "../shared/db/client.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createKeyRing, type KeyRing } from "./auth/keys.ts";
-import { createEmbedder, createVectorStore } from "../shared/rag/mod.ts";
 import { createTutorModel } from "./tutor/model/mod.ts";
 import { noOpenExams } from "./tutor/exam_lockout/interface.ts";
+import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 
 /**
  * Builds core's services from configuration and an open database. Pass `kv` when another tier in the same process
@@ -21,9 +21,9 @@ import { noOpenExams } from "./tutor/exam_lockout/interface.ts";
 export function buildCoreServices(
   env: CoreEnv,
   database: Database,
-  shared: { kv?: KvStore } = {},
+  shared: { kv?: KvStore; documents?: DocumentServiceOverrides } = {},
 ): CoreServices {
-  const embedder = createEmbedder(env);
+  const documents = createDocumentServices(env, database, shared.documents);
   return {
     env,
     database,
@@ -31,9 +31,10 @@ export function buildCoreServices(
     metrics: createMetrics("core"),
     kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
-    // Tutor and chat (issue 7).
-    embedder,
-    vectorStore: createVectorStore(env, database, embedder),
+    documents,
+    // Tutor and chat (issue 7): the same embedder and vector store as document search.
+    embedder: documents.embedder,
+    vectorStore: documents.vectorStore,
     tutorModel: createTutorModel(env),
     examLockout: noOpenExams,
   };

@@ -1,4 +1,5 @@
 import type { Database } from "../shared/db/client.ts";
+import type { DocumentServices } from "../shared/documents/services.ts";
 import type { Identity } from "../shared/identity.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -29,6 +30,8 @@ export interface CoreServices {
   tutorModel: TutorModel;
   /** Which exams are open, so the tutor refuses their content; the exams feature plugs in its own. */
   examLockout: ExamLockout;
+  /** Documents and retrieval: storage, embedder, vector store (lazy: nothing loads before first use). */
+  documents: DocumentServices;
 }
 
 /** Hono context variables of the core tier. */

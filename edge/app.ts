@@ -22,6 +22,11 @@ function clientIpOf(req: Request, trustProxy: boolean, remote?: string): string 
   return remote ?? "unknown";
 }
 
+/** Whether a path is a signed document upload: streamed to core, exempt from the edge's body limit. */
+export function isStreamedUpload(path: string): boolean {
+  return path.startsWith("/api/v1/uploads/");
+}
+
 /** Builds the edge app: stateless, forwards `/api/v1/*` to core `/v1/*`. No I/O happens here. */
 export function createEdgeApp(services: EdgeServices): EdgeApp {
   const { env } = services;
@@ -31,6 +36,8 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     metrics: services.metrics,
     trustRequestId: env.TRUST_PROXY,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    // Signed uploads stream through to core, which enforces the size the URL was signed for.
+    bodyLimitExempt: isStreamedUpload,
     early: [
       // An API serves no documents: a locked-down CSP costs nothing and blunts any reflected content.
       secureHeaders({
@@ -93,6 +100,7 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
       timeoutMs: env.CORE_TIMEOUT_MS,
       headers,
       fetch: services.fetch,
+      streamBody: isStreamedUpload(c.req.path),
     });
   });
   return app;

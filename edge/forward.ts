@@ -32,6 +32,8 @@ export interface ForwardOptions {
   /** Extra headers for core (the identity assertion). */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /** Pass the request body through as a stream instead of buffering it (large signed uploads). */
+  streamBody?: boolean;
 }
 
 /** Drops hop-by-hop headers (and any listed in `Connection`). */
@@ -67,10 +69,12 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
     res = await (options.fetch ?? fetch)(target, {
       method: c.req.method,
       headers,
-      body: hasBody ? await c.req.arrayBuffer() : undefined,
+      body: !hasBody ? undefined : options.streamBody ? c.req.raw.body : await c.req.arrayBuffer(),
       signal: controller.signal,
       redirect: "manual",
-    });
+      // A streamed request body needs half-duplex (fetch spec); harmless for buffered ones.
+      ...(options.streamBody ? { duplex: "half" } : {}),
+    } as RequestInit);
   } catch (err) {
     if (controller.signal.aborted && !c.req.raw.signal.aborted) {
       throw new AppError(ErrorCode.TIMEOUT, "The core service did not answer in time", { cause: err });

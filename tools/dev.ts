@@ -53,7 +53,7 @@ log.info("database ready", {
 // One key-value store for edge and core, so a logout in core revokes the token at the edge.
 const kv = createKv(edgeEnv);
 const core = buildCoreServices(coreEnv, database, { kv });
-const workers = buildWorkersServices(workersEnv, database);
+const workers = buildWorkersServices(workersEnv, database, { kv });
 const edge = buildEdgeServices(edgeEnv, { kv });
 // The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
 workers.jobs.transport.start();

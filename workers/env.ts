@@ -2,6 +2,8 @@ import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { ragEnv } from "../shared/rag/env.ts";
+import { documentsEnv } from "../shared/documents/env.ts";
+import { kvEnvFields } from "../shared/kv/mod.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
@@ -36,6 +38,10 @@ export const workersEnvSchema = z.object({
   ...databaseEnv,
   /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
   ...ragEnv,
+  /** Document storage and chunking (ingestion reads what core's uploads stored). */
+  ...documentsEnv,
+  /** The KV store shared with core and the edge: ingestion bumps search-cache scope versions in it. */
+  ...kvEnvFields,
 }).superRefine((env, ctx) => {
   const qstash = env.JOB_TRANSPORT === "qstash" || (env.JOB_TRANSPORT === "auto" && env.QSTASH_TOKEN);
   if (!qstash) return;

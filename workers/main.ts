@@ -12,6 +12,8 @@ import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
 import { createJobTransport } from "./jobs/transport/mod.ts";
 import type { WorkersServices } from "./services.ts";
+import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
+import { createKv, type KvStore } from "../shared/kv/mod.ts";
 
 /** A name for this process in `jobs.locked_by`: host, pid and a random suffix (pids repeat across restarts). */
 function workerIdOf(): string {
@@ -28,10 +30,12 @@ function workerIdOf(): string {
 export function buildWorkersServices(
   env: WorkersEnv,
   database: Database,
-  options: { registry?: JobRegistry } = {},
+  options: { registry?: JobRegistry; kv?: KvStore; documents?: DocumentServiceOverrides } = {},
 ): WorkersServices {
   const logger = createLogger("workers", { level: env.LOG_LEVEL });
   const metrics = createMetrics("workers");
+  const kv = options.kv ?? createKv(env);
+  const documents = createDocumentServices(env, database, options.documents);
   const runner = {
     database,
     logger,
@@ -41,6 +45,7 @@ export function buildWorkersServices(
     maxAttempts: env.JOB_MAX_ATTEMPTS,
     backoff: { baseMs: env.JOB_BACKOFF_BASE_MS, maxMs: env.JOB_BACKOFF_MAX_MS },
     metrics: registerJobMetrics(metrics.registry, database),
+    deps: { documents, kv },
   };
   const signing = env.QSTASH_CURRENT_SIGNING_KEY && env.QSTASH_NEXT_SIGNING_KEY;
   return {
@@ -60,6 +65,8 @@ export function buildWorkersServices(
         : undefined,
       publicUrl: env.WORKERS_PUBLIC_URL,
     },
+    documents,
+    kv,
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Receiver } from "@upstash/qstash";
 import type { Database } from "../shared/db/client.ts";
+import type { DocumentServices } from "../shared/documents/services.ts";
+import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { WorkersEnv } from "./env.ts";
@@ -25,6 +27,10 @@ export interface WorkersServices {
   logger: Logger;
   metrics: ServiceMetrics;
   jobs: WorkersJobs;
+  /** Storage, embedder and vector store of ingestion (lazy: the model loads on the first document). */
+  documents: DocumentServices;
+  /** The KV store shared with core and the edge (search-cache scope versions). */
+  kv: KvStore;
 }
 
 /** Hono context variables of the workers tier. */

@@ -29,6 +29,8 @@ import { createMetrics } from "../../shared/metrics.ts";
 import { type CoreEnv, coreEnvSchema } from "../env.ts";
 import type { CoreServices } from "../services.ts";
 import { createKeyRing } from "./keys.ts";
+import { createDocumentServices } from "../../shared/documents/services.ts";
+import { createHashEmbedder } from "../../shared/rag/testing/hash_embedder.ts";
 import { hashPassword } from "./password.ts";
 import { parseEnv } from "../../shared/env.ts";
 
@@ -66,6 +68,8 @@ export function testCoreServices(
       rotationMs: env.JWT_KEY_ROTATION_DAYS * 86_400_000,
       tokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
     }),
+    // Documents: a hashed test embedder, so no model loads in tests that never search.
+    documents: createDocumentServices(env, database, { embedder: createHashEmbedder() }),
     // Tutor and chat (issue 7): built lazily, nothing loads until a question is asked.
     embedder,
     vectorStore: createVectorStore(env, database, embedder),

@@ -84,6 +84,15 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "GET", path: "/api/v1/courses/:id/tutor-policy", access: ANYONE_SIGNED_IN },
   { method: "PUT", path: "/api/v1/courses/:id/tutor-policy", access: STAFF },
   { method: "GET", path: "/api/v1/usage", access: ANYONE_SIGNED_IN },
+  // Documents and retrieval (core checks course membership; the upload URL's signature is its own credential)
+  { method: "POST", path: "/api/v1/courses/:id/documents", access: STAFF },
+  { method: "GET", path: "/api/v1/courses/:id/documents", access: ANYONE_SIGNED_IN },
+  { method: "PUT", path: "/api/v1/uploads/:id", access: "public" },
+  { method: "GET", path: "/api/v1/documents/:id", access: ANYONE_SIGNED_IN },
+  { method: "DELETE", path: "/api/v1/documents/:id", access: STAFF },
+  { method: "POST", path: "/api/v1/documents/:id/complete", access: STAFF },
+  { method: "POST", path: "/api/v1/documents/:id/reindex", access: STAFF },
+  { method: "POST", path: "/api/v1/search", access: ANYONE_SIGNED_IN },
 ];
 
 interface Compiled {

@@ -13,9 +13,19 @@ export const NotificationDeliverPayload = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 
+// Documents (issue 6)
+/** `documents.ingest`: extract, chunk, embed and index one uploaded document. */
+export const DocumentIngestPayload = z.object({ documentId: z.uuid() });
+
+/** `documents.purge`: remove a soft-deleted document's chunks, vectors and stored bytes. */
+export const DocumentPurgePayload = z.object({ documentId: z.uuid() });
+
 /** Payload schema per job type. */
 export const jobPayloads = {
   "notifications.deliver": NotificationDeliverPayload,
+  // Documents
+  "documents.ingest": DocumentIngestPayload,
+  "documents.purge": DocumentPurgePayload,
 } as const;
 
 /** A job type the system knows. */

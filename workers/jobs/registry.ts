@@ -2,6 +2,9 @@ import type { z } from "zod";
 import type { Database } from "../../shared/db/client.ts";
 import { type JobPayload, jobPayloads, type JobType } from "../../shared/jobs/payloads.ts";
 import type { Logger } from "../../shared/logger.ts";
+import type { JobDeps } from "./deps.ts";
+
+export type { JobDeps } from "./deps.ts";
 
 /** What a handler is given for one attempt of one job. */
 export interface JobContext<P> {
@@ -18,6 +21,19 @@ export interface JobContext<P> {
   logger: Logger;
   /** Records progress 0–100 (visible through `GET /v1/jobs/:id`) and extends the lease. */
   reportProgress(percent: number): Promise<void>;
+  /** Services some handlers need besides the database (document storage, embedder, vector store, KV). */
+  deps: JobDeps;
+}
+
+/**
+ * Thrown by a handler when retrying cannot help (an encrypted or corrupt upload, a row in the wrong state): the
+ * job ends `dead` at once with this message as its last error, without spending its remaining attempts.
+ */
+export class PermanentJobError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = "PermanentJobError";
+  }
 }
 
 /** What a handler may return: a result stored on the job, and where to read it. */

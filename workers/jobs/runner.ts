@@ -4,7 +4,7 @@ import { backoffDelayMs, type BackoffOptions } from "../../shared/jobs/backoff.t
 import type { JobRow } from "../../shared/jobs/enqueue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { JobMetrics } from "./metrics.ts";
-import type { JobRegistry } from "./registry.ts";
+import { type JobDeps, type JobRegistry, PermanentJobError } from "./registry.ts";
 import { completeJob, extendLease, failJob, setProgress } from "./store.ts";
 
 /** How the runner executes claimed jobs; shared by both transports. */
@@ -19,6 +19,8 @@ export interface RunnerOptions {
   maxAttempts: number;
   backoff: BackoffOptions;
   metrics?: JobMetrics;
+  /** Services handed to handlers (`ctx.deps`); empty when the process has none configured. */
+  deps?: JobDeps;
 }
 
 /** How one attempt ended: done, scheduled again, given up, or taken over by another worker. */
@@ -71,6 +73,7 @@ export async function runClaimedJob(job: JobRow, options: RunnerOptions): Promis
       payload: parsed.data,
       database,
       logger,
+      deps: options.deps ?? {},
       reportProgress: async (percent) => {
         await setProgress(database.db, job.id, { workerId, leaseMs: options.leaseMs, progress: percent });
       },
@@ -90,7 +93,8 @@ export async function runClaimedJob(job: JobRow, options: RunnerOptions): Promis
   } catch (err) {
     clearInterval(heartbeat);
     const error = err instanceof Error ? err.message || err.name : String(err);
-    if (job.attempts >= maxAttempts) return giveUp(error);
+    // A permanent failure fails the same way on every retry: dead at once, with the handler's reason.
+    if (err instanceof PermanentJobError || job.attempts >= maxAttempts) return giveUp(error);
     const retryInMs = backoffDelayMs(job.attempts, options.backoff);
     const held = await failJob(database.db, job.id, { workerId, error, retryInMs });
     logger.warn("job attempt failed", { error, retryInMs, attemptsLeft: maxAttempts - job.attempts });

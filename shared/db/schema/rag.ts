@@ -15,8 +15,20 @@ import { id, timestamps } from "./columns.ts";
 /** Postgres `tsvector`; drizzle has no built-in column type for it. */
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
-/** Where a document is in its life: uploaded bytes become chunks, or a readable failure. */
-export const DOCUMENT_STATUSES = ["pending", "uploaded", "processing", "ready", "failed"] as const;
+/**
+ * Where a document is in its life: `awaiting_upload` (URL issued) → `queued` (bytes stored, ingestion enqueued) →
+ * `processing` → `ready`, or `failed` with a readable reason. `pending`/`uploaded` are kept for rows written by
+ * earlier code paths and tests.
+ */
+export const DOCUMENT_STATUSES = [
+  "pending",
+  "awaiting_upload",
+  "uploaded",
+  "queued",
+  "processing",
+  "ready",
+  "failed",
+] as const;
 
 /** One of the statuses a document can be in. */
 export type DocumentStatus = typeof DOCUMENT_STATUSES[number];

@@ -1,0 +1,107 @@
+/**
+ * Course and semester search for callers: resolves what the caller may read, answers from the KV cache when the
+ * same scope asked the same (normalised) question at the same corpus versions within 10 minutes, and otherwise runs
+ * hybrid retrieval. Any document change bumps the course's corpus version, so stale answers are never read.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../shared/db/client.ts";
+import { courses } from "../../shared/db/schema/academics.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+import type { KvStore } from "../../shared/kv/interface.ts";
+import { corpusVersions } from "../../shared/rag/corpus_version.ts";
+import type { Scope } from "../../shared/scope/scope.ts";
+import { hybridSearch, type RetrievalDeps, type SearchHit } from "./search.ts";
+
+/** How long a search answer is kept, in seconds. */
+export const SEARCH_CACHE_TTL_SECONDS = 600;
+
+/** A search request as the API takes it. */
+export interface CourseSearchRequest {
+  courseId?: string;
+  semesterId?: string;
+  query: string;
+  k: number;
+}
+
+/** What a caller gets back. */
+export interface CourseSearchAnswer {
+  results: Omit<SearchHit, "text">[];
+  degraded?: "vector_unavailable";
+  /** Whether the answer came from the search cache. */
+  cached: boolean;
+  /** The courses searched (a semester search covers only the caller's readable courses in it). */
+  courseIds: string[];
+}
+
+/** The courses a request covers for this caller; 404 when the course or semester is outside their reach. */
+export async function searchableCourses(
+  tx: Db,
+  scope: Scope,
+  request: CourseSearchRequest,
+): Promise<string[]> {
+  if (request.courseId) {
+    if (!scope.canReadCourse(request.courseId)) {
+      throw new AppError(ErrorCode.NOT_FOUND, `Course "${request.courseId}" was not found`);
+    }
+    return [request.courseId];
+  }
+  const semesterId = request.semesterId!;
+  const semesters = scope.readableSemesterIds;
+  if (semesters !== "all" && !semesters.has(semesterId)) {
+    throw new AppError(ErrorCode.NOT_FOUND, `Semester "${semesterId}" was not found`);
+  }
+  const rows = await tx.select({ id: courses.id }).from(courses).where(and(
+    eq(courses.semesterId, semesterId),
+    isNull(courses.deletedAt),
+    scope.readableCourseFilter(courses.id),
+  ));
+  return rows.map((r) => r.id).sort();
+}
+
+/** The query as the cache sees it: case, spacing and Unicode form do not make a new entry. */
+export function normaliseQuery(query: string): string {
+  return query.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Searches `courseIds` (already authorised), through the KV cache. */
+export async function cachedCourseSearch(
+  deps: RetrievalDeps & { kv: KvStore },
+  input: { courseIds: string[]; semesterId?: string; query: string; k: number },
+): Promise<CourseSearchAnswer> {
+  const { courseIds } = input;
+  if (courseIds.length === 0) return { results: [], cached: false, courseIds };
+  const versions = await corpusVersions(deps.database.read, courseIds);
+  const key = "search:v1:" + await sha256Hex(JSON.stringify({
+    courses: courseIds.map((id) => [id, versions.get(id) ?? 0]),
+    q: normaliseQuery(input.query),
+    k: input.k,
+  }));
+  try {
+    const hit = await deps.kv.get(key);
+    if (hit) return { ...JSON.parse(hit), cached: true, courseIds };
+  } catch (err) {
+    // The cache is an optimisation: without it the search runs.
+    deps.logger?.warn("search cache read failed", { error: String(err) });
+  }
+  const found = await hybridSearch(deps, {
+    scope: { courseIds, ...(input.semesterId ? { semesterId: input.semesterId } : {}) },
+    query: input.query,
+    k: input.k,
+  });
+  const results = found.results.map(({ text: _text, ...hit }) => hit);
+  const answer = { results, ...(found.degraded ? { degraded: found.degraded } : {}) };
+  // A degraded answer is not kept: the next request should try the vector side again.
+  if (!found.degraded) {
+    try {
+      await deps.kv.set(key, JSON.stringify(answer), { ttlMs: SEARCH_CACHE_TTL_SECONDS * 1000 });
+    } catch (err) {
+      deps.logger?.warn("search cache write failed", { error: String(err) });
+    }
+  }
+  return { ...answer, cached: false, courseIds };
+}

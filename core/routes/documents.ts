@@ -1,0 +1,175 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireCaller } from "../auth/caller.ts";
+import { PRIVATE_CACHE } from "../http/cache.ts";
+import * as docs from "../documents/documents.ts";
+import { bumpScopeVersion } from "../../shared/kv/cache_scope.ts";
+import type { LocalDocumentStorage } from "../../shared/documents/storage/local.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+import type { CoreApp } from "../app.ts";
+import type { CoreServices } from "../services.ts";
+import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import { registerUploadRoutes } from "./uploads.ts";
+
+const tags = ["documents"];
+const Accepted = z.object({
+  documentId: z.uuid(),
+  jobId: z.uuid().nullable(),
+  statusUrl: z.string().nullable(),
+})
+  .openapi("DocumentJob");
+const statusUrl = (jobId: string | null) => jobId ? `/v1/jobs/${jobId}` : null;
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/courses/{id}/documents",
+  tags,
+  summary: "Start a document upload (course instructors, admins): returns a signed upload URL",
+  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: docs.DocumentCreate } }, required: true },
+  },
+  responses: {
+    201: jsonResponse(docs.UploadGrantBody, "Upload URL issued"),
+    ...errorResponses,
+    413: jsonResponse(z.object({}), "Declared size over the limit"),
+    415: jsonResponse(z.object({}), "Unsupported type"),
+  },
+});
+const list = createRoute({
+  method: "get",
+  path: "/v1/courses/{id}/documents",
+  tags,
+  summary: "The course's documents with status, pages, chunks, progress and error (readers of the course)",
+  middleware: [requireCaller()] as const,
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(z.object({ items: z.array(docs.DocumentBody) }), "Documents"),
+    ...errorResponses,
+  },
+});
+const get = createRoute({
+  method: "get",
+  path: "/v1/documents/{id}",
+  tags,
+  summary: "One document (readers of its course)",
+  middleware: [requireCaller()] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(docs.DocumentBody, "The document"), ...errorResponses },
+});
+const complete = createRoute({
+  method: "post",
+  path: "/v1/documents/{id}/complete",
+  tags,
+  summary: "Finish an upload (S3: checks the object) and queue ingestion; idempotent",
+  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  request: { params: IdParam },
+  responses: { 202: jsonResponse(Accepted, "Ingestion queued"), ...errorResponses },
+});
+const remove = createRoute({
+  method: "delete",
+  path: "/v1/documents/{id}",
+  tags,
+  summary: "Soft-delete a document: its chunks leave search at once; vectors and bytes are purged by a job",
+  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  request: { params: IdParam },
+  responses: { 204: { description: "Deleted" }, ...errorResponses },
+});
+const reindex = createRoute({
+  method: "post",
+  path: "/v1/documents/{id}/reindex",
+  tags,
+  summary: "Ingest an uploaded document again (its current chunks answer until the new ones swap in)",
+  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  request: { params: IdParam },
+  responses: { 202: jsonResponse(Accepted, "Ingestion queued"), ...errorResponses },
+});
+
+/** Invalidates cached search answers of a course after a change committed; a KV failure only delays that. */
+export async function bumpCourseCache(services: CoreServices, courseId: string): Promise<void> {
+  try {
+    await bumpScopeVersion(services.kv, `course:${courseId}`);
+  } catch (err) {
+    // The database corpus version was bumped in the change's transaction, so core's own cache is already invalid.
+    services.logger.warn("cache scope bump failed", { courseId, error: String(err) });
+  }
+}
+
+/**
+ * The local upload route, resolved per request so the storage (and its kept secret) is created on first use and a
+ * process on S3 answers 404 here.
+ */
+function registerLocalUploads(app: CoreApp, services: CoreServices): void {
+  const local = async () => {
+    const storage = await services.documents.storage();
+    if (storage.kind !== "local") {
+      throw new AppError(ErrorCode.NOT_FOUND, "Uploads go straight to the bucket here");
+    }
+    return storage as LocalDocumentStorage;
+  };
+  const proxy = {
+    receiveUpload: async (...args: Parameters<LocalDocumentStorage["receiveUpload"]>) =>
+      (await local()).receiveUpload(...args),
+    deleteObject: async (key: string) => (await local()).deleteObject(key),
+  } as unknown as LocalDocumentStorage;
+  registerUploadRoutes(app, {
+    storage: proxy,
+    onUploaded: (documentId, stored) => docs.acceptUpload(services.database, documentId, stored),
+  });
+}
+
+/** Document routes: upload grants, the local signed upload, completion, listing, delete and re-index. */
+export function registerDocumentRoutes(app: CoreApp, services: CoreServices): void {
+  registerLocalUploads(app, services);
+  app.openapi(create, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const grant = await scoped(c, (ctx) => docs.createDocument(ctx, c.var.services.documents, id, body));
+    return c.json(grant, 201);
+  });
+  app.openapi(list, async (c) => {
+    const { id } = c.req.valid("param");
+    const rows = await scoped(c, (ctx) => docs.listDocuments(ctx, id), { readOnly: true });
+    c.header("Cache-Control", PRIVATE_CACHE);
+    return c.json({ items: rows.map(docs.toDocumentBody) }, 200);
+  });
+  app.openapi(get, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await scoped(c, (ctx) => docs.getDocument(ctx, id), { readOnly: true });
+    c.header("Cache-Control", PRIVATE_CACHE);
+    return c.json(docs.toDocumentBody(row), 200);
+  });
+  app.openapi(complete, async (c) => {
+    const { id } = c.req.valid("param");
+    const s = c.var.services;
+    const outcome = await scoped(c, (ctx) => docs.completeDocument(ctx, s.documents, id));
+    let jobId = outcome.jobId;
+    if (outcome.pending) {
+      try {
+        jobId = (await docs.acceptUpload(s.database, id, outcome.pending)).jobId;
+      } catch (err) {
+        // A refused object (a duplicate, a deleted document) must not linger in the bucket.
+        const reason = err instanceof AppError
+          ? (err.details as { reason?: string } | undefined)?.reason
+          : undefined;
+        // Another completion accepted this very object: it is the document's file now, so it stays.
+        if (reason !== "already_uploaded") {
+          await (await s.documents.storage()).deleteObject(outcome.pending.key);
+        }
+        throw err;
+      }
+    }
+    return c.json({ documentId: id, jobId, statusUrl: statusUrl(jobId) }, 202);
+  });
+  app.openapi(remove, async (c) => {
+    const { id } = c.req.valid("param");
+    const { courseId } = await scoped(c, (ctx) => docs.deleteDocument(ctx, id));
+    await bumpCourseCache(c.var.services, courseId);
+    return c.body(null, 204);
+  });
+  app.openapi(reindex, async (c) => {
+    const { id } = c.req.valid("param");
+    const { jobId } = await scoped(c, (ctx) => docs.reindexDocument(ctx, id));
+    return c.json({ documentId: id, jobId, statusUrl: statusUrl(jobId) }, 202);
+  });
+}
