@@ -7,3 +7,4 @@ export * from "./academics.ts";
 export * from "./jobs.ts";
 export * from "./notifications.ts";
 export * from "./rag.ts";
+export * from "./exams.ts";
