@@ -13,9 +13,21 @@ export const NotificationDeliverPayload = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 
+// --- exams (issue 8) ---
+/** `exams.generate`: writes the items of an exam in status `generating` from its course's chunks. */
+export const ExamGeneratePayload = z.object({ examId: z.uuid() });
+/** `exams.grade`: grades one submitted attempt (objective items exactly, short answers by model or similarity). */
+export const ExamGradePayload = z.object({ attemptId: z.uuid() });
+/** `exams.autosubmit`: submits an attempt still open at its deadline with what was saved (enqueued at start). */
+export const ExamAutosubmitPayload = z.object({ attemptId: z.uuid() });
+
 /** Payload schema per job type. */
 export const jobPayloads = {
   "notifications.deliver": NotificationDeliverPayload,
+  // exams (issue 8)
+  "exams.generate": ExamGeneratePayload,
+  "exams.grade": ExamGradePayload,
+  "exams.autosubmit": ExamAutosubmitPayload,
 } as const;
 
 /** A job type the system knows. */
