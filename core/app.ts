@@ -15,6 +15,11 @@ import { registerCourseRoutes } from "./routes/courses.ts";
 import { registerEnrollmentRoutes } from "./routes/enrollments.ts";
 import { registerProfileRoutes } from "./routes/profile.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+// exams (issue 8)
+import { registerExamRoutes } from "./routes/exams.ts";
+import { registerExamItemRoutes } from "./routes/exam_items.ts";
+import { registerAttemptRoutes } from "./routes/attempts.ts";
+import { registerExamResultRoutes } from "./routes/exam_results.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -49,6 +54,11 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerAuditRoutes(app);
   registerJobRoutes(app);
   registerNotificationRoutes(app);
+  // exams (issue 8)
+  registerExamRoutes(app);
+  registerExamItemRoutes(app);
+  registerAttemptRoutes(app);
+  registerExamResultRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

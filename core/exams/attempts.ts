@@ -34,7 +34,9 @@ export async function startAttempt(ctx: ScopedContext, examId: string) {
   const exam = await loadExam(ctx, examId);
   const now = new Date();
   if (exam.status !== "published") throw new AppError(ErrorCode.CONFLICT, "The exam is not open");
-  if (exam.opensAt && now < exam.opensAt) throw new AppError(ErrorCode.CONFLICT, "The exam has not opened yet");
+  if (exam.opensAt && now < exam.opensAt) {
+    throw new AppError(ErrorCode.CONFLICT, "The exam has not opened yet");
+  }
   if (exam.closesAt && now >= exam.closesAt) throw new AppError(ErrorCode.CONFLICT, "The exam has closed");
   const mine = and(eq(examAttempts.examId, examId), eq(examAttempts.userId, ctx.caller.userId));
   await submitExpiredAttempts(ctx.tx, mine, now);
@@ -100,7 +102,9 @@ export async function saveAnswers(
   const attempt = await loadOwnOpenAttempt(ctx, attemptId);
   const items = new Set((await itemsOf(ctx, attempt.examId)).map((i) => i.id));
   const unknown = answers.find((a) => !items.has(a.itemId));
-  if (unknown) throw new AppError(ErrorCode.VALIDATION_FAILED, `Item "${unknown.itemId}" is not on this exam`);
+  if (unknown) {
+    throw new AppError(ErrorCode.VALIDATION_FAILED, `Item "${unknown.itemId}" is not on this exam`);
+  }
   const now = new Date();
   for (const a of answers) {
     await ctx.tx.insert(attemptAnswers).values({
@@ -114,7 +118,11 @@ export async function saveAnswers(
       set: { answer: a.answer, savedAt: now },
     });
   }
-  return { saved: answers.length, savedAt: now.toISOString(), deadlineAt: attempt.deadlineAt?.toISOString() ?? null };
+  return {
+    saved: answers.length,
+    savedAt: now.toISOString(),
+    deadlineAt: attempt.deadlineAt?.toISOString() ?? null,
+  };
 }
 
 /** Submits an attempt once; after the window only when the exam allows late submissions. */

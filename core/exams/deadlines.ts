@@ -9,7 +9,11 @@ import { examAttempts, exams } from "../../shared/db/schema/exams.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 
 /** Submits every in-progress attempt matching `where` whose deadline has passed; returns how many. */
-export async function submitExpiredAttempts(db: Db, where: SQL | undefined, now = new Date()): Promise<number> {
+export async function submitExpiredAttempts(
+  db: Db,
+  where: SQL | undefined,
+  now = new Date(),
+): Promise<number> {
   const expired = await db.update(examAttempts).set({
     status: "submitted",
     submitKind: "auto",
@@ -30,7 +34,9 @@ export async function enqueueGrading(
   db: Db,
   attempt: { id: string; examId: string; userId: string; courseId: string },
 ): Promise<string> {
-  const [exam] = await db.select({ facultyId: exams.facultyId }).from(exams).where(eq(exams.id, attempt.examId));
+  const [exam] = await db.select({ facultyId: exams.facultyId }).from(exams).where(
+    eq(exams.id, attempt.examId),
+  );
   const job = await enqueueJob(db, {
     type: "exams.grade",
     payload: { attemptId: attempt.id },

@@ -20,7 +20,9 @@ const VISIBLE_TO_STUDENTS = ["published", "closed", "released"] as const;
 /** Reads an exam the caller may see, or 404; `manage` also requires that the caller manages its course (403). */
 export async function loadExam(ctx: ScopedContext, examId: string, manage = false): Promise<ExamRow> {
   const [exam] = await ctx.tx.select().from(exams).where(and(eq(exams.id, examId), isNull(exams.deletedAt)));
-  if (!exam || !ctx.scope.canReadCourse(exam.courseId)) throw new AppError(ErrorCode.NOT_FOUND, "Exam not found");
+  if (!exam || !ctx.scope.canReadCourse(exam.courseId)) {
+    throw new AppError(ErrorCode.NOT_FOUND, "Exam not found");
+  }
   const staff = ctx.scope.canManageCourse(exam.courseId);
   if (!staff && !(VISIBLE_TO_STUDENTS as readonly string[]).includes(exam.status)) {
     throw new AppError(ErrorCode.NOT_FOUND, "Exam not found");
@@ -80,7 +82,9 @@ export async function createExam(
   if (!ctx.scope.canManageCourse(courseId)) {
     throw new AppError(ErrorCode.FORBIDDEN, "Only the course's instructors may create exams");
   }
-  const [course] = await ctx.tx.select().from(courses).where(and(eq(courses.id, courseId), isNull(courses.deletedAt)));
+  const [course] = await ctx.tx.select().from(courses).where(
+    and(eq(courses.id, courseId), isNull(courses.deletedAt)),
+  );
   if (!course) throw new AppError(ErrorCode.NOT_FOUND, "Course not found");
   const [exam] = await ctx.tx.insert(exams).values({
     courseId,
@@ -98,7 +102,11 @@ export async function createExam(
     scope: { facultyId: course.facultyId, courseId },
   });
   await ctx.tx.update(exams).set({ generationJobId: job.id }).where(eq(exams.id, exam.id));
-  await ctx.audit({ action: "exam.create", target: `exam:${exam.id}`, metadata: { courseId, jobId: job.id } });
+  await ctx.audit({
+    action: "exam.create",
+    target: `exam:${exam.id}`,
+    metadata: { courseId, jobId: job.id },
+  });
   return { examId: exam.id, jobId: job.id };
 }
 
@@ -136,7 +144,9 @@ async function loadDraft(ctx: ScopedContext, examId: string): Promise<ExamRow> {
 /** Renames a draft. */
 export async function updateExam(ctx: ScopedContext, examId: string, patch: { title?: string }) {
   await loadDraft(ctx, examId);
-  if (patch.title !== undefined) await ctx.tx.update(exams).set({ title: patch.title }).where(eq(exams.id, examId));
+  if (patch.title !== undefined) {
+    await ctx.tx.update(exams).set({ title: patch.title }).where(eq(exams.id, examId));
+  }
   return getExam(ctx, examId);
 }
 
@@ -183,7 +193,12 @@ async function loadItem(ctx: ScopedContext, examId: string, itemId: string): Pro
 }
 
 /** Edits an item of a draft. */
-export async function updateItem(ctx: ScopedContext, examId: string, itemId: string, patch: Partial<ItemInput>) {
+export async function updateItem(
+  ctx: ScopedContext,
+  examId: string,
+  itemId: string,
+  patch: Partial<ItemInput>,
+) {
   await loadDraft(ctx, examId);
   const item = await loadItem(ctx, examId, itemId);
   checkItem({ ...item, ...patch });
@@ -232,9 +247,14 @@ export async function publishExam(ctx: ScopedContext, examId: string, input: Pub
 /** Closes a published exam; attempts still open are submitted with what was saved. */
 export async function closeExam(ctx: ScopedContext, examId: string) {
   const exam = await loadExam(ctx, examId, true);
-  if (exam.status !== "published") throw new AppError(ErrorCode.CONFLICT, `Exam is ${exam.status}, not published`);
+  if (exam.status !== "published") {
+    throw new AppError(ErrorCode.CONFLICT, `Exam is ${exam.status}, not published`);
+  }
   const now = new Date();
-  await ctx.tx.update(exams).set({ status: "closed", closesAt: exam.closesAt && exam.closesAt < now ? exam.closesAt : now })
+  await ctx.tx.update(exams).set({
+    status: "closed",
+    closesAt: exam.closesAt && exam.closesAt < now ? exam.closesAt : now,
+  })
     .where(eq(exams.id, examId));
   await ctx.tx.update(examAttempts).set({ deadlineAt: now }).where(
     and(eq(examAttempts.examId, examId), eq(examAttempts.status, "in_progress")),
@@ -267,6 +287,10 @@ export async function releaseExam(ctx: ScopedContext, examId: string) {
       scope: { facultyId: exam.facultyId, courseId: exam.courseId },
     });
   }
-  await ctx.audit({ action: "exam.release", target: `exam:${examId}`, metadata: { notified: students.length } });
+  await ctx.audit({
+    action: "exam.release",
+    target: `exam:${examId}`,
+    metadata: { notified: students.length },
+  });
   return getExam(ctx, examId);
 }

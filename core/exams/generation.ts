@@ -54,7 +54,8 @@ export async function generateExamItems(
   if (!exam || exam.status !== "generating") return { status: "skipped", items: 0 };
   const blueprint = Blueprint.parse(exam.blueprint);
   const chunks = await loadCourseChunks(db, exam.courseId, blueprint.documentIds);
-  const asked = blueprint.counts.multiple_choice + blueprint.counts.true_false + blueprint.counts.short_answer;
+  const asked = blueprint.counts.multiple_choice + blueprint.counts.true_false +
+    blueprint.counts.short_answer;
   let items: GeneratedItem[] = [];
   let failure: string | undefined;
   if (chunks.length === 0) failure = "The course has no processed material to generate from.";
@@ -64,7 +65,9 @@ export async function generateExamItems(
     if (items.length === 0) failure = "No item could be supported by the material.";
   }
   const note = failure ??
-    (items.length < asked ? `Generated ${items.length} of ${asked} items the blueprint asked for.` : undefined);
+    (items.length < asked
+      ? `Generated ${items.length} of ${asked} items the blueprint asked for.`
+      : undefined);
   const status = failure ? "failed" as const : "draft" as const;
   const wrote = await db.transaction(async (tx) => {
     const [locked] = await tx.select({ status: exams.status }).from(exams).where(eq(exams.id, examId)).for(
@@ -96,7 +99,9 @@ export async function generateExamItems(
         payload: {
           userId: exam.createdBy,
           kind: failure ? "exam.generation_failed" : "exam.generated",
-          title: failure ? `Exam "${exam.title}" could not be generated` : `Exam "${exam.title}" is ready to review`,
+          title: failure
+            ? `Exam "${exam.title}" could not be generated`
+            : `Exam "${exam.title}" is ready to review`,
           body: note ?? `${items.length} items were generated.`,
           data: { examId, courseId: exam.courseId },
         },

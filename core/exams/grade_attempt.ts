@@ -23,7 +23,11 @@ export interface GradingOutcome {
 }
 
 /** Grades an attempt in status `submitted`; anything else is left alone. */
-export async function gradeAttempt(db: Db, attemptId: string, grader: ShortAnswerGrader): Promise<GradingOutcome> {
+export async function gradeAttempt(
+  db: Db,
+  attemptId: string,
+  grader: ShortAnswerGrader,
+): Promise<GradingOutcome> {
   const [attempt] = await db.select().from(examAttempts).where(eq(examAttempts.id, attemptId));
   if (!attempt || attempt.status !== "submitted") return { status: "skipped" };
   const items = await db.select().from(examItems)
@@ -40,7 +44,12 @@ export async function gradeAttempt(db: Db, attemptId: string, grader: ShortAnswe
   for (const item of items) {
     const answer = byItem.get(item.id)?.answer ?? null;
     const grade = item.type === "short_answer"
-      ? await grader.grade({ question: item.question, answerKey: item.answerKey, answer, explanation: item.explanation })
+      ? await grader.grade({
+        question: item.question,
+        answerKey: item.answerKey,
+        answer,
+        explanation: item.explanation,
+      })
       : gradeObjective(item.answerKey, answer);
     const byModel = item.type === "short_answer" && grader.name === "model" && !!answer?.trim();
     grades.push({ item, answer, grade, gradedBy: byModel ? "model" as const : "auto" as const });

@@ -9,7 +9,10 @@ import { examItems, exams } from "../../shared/db/schema/exams.ts";
 import type { ExamLockout, OpenExam } from "../tutor/exam_lockout/interface.ts";
 
 /** The lockout over the exams tables; `now` is injectable for tests. */
-export function databaseExamLockout(database: Pick<Database, "read">, now: () => Date = () => new Date()): ExamLockout {
+export function databaseExamLockout(
+  database: Pick<Database, "read">,
+  now: () => Date = () => new Date(),
+): ExamLockout {
   return {
     async activeExamsFor(courseId: string): Promise<OpenExam[]> {
       const at = now();
@@ -26,7 +29,9 @@ export function databaseExamLockout(database: Pick<Database, "read">, now: () =>
         examId: examItems.examId,
         question: examItems.question,
         options: examItems.options,
-      }).from(examItems).where(and(inArray(examItems.examId, open.map((e) => e.id)), isNull(examItems.deletedAt)))
+      }).from(examItems).where(
+        and(inArray(examItems.examId, open.map((e) => e.id)), isNull(examItems.deletedAt)),
+      )
         .orderBy(asc(examItems.ordinal));
       return open.map((exam) => ({
         examId: exam.id,

@@ -40,18 +40,29 @@ export async function overrideGrade(
   answerId: string,
   input: { score: number; justification?: string },
 ) {
-  const [row] = await ctx.tx.select({ answer: attemptAnswers, attempt: examAttempts, points: examItems.points })
+  const [row] = await ctx.tx.select({
+    answer: attemptAnswers,
+    attempt: examAttempts,
+    points: examItems.points,
+  })
     .from(attemptAnswers)
     .innerJoin(examAttempts, eq(examAttempts.id, attemptAnswers.attemptId))
     .innerJoin(examItems, eq(examItems.id, attemptAnswers.itemId))
     .where(eq(attemptAnswers.id, answerId));
-  if (!row || !ctx.scope.canReadCourse(row.attempt.courseId)) throw new AppError(ErrorCode.NOT_FOUND, "Answer not found");
+  if (!row || !ctx.scope.canReadCourse(row.attempt.courseId)) {
+    throw new AppError(ErrorCode.NOT_FOUND, "Answer not found");
+  }
   if (!ctx.scope.canManageCourse(row.attempt.courseId)) {
     throw new AppError(ErrorCode.FORBIDDEN, "Only the course's instructors may override grades");
   }
-  if (row.attempt.status !== "graded") throw new AppError(ErrorCode.CONFLICT, "The attempt is not graded yet");
+  if (row.attempt.status !== "graded") {
+    throw new AppError(ErrorCode.CONFLICT, "The attempt is not graded yet");
+  }
   if (input.score > row.points) {
-    throw new AppError(ErrorCode.VALIDATION_FAILED, `The score may not exceed the item's ${row.points} points`);
+    throw new AppError(
+      ErrorCode.VALIDATION_FAILED,
+      `The score may not exceed the item's ${row.points} points`,
+    );
   }
   const now = new Date();
   await ctx.tx.update(attemptAnswers).set({
@@ -108,10 +119,12 @@ export async function examResults(ctx: ScopedContext, examId: string) {
   const answers = graded.length
     ? await ctx.tx.select().from(attemptAnswers).where(inArray(attemptAnswers.attemptId, graded))
     : [];
-  const statistics = itemStatistics(answers.filter((a) => points.has(a.itemId)).map((a) => ({
-    attemptId: a.attemptId,
-    itemId: a.itemId,
-    score: (a.score ?? 0) / (points.get(a.itemId) || 1),
-  })));
+  const statistics = itemStatistics(
+    answers.filter((a) => points.has(a.itemId)).map((a) => ({
+      attemptId: a.attemptId,
+      itemId: a.itemId,
+      score: (a.score ?? 0) / (points.get(a.itemId) || 1),
+    })),
+  );
   return { examId, attempts: students, items: statistics };
 }

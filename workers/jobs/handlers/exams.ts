@@ -36,7 +36,9 @@ export function examJobHandlers(deps: ExamJobDeps = {}): JobRegistry {
     }),
     "exams.grade": defineJob("exams.grade", async ({ payload, database, logger }) => {
       const grader = deps.model
-        ? modelShortAnswerGrader(deps.model, { onRetry: (reason) => logger.warn("grading retry", { reason }) })
+        ? modelShortAnswerGrader(deps.model, {
+          onRetry: (reason) => logger.warn("grading retry", { reason }),
+        })
         : offlineShortAnswerGrader;
       const outcome = await gradeAttempt(database.db, payload.attemptId, grader);
       logger.info("attempt grading finished", { attemptId: payload.attemptId, ...outcome });
