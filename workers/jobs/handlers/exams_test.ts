@@ -62,14 +62,40 @@ dbTest(
     assert.deepEqual(await notificationKindsFor(database, world.academicOwn.id), ["exam.generated"]);
 
     // A re-run (a duplicate delivery, or a crash after commit) changes nothing.
-  const again = await generateExamItems(database.db, examId, new OfflineExamGenerator());
-  assert.equal(again.status, "skipped");
-  const res = await core.asUser(world.academicOwn).request("GET", `/v1/exams/${examId}`);
-  assert.equal(res.status, 200);
-  const body = await res.json();
-  assert.equal(body.items.length, 10);
-  assert.ok(body.items.every((i: { answerKey?: string }) => i.answerKey), "staff see the keys");
-});
+    const again = await generateExamItems(database.db, examId, new OfflineExamGenerator());
+    assert.equal(again.status, "skipped");
+    const res = await core.asUser(world.academicOwn).request("GET", `/v1/exams/${examId}`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.items.length, 10);
+    assert.ok(body.items.every((i: { answerKey?: string }) => i.answerKey), "staff see the keys");
+  },
+);
+
+dbTest(
+  "[workers] exams.generate with the OpenAI model retries an invalid structured output",
+  async (database) => {
+    // Answers a valid item citing the first usable sentence of the first chunk it is shown.
+    const fake = startFakeOpenAi((request) => {
+      const user = request.messages.at(-1)!.content;
+      for (const [, id, text] of user.matchAll(/<chunk id="([^"]+)" page="\d+">\n([\s\S]*?)\n<\/chunk>/g)) {
+        const quote = splitSentences(text).find((s) => words(s).length >= 8 && words(s).length <= 30);
+        if (!quote) continue;
+        const key = words(quote).sort((a, b) => b.length - a.length)[0];
+        const item = {
+          type: "short_answer",
+          question: `Which word completes: ${quote.replace(new RegExp(key, "i"), "_____")}`,
+          options: [],
+          answerKey: key,
+          explanation: "From the material.",
+          difficulty: "medium",
+          chunkId: id,
+          quote,
+        };
+        return { kind: "answer", text: JSON.stringify({ items: [item] }) };
+      }
+      return { kind: "answer", text: '{"items":[]}' };
+    });
     fake.script.push({ kind: "answer", text: '{"items":[{"type":"essay"}]}' });
     try {
       const { examId, jobId } = await askForExam(database, { short_answer: 1 });
