@@ -29,6 +29,19 @@ function attemptView(a: AttemptRow, showScore: boolean) {
   };
 }
 
+/**
+ * Submits the caller's expired attempts (one attempt, or theirs at one exam) in a transaction of its own: routes call
+ * it before the operation, so an operation that then fails (e.g. a late submit) does not roll the submission back.
+ */
+export async function submitExpired(ctx: ScopedContext, target: { attemptId: string } | { examId: string }) {
+  await submitExpiredAttempts(
+    ctx.tx,
+    "attemptId" in target
+      ? eq(examAttempts.id, target.attemptId)
+      : and(eq(examAttempts.examId, target.examId), eq(examAttempts.userId, ctx.caller.userId)),
+  );
+}
+
 /** Starts an attempt for the caller; answers with the exam's items (no keys) and the server's deadline. */
 export async function startAttempt(ctx: ScopedContext, examId: string) {
   const exam = await loadExam(ctx, examId);

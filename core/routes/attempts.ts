@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireCaller } from "../auth/caller.ts";
-import { getAttempt, saveAnswers, startAttempt, submitAttempt } from "../exams/attempts.ts";
+import { getAttempt, saveAnswers, startAttempt, submitAttempt, submitExpired } from "../exams/attempts.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 
@@ -71,21 +71,25 @@ const get = createRoute({
 export function registerAttemptRoutes(app: CoreApp): void {
   app.openapi(start, async (c) => {
     const { id } = c.req.valid("param");
+    await scoped(c, (ctx) => submitExpired(ctx, { examId: id }));
     return c.json(await scoped(c, (ctx) => startAttempt(ctx, id)), 201);
   });
   app.openapi(save, async (c) => {
     const { id } = c.req.valid("param");
     const { answers } = c.req.valid("json");
+    await scoped(c, (ctx) => submitExpired(ctx, { attemptId: id }));
     return c.json(await scoped(c, (ctx) => saveAnswers(ctx, id, answers)), 200);
   });
   app.openapi(submit, async (c) => {
     const { id } = c.req.valid("param");
+    await scoped(c, (ctx) => submitExpired(ctx, { attemptId: id }));
     const out = await scoped(c, (ctx) => submitAttempt(ctx, id));
     return c.json({ ...out, statusUrl: `/v1/jobs/${out.jobId}` }, 202);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    // Not read-only: an attempt past its deadline is submitted on access.
+    // An attempt past its deadline is submitted on access, in a transaction of its own.
+    await scoped(c, (ctx) => submitExpired(ctx, { attemptId: id }));
     return c.json(await scoped(c, (ctx) => getAttempt(ctx, id)), 200);
   });
 }
