@@ -2,6 +2,7 @@ import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { ragEnv } from "../shared/rag/env.ts";
+import { tutorEnv } from "../core/tutor/env.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
@@ -36,6 +37,8 @@ export const workersEnvSchema = z.object({
   ...databaseEnv,
   /** Embeddings and vector store; core (search) and workers (ingestion) must agree. */
   ...ragEnv,
+  /** Exams (issue 8): generation and short-answer grading use the tutor's model when TUTOR_MODEL=openai. */
+  ...tutorEnv,
 }).superRefine((env, ctx) => {
   const qstash = env.JOB_TRANSPORT === "qstash" || (env.JOB_TRANSPORT === "auto" && env.QSTASH_TOKEN);
   if (!qstash) return;
