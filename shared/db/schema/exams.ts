@@ -132,5 +132,6 @@ export const attemptAnswers = pgTable("attempt_answers", {
   uniqueIndex("attempt_answers_attempt_item_uq").on(t.attemptId, t.itemId),
   index("attempt_answers_item_idx").on(t.itemId),
   index("attempt_answers_course_idx").on(t.courseId),
+  index("attempt_answers_overridden_by_idx").on(t.overriddenBy),
   index("attempt_answers_review_idx").on(t.courseId).where(sql`${t.needsReview}`),
 ]);

@@ -92,6 +92,7 @@ ALTER TABLE "exams" ADD CONSTRAINT "exams_created_by_users_id_fk" FOREIGN KEY ("
 CREATE UNIQUE INDEX "attempt_answers_attempt_item_uq" ON "attempt_answers" USING btree ("attempt_id","item_id");--> statement-breakpoint
 CREATE INDEX "attempt_answers_item_idx" ON "attempt_answers" USING btree ("item_id");--> statement-breakpoint
 CREATE INDEX "attempt_answers_course_idx" ON "attempt_answers" USING btree ("course_id");--> statement-breakpoint
+CREATE INDEX "attempt_answers_overridden_by_idx" ON "attempt_answers" USING btree ("overridden_by");--> statement-breakpoint
 CREATE INDEX "attempt_answers_review_idx" ON "attempt_answers" USING btree ("course_id") WHERE "attempt_answers"."needs_review";--> statement-breakpoint
 CREATE UNIQUE INDEX "exam_attempts_exam_user_no_uq" ON "exam_attempts" USING btree ("exam_id","user_id","attempt_no");--> statement-breakpoint
 CREATE INDEX "exam_attempts_user_idx" ON "exam_attempts" USING btree ("user_id");--> statement-breakpoint
