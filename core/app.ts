@@ -23,6 +23,11 @@ import { registerUsageRoutes } from "./routes/usage.ts";
 import { registerDocumentRoutes } from "./routes/documents.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
 import { isUploadPath } from "./routes/uploads.ts";
+// exams (issue 8)
+import { registerExamRoutes } from "./routes/exams.ts";
+import { registerExamItemRoutes } from "./routes/exam_items.ts";
+import { registerAttemptRoutes } from "./routes/attempts.ts";
+import { registerExamResultRoutes } from "./routes/exam_results.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -66,6 +71,11 @@ export function createCoreApp(services: CoreServices): CoreApp {
   // Documents and retrieval
   registerDocumentRoutes(app, services);
   registerSearchRoutes(app);
+  // exams (issue 8)
+  registerExamRoutes(app);
+  registerExamItemRoutes(app);
+  registerAttemptRoutes(app);
+  registerExamResultRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

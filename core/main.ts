@@ -11,7 +11,7 @@ import type { Database } from "../shared/db/client.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createKeyRing, type KeyRing } from "./auth/keys.ts";
 import { createTutorModel } from "./tutor/model/mod.ts";
-import { noOpenExams } from "./tutor/exam_lockout/interface.ts";
+import { databaseExamLockout } from "./exams/lockout.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 
 /**
@@ -36,7 +36,8 @@ export function buildCoreServices(
     embedder: documents.embedder,
     vectorStore: documents.vectorStore,
     tutorModel: createTutorModel(env),
-    examLockout: noOpenExams,
+    // While an exam of a course is open, the tutor refuses its items to that course's students.
+    examLockout: databaseExamLockout(database),
   };
 }
 

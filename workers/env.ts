@@ -4,6 +4,7 @@ import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { ragEnv } from "../shared/rag/env.ts";
 import { documentsEnv } from "../shared/documents/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
+import { tutorEnv } from "../core/tutor/env.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
@@ -42,6 +43,8 @@ export const workersEnvSchema = z.object({
   ...documentsEnv,
   /** The KV store shared with core and the edge: ingestion bumps search-cache scope versions in it. */
   ...kvEnvFields,
+  /** Exams (issue 8): generation and short-answer grading use the tutor's model when TUTOR_MODEL=openai. */
+  ...tutorEnv,
 }).superRefine((env, ctx) => {
   const qstash = env.JOB_TRANSPORT === "qstash" || (env.JOB_TRANSPORT === "auto" && env.QSTASH_TOKEN);
   if (!qstash) return;

@@ -8,6 +8,8 @@ import { createMetrics } from "../shared/metrics.ts";
 import { createWorkersApp } from "./app.ts";
 import { loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
+import { examJobHandlers } from "./jobs/handlers/exams.ts";
+import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
 import { createJobTransport } from "./jobs/transport/mod.ts";
@@ -39,7 +41,11 @@ export function buildWorkersServices(
   const runner = {
     database,
     logger,
-    registry: options.registry ?? jobHandlers,
+    registry: options.registry ?? {
+      ...jobHandlers,
+      // exams (issue 8): the model-backed generator and grader when the tutor model is OpenAI-compatible.
+      ...(env.TUTOR_MODEL === "openai" ? examJobHandlers({ model: createTutorModel(env) }) : {}),
+    },
     workerId: workerIdOf(),
     leaseMs: env.JOB_LEASE_MS,
     maxAttempts: env.JOB_MAX_ATTEMPTS,

@@ -93,6 +93,24 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "POST", path: "/api/v1/documents/:id/complete", access: STAFF },
   { method: "POST", path: "/api/v1/documents/:id/reindex", access: STAFF },
   { method: "POST", path: "/api/v1/search", access: ANYONE_SIGNED_IN },
+  // Exams (issue 8; core narrows to the course's staff or enrolled students)
+  { method: "POST", path: "/api/v1/courses/:id/exams", access: STAFF },
+  { method: "GET", path: "/api/v1/courses/:id/exams", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/exams/:id", access: ANYONE_SIGNED_IN },
+  { method: "PATCH", path: "/api/v1/exams/:id", access: STAFF },
+  { method: "POST", path: "/api/v1/exams/:id/items", access: STAFF },
+  { method: "PATCH", path: "/api/v1/exams/:id/items/:itemId", access: STAFF },
+  { method: "DELETE", path: "/api/v1/exams/:id/items/:itemId", access: STAFF },
+  { method: "POST", path: "/api/v1/exams/:id/publish", access: STAFF },
+  { method: "POST", path: "/api/v1/exams/:id/close", access: STAFF },
+  { method: "POST", path: "/api/v1/exams/:id/release", access: STAFF },
+  { method: "POST", path: "/api/v1/exams/:id/attempts", access: ANYONE_SIGNED_IN },
+  { method: "PUT", path: "/api/v1/attempts/:id/answers", access: ANYONE_SIGNED_IN },
+  { method: "POST", path: "/api/v1/attempts/:id/submit", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/attempts/:id", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/exams/:id/review", access: STAFF },
+  { method: "POST", path: "/api/v1/answers/:id/override", access: STAFF },
+  { method: "GET", path: "/api/v1/exams/:id/results", access: ANYONE_SIGNED_IN },
 ];
 
 interface Compiled {

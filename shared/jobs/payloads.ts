@@ -19,6 +19,13 @@ export const DocumentIngestPayload = z.object({ documentId: z.uuid() });
 
 /** `documents.purge`: remove a soft-deleted document's chunks, vectors and stored bytes. */
 export const DocumentPurgePayload = z.object({ documentId: z.uuid() });
+// --- exams (issue 8) ---
+/** `exams.generate`: writes the items of an exam in status `generating` from its course's chunks. */
+export const ExamGeneratePayload = z.object({ examId: z.uuid() });
+/** `exams.grade`: grades one submitted attempt (objective items exactly, short answers by model or similarity). */
+export const ExamGradePayload = z.object({ attemptId: z.uuid() });
+/** `exams.autosubmit`: submits an attempt still open at its deadline with what was saved (enqueued at start). */
+export const ExamAutosubmitPayload = z.object({ attemptId: z.uuid() });
 
 /** Payload schema per job type. */
 export const jobPayloads = {
@@ -26,6 +33,10 @@ export const jobPayloads = {
   // Documents
   "documents.ingest": DocumentIngestPayload,
   "documents.purge": DocumentPurgePayload,
+  // exams (issue 8)
+  "exams.generate": ExamGeneratePayload,
+  "exams.grade": ExamGradePayload,
+  "exams.autosubmit": ExamAutosubmitPayload,
 } as const;
 
 /** A job type the system knows. */

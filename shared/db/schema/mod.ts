@@ -8,3 +8,4 @@ export * from "./jobs.ts";
 export * from "./notifications.ts";
 export * from "./rag.ts";
 export * from "./chat.ts";
+export * from "./exams.ts";

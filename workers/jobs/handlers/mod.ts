@@ -2,6 +2,7 @@ import type { JobRegistry } from "../registry.ts";
 import { deliverNotification } from "./notifications_deliver.ts";
 import { ingestDocument } from "./documents_ingest.ts";
 import { purgeDocument } from "./documents_purge.ts";
+import { examJobHandlers } from "./exams.ts";
 
 /** Every job type's handler, in one visible place. */
 export const jobHandlers: JobRegistry = {
@@ -9,4 +10,6 @@ export const jobHandlers: JobRegistry = {
   // Documents
   "documents.ingest": ingestDocument,
   "documents.purge": purgeDocument,
+  // exams (issue 8): offline generator and grader; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
+  ...examJobHandlers(),
 };

@@ -1,0 +1,70 @@
+/**
+ * Test helpers for exams: course material from a real PDF written as live chunks, and running one named job now
+ * through the real job runner (tests share one database, so they never claim other tests' jobs).
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../shared/db/client.ts";
+import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
+import { jobs } from "../../shared/db/schema/jobs.ts";
+import { processDocument } from "../../shared/documents/mod.ts";
+import { claimJob } from "../../workers/jobs/store.ts";
+import { runClaimedJob, type RunOutcome } from "../../workers/jobs/runner.ts";
+import { testRunner } from "../../workers/jobs/testing.ts";
+import type { JobRegistry } from "../../workers/jobs/registry.ts";
+
+const PDF = new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url);
+let processed: ReturnType<typeof processDocument> | undefined;
+
+/** Writes the simultaneous-equations PDF as a ready document with live chunks of a course; returns the document id. */
+export async function seedPdfMaterial(
+  database: Database,
+  course: { courseId: string; facultyId: string; semesterId: string | null },
+): Promise<string> {
+  processed ??= Deno.readFile(PDF).then((bytes) => processDocument(bytes, "pdf"));
+  const { chunks, pageCount } = await processed;
+  const [doc] = await database.db.insert(documents).values({
+    ...course,
+    title: "Simultaneous equations",
+    fileName: "simultaneous_equations.pdf",
+    mime: "application/pdf",
+    sizeBytes: 1,
+    sha256: crypto.randomUUID(),
+    status: "ready",
+    pages: pageCount,
+    chunkCount: chunks.length,
+    chunkGeneration: 1,
+  }).returning();
+  await database.db.insert(documentChunks).values(chunks.map((c) => ({
+    documentId: doc.id,
+    ...course,
+    generation: 1,
+    ordinal: c.ordinal,
+    pageStart: c.pageStart,
+    pageEnd: c.pageEnd,
+    heading: c.heading ?? null,
+    text: c.text,
+    searchText: c.text.toLowerCase(),
+  })));
+  return doc.id;
+}
+
+/** Claims and runs one job now with the real runner; `registry` defaults to every handler. */
+export async function runJobNow(
+  database: Database,
+  jobId: string,
+  registry?: JobRegistry,
+): Promise<RunOutcome> {
+  const runner = testRunner(database, registry ? { registry } : {});
+  const claim = await claimJob(database.db, jobId, { workerId: runner.workerId, leaseMs: runner.leaseMs });
+  if (claim.state !== "claimed") throw new Error(`Job ${jobId} could not be claimed (${claim.state})`);
+  return runClaimedJob(claim.job, runner);
+}
+
+/** Kinds of the notifications queued for a user (delivered or not). */
+export async function notificationKindsFor(database: Database, userId: string): Promise<string[]> {
+  const rows = await database.db.select({ payload: jobs.payload }).from(jobs).where(and(
+    eq(jobs.type, "notifications.deliver"),
+    sql`${jobs.payload}->>'userId' = ${userId}`,
+  ));
+  return rows.map((r) => (r.payload as { kind: string }).kind);
+}

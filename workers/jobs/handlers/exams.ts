@@ -1,0 +1,52 @@
+/**
+ * Exam jobs: generation, grading and auto-submission at an attempt's deadline. The domain lives in `core/exams/`
+ * (pure modules over the database); these handlers pick the generator and grader from the tutor model: offline by
+ * default, the model's structured output when the tutor model is OpenAI-compatible. All three converge on re-run.
+ */
+import { eq } from "drizzle-orm";
+import { examAttempts } from "../../../shared/db/schema/exams.ts";
+import { submitExpiredAttempts } from "../../../core/exams/deadlines.ts";
+import { generateExamItems } from "../../../core/exams/generation.ts";
+import { gradeAttempt } from "../../../core/exams/grade_attempt.ts";
+import { jsonModelFrom, LlmExamGenerator } from "../../../core/exams/llm_generator.ts";
+import { OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
+import { modelShortAnswerGrader, offlineShortAnswerGrader } from "../../../core/exams/short_answer_grader.ts";
+import type { ExamGenerator } from "../../../core/exams/types.ts";
+import type { TutorModel } from "../../../core/tutor/model/interface.ts";
+import { defineJob, type JobRegistry } from "../registry.ts";
+
+/** What the exam jobs need: a model for generation and grading, or none for the offline paths. */
+export interface ExamJobDeps {
+  /** Unset (or TUTOR_MODEL=offline): offline generator and similarity grading. */
+  model?: TutorModel;
+}
+
+/** The exam job handlers, built for a model (or offline). */
+export function examJobHandlers(deps: ExamJobDeps = {}): JobRegistry {
+  return {
+    "exams.generate": defineJob("exams.generate", async ({ payload, database, logger }) => {
+      const generator: ExamGenerator = deps.model
+        ? new LlmExamGenerator(jsonModelFrom(deps.model), {
+          onRetry: (reason) => logger.warn("exam generation retry", { reason }),
+        })
+        : new OfflineExamGenerator();
+      const outcome = await generateExamItems(database.db, payload.examId, generator);
+      logger.info("exam generation finished", { examId: payload.examId, ...outcome });
+      return { result: outcome, resultUrl: `/v1/exams/${payload.examId}` };
+    }),
+    "exams.grade": defineJob("exams.grade", async ({ payload, database, logger }) => {
+      const grader = deps.model
+        ? modelShortAnswerGrader(deps.model, {
+          onRetry: (reason) => logger.warn("grading retry", { reason }),
+        })
+        : offlineShortAnswerGrader;
+      const outcome = await gradeAttempt(database.db, payload.attemptId, grader);
+      logger.info("attempt grading finished", { attemptId: payload.attemptId, ...outcome });
+      return { result: outcome, resultUrl: `/v1/attempts/${payload.attemptId}` };
+    }),
+    "exams.autosubmit": defineJob("exams.autosubmit", async ({ payload, database }) => {
+      const submitted = await submitExpiredAttempts(database.db, eq(examAttempts.id, payload.attemptId));
+      return { result: { submitted } };
+    }),
+  };
+}
