@@ -49,7 +49,14 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     if (!header.kid) throw new InvalidTokenError("The token has no key id");
     return jwks(header, token);
   };
+  // Verified tokens, so a client's repeated calls skip the signature check (about 0.2 ms of CPU each, most of a
+  // cached answer's cost). Expiry and the revocation list are still checked on every call; the map is bounded.
+  const verified = new Map<string, AccessTokenClaims>();
+  const MAX_VERIFIED = 10_000;
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.exp > Date.now() / 1000) return await notRevoked(known);
+    if (known) verified.delete(token);
     let payload;
     try {
       ({ payload } = await jwtVerify(token, keyFor, {
@@ -75,15 +82,22 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     }
     const claims = AccessTokenClaims.safeParse(payload);
     if (!claims.success) throw new InvalidTokenError("The access token's claims are not valid");
+    const identity = await notRevoked(claims.data);
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims.data);
+    return identity;
+  };
+
+  async function notRevoked(claims: AccessTokenClaims) {
     let revoked: string | null;
     try {
-      revoked = await options.kv.get(revokedJtiKey(claims.data.jti));
+      revoked = await options.kv.get(revokedJtiKey(claims.jti));
     } catch (err) {
       // Fail closed: a signed-out token must not get in because the revocation list cannot be read.
       throw new AppError(ErrorCode.UNAVAILABLE, "Token revocations could not be checked", { cause: err });
     }
     if (revoked) throw new InvalidTokenError("The access token has been revoked");
-    const { sub, role, jti, exp, mfa } = claims.data;
+    const { sub, role, jti, exp, mfa } = claims;
     return { userId: sub, role, jti, exp, mfa };
-  };
+  }
 }

@@ -15,6 +15,8 @@
  * Flags: --duration 5 (seconds per run), --rounds 3 (throughput rounds, best of each kept), --connections 50.
  */
 import { Hono } from "hono";
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYP } from "../../shared/access_token.ts";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -62,9 +64,13 @@ async function serve(role: string) {
     app.get("/", (c) => c.text("Hello Hono!"));
     handler = app.fetch;
   } else if (role === "core") {
-    // Stand-in core: a public catalog answer with an ETag, and a private per-user answer.
+    // Stand-in core: a public catalog answer with an ETag, a private per-user answer, and the JWKS the edge
+    // verifies the benchmark's access token with (the key comes from the parent in BENCH_JWK).
+    const { d: _private, ...publicJwk } = JSON.parse(Deno.env.get("BENCH_JWK")!) as JWK;
+    const jwks = { keys: [{ ...publicJwk, kid: "bench", alg: "EdDSA", use: "sig" }] };
     const catalog = JSON.stringify({ faculties: ["Science", "Arts", "Engineering", "Medicine"] });
     const app = new Hono()
+      .get("/.well-known/jwks.json", (c) => c.json(jwks))
       .get("/v1/faculties", (c) =>
         c.body(catalog, 200, {
           "content-type": "application/json",
@@ -168,10 +174,25 @@ async function main() {
   try {
     const hello = await spawn("hello");
     const serviceHello = await spawn("service-hello");
-    const core = await spawn("core");
+    // A real access token: the edge verifies it against the stand-in core's JWKS like any other.
+    const { privateKey } = await generateKeyPair("EdDSA", { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ role: "STUDENT", mfa: false })
+      .setProtectedHeader({ alg: "EdDSA", kid: "bench", typ: ACCESS_TOKEN_TYP })
+      .setSubject(crypto.randomUUID())
+      .setJti(crypto.randomUUID())
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(await importJWK(jwk, "EdDSA"));
+    const auth = [`Authorization: Bearer ${token}`];
+    const core = await spawn("core", { BENCH_JWK: JSON.stringify(jwk) });
     children.push(hello, serviceHello, core);
     const edgeEnv: Record<string, string> = {
       CORE_URL: core.url,
+      EDGE_ASSERTION_SECRET: crypto.randomUUID() + crypto.randomUUID(),
       RATE_LIMIT_IP: "1000000000/1m",
       RATE_LIMITS: "",
     };
@@ -190,9 +211,10 @@ async function main() {
     children.push(edge);
 
     const cachedUrl = `${edge.url}/api/v1/faculties`;
-    const warm = await fetch(cachedUrl);
+    const headers = { authorization: auth[0].slice("Authorization: ".length) };
+    const warm = await fetch(cachedUrl, { headers });
     await warm.body?.cancel();
-    const check = await fetch(cachedUrl);
+    const check = await fetch(cachedUrl, { headers });
     await check.body?.cancel();
     if (check.headers.get("x-cache") !== "HIT") {
       throw new Error(`expected a cache HIT, got ${check.headers.get("x-cache")}`);
@@ -202,23 +224,27 @@ async function main() {
     // load drifts, so each target's best round is compared (interleaving exposes them to the same drift).
     await wrk(`${hello.url}/`, connections, 1);
     await wrk(`${serviceHello.url}/`, connections, 1);
-    await wrk(cachedUrl, connections, 1);
+    await wrk(cachedUrl, connections, 1, auth);
     const rounds = Number(values.rounds);
     const best = (runs: WrkResult[]) => runs.reduce((a, b) => b.rps > a.rps ? b : a);
     const helloRuns: WrkResult[] = [], baseRuns: WrkResult[] = [], cachedRuns: WrkResult[] = [];
     for (let r = 0; r < rounds; r++) {
       helloRuns.push(await wrk(`${hello.url}/`, connections, seconds));
       baseRuns.push(await wrk(`${serviceHello.url}/`, connections, seconds));
-      cachedRuns.push(await wrk(cachedUrl, connections, seconds));
+      cachedRuns.push(await wrk(cachedUrl, connections, seconds, auth));
     }
     const helloRun = best(helloRuns), baseRun = best(baseRuns), cachedRun = best(cachedRuns);
 
-    const auth = ["Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.bench.token"];
     await wrk(`${core.url}/v1/me`, 1, 1, auth);
     await wrk(`${edge.url}/api/v1/me`, 1, 1, auth);
     const directRun = await wrk(`${core.url}/v1/me`, 1, seconds, auth);
     const viaEdgeRun = await wrk(`${edge.url}/api/v1/me`, 1, seconds, auth);
 
+    for (const run of [cachedRun, viaEdgeRun]) {
+      if (run.non2xx > 0) {
+        throw new Error(`${run.non2xx} requests were refused: the measurement is not valid`);
+      }
+    }
     const ratio = cachedRun.rps / helloRun.rps;
     const added = viaEdgeRun.p50Ms - directRun.p50Ms;
     const fmt = (n: number) => Math.round(n).toLocaleString("en");
