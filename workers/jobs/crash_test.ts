@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { type Database, openPglite, openPostgres, schema } from "../../shared/db/client.ts";
+import { schema } from "../../shared/db/client.ts";
 import { migrateDatabase } from "../../shared/db/migrate.ts";
-import { createThrowawayPostgres, testBackends } from "../../shared/db/testing.ts";
-import { seedPgliteDir, startWorker } from "./testdata/worker_harness.ts";
+import { testBackends } from "../../shared/db/testing.ts";
+import { crashTestDatabase, startWorker } from "./testdata/worker_harness.ts";
 import { insertJob, jobById, makeUser } from "./testing.ts";
 
 const script = new URL("./testdata/worker_process.ts", import.meta.url).pathname;
@@ -19,18 +19,8 @@ for (const kind of testBackends) {
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      const dataDir = await Deno.makeTempDir({ prefix: "jobs-crash-" });
-      const url = kind === "postgres" ? await createThrowawayPostgres() : undefined;
-      if (!url) await seedPgliteDir(`${dataDir}/pglite`);
-      const open = (): Promise<Database> =>
-        url ? openPostgres({ url, dataDir: "", poolMax: 2 }) : openPglite(`${dataDir}/pglite`);
-      // Explicit, so the child never inherits this run's DATABASE_URL (empty counts as unset) or a QStash setup.
-      const env: Record<string, string> = {
-        DATABASE_URL: url ?? "",
-        READ_DATABASE_URL: "",
-        DATA_DIR: dataDir,
-        JOB_TRANSPORT: "embedded",
-      };
+      const { dataDir, open, env: databaseEnv } = await crashTestDatabase(kind, "jobs-crash-");
+      const env: Record<string, string> = { ...databaseEnv };
       try {
         let database = await open();
         await migrateDatabase(database);

@@ -4,13 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { eq, inArray, sql } from "drizzle-orm";
-import { type Database, openPglite, openPostgres, schema } from "../../shared/db/client.ts";
+import { type Database, schema } from "../../shared/db/client.ts";
 import { migrateDatabase } from "../../shared/db/migrate.ts";
-import { createThrowawayPostgres, testBackends } from "../../shared/db/testing.ts";
+import { testBackends } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../../core/academics/testing.ts";
 import { enqueueGrading } from "../../core/exams/deadlines.ts";
 import { createTestUsers } from "../../core/testing.ts";
-import { seedPgliteDir, startWorker } from "./testdata/worker_harness.ts";
+import { crashTestDatabase, startWorker } from "./testdata/worker_harness.ts";
 
 const script = new URL("./testdata/exam_worker_process.ts", import.meta.url).pathname;
 
@@ -81,18 +81,8 @@ for (const kind of testBackends) {
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      const dataDir = await Deno.makeTempDir({ prefix: "exam-crash-" });
-      const url = kind === "postgres" ? await createThrowawayPostgres() : undefined;
-      if (!url) await seedPgliteDir(`${dataDir}/pglite`);
-      const open = (): Promise<Database> =>
-        url ? openPostgres({ url, dataDir: "", poolMax: 2 }) : openPglite(`${dataDir}/pglite`);
-      const env: Record<string, string> = {
-        DATABASE_URL: url ?? "",
-        READ_DATABASE_URL: "",
-        DATA_DIR: dataDir,
-        JOB_TRANSPORT: "embedded",
-        TUTOR_MODEL: "offline",
-      };
+      const { dataDir, open, env: databaseEnv } = await crashTestDatabase(kind, "exam-crash-");
+      const env: Record<string, string> = { ...databaseEnv, TUTOR_MODEL: "offline" };
       try {
         let database = await open();
         await migrateDatabase(database);

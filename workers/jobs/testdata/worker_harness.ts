@@ -4,7 +4,8 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { freshTestDatabase } from "../../../shared/db/testing.ts";
+import { type Database, type DatabaseKind, openPglite, openPostgres } from "../../../shared/db/client.ts";
+import { createThrowawayPostgres, freshTestDatabase } from "../../../shared/db/testing.ts";
 
 /** Fills a PGlite data directory from the migrated in-memory template: far quicker than initdb on disk. */
 export async function seedPgliteDir(dir: string): Promise<void> {
@@ -78,5 +79,25 @@ export function startWorker(name: string, env: Record<string, string>, script: s
         });
       });
     },
+  };
+}
+
+/**
+ * A database a crash test and its worker subprocesses share: a throwaway Postgres database on the `postgres`
+ * backend, else a PGlite directory seeded with the migrated template. `env` is the child's database
+ * configuration, explicit so it never inherits this run's DATABASE_URL or a QStash setup.
+ */
+export async function crashTestDatabase(kind: DatabaseKind, prefix: string): Promise<{
+  dataDir: string;
+  open: () => Promise<Database>;
+  env: Record<string, string>;
+}> {
+  const dataDir = await Deno.makeTempDir({ prefix });
+  const url = kind === "postgres" ? await createThrowawayPostgres() : undefined;
+  if (!url) await seedPgliteDir(`${dataDir}/pglite`);
+  return {
+    dataDir,
+    open: () => url ? openPostgres({ url, dataDir: "", poolMax: 2 }) : openPglite(`${dataDir}/pglite`),
+    env: { DATABASE_URL: url ?? "", READ_DATABASE_URL: "", DATA_DIR: dataDir, JOB_TRANSPORT: "embedded" },
   };
 }
