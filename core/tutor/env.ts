@@ -1,14 +1,12 @@
 import { z } from "zod";
 import { envTypes } from "../../shared/env.ts";
+import { openAiConnectionEnv } from "../../shared/openai_env.ts";
 
 /** Tutor variables, spread into core's env schema (and the workers' when exam generation needs a model). */
 export const tutorEnv = {
   /** Which model answers: the offline extractive tutor (no model needed) or an OpenAI-compatible server. */
   TUTOR_MODEL: z.enum(["offline", "openai"]).default("offline"),
-  /** Required when TUTOR_MODEL=openai; some local OpenAI-compatible servers accept any value. */
-  OPENAI_API_KEY: z.string().optional(),
-  /** Any OpenAI-compatible server (vLLM, Ollama, LiteLLM, Azure proxy); unset means api.openai.com. */
-  OPENAI_BASE_URL: z.url().optional(),
+  ...openAiConnectionEnv,
   OPENAI_CHAT_MODEL: z.string().default("gpt-4o-mini"),
   OPENAI_SUMMARY_MODEL: z.string().default("gpt-4o-mini"),
   OPENAI_EXAM_MODEL: z.string().default("gpt-4o"),
@@ -17,8 +15,6 @@ export const tutorEnv = {
   OPENAI_TIMEOUT_MS: envTypes.int(30_000, 100),
   /** Longest silence between two streamed chunks before the call is abandoned. */
   OPENAI_STREAM_IDLE_TIMEOUT_MS: envTypes.int(20_000, 100),
-  /** Retries after the first attempt, on 408/409/429/5xx and connection errors (with backoff, honouring Retry-After). */
-  OPENAI_MAX_RETRIES: envTypes.int(2, 0),
   OPENAI_MAX_OUTPUT_TOKENS: envTypes.int(800, 16),
   /** Offline tutor: minimum question-term support of the best sentence to answer (0..1); below it, it refuses. */
   TUTOR_OFFLINE_SUPPORT_THRESHOLD: z.coerce.number().min(0).max(1).default(0.45),
