@@ -32,9 +32,7 @@ export function buildCoreServices(
     kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
     documents,
-    // Tutor and chat (issue 7): the same embedder and vector store as document search.
-    embedder: documents.embedder,
-    vectorStore: documents.vectorStore,
+    // Tutor and chat (issue 7); retrieval uses `documents.embedder` and `documents.vectorStore`.
     tutorModel: createTutorModel(env),
     // While an exam of a course is open, the tutor refuses its items to that course's students.
     examLockout: databaseExamLockout(database),

@@ -6,8 +6,6 @@ import type { Logger } from "../shared/logger.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import type { CoreEnv } from "./env.ts";
-import type { Embedder } from "../shared/rag/embedder/interface.ts";
-import type { VectorStore } from "../shared/rag/vector/interface.ts";
 import type { TutorModel } from "./tutor/model/interface.ts";
 import type { ExamLockout } from "./tutor/exam_lockout/interface.ts";
 
@@ -22,10 +20,6 @@ export interface CoreServices {
   /** Access-token signing keys (published at `/.well-known/jwks.json`). */
   keys: KeyRing;
   // Tutor and chat (issue 7).
-  /** Embeds queries for retrieval; must match the one ingestion used. */
-  embedder: Embedder;
-  /** Vectors of course chunks (pgvector or Qdrant). */
-  vectorStore: VectorStore;
   /** Answers tutor questions and writes summaries (offline extractive or OpenAI-compatible). */
   tutorModel: TutorModel;
   /** Which exams are open, so the tutor refuses their content; the exams feature plugs in its own. */

@@ -15,7 +15,6 @@
  * `callerHeaders` signs the edge assertion for exactly one method and path (as the edge would). To go through the
  * edge with a real access token, use `createTestStack` from `edge/testing.ts`.
  */
-import { createEmbedder, createVectorStore } from "../../shared/rag/mod.ts";
 import { createTutorModel } from "../tutor/model/mod.ts";
 import { noOpenExams } from "../tutor/exam_lockout/interface.ts";
 import { ASSERTION_HEADER, signAssertion } from "../../shared/assertion.ts";
@@ -57,7 +56,6 @@ export function testCoreServices(
   options: { env?: Record<string, string>; kv?: KvStore; overrides?: Partial<CoreServices> } = {},
 ): CoreServices {
   const env = testCoreEnv(options.env);
-  const embedder = createEmbedder(env);
   return {
     env,
     database,
@@ -71,8 +69,6 @@ export function testCoreServices(
     // Documents: a hashed test embedder, so no model loads in tests that never search.
     documents: createDocumentServices(env, database, { embedder: createHashEmbedder() }),
     // Tutor and chat (issue 7): built lazily, nothing loads until a question is asked.
-    embedder,
-    vectorStore: createVectorStore(env, database, embedder),
     tutorModel: createTutorModel(env),
     examLockout: noOpenExams,
     ...options.overrides,

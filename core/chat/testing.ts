@@ -4,12 +4,14 @@
  * stand-in for a Qdrant server; pgvector is absent from the machine's Postgres), and a core app over them.
  */
 import type { Database } from "../../shared/db/client.ts";
+import { createDocumentServices } from "../../shared/documents/services.ts";
 import { replaceDocumentChunks } from "../../shared/rag/chunk_writer.ts";
 import { startFakeQdrant } from "../../shared/rag/testing/fake_qdrant.ts";
 import { createHashEmbedder } from "../../shared/rag/testing/hash_embedder.ts";
 import { insertTestDocument, paragraphs } from "../../shared/rag/testing/documents.ts";
 import { createQdrantStore } from "../../shared/rag/vector/qdrant.ts";
 import { type AcademicWorld, createAcademicWorld } from "../academics/testing.ts";
+import { testCoreEnv } from "../auth/testing.ts";
 import type { CoreServices } from "../services.ts";
 import { createTestCore, type TestCore } from "../testing.ts";
 
@@ -18,7 +20,8 @@ export interface ChatWorld {
   world: AcademicWorld;
   core: TestCore;
   /** The retrieval services the core uses, for building other stacks (e.g. through the edge) on the same data. */
-  retrieval: Pick<CoreServices, "embedder" | "vectorStore">;
+  /** Core services whose retrieval is the hashed embedder and the fake Qdrant (pass to other test stacks). */
+  retrieval: Pick<CoreServices, "documents">;
   /** Adds a ready document with one chunk per paragraph to a course of the world. */
   addDocument(course: "A" | "B", title: string, texts: string[]): Promise<string>;
   close(): Promise<void>;
@@ -38,11 +41,14 @@ export async function createChatWorld(
     collection: `chat${crypto.randomUUID().slice(0, 8)}`,
     dimensions: embedder.dimensions,
   });
-  const core = createTestCore(database, env, { embedder, vectorStore, ...overrides });
+  const retrieval = {
+    documents: createDocumentServices(testCoreEnv(env), database, { embedder, vectorStore }),
+  };
+  const core = createTestCore(database, env, { ...retrieval, ...overrides });
   return {
     world,
     core,
-    retrieval: { embedder, vectorStore },
+    retrieval,
     async addDocument(course, title, texts) {
       const place = course === "A"
         ? { courseId: world.courseA, facultyId: world.facultyA, semesterId: world.semesterA }

@@ -130,8 +130,8 @@ export async function* runTurn(
   const deps = {
     retriever: new HybridRetriever({
       database: services.database,
-      vectorStore: services.vectorStore,
-      embedder: services.embedder,
+      vectorStore: services.documents.vectorStore,
+      embedder: services.documents.embedder,
       logger: services.logger,
     }),
     model: services.tutorModel,

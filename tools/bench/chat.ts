@@ -10,6 +10,8 @@
  * Flags: `--chunks 10000`, `--queries 200`.
  */
 import { createAcademicWorld } from "../../core/academics/testing.ts";
+import { createDocumentServices } from "../../shared/documents/services.ts";
+import { testCoreEnv } from "../../core/auth/testing.ts";
 import { createTestCore } from "../../core/testing.ts";
 import { loadXquadFixture } from "../../core/tutor/testing/xquad.ts";
 import { HybridRetriever } from "../../core/tutor/retriever/hybrid.ts";
@@ -114,9 +116,9 @@ const fixed: Embedder = {
   ...offline,
   embed: (texts) => Promise.resolve(texts.map(() => Array.from({ length: DIMS }, () => Math.random() - 0.5))),
 };
-const core = createTestCore(database, { CHAT_DAILY_QUOTA_STUDENT: "0", LOG_LEVEL: "error" }, {
-  embedder: fixed,
-  vectorStore: store,
+const coreEnv = { CHAT_DAILY_QUOTA_STUDENT: "0", LOG_LEVEL: "error" };
+const core = createTestCore(database, coreEnv, {
+  documents: createDocumentServices(testCoreEnv(coreEnv), database, { embedder: fixed, vectorStore: store }),
 });
 const student = core.asUser(world.studentEnrolled);
 const created = await student.request("POST", "/v1/chat/sessions", { courseId: world.courseA });
