@@ -3,9 +3,22 @@
  * core and the workers (`tools/dev.ts` on embedded PGlite in a temp DATA_DIR). The config under test is
  * `nginx/nginx.conf` with its snippets, changed only where a test machine must differ: the listen ports (free high
  * ports instead of 8080/8443), `site/upstream.conf` (the local edges) and a throwaway self-signed certificate.
+ * The system's data is made the way an operator and clients make it: the first admin with `deno task admin:create`,
+ * everything else through nginx (course, enrolment, upload, ingestion, chat). The tutor model is the fake OpenAI
+ * server (`core/tutor/testing/fake_openai.ts`), so the test decides when the answer may go on.
  */
 import assert from "node:assert/strict";
+import { startFakeOpenAi } from "../core/tutor/testing/fake_openai.ts";
 import { nginxTestEnvironment } from "./testing.ts";
+import { adminToken, api, expectJson, seedCourse, SseReader } from "./testing_api.ts";
+
+const ADMIN = { email: "admin@uni.test", password: "correct horse battery staple" };
+const NOTES = {
+  fileName: "cells.md",
+  text:
+    "# Cell biology\n\nMitochondria are the powerhouse of the cell, producing ATP through cellular respiration. " +
+    "Ribosomes assemble proteins from amino acids by reading messenger RNA.\n",
+};
 
 Deno.test("[nginx] nginx -t accepts the production config with a self-signed certificate", async () => {
   const env = await nginxTestEnvironment({ edges: ["127.0.0.1:9"], httpPort: 8080, httpsPort: 8443 });
@@ -30,15 +43,28 @@ Deno.test("[nginx] the effective config streams chat answers unbuffered with a l
     assert.match(chat, /proxy_read_timeout 1h;/);
     assert.doesNotMatch(output, /gzip_types[^;]*text\/event-stream/);
     assert.match(output, /gzip_types[^;]*application\/json/);
-    // TODO(chat streaming, issue 7): once `POST /v1/chat/sessions/:id/messages` streams SSE, add a step to the
-    // end-to-end test below that reads the first event through nginx before the answer is complete.
   } finally {
     await env.cleanup();
   }
 });
 
-Deno.test("[nginx] client -> nginx -> edge replicas -> core, with TLS, request ids, limits and nginx's own 429", async (t) => {
-  const env = await nginxTestEnvironment({ startSystem: true });
+Deno.test("[nginx] client -> nginx -> edge replicas -> core, with TLS, request ids, limits, nginx's own 429 and a streamed chat answer", async (t) => {
+  const model = startFakeOpenAi();
+  const env = await nginxTestEnvironment({
+    startSystem: true,
+    admin: ADMIN,
+    systemEnv: {
+      TUTOR_MODEL: "openai",
+      OPENAI_BASE_URL: model.baseURL,
+      OPENAI_API_KEY: "test",
+      OPENAI_MAX_RETRIES: "0",
+      // The model holds its answer until the test has read the first token: core must not give up on it first.
+      OPENAI_STREAM_IDLE_TIMEOUT_MS: "120000",
+    },
+  }).catch(async (err) => {
+    await model.close();
+    throw err;
+  });
   try {
     await t.step("GET /api/v1/version over HTTPS reaches core through an edge", async () => {
       const res = await env.https("/api/v1/version");
@@ -115,6 +141,93 @@ Deno.test("[nginx] client -> nginx -> edge replicas -> core, with TLS, request i
       assert.ok(counts.every((n) => n > 0), `forwarded requests per edge: ${counts.join(", ")}`);
     });
 
+    // Before the sign-in flood below, which spends this address's sign-in budget.
+    await t.step("a chat answer streams through nginx token by token, cited and stored", async () => {
+      const seeded = await seedCourse(env, { adminToken: await adminToken(env, ADMIN), document: NOTES });
+      const token = seeded.studentToken;
+      const session = await expectJson(
+        await api(env, "POST", "/chat/sessions", { token, body: { courseId: seeded.courseId } }),
+        201,
+      );
+      // The model sends its first sentence and the start of the second, then waits for this test. Core's gate
+      // releases the first sentence once the second begins, so a `token` event is on its way while the answer is
+      // unfinished, and the rest (and the end of the stream) come only after the test has read it. If anything on
+      // the way held the stream back until it ended (buffering, gzip), neither the answer's headers nor its first
+      // token would arrive before the deadline. Checked by hand: with nginx proxying HTTP/1.0 to the edge,
+      // `proxy_buffering on` and X-Accel-Buffering ignored, this step fails. With HTTP/1.1 nginx passes the edge's
+      // chunked data on even when buffering, so `proxy_buffering off` itself is pinned by the config test above.
+      const release = Promise.withResolvers<void>();
+      model.script.push({
+        kind: "hold",
+        pieces: ["Mitochondria produce ATP ", "through cellular respiration [1]. ", "Ribosomes assemble "],
+        until: release.promise,
+        rest: ["proteins from amino acids [1]."],
+      });
+      const firstTokenMs = 15_000;
+      const tooLate = new AbortController();
+      const timer = setTimeout(() => tooLate.abort(), firstTokenMs);
+      try {
+        const asked = Date.now();
+        const res = await api(env, "POST", `/chat/sessions/${session.id}/messages`, {
+          token,
+          body: { content: "What do mitochondria produce?" },
+          // Asked for explicitly, so fetch hands the body over as sent: a gzipped stream would show here.
+          headers: { accept: "text/event-stream", "accept-encoding": "gzip" },
+          signal: tooLate.signal,
+        }).catch((err) => {
+          throw tooLate.signal.aborted ? new Error(`no answer headers within ${firstTokenMs} ms`) : err;
+        });
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
+        assert.equal(res.headers.get("content-encoding"), null);
+        const stream = new SseReader(res.body!);
+        const first = await stream.until((e) => e.event === "token", firstTokenMs - (Date.now() - asked));
+        clearTimeout(timer);
+        assert.ok(first, `the stream ended before any token: ${JSON.stringify(stream.events)}`);
+        assert.ok(
+          !stream.ended && !stream.events.some((e) => e.event === "done"),
+          "the answer is still open",
+        );
+        assert.match(tokensOf(stream.events), /^Mitochondria produce ATP/);
+        assert.doesNotMatch(tokensOf(stream.events), /proteins/);
+
+        release.resolve();
+        const events = await stream.rest(15_000);
+        const streamed = tokensOf(events);
+        assert.match(
+          streamed,
+          /^Mitochondria produce ATP.*\[1\]\. Ribosomes assemble proteins from amino acids/s,
+        );
+        const citations = (events.find((e) => e.event === "citations")?.data as { citations: Citation[] })
+          ?.citations;
+        assert.ok(citations?.length, `no citations among ${JSON.stringify(events)}`);
+        assert.ok(citations.every((c) => c.documentId === seeded.documentId), JSON.stringify(citations));
+        const done = events.at(-1)!;
+        assert.equal(done.event, "done", JSON.stringify(events));
+        const { messageId, status } = done.data as { messageId: string; status: string };
+        assert.equal(status, "complete");
+        // The model was asked with the uploaded document's text as its material.
+        assert.equal(model.requests.length, 1);
+        assert.ok(model.requests[0].messages.some((m) => m.content.includes("Ribosomes assemble proteins")));
+
+        const stored = await expectJson(
+          await api(env, "GET", `/chat/sessions/${session.id}`, { token }),
+          200,
+        );
+        const messages = stored.messages as StoredMessage[];
+        assert.deepEqual(messages.map((m) => m.role), ["user", "assistant"]);
+        const [question, answer] = messages;
+        assert.equal(question.content, "What do mitochondria produce?");
+        assert.equal(answer.id, messageId);
+        assert.equal(answer.content, streamed);
+        assert.equal(answer.status, "complete");
+        assert.deepEqual(answer.citations.map((c) => c.documentId), citations.map((c) => c.documentId));
+      } finally {
+        clearTimeout(timer);
+        release.resolve();
+      }
+    });
+
     await t.step("a flood of sign-in attempts gets nginx's own 429, marked as nginx's", async () => {
       const statuses = await Promise.all(
         Array.from({ length: 60 }, async () => {
@@ -141,8 +254,26 @@ Deno.test("[nginx] client -> nginx -> edge replicas -> core, with TLS, request i
     });
   } finally {
     await env.cleanup();
+    await model.close();
   }
 });
+
+interface Citation {
+  documentId: string;
+}
+
+interface StoredMessage {
+  id: string;
+  role: string;
+  content: string;
+  status: string;
+  citations: Citation[];
+}
+
+/** The answer text carried by the `token` events. */
+function tokensOf(events: { event: string; data: unknown }[]): string {
+  return events.filter((e) => e.event === "token").map((e) => (e.data as { text: string }).text).join("");
+}
 
 /** The body of the `location <match> { ... }` block in an `nginx -T` dump. */
 function locationBlock(dump: string, match: string): string {

@@ -1,7 +1,8 @@
 /**
  * Test support for the NGINX end-to-end test: renders the production config into a temp directory (only listen
  * ports, upstream servers and a self-signed certificate change), runs `nginx -t`/`-T`, and can start the real system
- * (`tools/dev.ts` plus a second edge process) with a real nginx in front.
+ * (`tools/dev.ts` plus a second edge process) with a real nginx in front, optionally with a first admin made by
+ * `deno task admin:create` beforehand.
  */
 import { fileURLToPath } from "node:url";
 
@@ -17,6 +18,8 @@ export interface NginxTestEnvironment {
   https(path: string, init?: RequestInit): Promise<Response>;
   /** A request to nginx's plain HTTP server. */
   http(path: string, init?: RequestInit): Promise<Response>;
+  /** nginx's HTTPS origin, as the system's upload URLs name it. */
+  httpsOrigin: string;
   /** Direct URLs of the edge replicas and of core (bypassing nginx). */
   edgeUrls: string[];
   coreUrl: string;
@@ -32,6 +35,10 @@ export interface NginxTestOptions {
   edges?: string[];
   httpPort?: number;
   httpsPort?: number;
+  /** A first admin, created with `deno task admin:create` in the system's DATA_DIR before it starts. */
+  admin?: { email: string; password: string };
+  /** Extra configuration for core and workers (the `tools/dev.ts` process), e.g. the tutor model. */
+  systemEnv?: Record<string, string>;
 }
 
 /** Fails with the install hint when nginx is missing: this test must never be skipped silently. */
@@ -75,8 +82,14 @@ export async function nginxTestEnvironment(options: NginxTestOptions): Promise<N
     let edgeUrls: string[] = [];
     let coreUrl = "";
     let system: Spawned | undefined;
+    const httpsOrigin = `https://127.0.0.1:${httpsPort}`;
     if (options.startSystem) {
-      const started = await startSystem(`${dir}/data`);
+      // PGlite is opened by one process at a time: the admin is written before the system opens the directory.
+      if (options.admin) await createAdmin(`${dir}/data`, options.admin);
+      const started = await startSystem(`${dir}/data`, {
+        ...options.systemEnv,
+        UPLOAD_BASE_URL: `${httpsOrigin}/api/v1/uploads`,
+      });
       processes.push(...started.processes);
       edgeUrls = started.edgeUrls;
       coreUrl = started.coreUrl;
@@ -102,8 +115,9 @@ export async function nginxTestEnvironment(options: NginxTestOptions): Promise<N
     const httpClient = client;
     return {
       nginxCheck: check,
-      https: (path, init) => fetch(`https://127.0.0.1:${httpsPort}${path}`, { ...init, client: httpClient }),
+      https: (path, init) => fetch(`${httpsOrigin}${path}`, { ...init, client: httpClient }),
       http: (path, init) => fetch(`http://127.0.0.1:${httpPort}${path}`, init),
+      httpsOrigin,
       edgeUrls,
       coreUrl,
       systemLog: () => system?.jsonLines() ?? [],
@@ -186,19 +200,44 @@ function replaceOnce(text: string, search: string, replacement: string): string 
  */
 async function startSystem(
   dataDir: string,
+  systemEnv: Record<string, string>,
 ): Promise<{ processes: Spawned[]; edgeUrls: string[]; coreUrl: string }> {
   for (let attempt = 1;; attempt++) {
     try {
-      return await startSystemOnce(dataDir);
+      return await startSystemOnce(dataDir, systemEnv);
     } catch (err) {
       if (attempt >= 3 || !String(err).includes("AddrInUse")) throw err;
     }
   }
 }
 
+/** Embedded PGlite even when the suite runs with DATABASE_URL set (empty counts as unset). */
+const EMBEDDED_DATABASE = { DATABASE_URL: "", READ_DATABASE_URL: "" };
+
+/** `deno task admin:create` on the system's DATA_DIR, the password on standard input as an operator would. */
+async function createAdmin(dataDir: string, admin: { email: string; password: string }): Promise<void> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "admin:create", "--email", admin.email],
+    cwd: REPO_ROOT,
+    env: { ...EMBEDDED_DATABASE, DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(`${admin.password}\n`));
+  await writer.close();
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  if (!out.success) {
+    throw new Error(`admin:create failed:\n${decoder.decode(out.stdout)}${decoder.decode(out.stderr)}`);
+  }
+}
+
 /** Starts `tools/dev.ts` (core, workers, edge A on PGlite) and a second edge process (edge B). */
 async function startSystemOnce(
   dataDir: string,
+  systemEnv: Record<string, string>,
 ): Promise<{ processes: Spawned[]; edgeUrls: string[]; coreUrl: string }> {
   const [corePort, workersPort, edgeA, edgeB] = [freePort(), freePort(), freePort(), freePort()];
   const secret = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
@@ -208,13 +247,15 @@ async function startSystemOnce(
     CORE_URL: coreUrl,
     TRUST_PROXY: "true",
     LOG_LEVEL: "info",
-    // Embedded PGlite even when the suite runs with DATABASE_URL set (empty counts as unset).
-    DATABASE_URL: "",
-    READ_DATABASE_URL: "",
+    // With REDIS_URL set, dev.ts serves the key-value store from that Redis: keep this run's counters, limits and
+    // caches apart from any other process sharing it.
+    KV_KEY_PREFIX: `nginx-e2e-${crypto.randomUUID()}:`,
+    ...EMBEDDED_DATABASE,
   };
   const dev = spawn(Deno.execPath(), ["run", "-A", "tools/dev.ts"], {
     env: {
       ...common,
+      ...systemEnv,
       DATA_DIR: dataDir,
       CORE_PORT: String(corePort),
       CORE_HOSTNAME: "127.0.0.1",

@@ -14,7 +14,9 @@ export type FakeBehaviour =
   /** Waits before answering headers (exercises the per-attempt timeout). */
   | { kind: "delay"; ms: number; then: FakeBehaviour }
   /** Streams some pieces, then goes silent for `ms` (exercises the idle timeout). */
-  | { kind: "stall"; pieces: string[]; ms: number };
+  | { kind: "stall"; pieces: string[]; ms: number }
+  /** Streams `pieces`, waits until `until` settles (the test decides when), then streams `rest` and ends normally. */
+  | { kind: "hold"; pieces: string[]; until: Promise<unknown>; rest: string[] };
 
 /** A request the fake received. */
 export interface FakeRequest {
@@ -132,6 +134,17 @@ async function respond(behaviour: FakeBehaviour, request: FakeRequest): Promise<
           await stalled.promise;
           controller.close();
           return;
+        }
+        if (behaviour.kind === "hold") {
+          let cancelled = false;
+          await Promise.race([
+            behaviour.until.then(() => {}, () => {}),
+            stalled.promise.then(() => cancelled = true),
+          ]);
+          if (cancelled) return;
+          for (const piece of behaviour.rest) {
+            controller.enqueue(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+          }
         }
         controller.enqueue(chunk([{ index: 0, delta: {}, finish_reason: "stop" }]));
         if (includeUsage) controller.enqueue(chunk([], { usage: usageOf(behaviour, request) }));

@@ -35,3 +35,40 @@ Deno.test("the fake OpenAI server answers a non-streaming chat completion the SD
     await fake.close();
   }
 });
+
+Deno.test("the fake OpenAI server's hold streams the first pieces, waits for the test, then ends the answer normally", async () => {
+  const fake = startFakeOpenAi();
+  try {
+    const client = new OpenAI({ apiKey: "sk-test", baseURL: fake.baseURL, maxRetries: 0 });
+    const release = Promise.withResolvers<void>();
+    fake.script.push({ kind: "hold", pieces: ["One ", "two "], until: release.promise, rest: ["three."] });
+    const stream = await client.chat.completions.create({
+      model: "m",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "Count" }],
+    });
+    const chunks = stream[Symbol.asyncIterator]();
+    let text = "";
+    // The role chunk, then the two pieces.
+    for (let i = 0; i < 3; i++) text += (await chunks.next()).value?.choices[0]?.delta.content ?? "";
+    assert.equal(text, "One two ");
+    let released = false;
+    const next = chunks.next().then((r) => ({ ...r, released }));
+    await new Promise((r) => setTimeout(r, 50));
+    released = true;
+    release.resolve();
+    const after = await next;
+    assert.equal(after.released, true, "nothing came before the release");
+    text += after.value?.choices[0]?.delta.content ?? "";
+    let usage;
+    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    assert.equal(text, "One two three.");
+    assert.ok(usage, "the usage chunk came after the held pieces");
+  } finally {
+    await fake.close();
+  }
+});
