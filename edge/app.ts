@@ -13,11 +13,15 @@ import type { EdgeServices, EdgeVariables } from "./services.ts";
 /** The edge tier's Hono app type. */
 export type EdgeApp = OpenAPIHono<ServiceEnv<EdgeVariables>>;
 
-/** Client address: the first `X-Forwarded-For` hop behind a trusted proxy, else the socket's address. */
+/**
+ * Client address: behind a trusted proxy, the last `X-Forwarded-For` hop, the address that proxy itself saw (the
+ * hops before it are whatever the client sent, so taking the first would let anyone pick the address its rate
+ * limits count against); else the socket's address.
+ */
 function clientIpOf(req: Request, trustProxy: boolean, remote?: string): string {
   if (trustProxy) {
-    const first = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (first) return first;
+    const last = req.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
+    if (last) return last;
   }
   return remote ?? "unknown";
 }
