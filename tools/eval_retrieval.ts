@@ -5,7 +5,7 @@
  * right answer is its own paragraph. Prints recall@1/5/10 per set, hybrid and each side alone.
  *
  * Flags: `--data DIR` (default: the first `shared/data` found from `../shared/data` upwards), `--limit N` questions
- * per set, `--sets en,ar,arcd`, `--sweep` (also prints recall@1/5 over a grid of fusion weights, fused offline from
+ * per set, `--sets en,ar,arcd`, `--candidate-budget ROWS,SHARE`, `--sweep` (also prints recall@1/5 over a grid of fusion weights, fused offline from
  * each side's ranking).
  */
 import { sql } from "drizzle-orm";
@@ -85,10 +85,16 @@ const vectorStore = createPgvectorStore(database, { dimensions: embedder.dimensi
 await vectorStore.ensureSchema();
 const deps: RetrievalDeps = { database, vectorStore, embedder };
 
+// `--candidate-budget ROWS,SHARE` overrides the keyword side's candidate budget: the sets are small enough that the
+// default minimum of 400 rows never cuts a query here, so `0,0.2` shows what the share alone costs.
+const budgetFlag = flag("candidate-budget")?.split(",").map(Number);
+const common: Partial<FusionOptions> = budgetFlag
+  ? { candidateBudget: { rows: budgetFlag[0], share: budgetFlag[1] ?? 0 } }
+  : {};
 const variants: Record<string, Partial<FusionOptions>> = {
-  hybrid: {},
-  keywords: { vectorWeight: 0 },
-  vectors: { textWeight: 0 },
+  hybrid: { ...common },
+  keywords: { ...common, vectorWeight: 0 },
+  vectors: { ...common, textWeight: 0 },
 };
 
 console.log(`data: ${dataDir}`);

@@ -7,6 +7,7 @@ import type { Database } from "../../shared/db/client.ts";
 import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { processDocument } from "../../shared/documents/mod.ts";
+import { indexLiveDocumentTerms } from "../../shared/rag/chunk_writer.ts";
 import { claimJob } from "../../workers/jobs/store.ts";
 import { runClaimedJob, type RunOutcome } from "../../workers/jobs/runner.ts";
 import { testRunner } from "../../workers/jobs/testing.ts";
@@ -45,6 +46,7 @@ export async function seedPdfMaterial(
     text: c.text,
     searchText: c.text.toLowerCase(),
   })));
+  await indexLiveDocumentTerms(database.db, doc.id);
   return doc.id;
 }
 

@@ -9,7 +9,13 @@ import type { Logger } from "../../shared/logger.ts";
 import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { checkScope, type VectorStore } from "../../shared/rag/vector/interface.ts";
 import { isMostlyArabic, searchTerms } from "../../shared/text/normalize.ts";
-import { fullTextSearch, liveChunksIn, type SearchScope } from "./full_text.ts";
+import {
+  CANDIDATE_BUDGET,
+  type CandidateBudget,
+  fullTextSearch,
+  liveChunksIn,
+  type SearchScope,
+} from "./full_text.ts";
 import { makeSnippet } from "./snippet.ts";
 
 export type { SearchScope };
@@ -62,6 +68,8 @@ export interface FusionOptions {
   candidates: number;
   /** The vector side gets this long before the search answers from keywords alone. */
   vectorTimeoutMs: number;
+  /** Chunk rows the keyword side may read for candidates (see `CANDIDATE_BUDGET`). */
+  candidateBudget: CandidateBudget;
 }
 
 /** Default fusion settings. */
@@ -73,6 +81,7 @@ export const DEFAULT_FUSION: FusionOptions = {
   vectorWeight: 0.3,
   candidates: 50,
   vectorTimeoutMs: 3000,
+  candidateBudget: CANDIDATE_BUDGET,
 };
 
 type ChunkRow = {
@@ -124,7 +133,12 @@ export async function hybridSearch(
     })
     : Promise.resolve([]);
   const [textHits, vectorHits] = await Promise.all([
-    fullTextSearch(deps.database.read, { scope: request.scope, terms, limit: candidates }),
+    fullTextSearch(deps.database.read, {
+      scope: request.scope,
+      terms,
+      limit: candidates,
+      candidateBudget: fusion.candidateBudget,
+    }),
     vectorSide,
   ]);
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import type { Database } from "../../shared/db/client.ts";
-import { documents } from "../../shared/db/schema/rag.ts";
+import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { replaceDocumentChunks } from "../../shared/rag/chunk_writer.ts";
 import type { Embedder } from "../../shared/rag/embedder/interface.ts";
@@ -285,6 +285,125 @@ dbTest(
       );
       assert.match(rare.results[0].text, /osmosis/);
       assert.equal((await ids("osmosis water")).length, 4);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+/** BM25 as the formula reads (Robertson–Spärck Jones IDF with +1, k1 1.2, b 0.75), for checking the SQL. */
+function referenceBm25(chunks: string[][], query: string[]): Map<number, number> {
+  const n = chunks.length;
+  const avgdl = chunks.reduce((a, c) => a + c.length, 0) / n;
+  const scores = new Map<number, number>();
+  for (const term of new Set(query)) {
+    const df = chunks.filter((c) => c.includes(term)).length;
+    if (df === 0) continue;
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    chunks.forEach((c, i) => {
+      const tf = c.filter((t) => t === term).length;
+      if (tf === 0) return;
+      const part = idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * c.length / avgdl));
+      scores.set(i, (scores.get(i) ?? 0) + part);
+    });
+  }
+  return scores;
+}
+
+dbTest("fullTextSearch() scores are BM25's over the scope's live documents", async (database) => {
+  const { qdrant, store } = qdrantStore(64);
+  try {
+    const embedder = createHashEmbedder();
+    const course = newTestCourse();
+    const texts = [
+      "Osmosis moves water across a membrane; osmosis needs no energy.",
+      "Diffusion moves solutes from high to low concentration.",
+      "Active transport uses energy to pump ions across the membrane against the gradient.",
+      "Water potential decides the direction of osmosis.",
+      "الخاصية الأسموزية تنقل الماء عبر الغشاء، والغشاء شبه منفذ.",
+    ];
+    await ingest(database, store, embedder, course, texts.slice(0, 2), "One");
+    await ingest(database, store, embedder, course, texts.slice(2), "Two");
+    // Another course's and a deleted document's chunks count for nothing.
+    await ingest(database, store, embedder, newTestCourse(), ["osmosis osmosis membrane energy"]);
+    const deleted = await ingest(database, store, embedder, course, ["osmosis water energy"], "Deleted");
+    await database.db.update(documents).set({ deletedAt: new Date() }).where(eq(documents.id, deleted.id));
+
+    // Arabic terms too: the tsvector's `simple` parser must see the same terms as `search_text` holds.
+    const query = searchTerms("osmosis across the membrane needs energy الغشاء الماء");
+    const hits = await fullTextSearch(database.read, {
+      scope: { courseIds: [course.courseId] },
+      terms: query,
+      limit: 10,
+    });
+    const expected = referenceBm25(texts.map(searchTerms), query);
+    const rows = await database.db.select({ id: documentChunks.id, text: documentChunks.text })
+      .from(documentChunks).where(eq(documentChunks.courseId, course.courseId));
+    const textOf = new Map(rows.map((r) => [r.id, r.text]));
+    assert.equal(hits.length, expected.size);
+    for (const hit of hits) {
+      const want = expected.get(texts.indexOf(textOf.get(hit.id)!))!;
+      assert.ok(Math.abs(hit.score - want) < 1e-6, `${textOf.get(hit.id)}: ${hit.score} vs ${want}`);
+    }
+    // A scope without course ids (the semester alone) takes the unindexed path to the same scores.
+    const bySemester = await fullTextSearch(database.read, {
+      scope: { semesterId: course.semesterId },
+      terms: query,
+      limit: 10,
+    });
+    assert.deepEqual(bySemester, hits);
+  } finally {
+    await qdrant.close();
+  }
+});
+
+dbTest(
+  "fullTextSearch(): past the candidate budget the commonest query terms only score, rarest always matches",
+  async (database) => {
+    const { qdrant, store } = qdrantStore(64);
+    try {
+      const embedder = createHashEmbedder();
+      const course = newTestCourse();
+      await ingest(database, store, embedder, course, [
+        "cell wall",
+        "cell membrane",
+        "cell nucleus",
+        "cell membrane protein",
+        "membrane",
+        "ribosome",
+      ]);
+      const rows = await database.db.select({ id: documentChunks.id, text: documentChunks.text })
+        .from(documentChunks).where(eq(documentChunks.courseId, course.courseId));
+      const textOf = new Map(rows.map((r) => [r.id, r.text]));
+      // Document frequencies: cell 4, membrane 3, nucleus 1, protein 1.
+      const search = async (q: string, rows?: number) =>
+        (await fullTextSearch(database.read, {
+          scope: { courseIds: [course.courseId] },
+          terms: searchTerms(q),
+          limit: 10,
+          candidateBudget: rows === undefined ? undefined : { rows, share: 0 },
+        })).map((h) => textOf.get(h.id));
+      // nucleus + protein fit a budget of 2 rows, cell does not: it ranks the candidates but brings none.
+      assert.deepEqual(await search("cell nucleus protein", 2), ["cell nucleus", "cell membrane protein"]);
+      // The rarest term always brings its chunks, even past the budget.
+      assert.deepEqual(
+        (await search("cell membrane", 2)).toSorted(),
+        ["cell membrane", "cell membrane protein", "membrane"],
+      );
+      assert.equal((await search("cell membrane", 2))[0], "cell membrane", "cell still scores");
+      // A share of the scope's chunks can set the budget too: a third of 6 chunks fits nucleus + protein.
+      assert.equal(
+        (await fullTextSearch(database.read, {
+          scope: { courseIds: [course.courseId] },
+          terms: searchTerms("cell nucleus protein"),
+          limit: 10,
+          candidateBudget: { rows: 0, share: 1 / 3 },
+        })).length,
+        2,
+      );
+      // Within the (default) budget any term matches: exact BM25 over every chunk holding a query term.
+      assert.equal((await search("cell nucleus protein")).length, 4);
+      assert.equal((await search("cell membrane")).length, 5);
     } finally {
       await qdrant.close();
     }

@@ -3,7 +3,7 @@
  * swaps `documents.chunk_generation` in one transaction; readers only ever see rows of the live generation, so a
  * re-ingest is atomic from their point of view, and a crashed run leaves invisible rows that the next run removes.
  */
-import { type Database, queryRows, sql } from "../db/client.ts";
+import { type Database, type Db, queryRows, sql } from "../db/client.ts";
 import { documentChunks } from "../db/schema/rag.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic, searchTerms } from "../text/normalize.ts";
@@ -111,10 +111,12 @@ export async function replaceDocumentChunks(
     await input.onProgress?.(Math.min(1, (start + batch.length) / chunks.length));
   }
 
+  const termTotal = await writeDocumentTerms(database.db, document.id, generation);
+
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`
-      update documents set chunk_generation = ${generation}, chunk_count = ${chunks.length}, status = 'ready',
-        progress = 1, error = null, updated_at = now()
+      update documents set chunk_generation = ${generation}, chunk_count = ${chunks.length},
+        term_total = ${termTotal}, status = 'ready', progress = 1, error = null, updated_at = now()
       where id = ${document.id}::uuid`);
     // deno-lint-ignore no-explicit-any
     await bumpCorpusVersion(tx as any, document.courseId);
@@ -126,7 +128,50 @@ export async function replaceDocumentChunks(
   await database.db.execute(
     sql`delete from document_chunks where document_id = ${document.id}::uuid and generation <> ${generation}`,
   );
+  await database.db.execute(
+    sql`delete from document_terms where document_id = ${document.id}::uuid and generation <> ${generation}`,
+  );
   return { generation, chunkCount: chunks.length, vectorCount };
+}
+
+/**
+ * Writes the document frequencies of one generation of a document from its chunks' `search_text` terms (what search
+ * matches on), replacing rows a crashed run left for that generation. Returns the generation's total term count.
+ */
+export async function writeDocumentTerms(db: Db, documentId: string, generation: number): Promise<number> {
+  await db.execute(
+    sql`delete from document_terms where document_id = ${documentId}::uuid and generation = ${generation}`,
+  );
+  await db.execute(sql`
+    insert into document_terms (document_id, generation, course_id, faculty_id, semester_id, term, df)
+    select c.document_id, c.generation, c.course_id, c.faculty_id, c.semester_id, u.term, count(*)::int
+    from document_chunks c
+    cross join lateral (select distinct unnest(string_to_array(c.search_text, ' ')) as term) as u
+    where c.document_id = ${documentId}::uuid and c.generation = ${generation}
+    group by c.document_id, c.generation, c.course_id, c.faculty_id, c.semester_id, u.term`);
+  const [row] = await queryRows<{ total: number }>(
+    db,
+    sql`select coalesce(sum(term_count), 0)::float8 as total from document_chunks
+        where document_id = ${documentId}::uuid and generation = ${generation}`,
+  );
+  return Number(row.total);
+}
+
+/**
+ * Term statistics for chunks written outside `replaceDocumentChunks` (bulk imports, tests, benchmarks): indexes
+ * the live generation and records its chunk and term counts.
+ */
+export async function indexLiveDocumentTerms(db: Db, documentId: string): Promise<void> {
+  const [doc] = await queryRows<{ generation: number }>(
+    db,
+    sql`select chunk_generation as generation from documents where id = ${documentId}::uuid`,
+  );
+  if (!doc) throw new Error(`Document "${documentId}" does not exist`);
+  const total = await writeDocumentTerms(db, documentId, Number(doc.generation));
+  await db.execute(sql`
+    update documents set term_total = ${total}, chunk_count = (
+      select count(*) from document_chunks where document_id = ${documentId}::uuid and generation = ${doc.generation}
+    ) where id = ${documentId}::uuid`);
 }
 
 /** Removes a (soft-deleted) document's chunks and vectors; search already ignores them once `deleted_at` is set. */
@@ -137,4 +182,5 @@ export async function purgeDocumentChunks(
 ): Promise<void> {
   await vectorStore.deleteDocument(documentId);
   await database.db.execute(sql`delete from document_chunks where document_id = ${documentId}::uuid`);
+  await database.db.execute(sql`delete from document_terms where document_id = ${documentId}::uuid`);
 }

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { queryRows, sql } from "../db/client.ts";
 import { courseCorpusVersions, documents } from "../db/schema/rag.ts";
 import { dbTest } from "../db/testing.ts";
-import { purgeDocumentChunks, replaceDocumentChunks } from "./chunk_writer.ts";
+import { indexLiveDocumentTerms, purgeDocumentChunks, replaceDocumentChunks } from "./chunk_writer.ts";
 import { corpusVersions } from "./corpus_version.ts";
 import { startFakeQdrant } from "./testing/fake_qdrant.ts";
 import { createHashEmbedder } from "./testing/hash_embedder.ts";
@@ -176,3 +176,98 @@ dbTest("an English-only embedder gives Arabic chunks no vector", async (database
     await qdrant.close();
   }
 });
+
+/** A document's term statistics as stored: `term → df` of each generation, and its counters. */
+async function termStats(database: Parameters<typeof queryRows>[0], documentId: string) {
+  const rows = await queryRows<{ generation: number; term: string; df: number }>(
+    database,
+    sql`select generation, term, df from document_terms where document_id = ${documentId}::uuid
+        order by generation, term`,
+  );
+  const [doc] = await queryRows<{ chunk_count: number; term_total: number }>(
+    database,
+    sql`select chunk_count, term_total::int as term_total from documents where id = ${documentId}::uuid`,
+  );
+  return {
+    generations: [...new Set(rows.map((r) => Number(r.generation)))],
+    df: Object.fromEntries(rows.map((r) => [r.term, Number(r.df)])),
+    chunks: Number(doc.chunk_count),
+    terms: Number(doc.term_total),
+  };
+}
+
+dbTest(
+  "replaceDocumentChunks() keeps per-document term frequencies of the live generation only; purge removes them",
+  async (database) => {
+    const qdrant = startFakeQdrant();
+    try {
+      const embedder = createHashEmbedder();
+      const store = createQdrantStore({ url: qdrant.url, collection: "w5", dimensions: embedder.dimensions });
+      const doc = await insertTestDocument(database, newTestCourse());
+      await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs("osmosis water water", "osmosis salt", "membranes"),
+      });
+      // "osmosis" is in two chunks; "water" twice in one chunk counts once.
+      assert.deepEqual(await termStats(database.db, doc.id), {
+        generations: [1],
+        df: { membran: 1, osmosi: 2, salt: 1, water: 1 },
+        chunks: 3,
+        terms: 6,
+      });
+      await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs("salt salt"),
+      });
+      assert.deepEqual(await termStats(database.db, doc.id), {
+        generations: [2],
+        df: { salt: 1 },
+        chunks: 1,
+        terms: 2,
+      });
+      await purgeDocumentChunks(database, store, doc.id);
+      assert.deepEqual((await termStats(database.db, doc.id)).df, {});
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest(
+  "indexLiveDocumentTerms() and the backfill migration give chunks written elsewhere the writer's statistics",
+  async (database) => {
+    const qdrant = startFakeQdrant();
+    try {
+      const embedder = createHashEmbedder();
+      const store = createQdrantStore({ url: qdrant.url, collection: "w6", dimensions: embedder.dimensions });
+      const doc = await insertTestDocument(database, newTestCourse());
+      await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs("Cells divide by mitosis.", "Mitosis and meiosis", "الخلية تنقسم"),
+      });
+      const written = await termStats(database.db, doc.id);
+      const forget = async () => {
+        await database.db.execute(sql`delete from document_terms where document_id = ${doc.id}::uuid`);
+        await database.db.execute(
+          sql`update documents set term_total = 0, chunk_count = 0 where id = ${doc.id}::uuid`,
+        );
+        assert.deepEqual((await termStats(database.db, doc.id)).df, {});
+      };
+
+      await forget();
+      await indexLiveDocumentTerms(database.db, doc.id);
+      assert.deepEqual(await termStats(database.db, doc.id), written);
+
+      await forget();
+      const migration = await Deno.readTextFile(
+        new URL("../../migrations/0006_document_terms_backfill.sql", import.meta.url),
+      );
+      for (const statement of migration.split("--> statement-breakpoint")) {
+        await database.db.execute(sql.raw(statement));
+      }
+      assert.deepEqual(await termStats(database.db, doc.id), written);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);

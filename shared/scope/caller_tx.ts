@@ -19,10 +19,11 @@ export async function withCallerTx<T>(
 ): Promise<T> {
   const db = options.readOnly ? database.read : database.db;
   return await db.transaction(async (tx) => {
+    // One statement: `set_config('role', …, true)` is `SET LOCAL ROLE`.
     await tx.execute(
-      sql`select set_config('app.user_id', ${caller.userId}, true), set_config('app.role', ${caller.role}, true)`,
+      sql`select set_config('app.user_id', ${caller.userId}, true), set_config('app.role', ${caller.role}, true),
+        set_config('role', ${APP_DB_ROLE}, true)`,
     );
-    await tx.execute(sql.raw(`set local role ${APP_DB_ROLE}`));
     return await fn(tx as unknown as Db);
   });
 }

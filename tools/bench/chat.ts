@@ -22,6 +22,7 @@ import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { createOfflineEmbedder } from "../../shared/rag/embedder/offline.ts";
 import { createPgvectorStore } from "../../shared/rag/vector/pgvector.ts";
 import { searchTerms } from "../../shared/text/normalize.ts";
+import { indexLiveDocumentTerms } from "../../shared/rag/chunk_writer.ts";
 
 function flag(name: string): string | undefined {
   const i = Deno.args.indexOf(`--${name}`);
@@ -94,7 +95,7 @@ await database.db.execute(sql`
 await database.db.execute(
   sql`create index if not exists chunk_vectors_hnsw_idx on chunk_vectors using hnsw (embedding vector_cosine_ops)`,
 );
-await database.db.execute(sql`update documents set chunk_count = ${CHUNKS} where id = ${doc.id}::uuid`);
+await indexLiveDocumentTerms(database.db, doc.id);
 await database.db.execute(sql`analyze`);
 console.log(
   `loaded ${CHUNKS} chunks in one course in ${((performance.now() - started) / 1000).toFixed(0)} s`,

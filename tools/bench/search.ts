@@ -8,14 +8,17 @@
  *    Query vectors are precomputed so the figures are the store's and database's; embedding a query with the
  *    offline model adds its own time (printed once).
  *
- * Flags: `--sizes 10000,100000` (`--sizes 0` skips the search part), `--queries 200`, `--skip-ingest`, `--data DIR`.
+ * Flags: `--sizes 10000,100000` (`--sizes 0` skips the search part), `--queries 200`, `--skip-ingest`, `--data DIR`,
+ * `--hnsw-up-to N` (build the HNSW index only up to N chunks: on PGlite a 100k build takes many minutes).
  */
+import { fullTextSearch } from "../../core/rag/full_text.ts";
 import { hybridSearch } from "../../core/rag/search.ts";
+import { searchTerms } from "../../shared/text/normalize.ts";
 import { openPglite, sql } from "../../shared/db/client.ts";
 import { documents } from "../../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../../shared/db/migrate.ts";
 import { newId } from "../../shared/ids.ts";
-import { replaceDocumentChunks } from "../../shared/rag/chunk_writer.ts";
+import { indexLiveDocumentTerms, replaceDocumentChunks } from "../../shared/rag/chunk_writer.ts";
 import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { createOfflineEmbedder } from "../../shared/rag/embedder/offline.ts";
 import { createPgvectorStore } from "../../shared/rag/vector/pgvector.ts";
@@ -191,6 +194,7 @@ for (const [i, c] of courses.entries()) {
 
 const sizes = (flag("sizes") ?? "10000,100000").split(",").map(Number).filter((n) => n > 0);
 const queries = Number(flag("queries") ?? 200);
+const hnswUpTo = Number(flag("hnsw-up-to") ?? Infinity);
 let loaded = 0;
 for (const size of sizes) {
   let started = performance.now();
@@ -219,6 +223,7 @@ for (const size of sizes) {
         and c.document_id in (select document_id from bench_courses)`);
     loaded += batch;
   }
+  for (const documentId of courseDocs.values()) await indexLiveDocumentTerms(database.db, documentId);
   console.log(`loaded ${size} chunks in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   started = performance.now();
   await database.db.execute(sql`analyze`);
@@ -248,12 +253,25 @@ for (const size of sizes) {
       (i) => store.query(clusteredVector(), { scope: { facultyId: faculties[i % 10] }, limit: 50 }),
     );
     await measure(
+      "keyword side alone (BM25), one course",
+      (i) =>
+        fullTextSearch(database.read, {
+          scope: { courseIds: [courses[i % 100].courseId] },
+          terms: searchTerms(sentence(6)),
+          limit: 50,
+        }),
+    );
+    await measure(
       "hybrid search (keywords + vectors + chunk read), one course",
       (i) =>
         hybridSearch(deps, { scope: { courseIds: [courses[i % 100].courseId] }, query: sentence(6), k: 8 }),
     );
   };
   await measureAll("exact scoped scans (no HNSW)");
+  if (size > hnswUpTo) {
+    console.log(`  (no HNSW index built at ${size} chunks: --hnsw-up-to ${hnswUpTo})`);
+    continue;
+  }
   started = performance.now();
   // The graph must fit in memory for a fast build (100k × 512-d is ~200 MB; the default is 64 MB).
   await database.db.execute(sql.raw(`set maintenance_work_mem = '1GB'`));

@@ -1,10 +1,11 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql, type SQLWrapper } from "drizzle-orm";
 import {
   bigint,
   customType,
   index,
   integer,
   pgTable,
+  primaryKey,
   real,
   text,
   uniqueIndex,
@@ -52,6 +53,8 @@ export const documents = pgTable("documents", {
   status: text("status", { enum: DOCUMENT_STATUSES }).notNull().default("pending"),
   pages: integer("pages"),
   chunkCount: integer("chunk_count").notNull().default(0),
+  /** Σ `term_count` of the live generation's chunks: with `chunk_count`, BM25's mean chunk length. */
+  termTotal: bigint("term_total", { mode: "number" }).notNull().default(0),
   /** 0..1 while ingesting. */
   progress: real("progress").notNull().default(0),
   /** Readable reason when `status` is `failed`. */
@@ -70,6 +73,19 @@ export const documents = pgTable("documents", {
   index("documents_status_idx").on(t.status),
 ]);
 
+/**
+ * The course-keyed lexemes of a chunk: each search term prefixed with the last 12 hex digits of its course id (see
+ * `courseTermKey`), as a `tsvector` built without a parser. Queries must repeat this expression to use its index.
+ */
+export function courseTermsExpression(courseId: SQLWrapper, searchText: SQLWrapper): SQL {
+  return sql`array_to_tsvector(string_to_array(right(${courseId}::text, 12) || replace(${searchText}, ' ', ' ' || right(${courseId}::text, 12)), ' '))`;
+}
+
+/** A query term as `courseTermsExpression` indexes it for one course. */
+export function courseTermKey(courseId: string, term: string): string {
+  return `${courseId.toLowerCase().slice(-12)}${term}`;
+}
+
 /** Searchable pieces of a document, each with its page range; the text is what answers cite. */
 export const documentChunks = pgTable("document_chunks", {
   id: id(),
@@ -84,10 +100,14 @@ export const documentChunks = pgTable("document_chunks", {
   pageEnd: integer("page_end"),
   heading: text("heading"),
   text: text("text").notNull(),
-  /** Normalised terms (Arabic folded and de-prefixed, English stemmed), space-separated. */
+  /**
+   * Normalised terms (Arabic folded and de-prefixed, English stemmed), separated by single spaces: what keyword
+   * search indexes (`courseTermsExpression`) and counts (`document_terms`).
+   */
   searchText: text("search_text").notNull(),
   /** Number of terms in `search_text`: the document length for BM25. */
   termCount: integer("term_count").notNull().default(0),
+  /** `search_text` as a tsvector (the `simple` parser maps each letters-and-digits term to itself): BM25's tf. */
   searchVector: tsvector("search_vector").notNull().generatedAlwaysAs(
     sql`to_tsvector('simple'::regconfig, search_text)`,
   ),
@@ -98,7 +118,34 @@ export const documentChunks = pgTable("document_chunks", {
   index("document_chunks_course_idx").on(t.courseId),
   index("document_chunks_semester_idx").on(t.semesterId),
   index("document_chunks_faculty_idx").on(t.facultyId),
+  // No longer read (candidates come from the course-keyed index below); kept for the release that stops using it
+  // (additive-first migrations), dropped in the next.
   index("document_chunks_search_idx").using("gin", t.searchVector),
+  // Keyword candidates per course: every term prefixed with its course's key (`COURSE_TERMS_SQL`), so a posting
+  // list holds one course's chunks, not the whole corpus's. No pending list: embedded PGlite has no autovacuum to
+  // merge it, and every search would scan it whole.
+  index("document_chunks_course_terms_idx").using("gin", courseTermsExpression(t.courseId, t.searchText))
+    .with({ fastupdate: false }),
+]);
+
+/**
+ * Document frequencies per document and generation: in how many of the document's chunks each term occurs. Summed
+ * over a scope's live documents they give BM25 its IDF without touching the chunks, and tell keyword search which
+ * query terms are too common to generate candidates (see core/rag/full_text.ts). Written with the chunks; rows of
+ * other generations are invisible, like their chunks.
+ */
+export const documentTerms = pgTable("document_terms", {
+  documentId: uuid("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
+  generation: integer("generation").notNull(),
+  courseId: uuid("course_id").notNull(),
+  facultyId: uuid("faculty_id").notNull(),
+  semesterId: uuid("semester_id"),
+  term: text("term").notNull(),
+  /** Chunks of this document and generation whose search vector holds the term. */
+  df: integer("df").notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.documentId, t.generation, t.term] }),
+  index("document_terms_course_term_idx").on(t.courseId, t.term),
 ]);
 
 /** A counter per course, bumped on any document change; search caches key on it. */
