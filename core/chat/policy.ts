@@ -6,11 +6,14 @@ import { errors } from "../../shared/errors.ts";
 import type { ScopedContext } from "../academics/context.ts";
 import type { AnswerPolicy } from "../tutor/types.ts";
 
+/** The policy of a course without a setting. */
+export const DEFAULT_ANSWER_POLICY: AnswerPolicy = "direct";
+
 /** The course's answer policy. */
 export async function answerPolicyOf(db: Db, courseId: string): Promise<AnswerPolicy> {
   const [row] = await db.select({ policy: courseTutorSettings.answerPolicy }).from(courseTutorSettings)
     .where(and(eq(courseTutorSettings.courseId, courseId), isNull(courseTutorSettings.deletedAt))).limit(1);
-  return row?.policy ?? "direct";
+  return row?.policy ?? DEFAULT_ANSWER_POLICY;
 }
 
 /** Reads a course's policy (any reader of the course). */

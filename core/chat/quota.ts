@@ -28,6 +28,12 @@ export function courseQuota(env: ChatEnv, courseId: string): number {
   return env.CHAT_COURSE_DAILY_QUOTAS.get(courseId) ?? env.CHAT_COURSE_DAILY_QUOTA;
 }
 
+/** Whether any daily quota can apply to a caller of this role (a per-course quota applies to everyone). */
+export function quotaMayApply(env: ChatEnv, role: Role): boolean {
+  return roleQuota(env, role) > 0 || env.CHAT_COURSE_DAILY_QUOTA > 0 ||
+    [...env.CHAT_COURSE_DAILY_QUOTAS.values()].some((limit) => limit > 0);
+}
+
 /** Throws 429 QUOTA_EXCEEDED (with `Retry-After` and the reset time) when the user or the course is at its limit. */
 export async function checkQuota(
   db: Db,

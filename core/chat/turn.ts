@@ -5,22 +5,19 @@
  * is audited as `tutor.query` with the cited chunks. No HTTP here: the route maps the events to JSON or SSE.
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { userProfiles } from "../../shared/db/schema/academics.ts";
-import { courses } from "../../shared/db/schema/academics.ts";
+import { queryRows, sql } from "../../shared/db/client.ts";
 import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
-import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Identity } from "../../shared/identity.ts";
-import { corpusVersions } from "../../shared/rag/corpus_version.ts";
 import { withCallerTx } from "../../shared/scope/caller_tx.ts";
 import { runScoped } from "../academics/context.ts";
 import type { CoreServices } from "../services.ts";
 import { streamTutorTurn, type TutorEvent, type TutorTurnResult } from "../tutor/pipeline.ts";
 import { HybridRetriever } from "../tutor/retriever/hybrid.ts";
 import type { AnswerPolicy, Citation, TutorLanguage, TutorTurn } from "../tutor/types.ts";
-import { answerPolicyOf } from "./policy.ts";
-import { checkQuota } from "./quota.ts";
-import { ownSession } from "./sessions.ts";
+import { DEFAULT_ANSWER_POLICY } from "./policy.ts";
+import { checkQuota, quotaMayApply } from "./quota.ts";
 
 /** Everything generation needs, read in the same transaction that stored the student's message. */
 export interface PreparedTurn {
@@ -56,50 +53,68 @@ export async function prepareTurn(
 ): Promise<PreparedTurn> {
   // The quota counts other users' messages (course quotas), so it runs as the owner, before the caller's
   // transaction (PGlite has one connection: a query outside an open transaction would wait for it forever).
-  const [owned] = await services.database.db.select({ courseId: chatSessions.courseId }).from(chatSessions)
-    .where(
-      and(
-        eq(chatSessions.id, sessionId),
-        eq(chatSessions.userId, caller.userId),
-        isNull(chatSessions.deletedAt),
-      ),
-    )
-    .limit(1);
-  if (owned) {
-    await checkQuota(services.database.db, services.env, {
-      userId: caller.userId,
-      role: caller.role,
-      courseId: owned.courseId,
-    });
+  if (quotaMayApply(services.env, caller.role)) {
+    const [owned] = await services.database.db.select({ courseId: chatSessions.courseId }).from(chatSessions)
+      .where(
+        and(
+          eq(chatSessions.id, sessionId),
+          eq(chatSessions.userId, caller.userId),
+          isNull(chatSessions.deletedAt),
+        ),
+      )
+      .limit(1);
+    if (owned) {
+      await checkQuota(services.database.db, services.env, {
+        userId: caller.userId,
+        role: caller.role,
+        courseId: owned.courseId,
+      });
+    }
   }
   return await runScoped(services, caller, async (ctx) => {
-    const session = await ownSession(ctx, sessionId);
-    // Access is checked per question, not only at session creation: a dropped enrollment ends the chat.
-    if (!ctx.scope.canReadCourse(session.courseId)) {
-      throw new AppError(ErrorCode.FORBIDDEN, "You no longer have access to this session's course");
-    }
-    const [policy, versions, course, profile, recent] = await Promise.all([
-      answerPolicyOf(ctx.tx, session.courseId),
-      corpusVersions(ctx.tx, [session.courseId]),
-      ctx.tx.select({ title: courses.title }).from(courses).where(eq(courses.id, session.courseId)).limit(1),
-      ctx.tx.select({ language: userProfiles.preferredLanguage }).from(userProfiles)
-        .where(and(eq(userProfiles.userId, caller.userId), isNull(userProfiles.deletedAt))).limit(1),
+    // The session with everything a turn reads about its course and caller, in one statement (a turn's fixed cost
+    // is mostly round trips), and the recent history.
+    const [[session], recent] = await Promise.all([
+      queryRows<{
+        id: string;
+        course_id: string;
+        policy: AnswerPolicy | null;
+        corpus_version: number | null;
+        course_title: string | null;
+        language: TutorLanguage | null;
+      }>(
+        ctx.tx,
+        sql`select s.id, s.course_id,
+              (select p.answer_policy from course_tutor_settings p
+                where p.course_id = s.course_id and p.deleted_at is null limit 1) as policy,
+              (select v.version from course_corpus_versions v where v.course_id = s.course_id) as corpus_version,
+              (select c.title from courses c where c.id = s.course_id) as course_title,
+              (select u.preferred_language from user_profiles u
+                where u.user_id = s.user_id and u.deleted_at is null limit 1) as language
+            from chat_sessions s
+            where s.id = ${sessionId}::uuid and s.user_id = ${caller.userId}::uuid and s.deleted_at is null`,
+      ),
       ctx.tx.select().from(chatMessages)
-        .where(and(eq(chatMessages.sessionId, session.id), isNull(chatMessages.deletedAt)))
+        .where(and(eq(chatMessages.sessionId, sessionId), isNull(chatMessages.deletedAt)))
         .orderBy(desc(chatMessages.createdAt)).limit(20),
     ]);
+    if (!session) throw errors.notFound("Chat session");
+    // Access is checked per question, not only at session creation: a dropped enrollment ends the chat.
+    if (!ctx.scope.canReadCourse(session.course_id)) {
+      throw new AppError(ErrorCode.FORBIDDEN, "You no longer have access to this session's course");
+    }
     const [stored] = await ctx.tx.insert(chatMessages).values({
       sessionId: session.id,
       userId: caller.userId,
-      courseId: session.courseId,
+      courseId: session.course_id,
       role: "user",
       content: question,
     }).returning({ id: chatMessages.id });
     await ctx.tx.update(chatSessions).set({ updatedAt: new Date() }).where(eq(chatSessions.id, session.id));
     return {
       sessionId: session.id,
-      courseId: session.courseId,
-      courseTitle: course[0]?.title,
+      courseId: session.course_id,
+      courseTitle: session.course_title ?? undefined,
       userMessageId: stored.id,
       question,
       // Failed turns are not part of the conversation the tutor sees.
@@ -109,9 +124,9 @@ export async function prepareTurn(
         citations: m.role === "assistant" ? m.citations as Citation[] : undefined,
         refused: m.role === "assistant" ? m.refusal !== null : undefined,
       })),
-      policy,
-      corpusVersion: versions.get(session.courseId) ?? 0,
-      preferredLanguage: profile[0]?.language,
+      policy: session.policy ?? DEFAULT_ANSWER_POLICY,
+      corpusVersion: Number(session.corpus_version ?? 0),
+      preferredLanguage: session.language ?? undefined,
     };
   });
 }

@@ -22,6 +22,7 @@ import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { createOfflineEmbedder } from "../../shared/rag/embedder/offline.ts";
 import { createPgvectorStore } from "../../shared/rag/vector/pgvector.ts";
 import { searchTerms } from "../../shared/text/normalize.ts";
+import type { memoryLogger } from "../../shared/logger.ts";
 import { indexLiveDocumentTerms } from "../../shared/rag/chunk_writer.ts";
 
 function flag(name: string): string | undefined {
@@ -149,6 +150,22 @@ console.log(
   } ms, p95 ${percentile(times, 0.95).toFixed(1)} ms (answered ${answered}/${QUERIES}); CPU time per turn ${
     ((cpuSeconds() - cpuStart) * 1000 / QUERIES).toFixed(1)
   } ms (load average ${Deno.loadavg()[0].toFixed(1)} on ${navigator.hardwareConcurrency} cores)`,
+);
+
+// The tutor's own steps, from its step log lines (what the rest of a turn spends is the route, the two
+// transactions and the audit).
+const stepTimes = new Map<string, number[]>();
+for (const line of (core.services.logger as ReturnType<typeof memoryLogger>).lines) {
+  if (line.msg !== "tutor step") continue;
+  const step = String(line.step);
+  stepTimes.set(step, [...stepTimes.get(step) ?? [], Number(line.durationMs)]);
+}
+console.log(
+  `  tutor steps (p50 / p95 ms): ${
+    [...stepTimes].map(([step, t]) =>
+      `${step} ${percentile(t, 0.5).toFixed(1)} / ${percentile(t, 0.95).toFixed(1)}`
+    ).join(", ")
+  }`,
 );
 
 // The retrieval part alone, for the breakdown.
