@@ -12,4 +12,4 @@ CREATE TABLE "document_terms" (
 ALTER TABLE "documents" ADD COLUMN "term_total" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "document_terms" ADD CONSTRAINT "document_terms_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "document_terms_course_term_idx" ON "document_terms" USING btree ("course_id","term");--> statement-breakpoint
-CREATE INDEX "document_chunks_course_terms_idx" ON "document_chunks" USING gin (array_to_tsvector(string_to_array(right("course_id"::text, 12) || replace("search_text", ' ', ' ' || right("course_id"::text, 12)), ' '))) WITH (fastupdate=false);
+CREATE INDEX "document_chunks_course_terms_idx" ON "document_chunks" USING gin (array_to_tsvector(string_to_array(right("course_id"::text, 12) || replace("search_text", ' ', ' ' || right("course_id"::text, 12)), ' ')));

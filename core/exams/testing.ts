@@ -46,7 +46,7 @@ export async function seedPdfMaterial(
     text: c.text,
     searchText: c.text.toLowerCase(),
   })));
-  await indexLiveDocumentTerms(database.db, doc.id);
+  await indexLiveDocumentTerms(database, doc.id);
   return doc.id;
 }
 

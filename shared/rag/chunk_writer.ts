@@ -4,7 +4,7 @@
  * re-ingest is atomic from their point of view, and a crashed run leaves invisible rows that the next run removes.
  */
 import { type Database, type Db, queryRows, sql } from "../db/client.ts";
-import { documentChunks } from "../db/schema/rag.ts";
+import { COURSE_TERMS_INDEX, documentChunks } from "../db/schema/rag.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic, searchTerms } from "../text/normalize.ts";
 import { bumpCorpusVersion } from "./corpus_version.ts";
@@ -112,6 +112,7 @@ export async function replaceDocumentChunks(
   }
 
   const termTotal = await writeDocumentTerms(database.db, document.id, generation);
+  await mergeKeywordIndex(database);
 
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`
@@ -158,10 +159,20 @@ export async function writeDocumentTerms(db: Db, documentId: string, generation:
 }
 
 /**
+ * Merges the keyword index's pending list on PGlite, which has no autovacuum to do it: once per document written,
+ * or every search would scan a growing list. Postgres's autovacuum does this on its own.
+ */
+async function mergeKeywordIndex(database: Database): Promise<void> {
+  if (database.kind !== "pglite") return;
+  await database.db.execute(sql`select gin_clean_pending_list(${COURSE_TERMS_INDEX}::regclass)`);
+}
+
+/**
  * Term statistics for chunks written outside `replaceDocumentChunks` (bulk imports, tests, benchmarks): indexes
  * the live generation and records its chunk and term counts.
  */
-export async function indexLiveDocumentTerms(db: Db, documentId: string): Promise<void> {
+export async function indexLiveDocumentTerms(database: Database, documentId: string): Promise<void> {
+  const db = database.db;
   const [doc] = await queryRows<{ generation: number }>(
     db,
     sql`select chunk_generation as generation from documents where id = ${documentId}::uuid`,
@@ -172,6 +183,7 @@ export async function indexLiveDocumentTerms(db: Db, documentId: string): Promis
     update documents set term_total = ${total}, chunk_count = (
       select count(*) from document_chunks where document_id = ${documentId}::uuid and generation = ${doc.generation}
     ) where id = ${documentId}::uuid`);
+  await mergeKeywordIndex(database);
 }
 
 /** Removes a (soft-deleted) document's chunks and vectors; search already ignores them once `deleted_at` is set. */

@@ -255,7 +255,7 @@ dbTest(
       };
 
       await forget();
-      await indexLiveDocumentTerms(database.db, doc.id);
+      await indexLiveDocumentTerms(database, doc.id);
       assert.deepEqual(await termStats(database.db, doc.id), written);
 
       await forget();

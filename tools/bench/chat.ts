@@ -96,7 +96,7 @@ await database.db.execute(sql`
 await database.db.execute(
   sql`create index if not exists chunk_vectors_hnsw_idx on chunk_vectors using hnsw (embedding vector_cosine_ops)`,
 );
-await indexLiveDocumentTerms(database.db, doc.id);
+await indexLiveDocumentTerms(database, doc.id);
 await database.db.execute(sql`analyze`);
 console.log(
   `loaded ${CHUNKS} chunks in one course in ${((performance.now() - started) / 1000).toFixed(0)} s`,

@@ -223,7 +223,7 @@ for (const size of sizes) {
         and c.document_id in (select document_id from bench_courses)`);
     loaded += batch;
   }
-  for (const documentId of courseDocs.values()) await indexLiveDocumentTerms(database.db, documentId);
+  for (const documentId of courseDocs.values()) await indexLiveDocumentTerms(database, documentId);
   console.log(`loaded ${size} chunks in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   started = performance.now();
   await database.db.execute(sql`analyze`);

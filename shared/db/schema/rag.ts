@@ -81,6 +81,9 @@ export function courseTermsExpression(courseId: SQLWrapper, searchText: SQLWrapp
   return sql`array_to_tsvector(string_to_array(right(${courseId}::text, 12) || replace(${searchText}, ' ', ' ' || right(${courseId}::text, 12)), ' '))`;
 }
 
+/** The GIN index over `courseTermsExpression`. */
+export const COURSE_TERMS_INDEX = "document_chunks_course_terms_idx";
+
 /** A query term as `courseTermsExpression` indexes it for one course. */
 export function courseTermKey(courseId: string, term: string): string {
   return `${courseId.toLowerCase().slice(-12)}${term}`;
@@ -121,11 +124,10 @@ export const documentChunks = pgTable("document_chunks", {
   // No longer read (candidates come from the course-keyed index below); kept for the release that stops using it
   // (additive-first migrations), dropped in the next.
   index("document_chunks_search_idx").using("gin", t.searchVector),
-  // Keyword candidates per course: every term prefixed with its course's key (`COURSE_TERMS_SQL`), so a posting
-  // list holds one course's chunks, not the whole corpus's. No pending list: embedded PGlite has no autovacuum to
-  // merge it, and every search would scan it whole.
-  index("document_chunks_course_terms_idx").using("gin", courseTermsExpression(t.courseId, t.searchText))
-    .with({ fastupdate: false }),
+  // Keyword candidates per course: every term prefixed with its course's key (`courseTermsExpression`), so a
+  // posting list holds one course's chunks, not the whole corpus's. Its pending list (fast inserts) is merged by
+  // autovacuum on Postgres, and by the chunk writer after each document on PGlite, which has no autovacuum.
+  index(COURSE_TERMS_INDEX).using("gin", courseTermsExpression(t.courseId, t.searchText)),
 ]);
 
 /**
