@@ -291,6 +291,13 @@ dbTest(
   },
 );
 
+/** Chunk id → text of a course's chunks. */
+async function chunkTexts(database: Database, courseId: string): Promise<Map<string, string>> {
+  const rows = await database.db.select({ id: documentChunks.id, text: documentChunks.text })
+    .from(documentChunks).where(eq(documentChunks.courseId, courseId));
+  return new Map(rows.map((r) => [r.id, r.text]));
+}
+
 /** BM25 as the formula reads (Robertson–Spärck Jones IDF with +1, k1 1.2, b 0.75), for checking the SQL. */
 function referenceBm25(chunks: string[][], query: string[]): Map<number, number> {
   const n = chunks.length;
@@ -337,9 +344,7 @@ dbTest("fullTextSearch() scores are BM25's over the scope's live documents", asy
       limit: 10,
     });
     const expected = referenceBm25(texts.map(searchTerms), query);
-    const rows = await database.db.select({ id: documentChunks.id, text: documentChunks.text })
-      .from(documentChunks).where(eq(documentChunks.courseId, course.courseId));
-    const textOf = new Map(rows.map((r) => [r.id, r.text]));
+    const textOf = await chunkTexts(database, course.courseId);
     assert.equal(hits.length, expected.size);
     for (const hit of hits) {
       const want = expected.get(texts.indexOf(textOf.get(hit.id)!))!;
@@ -372,9 +377,7 @@ dbTest(
         "membrane",
         "ribosome",
       ]);
-      const rows = await database.db.select({ id: documentChunks.id, text: documentChunks.text })
-        .from(documentChunks).where(eq(documentChunks.courseId, course.courseId));
-      const textOf = new Map(rows.map((r) => [r.id, r.text]));
+      const textOf = await chunkTexts(database, course.courseId);
       // Document frequencies: cell 4, membrane 3, nucleus 1, protein 1.
       const search = async (q: string, rows?: number) =>
         (await fullTextSearch(database.read, {
