@@ -1,13 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
-import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
 import { enforceRoutePolicy } from "./auth/middleware.ts";
 import { edgeCache } from "./cache/middleware.ts";
 import { forwardToCore } from "./forward.ts";
 import { ipRateLimit, routeRateLimit } from "./ratelimit/middleware.ts";
+import { edgeResponseHeaders } from "./security_headers.ts";
 import type { EdgeServices, EdgeVariables } from "./services.ts";
 
 /** The edge tier's Hono app type. */
@@ -42,21 +41,8 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     // Signed uploads stream through to core, which enforces the size the URL was signed for.
     bodyLimitExempt: isStreamedUpload,
-    early: [
-      // An API serves no documents: a locked-down CSP costs nothing and blunts any reflected content.
-      secureHeaders({
-        strictTransportSecurity: "max-age=63072000; includeSubDomains",
-        contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      }),
-      cors({
-        origin: env.CORS_ORIGINS,
-        credentials: true,
-        allowHeaders: ["Authorization", "Content-Type", "X-Request-ID"],
-        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-        exposeHeaders: ["X-Request-ID", "Retry-After", "WWW-Authenticate"],
-        maxAge: 600,
-      }),
-    ],
+    // Secure headers (a locked-down CSP: an API serves no documents) and CORS for the configured origins.
+    early: [edgeResponseHeaders(env.CORS_ORIGINS)],
     readiness: {
       // Redis is not a readiness dependency: without it the edge falls back (in-process limits, no cache).
       core: async () => {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { defaultLogSink } from "./log_output.ts";
 
 /** Severity of a log line. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -14,22 +15,19 @@ export interface LogContext {
 /** Request-scoped context, so every log line written while serving a request names its request id. */
 export const logContext = new AsyncLocalStorage<LogContext>();
 
-/** Structured JSON logger; one line per event on stdout (errors on stderr). */
+/** Structured JSON logger; one line per event on stdout (warnings and errors on stderr; see log_output.ts). */
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Whether lines of `level` are written (so a caller can skip building fields nobody reads). */
+  enabled(level: LogLevel): boolean;
   child(fields: Record<string, unknown>): Logger;
 }
 
 /** Where log lines go; tests pass an array sink to read them. */
 export type LogSink = (line: string, level: LogLevel) => void;
-
-const consoleSink: LogSink = (line, level) => {
-  if (level === "error" || level === "warn") console.error(line);
-  else console.log(line);
-};
 
 /** Creates a logger for one service ("edge", "core", "workers"). */
 export function createLogger(
@@ -37,13 +35,13 @@ export function createLogger(
   options: { level?: LogLevel; sink?: LogSink; fields?: Record<string, unknown> } = {},
 ): Logger {
   const min = LEVELS[options.level ?? "info"];
-  const sink = options.sink ?? consoleSink;
+  const sink = options.sink ?? defaultLogSink;
   const base = options.fields ?? {};
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
     const ctx = logContext.getStore();
     const line: Record<string, unknown> = {
-      timestamp: new Date().toISOString(),
+      timestamp: isoNow(),
       level,
       service,
       msg,
@@ -58,8 +56,22 @@ export function createLogger(
     info: (m, f) => write("info", m, f),
     warn: (m, f) => write("warn", m, f),
     error: (m, f) => write("error", m, f),
+    enabled: (level) => LEVELS[level] >= min,
     child: (fields) => createLogger(service, { ...options, fields: { ...base, ...fields } }),
   };
+}
+
+let isoMs = 0;
+let iso = "";
+
+/** The current time as ISO 8601, formatted once per millisecond (a busy server logs many lines per ms). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { responseWithHeaders } from "../../shared/http/response_headers.ts";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { parseCacheScope, scopeGrantKey, scopeVersionKey } from "../../shared/kv/cache_scope.ts";
@@ -219,15 +220,19 @@ async function scopeAllows(
 
 /** Answers from an entry: 304 when the client already has it, else the stored response. */
 function serve(c: EdgeContext, entry: CacheEntry, outcome: "hit" | "revalidated", now: number): Response {
-  // Built as one list: cheaper than setting headers one by one on this hot path.
+  // Built once, with every header the request's response gets (request id, security, CORS, rate limits): on
+  // this hot path that is most of the cost (see shared/http/response_headers.ts).
   const headers: [string, string][] = entry.scopes
     ? entry.headers.filter(([h]) => h !== "cache-control").concat([["cache-control", "private, no-cache"]])
     : entry.headers.slice();
   headers.push(["age", String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)))], ["x-cache", "HIT"]);
   const notModified = etagMatches(c.req.header("if-none-match"), entry.etag);
   c.res = notModified
-    ? new Response(null, { status: 304, headers })
-    : new Response(c.req.method === "HEAD" ? null : bodyOf(entry), { status: entry.status, headers });
+    ? responseWithHeaders(c, null, { status: 304, headers })
+    : responseWithHeaders(c, c.req.method === "HEAD" ? null : bodyOf(entry), {
+      status: entry.status,
+      headers,
+    });
   edgeMetricsOf(c.get("services").metrics).cacheResult[outcome].inc();
   return c.res;
 }

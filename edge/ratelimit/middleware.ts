@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { setResponseHeaders } from "../../shared/http/response_headers.ts";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
 import type { EdgeEnv } from "../env.ts";
 import { edgeMetricsOf } from "../metrics.ts";
@@ -25,7 +26,7 @@ export function rateLimitPolicyOf(env: EdgeEnv): RateLimitPolicy {
 
 /**
  * The limit per client IP over the whole API. Runs first (before token verification) so floods are refused
- * cheaply, and writes the `RateLimit-*` headers for every limit the request met on the way out.
+ * cheaply. Every limit met puts the `RateLimit-*` headers of all limits met so far on the response.
  */
 export function ipRateLimit(): MiddlewareHandler<EdgeEnvT> {
   const policies = new WeakMap<EdgeEnv, RateLimitPolicy>();
@@ -36,7 +37,6 @@ export function ipRateLimit(): MiddlewareHandler<EdgeEnvT> {
     if (!policy) policies.set(env, policy = rateLimitPolicyOf(env));
     await check(c, { name: "ip", ...policy.ip }, c.get("clientIp"));
     await next();
-    for (const [k, v] of Object.entries(rateLimitHeaders(c.get("rateLimits") ?? []))) c.res.headers.set(k, v);
   };
 }
 
@@ -73,12 +73,14 @@ async function check(c: EdgeContext, rule: RateLimitRule, identifier: string): P
   const decision = await services.rateLimiter.limit(rule, identifier);
   const taken = [...(c.get("rateLimits") ?? []), { rule, decision }];
   c.set("rateLimits", taken);
+  const headers = rateLimitHeaders(taken);
+  setResponseHeaders(c, headers);
   if (decision.success) return;
   edgeMetricsOf(services.metrics).rateLimited.inc({ rule: rule.name });
   const retryAfter = Math.max(1, Math.ceil((decision.resetAt - Date.now()) / 1000));
   throw new AppError(ErrorCode.RATE_LIMITED, `Too many requests; try again in ${retryAfter} s`, {
     details: { rule: rule.name, limit: decision.limit, windowSeconds: rule.windowMs / 1000 },
-    headers: { ...rateLimitHeaders(taken), "Retry-After": String(retryAfter) },
+    headers: Object.fromEntries([...headers, ["Retry-After", String(retryAfter)]]),
   });
 }
 
@@ -89,17 +91,18 @@ async function check(c: EdgeContext, rule: RateLimitRule, identifier: string): P
 export function rateLimitHeaders(
   taken: { rule: RateLimitRule; decision: RateLimitDecision }[],
   now = Date.now(),
-): Record<string, string> {
-  if (taken.length === 0) return {};
+): [string, string][] {
+  if (taken.length === 0) return [];
   const tightest = taken.reduce((a, b) => b.decision.remaining < a.decision.remaining ? b : a);
-  return {
-    "RateLimit-Limit": String(tightest.decision.limit),
-    "RateLimit-Remaining": String(tightest.decision.remaining),
-    "RateLimit-Reset": String(Math.max(0, Math.ceil((tightest.decision.resetAt - now) / 1000))),
-    "RateLimit-Policy": taken.map(({ rule, decision }) => `${decision.limit};w=${rule.windowMs / 1000}`).join(
-      ", ",
-    ),
-  };
+  return [
+    ["RateLimit-Limit", String(tightest.decision.limit)],
+    ["RateLimit-Remaining", String(tightest.decision.remaining)],
+    ["RateLimit-Reset", String(Math.max(0, Math.ceil((tightest.decision.resetAt - now) / 1000)))],
+    [
+      "RateLimit-Policy",
+      taken.map(({ rule, decision }) => `${decision.limit};w=${rule.windowMs / 1000}`).join(", "),
+    ],
+  ];
 }
 
 /** The email of a login attempt, read from the JSON body without consuming it (Hono keeps the bytes for forward). */

@@ -4,6 +4,7 @@ import { routePath } from "hono/route";
 import { isValidRequestId, newId } from "../ids.ts";
 import { logContext, type Logger } from "../logger.ts";
 import type { ServiceMetrics } from "../metrics.ts";
+import { applyResponseHeaders, setResponseHeader } from "./response_headers.ts";
 
 /** Variables every tier puts on the Hono context. */
 export interface BaseVariables {
@@ -25,13 +26,12 @@ export function requestContext(
     const requestId = options.trustRequestId && isValidRequestId(incoming) ? incoming : newId();
     c.set("requestId", requestId);
     c.set("logger", options.logger);
+    setResponseHeader(c, "X-Request-ID", requestId);
     const span = trace.getActiveSpan();
     span?.setAttribute("request.id", requestId);
     const started = performance.now();
-    await logContext.run({ requestId }, async () => {
-      await next();
-    });
-    c.res.headers.set("X-Request-ID", requestId);
+    await logContext.run({ requestId }, next);
+    applyResponseHeaders(c);
     const seconds = (performance.now() - started) / 1000;
     const route = matchedRoute(c);
     const status = String(c.res.status);
@@ -41,7 +41,7 @@ export function requestContext(
     }
     options.metrics.httpRequests.inc({ method: c.req.method, route, status });
     options.metrics.httpDuration.observe({ method: c.req.method, route, status }, seconds);
-    if (route === "/healthz" || route === "/metrics") return;
+    if (route === "/healthz" || route === "/metrics" || !options.logger.enabled("info")) return;
     logContext.run({ requestId }, () =>
       options.logger.info("request", {
         method: c.req.method,

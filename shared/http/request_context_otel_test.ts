@@ -1,7 +1,8 @@
 /**
  * Tracing with Deno's built-in OpenTelemetry: the real system (`tools/dev.ts`) runs with `OTEL_DENO=true` and exports
  * OTLP/HTTP JSON to a receiver in this test. The receiver stands in for an OpenTelemetry collector (none is
- * installable here); it speaks the collector's OTLP/HTTP endpoint (`POST /v1/traces`, JSON) and only records.
+ * installable here); it speaks the collector's OTLP/HTTP endpoints (`POST /v1/traces` and `/v1/logs`, JSON) and
+ * only records.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,11 @@ interface OtlpSpan {
   name: string;
   kind: number;
   attributes: { key: string; value: { stringValue?: string } }[];
+}
+
+interface OtlpLogRecord {
+  traceId?: string;
+  body?: { stringValue?: string };
 }
 
 const SERVER = 2;
@@ -41,11 +47,17 @@ Deno.test("[tracing] with OpenTelemetry off, requests are served and no span is 
 
 Deno.test("[tracing] edge -> core is one trace, and both server spans carry the request id and route", async () => {
   const spans: OtlpSpan[] = [];
+  const logs: OtlpLogRecord[] = [];
   const receiver = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const body = await req.json();
     if (new URL(req.url).pathname === "/v1/traces") {
       for (const rs of body.resourceSpans ?? []) {
         for (const ss of rs.scopeSpans ?? []) spans.push(...ss.spans);
+      }
+    }
+    if (new URL(req.url).pathname === "/v1/logs") {
+      for (const rl of body.resourceLogs ?? []) {
+        for (const sl of rl.scopeLogs ?? []) logs.push(...sl.logRecords);
       }
     }
     return Response.json({});
@@ -108,6 +120,15 @@ Deno.test("[tracing] edge -> core is one trace, and both server spans carry the 
     assert.ok(hop, "the edge's fetch span was exported");
     assert.equal(hop.kind, CLIENT);
     assert.equal(hop.parentSpanId, edgeSpan.spanId);
+    // The edge's access-log line is exported as an OTel log record inside the request's trace.
+    const accessLine = () =>
+      logs.find((l) => {
+        const text = l.body?.stringValue ?? "";
+        return text.includes(`"requestId":"${requestId}"`) && text.includes(`"service":"edge"`) &&
+          text.includes(`"msg":"request"`);
+      });
+    await waitFor(() => Promise.resolve(accessLine() !== undefined), 20_000);
+    assert.equal(accessLine()!.traceId, edgeSpan.traceId);
   } finally {
     child.kill("SIGTERM");
     await child.status;

@@ -7,17 +7,22 @@
  *    forwards it every time) through the edge vs the same request straight to core, one connection, p50
  *    (target ≤ 1 ms).
  *
- * Each server runs in its own process (this file re-run with `--serve <role>`), as in production. The edge runs its
- * real app (`edge/main.ts` handler) with rate limiting on (a limit high enough never to refuse) on the in-process KV;
- * with `--kv upstash` (and Redis at REDIS_URL) it uses Upstash through the bridge instead. Logs at warn level, so
- * access-log writes to a pipe are not what is measured.
- * A third run, hello on the tiers' shared base app, shows how much of the gap is the base every tier pays.
+ * Each server runs in its own process (this file re-run with `--serve <role>`), as in production, and every
+ * throughput target gets the same request (the signed-in caller's `Authorization` header; the hellos ignore it). The
+ * edge runs its real app (`edge/main.ts` handler) with rate limiting on (a limit high enough never to refuse) on the
+ * in-process KV; with `--kv upstash` (and Redis at REDIS_URL) it uses Upstash through the bridge instead. It logs at
+ * info, as deployed (one access-log line per request, to a pipe this process drains); `--log-level warn` leaves the
+ * access log out.
+ * Two more targets place the gap: hello on the tiers' shared base app (what every tier pays), and a bare
+ * `Deno.serve` answering the edge's cached body with exactly the headers the edge's HIT carries (security, CORS,
+ * rate-limit, cache headers): the most any app sending those headers can do on this runtime.
  * Flags: --duration 5 (seconds per run), --rounds 3 (throughput rounds, best of each kept), --connections 50.
  */
 import { Hono } from "hono";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYP } from "../../shared/access_token.ts";
 import { parseArgs } from "node:util";
+import type { LogLevel } from "../../shared/logger.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,6 +33,7 @@ const { values } = parseArgs({
     kv: { type: "string", default: "memory" },
     port: { type: "string", default: "0" },
     rounds: { type: "string", default: "3" },
+    "log-level": { type: "string", default: "info" },
   },
 });
 
@@ -55,7 +61,7 @@ async function serve(role: string) {
     const { createMetrics } = await import("../../shared/metrics.ts");
     const app = createServiceApp({
       service: "hello",
-      logger: createLogger("hello", { level: "warn" }),
+      logger: createLogger("hello", { level: Deno.env.get("LOG_LEVEL") as LogLevel }),
       metrics: createMetrics("hello"),
       trustRequestId: false,
       bodyLimitBytes: 1_048_576,
@@ -82,6 +88,11 @@ async function serve(role: string) {
           "Cache-Control": "private",
         }));
     handler = app.fetch;
+  } else if (role === "floor") {
+    // No app at all: the edge's cached body with the edge's HIT headers, built per request as any handler must.
+    const headers = JSON.parse(Deno.env.get("BENCH_FLOOR_HEADERS")!) as [string, string][];
+    const body = new TextEncoder().encode(Deno.env.get("BENCH_FLOOR_BODY")!);
+    handler = () => new Response(body, { headers });
   } else if (role === "edge") {
     const { loadEdgeEnv } = await import("../../edge/env.ts");
     const { buildEdgeServices, edgeHandler } = await import("../../edge/main.ts");
@@ -104,7 +115,7 @@ interface Child {
 async function spawn(role: string, env: Record<string, string> = {}): Promise<Child> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", import.meta.filename!, "--serve", role],
-    env: { LOG_LEVEL: "warn", ...env },
+    env: { LOG_LEVEL: values["log-level"], ...env },
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -215,25 +226,32 @@ async function main() {
     const warm = await fetch(cachedUrl, { headers });
     await warm.body?.cancel();
     const check = await fetch(cachedUrl, { headers });
-    await check.body?.cancel();
+    const checkBody = await check.text();
     if (check.headers.get("x-cache") !== "HIT") {
       throw new Error(`expected a cache HIT, got ${check.headers.get("x-cache")}`);
     }
+    const hitHeaders: [string, string][] = [];
+    check.headers.forEach((v, k) => {
+      if (k !== "date" && k !== "content-length") hitHeaders.push([k, v]);
+    });
+    const floor = await spawn("floor", {
+      BENCH_FLOOR_HEADERS: JSON.stringify(hitHeaders),
+      BENCH_FLOOR_BODY: checkBody,
+    });
+    children.push(floor);
 
-    // Warm-up runs so JIT state is comparable, then rounds alternating the three targets: on a shared machine the
-    // load drifts, so each target's best round is compared (interleaving exposes them to the same drift).
-    await wrk(`${hello.url}/`, connections, 1);
-    await wrk(`${serviceHello.url}/`, connections, 1);
-    await wrk(cachedUrl, connections, 1, auth);
+    // Warm-up runs so JIT state is comparable, then rounds alternating the targets: on a shared machine the load
+    // drifts, so each target's best round is compared (interleaving exposes them to the same drift). Every target
+    // gets the same request headers.
+    const targets = [`${hello.url}/`, `${serviceHello.url}/`, `${floor.url}/`, cachedUrl];
+    for (const url of targets) await wrk(url, connections, 1, auth);
     const rounds = Number(values.rounds);
     const best = (runs: WrkResult[]) => runs.reduce((a, b) => b.rps > a.rps ? b : a);
-    const helloRuns: WrkResult[] = [], baseRuns: WrkResult[] = [], cachedRuns: WrkResult[] = [];
+    const runs: WrkResult[][] = targets.map(() => []);
     for (let r = 0; r < rounds; r++) {
-      helloRuns.push(await wrk(`${hello.url}/`, connections, seconds));
-      baseRuns.push(await wrk(`${serviceHello.url}/`, connections, seconds));
-      cachedRuns.push(await wrk(cachedUrl, connections, seconds, auth));
+      for (const [i, url] of targets.entries()) runs[i].push(await wrk(url, connections, seconds, auth));
     }
-    const helloRun = best(helloRuns), baseRun = best(baseRuns), cachedRun = best(cachedRuns);
+    const [helloRun, baseRun, floorRun, cachedRun] = runs.map(best);
 
     await wrk(`${core.url}/v1/me`, 1, 1, auth);
     await wrk(`${edge.url}/api/v1/me`, 1, 1, auth);
@@ -249,12 +267,19 @@ async function main() {
     const added = viaEdgeRun.p50Ms - directRun.p50Ms;
     const fmt = (n: number) => Math.round(n).toLocaleString("en");
     console.log(
-      `edge benchmark (kv=${values.kv}, wrk -t1 -c${connections} -d${seconds}s, best of ${rounds} rounds; latency runs -c1)
+      `edge benchmark (kv=${values.kv}, log level ${
+        values["log-level"]
+      }, wrk -t1 -c${connections} -d${seconds}s, best of ${rounds} rounds; latency runs -c1)
   hello-world Hono            ${fmt(helloRun.rps)} req/s
-  hello on the base app       ${fmt(baseRun.rps)} req/s   (createServiceApp: request id, log context, metrics)
+  hello on the base app       ${fmt(baseRun.rps)} req/s   ${
+        (baseRun.rps / helloRun.rps).toFixed(2)
+      }x (createServiceApp: request id, access log, metrics)
+  bare Deno.serve, HIT headers ${fmt(floorRun.rps)} req/s   ${
+        (floorRun.rps / helloRun.rps).toFixed(2)
+      }x (no app; the ${hitHeaders.length} headers of the edge's HIT: the ceiling for any app sending them)
   edge, cached GET (HIT)      ${fmt(cachedRun.rps)} req/s   ratio ${ratio.toFixed(2)}x (target >= 0.5x) ${
         ratio >= 0.5 ? "PASS" : "FAIL"
-      }; ${(cachedRun.rps / baseRun.rps).toFixed(2)}x of the base app
+      }; ${(cachedRun.rps / floorRun.rps).toFixed(2)}x of the ceiling
   core direct, p50 / p99      ${directRun.p50Ms.toFixed(3)} / ${directRun.p99Ms.toFixed(3)} ms
   through edge, p50 / p99     ${viaEdgeRun.p50Ms.toFixed(3)} / ${viaEdgeRun.p99Ms.toFixed(3)} ms
   added by the edge hop, p50  ${added.toFixed(3)} ms (target <= 1 ms) ${added <= 1 ? "PASS" : "FAIL"}`,
