@@ -36,9 +36,7 @@ const BENCHES: Bench[] = [
   {
     name: "search",
     task: "bench:search",
-    // Building HNSW over 100k vectors in PGlite's WASM takes far longer than the rest of the run together; course
-    // scopes are answered by an exact scan at that size anyway (see docs/retrieval.md).
-    args: (quick) => quick ? ["--sizes", "10000", "--queries", "100"] : ["--hnsw-up-to", "10000"],
+    args: (quick) => quick ? ["--sizes", "10000", "--queries", "100"] : [],
   },
   { name: "extraction", task: "bench:extraction" },
   {

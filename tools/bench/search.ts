@@ -9,7 +9,7 @@
  *    offline model adds its own time (printed once).
  *
  * Flags: `--sizes 10000,100000` (`--sizes 0` skips the search part), `--queries 200`, `--skip-ingest`, `--data DIR`,
- * `--hnsw-up-to N` (build the HNSW index only up to N chunks: on PGlite a 100k build takes many minutes).
+ * `--hnsw-up-to N` (build the HNSW index only up to N chunks; the 100k build takes ~2 minutes on PGlite).
  */
 import { fullTextSearch } from "../../core/rag/full_text.ts";
 import { hybridSearch } from "../../core/rag/search.ts";
