@@ -29,7 +29,7 @@ const ZETA2 = Math.PI ** 2 / 6;
  * document frequencies fits; the commoner rest still add to every candidate's score but bring no chunks of their
  * own, like the "common terms" query of Lucene and Elasticsearch. When all terms fit, the result is exact BM25.
  * Chosen on the retrieval evaluation and the search benchmark (docs/retrieval.md): a budget of a fifth of the
- * chunks cost no recall on XQuAD or ARCD, a twenty-fifth cost up to 6 points.
+ * chunks cost no recall on XQuAD or ARCD, a twenty-fourth cost up to 6 points.
  */
 export interface CandidateBudget {
   rows: number;
