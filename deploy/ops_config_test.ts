@@ -162,6 +162,19 @@ Deno.test("[deploy] the tiers' compose variables exist in their env schemas", ()
   );
   assert.equal(services.edge.environment?.TRUST_PROXY, "true");
   assert.equal(services.edge.environment?.CORE_URL, "http://core:8081");
+  // Workers embed documents and generate and grade exams: they need the same model settings as core.
+  for (
+    const key of [
+      "EMBEDDINGS",
+      "OPENAI_EMBEDDING_MODEL",
+      "TUTOR_MODEL",
+      "OPENAI_EXAM_MODEL",
+      "OPENAI_GRADING_MODEL",
+    ]
+  ) {
+    assert.ok(services.workers.environment?.[key], `workers: ${key} is not passed`);
+    assert.equal(services.workers.environment?.[key], services.core.environment?.[key], key);
+  }
 });
 
 Deno.test("[deploy] the compose values parse with the tiers' own schemas", () => {
