@@ -1,9 +1,6 @@
 CREATE TABLE "document_terms" (
 	"document_id" uuid NOT NULL,
 	"generation" integer NOT NULL,
-	"course_id" uuid NOT NULL,
-	"faculty_id" uuid NOT NULL,
-	"semester_id" uuid,
 	"term" text NOT NULL,
 	"df" integer NOT NULL,
 	CONSTRAINT "document_terms_document_id_generation_term_pk" PRIMARY KEY("document_id","generation","term")
@@ -11,5 +8,4 @@ CREATE TABLE "document_terms" (
 --> statement-breakpoint
 ALTER TABLE "documents" ADD COLUMN "term_total" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "document_terms" ADD CONSTRAINT "document_terms_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "document_terms_course_term_idx" ON "document_terms" USING btree ("course_id","term");--> statement-breakpoint
 CREATE INDEX "document_chunks_course_terms_idx" ON "document_chunks" USING gin (array_to_tsvector(string_to_array(right("course_id"::text, 12) || replace("search_text", ' ', ' ' || right("course_id"::text, 12)), ' ')));

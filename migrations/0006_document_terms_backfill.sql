@@ -1,12 +1,12 @@
 -- Fills document_terms and documents.term_total (and re-counts chunk_count) for chunks written before they existed (issue 6, keyword search
--- speed), and gives document_terms the same read policy as document_chunks. Idempotent, and the same SQL as
+-- speed), and lets callers read document_terms where they read the document. Idempotent, and the same SQL as
 -- writeDocumentTerms() in shared/rag/chunk_writer.ts. One statement over every chunk: on a very large database run
 -- it by hand per course before deploying (ON CONFLICT makes the migration skip what is done).
-INSERT INTO document_terms (document_id, generation, course_id, faculty_id, semester_id, term, df)
-SELECT c.document_id, c.generation, c.course_id, c.faculty_id, c.semester_id, u.term, count(*)::int
+INSERT INTO document_terms (document_id, generation, term, df)
+SELECT c.document_id, c.generation, u.term, count(*)::int
 FROM document_chunks c
 CROSS JOIN LATERAL (SELECT DISTINCT unnest(string_to_array(c.search_text, ' ')) AS term) AS u
-GROUP BY c.document_id, c.generation, c.course_id, c.faculty_id, c.semester_id, u.term
+GROUP BY c.document_id, c.generation, u.term
 ON CONFLICT DO NOTHING;
 --> statement-breakpoint
 UPDATE documents d SET
@@ -22,8 +22,9 @@ ALTER TABLE document_terms ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 DROP POLICY IF EXISTS document_terms_select ON document_terms;
 --> statement-breakpoint
+-- Readable where the document is (the documents policy applies inside the subquery).
 CREATE POLICY document_terms_select ON document_terms FOR SELECT USING (
-  (SELECT app_is_admin()) OR course_id = ANY ((SELECT app_readable_course_ids())::uuid[])
+  EXISTS (SELECT 1 FROM documents d WHERE d.id = document_terms.document_id)
 );
 --> statement-breakpoint
 GRANT SELECT ON document_terms TO app_user;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { documents } from "../../shared/db/schema/rag.ts";
+import { documents, documentTerms } from "../../shared/db/schema/rag.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { insertTestDocument } from "../../shared/rag/testing/documents.ts";
 import { withCallerTx } from "../../shared/scope/caller_tx.ts";
@@ -15,13 +15,20 @@ dbTest(
       facultyId: world.facultyA,
       semesterId: world.semesterA,
     });
+    await database.db.insert(documentTerms).values({
+      documentId: doc.id,
+      generation: 0,
+      term: "osmosi",
+      df: 1,
+    });
+    // The document and its term statistics, as the caller sees them.
     const visibleTo = (user: { id: string; role: "ADMIN" | "ACADEMIC" | "STUDENT" }) =>
-      withCallerTx(
-        database,
-        { userId: user.id, role: user.role },
-        async (tx) =>
-          (await tx.select({ id: documents.id }).from(documents).where(eq(documents.id, doc.id))).length,
-      );
+      withCallerTx(database, { userId: user.id, role: user.role }, async (tx) => {
+        const docs = await tx.select({ id: documents.id }).from(documents).where(eq(documents.id, doc.id));
+        const terms = await tx.select().from(documentTerms).where(eq(documentTerms.documentId, doc.id));
+        assert.equal(terms.length, docs.length, "term statistics are visible exactly where the document is");
+        return docs.length;
+      });
     assert.equal(await visibleTo(world.studentEnrolled), 1);
     assert.equal(await visibleTo(world.academicOwn), 1);
     assert.equal(await visibleTo(world.admin), 1);

@@ -46,7 +46,7 @@ export function liveChunksIn(scope: SearchScope) {
   return sql`document_chunks c join documents d on d.id = c.document_id where ${sql.join(parts, sql` and `)}`;
 }
 
-/** The scope's conditions on a table aliased `alias` that carries course_id, semester_id and faculty_id. */
+/** The scope's conditions on chunks (`c`) or documents (`d`), which both carry course_id, semester_id and faculty_id. */
 function scopeFilter(scope: SearchScope, alias: string) {
   const column = (name: string) => sql.raw(`${alias}.${name}`);
   const parts = [];
@@ -68,8 +68,8 @@ interface TermStats {
 }
 
 /**
- * Reads the scope's statistics from the live documents' counters and `document_terms`, one small row per document
- * and term: no chunk is read, however common a term is.
+ * Reads the scope's statistics from the live documents' counters and, through their primary key, `document_terms`
+ * (one small row per document and term): no chunk is read, however common a term is.
  */
 async function termStats(db: Db, scope: SearchScope, terms: string[]): Promise<TermStats> {
   const live = sql`d.deleted_at is null and d.status = 'ready' and ${
@@ -82,9 +82,8 @@ async function termStats(db: Db, scope: SearchScope, terms: string[]): Promise<T
         from documents d where ${live}
         union all
         select t.term, sum(t.df)::float8, null
-        from document_terms t join documents d on d.id = t.document_id and d.chunk_generation = t.generation
-        where ${live} and ${sql.join(scopeFilter(scope, "t"), sql` and `)}
-          and t.term in (${sql.join(terms.map((term) => sql`${term}`), sql`, `)})
+        from documents d join document_terms t on t.document_id = d.id and t.generation = d.chunk_generation
+        where ${live} and t.term in (${sql.join(terms.map((term) => sql`${term}`), sql`, `)})
         group by t.term`,
   );
   const stats: TermStats = { n: 0, avgdl: 1, df: new Map() };

@@ -144,12 +144,12 @@ export async function writeDocumentTerms(db: Db, documentId: string, generation:
     sql`delete from document_terms where document_id = ${documentId}::uuid and generation = ${generation}`,
   );
   await db.execute(sql`
-    insert into document_terms (document_id, generation, course_id, faculty_id, semester_id, term, df)
-    select c.document_id, c.generation, c.course_id, c.faculty_id, c.semester_id, u.term, count(*)::int
+    insert into document_terms (document_id, generation, term, df)
+    select c.document_id, c.generation, u.term, count(*)::int
     from document_chunks c
     cross join lateral (select distinct unnest(string_to_array(c.search_text, ' ')) as term) as u
     where c.document_id = ${documentId}::uuid and c.generation = ${generation}
-    group by c.document_id, c.generation, c.course_id, c.faculty_id, c.semester_id, u.term`);
+    group by c.document_id, c.generation, u.term`);
   const [row] = await queryRows<{ total: number }>(
     db,
     sql`select coalesce(sum(term_count), 0)::float8 as total from document_chunks

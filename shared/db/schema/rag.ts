@@ -137,18 +137,13 @@ export const documentChunks = pgTable("document_chunks", {
  * other generations are invisible, like their chunks.
  */
 export const documentTerms = pgTable("document_terms", {
+  // No scope columns: search reaches these rows from the scope's live documents, through the primary key.
   documentId: uuid("document_id").notNull().references(() => documents.id, { onDelete: "cascade" }),
   generation: integer("generation").notNull(),
-  courseId: uuid("course_id").notNull(),
-  facultyId: uuid("faculty_id").notNull(),
-  semesterId: uuid("semester_id"),
   term: text("term").notNull(),
-  /** Chunks of this document and generation whose search vector holds the term. */
+  /** Chunks of this document and generation whose `search_text` holds the term. */
   df: integer("df").notNull(),
-}, (t) => [
-  primaryKey({ columns: [t.documentId, t.generation, t.term] }),
-  index("document_terms_course_term_idx").on(t.courseId, t.term),
-]);
+}, (t) => [primaryKey({ columns: [t.documentId, t.generation, t.term] })]);
 
 /** A counter per course, bumped on any document change; search caches key on it. */
 export const courseCorpusVersions = pgTable("course_corpus_versions", {
