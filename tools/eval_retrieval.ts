@@ -88,13 +88,13 @@ const deps: RetrievalDeps = { database, vectorStore, embedder };
 // `--candidate-budget ROWS,SHARE` overrides the keyword side's candidate budget: the sets are small enough that the
 // default minimum of 400 rows never cuts a query here, so `0,0.2` shows what the share alone costs.
 const budgetFlag = flag("candidate-budget")?.split(",").map(Number);
-const common: Partial<FusionOptions> = budgetFlag
+const budget: Partial<FusionOptions> = budgetFlag
   ? { candidateBudget: { rows: budgetFlag[0], share: budgetFlag[1] ?? 0 } }
   : {};
 const variants: Record<string, Partial<FusionOptions>> = {
-  hybrid: { ...common },
-  keywords: { ...common, vectorWeight: 0 },
-  vectors: { ...common, textWeight: 0 },
+  hybrid: { ...budget },
+  keywords: { ...budget, vectorWeight: 0 },
+  vectors: { ...budget, textWeight: 0 },
 };
 
 console.log(`data: ${dataDir}`);
