@@ -1,16 +1,25 @@
 /**
- * `deno task eval:retrieval`: retrieval quality on XQuAD (English, Arabic) and ARCD (Arabic), through the real
- * chunk writer and hybrid search on the embedded default (PGlite + pgvector + offline embedder). Each paragraph is
- * a chunk of a document (one document per article, all in one course per set); each question is a query whose
- * right answer is its own paragraph. Prints recall@1/5/10 per set, hybrid and each side alone.
+ * `deno task eval:retrieval`: retrieval quality through the real chunk writer, keyword search and vector store on
+ * the embedded default (PGlite + pgvector + offline embedder). Each paragraph is a chunk of a document (one document
+ * per article); each question is a query whose right answer is its own paragraph.
  *
- * Flags: `--data DIR` (default: the first `shared/data` found from `../shared/data` upwards), `--limit N` questions
- * per set, `--sets en,ar,arcd`, `--candidate-budget ROWS,SHARE`, `--sweep` (also prints recall@1/5 over a grid of fusion weights, fused offline from
- * each side's ranking).
+ * Development sets (from `shared/data`): every paragraph of XQuAD English, XQuAD Arabic and ARCD train sits in ONE
+ * course, so each set's paragraphs are distractors for the others. Question sets: `en`, `ar`, `arcd`, and `en-hard`,
+ * `ar-hard` (each question without the word of its paragraph that is rarest in the course: a crude paraphrase that
+ * takes away the easiest keyword). Every set is split by article into halves A (tune on these) and B (check).
+ *
+ * Speed: vectors are cached on disk (`.data/eval-cache/`, keyed by model and text) and computed in large batches;
+ * each question runs each side once (50 candidates with scores) and every fusion variant is replayed in memory with
+ * the functions `hybridSearch` uses (a sample is checked against `hybridSearch` itself).
+ *
+ * Flags: `--data DIR`, `--sets en,ar,arcd,en-hard,ar-hard`, `--limit N` (questions per set), `--file PATH` (a
+ * SQuAD-format file evaluated in a course of its own, e.g. SQuAD v1.1 dev; repeatable), `--sweep` (grid of fusion
+ * settings on the A halves), `--candidate-budget ROWS,SHARE`, `--no-cache`.
  */
 import { sql } from "drizzle-orm";
 import { fullTextSearch } from "../core/rag/full_text.ts";
-import { type FusionOptions, hybridSearch, type RetrievalDeps } from "../core/rag/search.ts";
+import { fuseRankings, type FusionWeights, rerankByPhrases, type ScoredId } from "../core/rag/fusion.ts";
+import { DEFAULT_FUSION, hybridSearch, type RetrievalDeps } from "../core/rag/search.ts";
 import { isMostlyArabic, searchTerms } from "../shared/text/normalize.ts";
 import { openPglite, queryRows } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
@@ -25,7 +34,7 @@ type Squad = {
   data: { title: string; paragraphs: { context: string; qas: { question: string }[] }[] }[];
 };
 
-const SETS: Record<string, string> = {
+const FILES: Record<string, string> = {
   en: "xquad/xquad.en.json",
   ar: "xquad/xquad.ar.json",
   arcd: "arcd/arcd-train.json",
@@ -34,6 +43,10 @@ const SETS: Record<string, string> = {
 function flag(name: string): string | undefined {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+function flags(name: string): string[] {
+  return Deno.args.flatMap((a, i) => a === `--${name}` && Deno.args[i + 1] ? [Deno.args[i + 1]] : []);
 }
 
 /** Finds `shared/data`: the flag, else `../shared/data`, else the nearest ancestor holding `shared/data`. */
@@ -51,20 +64,64 @@ function findDataDir(): string | undefined {
   return undefined;
 }
 
-/** Remembers query vectors so the side-by-side variants embed each question once. */
-function memoized(embedder: Embedder): Embedder {
+/**
+ * Vectors remembered on disk between runs (the model is deterministic), filled in batches of 128: embedding is
+ * most of the evaluation's time, and the chunk writer and queries then find every vector ready.
+ */
+async function diskCachedEmbedder(embedder: Embedder, useCache: boolean): Promise<
+  Embedder & {
+    warm(texts: string[]): Promise<void>;
+    save(): Promise<void>;
+  }
+> {
+  const dir = ".data/eval-cache";
+  const file = `${dir}/${embedder.model}.json`;
   const cache = new Map<string, number[]>();
+  if (useCache) {
+    try {
+      for (const [k, v] of Object.entries(JSON.parse(await Deno.readTextFile(file)))) {
+        cache.set(k, v as number[]);
+      }
+    } catch { /* first run */ }
+  }
+  const loaded = cache.size;
+  const warm = async (texts: string[]) => {
+    const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+    for (let i = 0; i < missing.length; i += 128) {
+      const batch = missing.slice(i, i + 128);
+      const vectors = await embedder.embed(batch);
+      batch.forEach((t, j) => cache.set(t, vectors[j].map((x) => Math.round(x * 1e6) / 1e6)));
+    }
+  };
   return {
     ...embedder,
+    warm,
     async embed(texts) {
-      const missing = texts.filter((t) => !cache.has(t));
-      if (missing.length) {
-        const vectors = await embedder.embed(missing);
-        missing.forEach((t, i) => cache.set(t, vectors[i]));
-      }
+      await warm(texts);
       return texts.map((t) => cache.get(t)!);
     },
+    async save() {
+      if (!useCache || cache.size === loaded) return;
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(file, JSON.stringify(Object.fromEntries(cache)));
+    },
   };
+}
+
+/** One question with its right chunk, set and half. */
+interface Question {
+  set: string;
+  half: "A" | "B";
+  query: string;
+  want: string;
+}
+
+/** Both sides' candidates for one question, computed once. */
+interface SideLists {
+  q: Question;
+  terms: string[];
+  text: ScoredId[];
+  vector: ScoredId[];
 }
 
 const dataDir = findDataDir();
@@ -76,35 +133,25 @@ if (!dataDir) {
   Deno.exit(2);
 }
 const limit = Number(flag("limit") ?? Infinity);
-const setNames = (flag("sets") ?? "en,ar,arcd").split(",");
+const setNames = (flag("sets") ?? "en,en-hard,ar,ar-hard,arcd").split(",");
+const extraFiles = flags("file");
+const budgetFlag = flag("candidate-budget")?.split(",").map(Number);
+const candidateBudget = budgetFlag ? { rows: budgetFlag[0], share: budgetFlag[1] ?? 0 } : undefined;
 
+const started = performance.now();
 const database = await openPglite("memory://");
 await migrateDatabase(database);
-const embedder = memoized(createOfflineEmbedder());
+const embedder = await diskCachedEmbedder(createOfflineEmbedder(), !Deno.args.includes("--no-cache"));
 const vectorStore = createPgvectorStore(database, { dimensions: embedder.dimensions });
 await vectorStore.ensureSchema();
 const deps: RetrievalDeps = { database, vectorStore, embedder };
+const chunkTerms = new Map<string, string[]>();
 
-// `--candidate-budget ROWS,SHARE` overrides the keyword side's candidate budget: the sets are small enough that the
-// default minimum of 400 rows never cuts a query here, so `0,0.2` shows what the share alone costs.
-const budgetFlag = flag("candidate-budget")?.split(",").map(Number);
-const budget: Partial<FusionOptions> = budgetFlag
-  ? { candidateBudget: { rows: budgetFlag[0], share: budgetFlag[1] ?? 0 } }
-  : {};
-const variants: Record<string, Partial<FusionOptions>> = {
-  hybrid: { ...budget },
-  keywords: { ...budget, vectorWeight: 0 },
-  vectors: { ...budget, textWeight: 0 },
-};
-
-console.log(`data: ${dataDir}`);
-for (const name of setNames) {
-  const squad = JSON.parse(await Deno.readTextFile(`${dataDir}/${SETS[name]}`)) as Squad;
-  const courseId = newId();
-  const facultyId = newId();
-  const questions: { query: string; documentId: string; ordinal: number }[] = [];
-  const started = performance.now();
-  let chunkCount = 0;
+/** Writes a SQuAD file's articles as documents of a course; returns chunk ids by article and paragraph. */
+async function ingest(squad: Squad, courseId: string, facultyId: string): Promise<string[][]> {
+  const texts = squad.data.flatMap((a) => a.paragraphs.map((p) => p.context));
+  await embedder.warm(texts.filter((t) => !isMostlyArabic(t)));
+  const ids: string[][] = [];
   for (const article of squad.data) {
     const [doc] = await database.db.insert(documents).values({
       courseId,
@@ -122,91 +169,213 @@ for (const name of setNames) {
       pageEnd: null,
     }));
     await replaceDocumentChunks(database, vectorStore, embedder, { document: doc, chunks });
-    chunkCount += chunks.length;
-    article.paragraphs.forEach((p, ordinal) => {
-      for (const qa of p.qas) questions.push({ query: qa.question, documentId: doc.id, ordinal });
-    });
+    const rows = await queryRows<{ id: string; ordinal: number; search_text: string }>(
+      database.db,
+      sql`select c.id, c.ordinal, c.search_text from document_chunks c join documents d on d.id = c.document_id
+          where c.document_id = ${doc.id}::uuid and c.generation = d.chunk_generation order by c.ordinal`,
+    );
+    for (const r of rows) chunkTerms.set(r.id, r.search_text.split(" "));
+    ids.push(rows.map((r) => r.id));
   }
-  const ingestSeconds = (performance.now() - started) / 1000;
-  const rows = await queryRows<{ id: string; document_id: string; ordinal: number }>(
-    database.db,
-    sql`select c.id, c.document_id, c.ordinal from document_chunks c where c.course_id = ${courseId}::uuid`,
-  );
-  const chunkOf = new Map(rows.map((r) => [`${r.document_id}/${r.ordinal}`, r.id]));
-  const sample = questions.slice(0, Math.min(limit, questions.length));
+  return ids;
+}
 
-  const searchStarted = performance.now();
-  const lines: string[] = [];
-  const arabicSet = isMostlyArabic(sample.map((q) => q.query).join(" "));
-  for (const [variant, options] of Object.entries(variants)) {
-    if (arabicSet && embedder.englishOnly && variant !== "hybrid") {
-      lines.push(
-        `  ${variant.padEnd(9)} (same as hybrid: the English-only embedder leaves Arabic to keywords)`,
+/** The question without its paragraph's rarest (in the course) word: the easiest keyword taken away. */
+function withoutRarestWord(question: string, paragraphTerms: Set<string>, df: Map<string, number>): string {
+  const words = question.split(/(\s+)/);
+  let best = -1;
+  let bestDf = Infinity;
+  words.forEach((w, i) => {
+    const [term] = searchTerms(w);
+    if (term && paragraphTerms.has(term) && (df.get(term) ?? 0) < bestDf) {
+      best = i;
+      bestDf = df.get(term) ?? 0;
+    }
+  });
+  return best < 0 ? question : words.filter((_, i) => i !== best).join("");
+}
+
+const questions: Question[] = [];
+const courses: { courseId: string; sets: string[] }[] = [];
+const devSets = setNames.filter((s) => s);
+if (devSets.length) {
+  const courseId = newId();
+  const facultyId = newId();
+  courses.push({ courseId, sets: devSets });
+  const files = [...new Set(devSets.map((s) => s.replace("-hard", "")))];
+  const loaded = new Map<string, { squad: Squad; ids: string[][] }>();
+  for (const name of files) {
+    const squad = JSON.parse(await Deno.readTextFile(`${dataDir}/${FILES[name]}`)) as Squad;
+    loaded.set(name, { squad, ids: await ingest(squad, courseId, facultyId) });
+  }
+  const df = new Map<string, number>();
+  for (const terms of chunkTerms.values()) for (const t of new Set(terms)) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const set of devSets) {
+    const { squad, ids } = loaded.get(set.replace("-hard", ""))!;
+    const hard = set.endsWith("-hard");
+    const picked: Question[] = [];
+    squad.data.forEach((article, a) =>
+      article.paragraphs.forEach((p, i) => {
+        const want = ids[a][i];
+        const terms = new Set(chunkTerms.get(want));
+        for (const qa of p.qas) {
+          const query = hard ? withoutRarestWord(qa.question, terms, df) : qa.question;
+          picked.push({ set, half: a % 2 === 0 ? "A" : "B", query, want });
+        }
+      })
+    );
+    questions.push(...picked.slice(0, Math.min(limit, picked.length)));
+  }
+}
+for (const path of extraFiles) {
+  const squad = JSON.parse(await Deno.readTextFile(path)) as Squad;
+  const courseId = newId();
+  const set = path.split("/").pop()!.replace(/\.json$/, "");
+  courses.push({ courseId, sets: [set] });
+  const ids = await ingest(squad, courseId, newId());
+  const picked: Question[] = [];
+  squad.data.forEach((article, a) =>
+    article.paragraphs.forEach((p, i) => {
+      for (const qa of p.qas) {
+        picked.push({ set, half: a % 2 === 0 ? "A" : "B", query: qa.question, want: ids[a][i] });
+      }
+    })
+  );
+  questions.push(...picked.slice(0, Math.min(limit, picked.length)));
+}
+const ingestSeconds = (performance.now() - started) / 1000;
+
+const searchStarted = performance.now();
+await embedder.warm(questions.map((q) => q.query).filter((t) => !isMostlyArabic(t)));
+const courseOf = new Map(courses.flatMap((c) => c.sets.map((s) => [s, c.courseId])));
+const lists: SideLists[] = [];
+for (const q of questions) {
+  const scope = { courseIds: [courseOf.get(q.set)!] };
+  const terms = searchTerms(q.query);
+  const text = await fullTextSearch(database.read, {
+    scope,
+    terms,
+    limit: DEFAULT_FUSION.candidates,
+    candidateBudget,
+  });
+  const vector = embedder.englishOnly && isMostlyArabic(q.query)
+    ? []
+    : await vectorStore.query((await embedder.embed([q.query]))[0], {
+      scope,
+      limit: DEFAULT_FUSION.candidates,
+    });
+  lists.push({ q, terms, text, vector: vector.map((h) => ({ id: h.id, score: h.score })) });
+}
+await embedder.save();
+const searchSeconds = (performance.now() - searchStarted) / 1000;
+
+/** Rank (0-based, -1 when absent) of the right chunk under some fusion settings. */
+function rankOf(l: SideLists, w: FusionWeights): number {
+  const fused = fuseRankings(l.text, l.vector, w);
+  const ranked = rerankByPhrases(fused, l.terms, (id) => chunkTerms.get(id), w);
+  return ranked.findIndex(([id]) => id === l.q.want);
+}
+
+type Recall = { n: number; r1: number; r5: number; r10: number };
+function recall(subset: SideLists[], w: FusionWeights): Recall {
+  const out = { n: subset.length, r1: 0, r5: 0, r10: 0 };
+  for (const l of subset) {
+    const rank = rankOf(l, w);
+    if (rank === 0) out.r1++;
+    if (rank >= 0 && rank < 5) out.r5++;
+    if (rank >= 0 && rank < 10) out.r10++;
+  }
+  return {
+    n: out.n,
+    r1: out.r1 / Math.max(1, out.n),
+    r5: out.r5 / Math.max(1, out.n),
+    r10: out.r10 / Math.max(1, out.n),
+  };
+}
+const f = (x: number) => x.toFixed(3);
+
+/** The fusion before score-aware fusion and phrase evidence, kept for comparison. */
+const RRF_BEFORE: FusionWeights = {
+  method: "rrf",
+  rrfK: 5,
+  textWeight: 1,
+  vectorWeight: 0.3,
+  proximityWeight: 0,
+  proximityDepth: 20,
+};
+const variants: Record<string, FusionWeights> = {
+  keywords: { ...DEFAULT_FUSION, method: "scores", vectorWeight: 0, proximityWeight: 0 },
+  vectors: { ...DEFAULT_FUSION, method: "scores", textWeight: 0, proximityWeight: 0 },
+  "rrf-before": RRF_BEFORE,
+  hybrid: DEFAULT_FUSION,
+};
+
+console.log(`data: ${dataDir}`);
+console.log(
+  `${chunkTerms.size} chunks ingested in ${
+    ingestSeconds.toFixed(1)
+  } s; ${lists.length} questions, both sides ` +
+    `searched in ${searchSeconds.toFixed(1)} s`,
+);
+console.log("set        variant     half    n   recall@1 recall@5 recall@10");
+for (const set of [...new Set(lists.map((l) => l.q.set))]) {
+  for (const [name, w] of Object.entries(variants)) {
+    for (const half of ["A", "B"] as const) {
+      const subset = lists.filter((l) => l.q.set === set && l.q.half === half);
+      if (subset.length === 0) continue;
+      if (name === "vectors" && subset.every((l) => l.vector.length === 0)) continue;
+      const r = recall(subset, w);
+      console.log(
+        `${set.padEnd(10)} ${name.padEnd(11)} ${half}   ${String(r.n).padStart(5)}   ${f(r.r1)}    ${
+          f(r.r5)
+        }` +
+          `    ${f(r.r10)}`,
       );
-      continue;
     }
-    const hits = { 1: 0, 5: 0, 10: 0 };
-    for (const q of sample) {
-      const { results } = await hybridSearch(deps, {
-        scope: { courseIds: [courseId] },
-        query: q.query,
-        k: 10,
-      }, options);
-      const rank = results.findIndex((r) => r.chunkId === chunkOf.get(`${q.documentId}/${q.ordinal}`));
-      if (rank === 0) hits[1]++;
-      if (rank >= 0 && rank < 5) hits[5]++;
-      if (rank >= 0 && rank < 10) hits[10]++;
+  }
+}
+
+// A sample through `hybridSearch` itself: the replayed fusion must give the same ranks.
+let mismatches = 0;
+const sample = lists.filter((_, i) => i % Math.max(1, Math.floor(lists.length / 100)) === 0);
+for (const l of sample) {
+  const { results } = await hybridSearch(deps, {
+    scope: { courseIds: [courseOf.get(l.q.set)!] },
+    query: l.q.query,
+    k: 10,
+  }, candidateBudget ? { candidateBudget } : {});
+  const live = results.findIndex((r) => r.chunkId === l.q.want);
+  const replayed = rankOf(l, DEFAULT_FUSION);
+  if (live !== (replayed < 10 ? replayed : -1)) mismatches++;
+}
+console.log(`check: ${sample.length} questions through hybridSearch, ${mismatches} rank mismatches`);
+
+if (Deno.args.includes("--sweep")) {
+  const tune = lists.filter((l) => l.q.half === "A");
+  const check = lists.filter((l) => l.q.half === "B");
+  const grid: FusionWeights[] = [];
+  for (const proximityWeight of [0, 0.1, 0.2, 0.3, 0.5]) {
+    for (const vectorWeight of [0, 0.1, 0.2, 0.3, 0.5]) {
+      grid.push({ ...DEFAULT_FUSION, method: "scores", vectorWeight, proximityWeight });
     }
-    const r = (n: number) => (n / sample.length).toFixed(3);
-    lines.push(
-      `  ${variant.padEnd(9)} recall@1 ${r(hits[1])}  recall@5 ${r(hits[5])}  recall@10 ${r(hits[10])}`,
+    for (const [rrfK, vectorWeight] of [[5, 0.3], [5, 0.2], [10, 0.3], [60, 0.5]]) {
+      grid.push({ ...DEFAULT_FUSION, method: "rrf", rrfK, vectorWeight, proximityWeight });
+    }
+  }
+  const bySet = (subset: SideLists[], w: FusionWeights) =>
+    [...new Set(subset.map((l) => l.q.set))].map((s) => {
+      const r = recall(subset.filter((l) => l.q.set === s), w);
+      return `${s} ${f(r.r1)}/${f(r.r5)}`;
+    }).join("  ");
+  for (const w of grid) {
+    const a = recall(tune, w);
+    console.log(
+      `sweep ${w.method} k=${w.rrfK} vec=${w.vectorWeight} prox=${w.proximityWeight}: A ${f(a.r1)}/${
+        f(a.r5)
+      }` +
+        ` [${bySet(tune, w)}]  B [${bySet(check, w)}]`,
     );
   }
-  console.log(
-    `${name}: ${chunkCount} chunks in ${squad.data.length} documents (ingested in ${
-      ingestSeconds.toFixed(1)
-    } s), ` +
-      `${sample.length} questions (searched in ${((performance.now() - searchStarted) / 1000).toFixed(1)} s)`,
-  );
-  for (const line of lines) console.log(line);
-  if (Deno.args.includes("--sweep")) await sweep(sample, courseId, chunkOf);
 }
 await database.close();
-
-/** Recall of weighted RRF over a grid, from each side's top 50 computed once per question. */
-async function sweep(
-  sample: { query: string; documentId: string; ordinal: number }[],
-  courseId: string,
-  chunkOf: Map<string, string>,
-): Promise<void> {
-  const lists: { want: string; text: string[]; vector: string[] }[] = [];
-  for (const q of sample) {
-    const scope = { courseIds: [courseId] };
-    const text = await fullTextSearch(database.read, { scope, terms: searchTerms(q.query), limit: 50 });
-    const vector = isMostlyArabic(q.query)
-      ? []
-      : await vectorStore.query((await embedder.embed([q.query]))[0], { scope, limit: 50 });
-    lists.push({
-      want: chunkOf.get(`${q.documentId}/${q.ordinal}`)!,
-      text: text.map((h) => h.id),
-      vector: vector.map((h) => h.id),
-    });
-  }
-  for (const rrfK of [5, 20, 60]) {
-    for (const vectorWeight of [0, 0.3, 0.5, 0.7, 1]) {
-      let r1 = 0, r5 = 0;
-      for (const l of lists) {
-        const fused = new Map<string, number>();
-        l.text.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (rrfK + i + 1)));
-        l.vector.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + vectorWeight / (rrfK + i + 1)));
-        const rank = [...fused.entries()].sort((a, b) => b[1] - a[1]).findIndex(([id]) => id === l.want);
-        if (rank === 0) r1++;
-        if (rank >= 0 && rank < 5) r5++;
-      }
-      console.log(
-        `  sweep rrfK=${rrfK} vectorWeight=${vectorWeight}: recall@1 ${(r1 / lists.length).toFixed(3)} ` +
-          `recall@5 ${(r5 / lists.length).toFixed(3)}`,
-      );
-    }
-  }
-}
+console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -16,6 +16,7 @@ import {
   liveChunksIn,
   type SearchScope,
 } from "./full_text.ts";
+import { fuseRankings, type FusionWeights, rerankByPhrases } from "./fusion.ts";
 import { makeSnippet } from "./snippet.ts";
 
 export type { SearchScope };
@@ -59,11 +60,7 @@ export interface SearchResponse {
 }
 
 /** Tuning of the fusion; the defaults were chosen on the XQuAD/ARCD evaluation (see docs/retrieval.md). */
-export interface FusionOptions {
-  /** RRF constant: larger flattens the difference between ranks. */
-  rrfK: number;
-  textWeight: number;
-  vectorWeight: number;
+export interface FusionOptions extends FusionWeights {
   /** Candidates fetched from each side before fusing. */
   candidates: number;
   /** The vector side gets this long before the search answers from keywords alone. */
@@ -76,9 +73,12 @@ export interface FusionOptions {
 export const DEFAULT_FUSION: FusionOptions = {
   // Sharper than the usual 60: on XQuAD-en, k=5 with vectors at 0.3 gave recall@1 0.938 / @5 0.991, against
   // 0.876 / 0.986 for k=60 with equal weights (BM25 alone: 0.936 / 0.988; vectors alone: 0.693 / 0.924).
+  method: "rrf",
   rrfK: 5,
   textWeight: 1,
   vectorWeight: 0.3,
+  proximityWeight: 0,
+  proximityDepth: 20,
   candidates: 50,
   vectorTimeoutMs: 3000,
   candidateBudget: CANDIDATE_BUDGET,
@@ -93,6 +93,7 @@ type ChunkRow = {
   page_end: number | null;
   heading: string | null;
   text: string;
+  search_text: string;
 };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -142,25 +143,21 @@ export async function hybridSearch(
     vectorSide,
   ]);
 
-  const fused = new Map<string, number>();
-  textHits.forEach((hit, rank) => {
-    fused.set(hit.id, (fused.get(hit.id) ?? 0) + fusion.textWeight / (fusion.rrfK + rank + 1));
-  });
-  vectorHits.forEach((hit, rank) => {
-    fused.set(hit.id, (fused.get(hit.id) ?? 0) + fusion.vectorWeight / (fusion.rrfK + rank + 1));
-  });
-  const ranked = [...fused.entries()].sort((a, b) => b[1] - a[1]);
-  if (ranked.length === 0) return { results: [], ...(degraded ? { degraded } : {}) };
+  const fused = fuseRankings(textHits, vectorHits, fusion);
+  if (fused.length === 0) return { results: [], ...(degraded ? { degraded } : {}) };
 
-  // Read more than k: some vector ids may belong to deleted documents or stale generations and drop out here.
-  const ids = ranked.slice(0, k * 2 + 10).map(([id]) => id);
+  // Read more than k: some vector ids may belong to deleted documents or stale generations and drop out here;
+  // the head that phrase evidence reranks comes with the same read.
+  const ids = fused.slice(0, Math.max(k * 2 + 10, fusion.proximityDepth)).map(([id]) => id);
   const rows = await queryRows<ChunkRow>(
     deps.database.read,
-    sql`select c.id, c.document_id, d.title, c.course_id, c.page_start, c.page_end, c.heading, c.text
+    sql`select c.id, c.document_id, d.title, c.course_id, c.page_start, c.page_end, c.heading, c.text,
+          c.search_text
         from ${liveChunksIn(request.scope)}
           and c.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const ranked = rerankByPhrases(fused, terms, (id) => byId.get(id)?.search_text.split(" "), fusion);
   const results: SearchHit[] = [];
   for (const [id, score] of ranked) {
     const row = byId.get(id);
