@@ -26,8 +26,8 @@ import { documents } from "../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
 import { newId } from "../shared/ids.ts";
 import { replaceDocumentChunks } from "../shared/rag/chunk_writer.ts";
-import type { Embedder } from "../shared/rag/embedder/interface.ts";
 import { createOfflineEmbedder } from "../shared/rag/embedder/offline.ts";
+import { diskCachedEmbedder, findDataDir } from "./eval/common.ts";
 import { createPgvectorStore } from "../shared/rag/vector/pgvector.ts";
 
 type Squad = {
@@ -49,65 +49,6 @@ function flags(name: string): string[] {
   return Deno.args.flatMap((a, i) => a === `--${name}` && Deno.args[i + 1] ? [Deno.args[i + 1]] : []);
 }
 
-/** Finds `shared/data`: the flag, else `../shared/data`, else the nearest ancestor holding `shared/data`. */
-function findDataDir(): string | undefined {
-  const given = flag("data");
-  if (given) return given;
-  let dir = Deno.cwd();
-  for (let i = 0; i < 6; i++) {
-    const candidate = `${dir}/../shared/data`;
-    try {
-      if (Deno.statSync(candidate).isDirectory) return candidate;
-    } catch { /* keep looking */ }
-    dir = `${dir}/..`;
-  }
-  return undefined;
-}
-
-/**
- * Vectors remembered on disk between runs (the model is deterministic), filled in batches of 128: embedding is
- * most of the evaluation's time, and the chunk writer and queries then find every vector ready.
- */
-async function diskCachedEmbedder(embedder: Embedder, useCache: boolean): Promise<
-  Embedder & {
-    warm(texts: string[]): Promise<void>;
-    save(): Promise<void>;
-  }
-> {
-  const dir = ".data/eval-cache";
-  const file = `${dir}/${embedder.model}.json`;
-  const cache = new Map<string, number[]>();
-  if (useCache) {
-    try {
-      for (const [k, v] of Object.entries(JSON.parse(await Deno.readTextFile(file)))) {
-        cache.set(k, v as number[]);
-      }
-    } catch { /* first run */ }
-  }
-  const loaded = cache.size;
-  const warm = async (texts: string[]) => {
-    const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
-    for (let i = 0; i < missing.length; i += 128) {
-      const batch = missing.slice(i, i + 128);
-      const vectors = await embedder.embed(batch);
-      batch.forEach((t, j) => cache.set(t, vectors[j].map((x) => Math.round(x * 1e6) / 1e6)));
-    }
-  };
-  return {
-    ...embedder,
-    warm,
-    async embed(texts) {
-      await warm(texts);
-      return texts.map((t) => cache.get(t)!);
-    },
-    async save() {
-      if (!useCache || cache.size === loaded) return;
-      await Deno.mkdir(dir, { recursive: true });
-      await Deno.writeTextFile(file, JSON.stringify(Object.fromEntries(cache)));
-    },
-  };
-}
-
 /** One question with its right chunk, set and half. */
 interface Question {
   set: string;
@@ -124,7 +65,7 @@ interface SideLists {
   vector: ScoredId[];
 }
 
-const dataDir = findDataDir();
+const dataDir = findDataDir(flag("data"));
 if (!dataDir) {
   console.error(
     "eval:retrieval needs the evaluation data in ../shared/data (xquad/, arcd/), which is absent here.\n" +

@@ -35,3 +35,34 @@ export function detectAnswerLanguage(answer: string, fallback: TutorLanguage): T
   if (arabic + latin < 3) return fallback;
   return arabic >= latin ? "ar" : "en";
 }
+
+/**
+ * Renumbers citation markers in order of first use, so an answer's first citation is [1] whatever the retrieval
+ * rank of its chunk. Apply it to each released piece of the model's text once (markers are never split across the
+ * gate's sentence pieces); `chunks()` then gives the chunks in the new numbering, for `toCitations`.
+ */
+export class CitationNumbering {
+  readonly #order: number[] = [];
+  readonly #count: number;
+
+  /** Numbering over `count` retrieved chunks (markers outside 1..count are left as they are). */
+  constructor(count: number) {
+    this.#count = count;
+  }
+
+  /** The piece with its markers renumbered. */
+  apply(piece: string): string {
+    return piece.replace(/\[(\d+)\]/g, (marker, digits: string) => {
+      const n = Number(digits);
+      if (n < 1 || n > this.#count) return marker;
+      let index = this.#order.indexOf(n);
+      if (index < 0) index = this.#order.push(n) - 1;
+      return `[${index + 1}]`;
+    });
+  }
+
+  /** The retrieved chunks in the answer's numbering: the first is the one cited [1]. */
+  chunks<T>(retrieved: T[]): T[] {
+    return this.#order.map((n) => retrieved[n - 1]);
+  }
+}

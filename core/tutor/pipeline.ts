@@ -13,7 +13,7 @@ import { buildGroundedPrompt } from "./prompt.ts";
 import type { Retriever } from "./retriever/interface.ts";
 import { SentenceGate } from "./sentence_gate.ts";
 import { elapsed, StepLog, type StepRecord } from "./steps.ts";
-import { detectAnswerLanguage, toCitations } from "./answer.ts";
+import { CitationNumbering, detectAnswerLanguage, toCitations } from "./answer.ts";
 import type {
   AnswerPolicy,
   Citation,
@@ -201,6 +201,7 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     framing,
     threshold: deps.groundedness?.threshold ?? DEFAULT_GROUNDEDNESS_THRESHOLD,
   });
+  const numbering = new CitationNumbering(chunks.length);
   const generationStarted = performance.now();
   let firstTokenAt: number | null = null;
   let modelUsage: ModelUsage | null = null;
@@ -221,7 +222,7 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
       else {
         firstTokenAt ??= performance.now();
         rawLength += event.text.length;
-        for (const piece of gate.push(event.text)) yield { type: "token", text: piece };
+        for (const piece of gate.push(event.text)) yield { type: "token", text: numbering.apply(piece) };
       }
       if (input.signal?.aborted) {
         interrupted = true;
@@ -234,7 +235,7 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
   }
   // The model may also end quietly on abort, between two events.
   if (input.signal?.aborted) interrupted = true;
-  for (const piece of gate.end()) yield { type: "token", text: piece };
+  for (const piece of gate.end()) yield { type: "token", text: numbering.apply(piece) };
   steps.record({
     step: "generation",
     durationMs: elapsed(generationStarted),
@@ -251,7 +252,9 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     unsupported: report.unsupported.length,
   });
 
-  let answer = report.text;
+  // The released pieces were renumbered one by one; the same numbering applied to the whole text gives the same.
+  const shown = new CitationNumbering(chunks.length);
+  let answer = shown.apply(report.text);
   let refusal: RefusalReason | null = null;
   const nothingLeft = report.supportedClaims === 0 && (report.unsupported.length > 0 || report.text === "");
   if (modelRefused || (nothingLeft && !interrupted)) {
@@ -260,9 +263,9 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     answer = refusalMessage("not_found", language);
     if (!report.released) yield { type: "token", text: answer };
     else yield { type: "token", text: `\n\n${answer}` };
-    if (report.released) answer = `${report.text}\n\n${answer}`;
+    if (report.released) answer = `${shown.apply(report.text)}\n\n${answer}`;
   }
-  const citations = refusal ? [] : toCitations(answer, chunks);
+  const citations = refusal ? [] : toCitations(answer, shown.chunks(chunks));
   if (citations.length > 0) yield { type: "citations", citations };
 
   const answerLanguage = detectAnswerLanguage(answer, language);

@@ -346,3 +346,33 @@ Deno.test("a failing answer cache is skipped, never failing the turn", async () 
     [["cache", "unavailable"], ["cache_store", "unavailable"]],
   );
 });
+
+Deno.test("citations are numbered from [1] in the order the answer uses them, whatever the retrieval rank", async () => {
+  // The supporting chunk comes third from the retriever; the answer must still cite it as [1].
+  const reordered: Retriever = {
+    retrieve: async (request) => {
+      const { chunks } = await sharedRetriever.retrieve(request);
+      const [first, ...rest] = chunks;
+      return { chunks: [...rest.slice(0, 2), first, ...rest.slice(2)] };
+    },
+  };
+  const stream: string[] = [];
+  let result;
+  for await (
+    const event of streamTutorTurn(
+      deps({ retriever: reordered }),
+      turn("How many points did the Panthers defense surrender?"),
+    )
+  ) {
+    if (event.type === "token") stream.push(event.text);
+    if (event.type === "done") result = event.turn;
+  }
+  assert.ok(result);
+  assert.equal(result.refusal, null);
+  assert.match(result.answer, /308 points/);
+  const markers = [...result.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+  assert.equal(markers[0], 1);
+  assert.deepEqual(result.citations.map((c) => c.index), [...new Set(markers)].sort((a, b) => a - b));
+  assert.equal(result.citations[0].documentTitle, "Super Bowl 50");
+  assert.equal(stream.join(""), result.answer);
+});
