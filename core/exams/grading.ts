@@ -2,7 +2,8 @@
  * Grading rules that need no model: exact grading of objective items, offline similarity grading of short answers
  * with a confidence (low confidence goes to the instructor), and item statistics for the instructor's results view.
  */
-import { contentWords, foldWord, words } from "../../shared/text/sentences.ts";
+import { isStopWord, words } from "../../shared/text/sentences.ts";
+import { searchTerms } from "../../shared/text/normalize.ts";
 import type { ItemType } from "./types.ts";
 
 /** A grade with how sure the grader is and why. */
@@ -71,21 +72,40 @@ export function editSimilarity(a: string, b: string): number {
   return 1 - d[x.length][y.length] / Math.max(x.length, y.length);
 }
 
-/** Share of the key's content words present in the answer (recall of the key's meaning-bearing words). */
-function keyWordRecall(key: string, answer: string): number {
-  const keyWords = new Set(contentWords(key).length ? contentWords(key) : words(key));
-  if (keyWords.size === 0) return 0;
-  const answerWords = new Set(words(answer).map((w) => foldWord(w)));
-  let hit = 0;
-  for (const w of keyWords) {
-    if ([...answerWords].some((a) => a === w || (w.length >= 5 && trigramSimilarity(a, w) >= 0.7))) hit++;
-  }
-  return hit / keyWords.size;
+const NUMBER_WORDS: Record<string, string> = Object.fromEntries(
+  ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
+    "seventeen eighteen nineteen twenty").split(" ").map((w, i) => [w, String(i)]),
+);
+
+/** Stemmed content terms, with number words as digits ("three" and "3" meet). */
+function keyTerms(text: string): string[] {
+  const spelled = words(text).map((w) => NUMBER_WORDS[w] ?? w).join(" ");
+  return searchTerms(spelled);
+}
+
+/** Whether two single terms differ by a typo: one edit for short words, two from eight letters on. */
+function isTypo(a: string, b: string): boolean {
+  const longest = Math.max(a.length, b.length);
+  if (longest < 4) return false;
+  const edits = Math.round((1 - editSimilarity(a, b)) * longest);
+  return edits <= (longest >= 8 ? 2 : 1);
+}
+
+/** Share of the key's terms that the answer holds, as the same stem or a typo of it. */
+function keyTermRecall(key: string[], answer: string[]): number {
+  const wanted = [...new Set(key)];
+  if (wanted.length === 0) return 0;
+  const hit = wanted.filter((k) => answer.some((a) => a === k || isTypo(a, k))).length;
+  return hit / wanted.length;
 }
 
 /**
- * Grades a short answer offline by similarity to the key. Clear matches and clear misses are confident; answers in
- * between get partial credit with low confidence, so they go to the instructor's review queue.
+ * Grades a short answer offline. Full credit: the key itself, the same stems in another form ("equation" for
+ * "equations", "3" for "three"), a typo of it, or a longer answer holding every key term. Half credit, sent to
+ * review: part of a several-term key. Otherwise 0: letters in common are no evidence of meaning ("good" against
+ * "common" shares none the grader can trust), so near-misses by spelling get no free half point. Synonyms and
+ * paraphrases are beyond a model-free grader: such answers score 0 with confidence under the review threshold
+ * when they resemble the key's wording at all, and the model grader (rubric) judges them when one is configured.
  */
 export function gradeShortAnswerOffline(answerKey: string, answer: string | null | undefined): Grade {
   if (!answer || fold(answer).length === 0) {
@@ -94,33 +114,41 @@ export function gradeShortAnswerOffline(answerKey: string, answer: string | null
   if (fold(answer) === fold(answerKey)) {
     return { score: 1, confidence: 0.98, justification: "Same as the key." };
   }
-  const short = fold(answer).length <= 60 && fold(answerKey).length <= 60;
-  const similarity = Math.max(
-    trigramSimilarity(answerKey, answer),
-    keyWordRecall(answerKey, answer) * 0.95,
-    short ? editSimilarity(answerKey, answer) : 0,
-  );
-  // Long answers that merely contain the key's words are less certain than short precise ones.
-  const lengthRatio = fold(answer).length / Math.max(fold(answerKey).length, 1);
-  const verbosity = lengthRatio > 4 ? 0.15 : 0;
-  if (similarity >= 0.8) {
+  const key = keyTerms(answerKey);
+  const given = keyTerms(answer);
+  // Stems catch inflections; the words as written catch typos that throw a stemmer off ("substitutoin").
+  const plain = (text: string) => words(text).map((w) => NUMBER_WORDS[w] ?? w).filter((w) => !isStopWord(w));
+  const recall = Math.max(keyTermRecall(key, given), keyTermRecall(plain(answerKey), plain(answer)));
+  // Long answers that merely contain the key's terms are less certain than short precise ones.
+  const verbosity = given.length > 4 * Math.max(key.length, 1) ? 0.15 : 0;
+  if (recall === 1 || (key.length === 0 && trigramSimilarity(answerKey, answer) >= 0.8)) {
     return {
       score: 1,
-      confidence: Math.max(0.5, 0.9 - verbosity),
-      justification: `Close to the key (similarity ${similarity.toFixed(2)}).`,
+      confidence: Math.max(0.6, 0.9 - verbosity),
+      justification: "Holds the key's terms (same stems, number words or small typos).",
     };
   }
-  if (similarity <= 0.3) {
+  if (recall > 0) {
+    return {
+      score: 0.5,
+      confidence: 0.4,
+      justification: `Holds ${Math.round(recall * 100)}% of the key's terms; needs a human look.`,
+    };
+  }
+  const similarity = trigramSimilarity(answerKey, answer);
+  if (similarity > 0.3) {
     return {
       score: 0,
-      confidence: 0.9 - similarity,
-      justification: `Unlike the key (similarity ${similarity.toFixed(2)}).`,
+      confidence: 0.5,
+      justification: `Not the key's terms, though worded alike (similarity ${
+        similarity.toFixed(2)
+      }); needs a human look.`,
     };
   }
   return {
-    score: 0.5,
-    confidence: 0.4,
-    justification: `Partly like the key (similarity ${similarity.toFixed(2)}); needs a human look.`,
+    score: 0,
+    confidence: 0.9 - similarity,
+    justification: `None of the key's terms (similarity ${similarity.toFixed(2)}).`,
   };
 }
 

@@ -42,3 +42,22 @@ Deno.test("itemStatistics() computes difficulty and discrimination from ranked a
   assert.equal(stats.hard.discrimination, 1);
   assert.equal(itemStatistics(responses.slice(0, 4))[0].discrimination, null);
 });
+
+Deno.test("gradeShortAnswerOffline() gives no half credit to an unrelated word of similar length", () => {
+  const grade = gradeShortAnswerOffline("common", "good");
+  assert.equal(grade.score, 0);
+  assert.equal(gradeShortAnswerOffline("variable", "vertical").score, 0);
+});
+
+Deno.test("gradeShortAnswerOffline() accepts typos, inflections and number words as the key", () => {
+  assert.equal(gradeShortAnswerOffline("substitution", "substitusion").score, 1);
+  assert.equal(gradeShortAnswerOffline("equations", "equation").score, 1);
+  assert.equal(gradeShortAnswerOffline("3", "three").score, 1);
+  assert.equal(gradeShortAnswerOffline("two lines", "2 lines").score, 1);
+});
+
+Deno.test("gradeShortAnswerOffline() gives half credit, for review, when part of a several-word key is there", () => {
+  const grade = gradeShortAnswerOffline("elimination method", "elimination");
+  assert.equal(grade.score, 0.5);
+  assert.ok(grade.confidence < 0.6);
+});
