@@ -44,6 +44,10 @@ function usableSentence(sentence: string): boolean {
   if (!/[.]$/.test(sentence)) return false;
   if (!/^[\p{Lu}\u0600-\u06FF]/u.test(sentence)) return false;
   if (PRONOUN_START.test(sentence)) return false;
+  // Words that point at something said elsewhere make an item that cannot be answered on its own.
+  if (/^[(\d]|\b(either|neither|above|below|former|latter|the same|aforementioned)\b/i.test(sentence)) {
+    return false;
+  }
   if (/--|\.\s*\.|•|https?:|@|\|/.test(sentence)) return false;
   const wordy = tokens.filter((t) => /^[\p{L}][\p{L}'’-]*[,.;:]?$/u.test(t)).length;
   if (wordy / tokens.length < 0.8) return false;
@@ -137,10 +141,14 @@ function distractorsFor(
 ): string[] {
   const inSentence = new Set(words(candidate.sentence));
   const capital = /^\p{Lu}/u.test(candidate.term);
+  const ending = foldWord(candidate.term).slice(-3);
   const pool = [...terms.entries()]
     .filter(([key]) => key !== candidate.termKey && !inSentence.has(key))
     .map(([, term]) => {
-      const shape = (/^\p{Lu}/u.test(term) === capital ? 0 : 1) +
+      // Of the key's type: a name for a name, and for common words the same ending ("-tion", "-ing", "-ity"),
+      // which in English mostly means the same part of speech.
+      const shape = (/^\p{Lu}/u.test(term) === capital ? 0 : 2) +
+        (capital || foldWord(term).slice(-3) === ending ? 0 : 0.4) +
         Math.abs(term.length - candidate.term.length) / Math.max(term.length, candidate.term.length);
       return { term, rank: shape + random() * 0.5 };
     })
@@ -154,6 +162,44 @@ function distractorsFor(
     if (out.length === count) break;
   }
   return out;
+}
+
+const NUMBER = /(?<![\p{L}\p{N}.,])\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}]|[.,]\d)/gu;
+
+/** The numbers the course's material uses (years, counts, measures), for false statements that confuse them. */
+function courseNumbers(chunks: SourceChunk[]): string[] {
+  return [...new Set(chunks.flatMap((c) => c.text.match(NUMBER) ?? []))];
+}
+
+/**
+ * A false statement made from a real confusion in the material: a number of the sentence swapped for another
+ * number the course uses (a year for a year), else the key term swapped for another course term of its type.
+ */
+function confusedStatement(
+  c: Candidate,
+  terms: Map<string, string>,
+  numbers: string[],
+  random: () => number,
+): string | undefined {
+  const inSentence: string[] = c.sentence.match(NUMBER) ?? [];
+  if (inSentence.length > 0) {
+    const number = inSentence[Math.floor(random() * inSentence.length)];
+    const year = (n: string) => /^(1[0-9]|20)\d\d$/.test(n);
+    const others = numbers.filter((n) => n !== number && !inSentence.includes(n) && year(n) === year(number));
+    if (others.length > 0) {
+      // The closest in value is the likeliest confusion (1849 for 1851, 12 for 11).
+      const value = Number(number.replace(",", "."));
+      const swap = others.toSorted((a, b) =>
+        Math.abs(Number(a.replace(",", ".")) - value) - Math.abs(Number(b.replace(",", ".")) - value)
+      )[Math.floor(random() * Math.min(2, others.length))];
+      const statement = replaceTerm(c.sentence, number, swap);
+      if (statement) {
+        return statement;
+      }
+    }
+  }
+  const [swap] = distractorsFor(c, terms, 1, random);
+  return swap ? replaceTerm(c.sentence, c.term, swap) : undefined;
 }
 
 const TEXT = {
@@ -233,6 +279,16 @@ export class OfflineExamGenerator implements ExamGenerator {
     const usedSentences = new Set<string>();
     const items: GeneratedItem[] = [];
 
+    // True/false keys are balanced (half each, the odd one by a seeded coin) and their order shuffled.
+    const trueFalseCount = blueprint.counts.true_false;
+    const truths = Array.from(
+      { length: trueFalseCount },
+      (_, i) =>
+        i < Math.floor(trueFalseCount / 2) ||
+        (i === trueFalseCount - 1 && trueFalseCount % 2 === 1 && random() < 0.5),
+    ).map((t) => ({ t, r: random() })).sort((a, b) => a.r - b.r).map((x) => x.t);
+    let trueFalseDone = 0;
+    const numbers = courseNumbers(material);
     // Spread picks across the material rather than taking the first pages only.
     const order = candidates.map((c) => ({ c, r: random() })).sort((a, b) => a.r - b.r).map((x) => x.c);
 
@@ -244,11 +300,13 @@ export class OfflineExamGenerator implements ExamGenerator {
       for (const candidate of pickOrder) {
         const sentenceKey = foldText(candidate.sentence);
         if (usedTerms.has(candidate.termKey) || usedSentences.has(sentenceKey)) continue;
-        const item = this.#build(slot.type, candidate, terms, text, random);
+        const wantTrue = slot.type === "true_false" && truths[trueFalseDone];
+        const item = this.#build(slot.type, candidate, terms, text, random, wantTrue, numbers);
         // Discard and move on to the next candidate when the key is not supported by the cited chunk.
         if (!item || !isKeySupported(item, chunksById)) continue;
         usedTerms.add(candidate.termKey);
         usedSentences.add(sentenceKey);
+        if (slot.type === "true_false") trueFalseDone++;
         items.push(item);
         break;
       }
@@ -262,6 +320,8 @@ export class OfflineExamGenerator implements ExamGenerator {
     terms: Map<string, string>,
     text: typeof TEXT.en,
     random: () => number,
+    wantTrue: boolean,
+    numbers: string[],
   ): GeneratedItem | undefined {
     const citations = [{
       chunkId: c.chunk.chunkId,
@@ -296,8 +356,7 @@ export class OfflineExamGenerator implements ExamGenerator {
         explanation: text.explainKey(c.term, c.sentence),
       };
     }
-    const makeFalse = random() < 0.5;
-    if (!makeFalse) {
+    if (wantTrue) {
       return {
         ...base,
         type,
@@ -307,8 +366,7 @@ export class OfflineExamGenerator implements ExamGenerator {
         explanation: text.explainTrue(c.sentence),
       };
     }
-    const [swap] = distractorsFor(c, terms, 1, random);
-    const statement = swap ? replaceTerm(c.sentence, c.term, swap) : undefined;
+    const statement = confusedStatement(c, terms, numbers, random);
     if (!statement) return undefined;
     return {
       ...base,

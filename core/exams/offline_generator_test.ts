@@ -111,3 +111,59 @@ Deno.test("OfflineExamGenerator writes Arabic items from Arabic material", async
     assert.ok(isKeySupported(item, new Map(chunks.map((c) => [c.chunkId, c]))));
   }
 });
+
+Deno.test("OfflineExamGenerator balances true/false keys and makes false statements from the course's own terms", async () => {
+  const chunks = await algebraChunks();
+  const material = squash(chunks.map((c) => c.text).join(" "));
+  for (const count of [3, 4, 6]) {
+    const items = await new OfflineExamGenerator().generate(
+      Blueprint.parse({ counts: { true_false: count } }),
+      chunks,
+    );
+    assert.equal(items.length, count);
+    const trues = items.filter((i) => i.answerKey === "True").length;
+    assert.ok(Math.abs(trues - (count - trues)) <= 1, `${trues} of ${count} keys are True`);
+    for (const item of items.filter((i) => i.answerKey === "False")) {
+      const statement = item.question.replace(/^True or false: /, "");
+      const quote = item.citations[0].quote;
+      // The false statement differs from its quote by one word, and that word is one the course uses.
+      const changed = statement.split(/\s+/).filter((w, i) => w !== quote.split(/\s+/)[i]);
+      assert.equal(changed.length, 1, `${statement} / ${quote}`);
+      assert.ok(material.includes(squash(changed[0].replace(/[^\p{L}\p{N}]+$/u, ""))), changed[0]);
+    }
+  }
+});
+
+Deno.test("OfflineExamGenerator leaves out sentences that lean on what came before them", async () => {
+  const documentId = crypto.randomUUID();
+  const text = [
+    "The point where both variables equal one does not make either equation of the system true.",
+    "This method works because both equations describe the same straight lines.",
+    "Substitution replaces one variable by an expression taken from the other equation of the system.",
+    "Elimination adds multiples of the equations so that one variable cancels and the system becomes smaller.",
+    "A system of linear equations with exactly one solution has graphs that cross at a single point.",
+    "Graphing shows the solution of a system of equations as the point where the lines of the system cross.",
+  ];
+  const chunks = text.map((t, i) => ({ chunkId: crypto.randomUUID(), documentId, page: i + 1, text: t }));
+  const items = await new OfflineExamGenerator().generate(
+    Blueprint.parse({ counts: { short_answer: 6 } }),
+    chunks,
+  );
+  assert.ok(items.length >= 2);
+  for (const item of items) {
+    assert.doesNotMatch(item.citations[0].quote, /either|^This /, item.question);
+  }
+});
+
+Deno.test("OfflineExamGenerator's cloze items from the algebra module stand on their own", async () => {
+  const chunks = await algebraChunks();
+  const items = await new OfflineExamGenerator().generate(
+    Blueprint.parse({ counts: { short_answer: 12, multiple_choice: 8 } }),
+    chunks,
+  );
+  assert.ok(items.length >= 10);
+  for (const item of items) {
+    const quote = item.citations[0].quote;
+    assert.doesNotMatch(quote, /^[(\d]|\b(either|neither|above|below|former|latter|the same)\b/i, quote);
+  }
+});

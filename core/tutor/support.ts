@@ -1,3 +1,4 @@
+import { answerTypeOf, offersAnswerType } from "./answer_type.ts";
 import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
 import type { RetrievedChunk } from "./types.ts";
 
@@ -68,6 +69,9 @@ export function phraseOverlap(terms: string[], passage: PreparedText): number {
   return pairs.filter((p) => passage.bigrams.has(p)).length / pairs.length;
 }
 
+/** How much an answer cue moves a sentence in the ranking (chosen on `eval:tutor`). */
+export const ANSWER_CUE_BONUS = 0.15;
+
 /** One sentence of a retrieved chunk, scored against the question. */
 export interface SentenceCandidate {
   chunkIndex: number;
@@ -75,6 +79,13 @@ export interface SentenceCandidate {
   sentence: string;
   /** Question-term coverage of the sentence with its neighbours (the answer often sits next to the topic). */
   support: number;
+  /**
+   * Support adjusted by answer cues, which orders the candidates: a sentence offering the kind of answer asked for
+   * (a number for "how many", a name for "who") gains; one that only repeats the question's words loses.
+   */
+  rank: number;
+  /** Whether the sentence offers the kind of answer the question asks for. */
+  offersAnswer: boolean;
 }
 
 /**
@@ -87,6 +98,8 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
   if (questionTerms.length === 0) return [];
   const candidates: SentenceCandidate[] = [];
   const weights = specificity(questionTerms, chunks);
+  const wanted = answerTypeOf(question);
+  const asked = new Set(questionTerms);
   chunks.forEach((chunk, chunkIndex) => {
     const sentences = splitSentences(chunk.text);
     const prepared = sentences.map(prepare);
@@ -96,10 +109,13 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
       // The sentence itself must hold part of the question, not only its neighbours.
       const own = coverage(questionTerms, prepared[sentenceIndex], weights);
       const support = own === 0 ? 0 : 0.7 * coverage(questionTerms, window, weights) + 0.3 * own;
-      candidates.push({ chunkIndex, sentenceIndex, sentence, support });
+      const offersAnswer = offersAnswerType(sentence, wanted, question);
+      const novel = [...prepared[sentenceIndex].terms].some((t) => !asked.has(t));
+      const rank = support + (offersAnswer ? ANSWER_CUE_BONUS : 0) - (novel ? 0 : ANSWER_CUE_BONUS);
+      candidates.push({ chunkIndex, sentenceIndex, sentence, support, rank, offersAnswer });
     });
   });
-  return candidates.sort((a, b) => b.support - a.support);
+  return candidates.sort((a, b) => b.rank - a.rank || b.support - a.support);
 }
 
 /**

@@ -140,9 +140,25 @@ function mergeShortFragments(sentences: string[]): string[] {
     const previous = merged.at(-1);
     if (previous !== undefined && /\d[.]$/.test(previous) && /^\d/.test(sentence)) {
       merged[merged.length - 1] = previous + sentence;
+    } else if (previous !== undefined && continues(previous, sentence)) {
+      merged[merged.length - 1] = `${previous} ${sentence}`;
     } else merged.push(sentence);
   }
   return merged;
+}
+
+const ABBREVIATION =
+  /(?:^|[\s(])(?:\p{Lu}|mr|mrs|ms|dr|prof|st|jr|sr|vs|no|fig|eq|e\.g|i\.e|etc|approx|ca|u\.s)\.$/iu;
+
+/**
+ * Whether a fragment carries on the one before: after an initial or abbreviation ("M. Theo Kearney", "Y. pestis",
+ * "Dr. Smith"), or when it starts in lower case, the full stop did not end a sentence.
+ */
+function continues(previous: string, next: string): boolean {
+  if (/\[\d+\]\.?$/.test(previous)) return false;
+  // A list number ("1.") starts its item rather than ending anything.
+  if (/^\(?(\d{1,2}|[a-z])[.)]$/i.test(previous)) return true;
+  return ABBREVIATION.test(previous) || /^\p{Ll}/u.test(next);
 }
 
 /** The citation numbers ("[1]", "[3]") a sentence carries. */

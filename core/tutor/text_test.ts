@@ -38,3 +38,16 @@ Deno.test("splitSentences() keeps citation markers with their sentence and decim
   );
   assert.deepEqual(citationMarkers("A [1] and [3]."), [1, 3]);
 });
+
+Deno.test("splitSentences() does not cut after initials, abbreviations or before a lower-case word", () => {
+  assert.deepEqual(
+    splitSentences(
+      "It is named after millionaire M. Theo Kearney. The genome of Y. pestis was found. Dr. Smith agreed.",
+    ),
+    [
+      "It is named after millionaire M. Theo Kearney.",
+      "The genome of Y. pestis was found.",
+      "Dr. Smith agreed.",
+    ],
+  );
+});

@@ -1,6 +1,6 @@
 import { guidingQuestions, offlinePreface } from "../messages.ts";
 import { rankSentences, type SentenceCandidate } from "../support.ts";
-import { contentTerms, normalizeText, words } from "../text.ts";
+import { contentTerms, normalizeText, splitSentences, words } from "../text.ts";
 import type { AnswerPolicy, RetrievedChunk, TutorLanguage } from "../types.ts";
 import type { GenerationRequest, ModelEvent, ModelTask, TutorModel } from "./interface.ts";
 
@@ -61,14 +61,17 @@ export class OfflineTutor implements TutorModel {
     language: TutorLanguage,
   ): string | null {
     const ranked = rankSentences(question, chunks);
-    const best = ranked[0];
-    if (!best || best.support < this.#threshold) return null;
-    const chosen = chooseSentences(ranked, this.#threshold, this.#maxSentences);
+    // The material must support the question at all, then the answer cues pick among the sentences that do.
+    const supported = ranked.filter((c) => c.support >= this.#threshold);
+    const best = supported[0];
+    if (!best) return null;
     const open = language === "ar" ? "«" : "“";
     const close = language === "ar" ? "»" : "”";
     const lines = [offlinePreface(policy, language)];
     if (policy === "direct") {
-      for (const c of chosen) lines.push(`${open}${c.sentence}${close} [${c.chunkIndex + 1}]`);
+      for (const passage of choosePassages(supported, chunks, this.#maxSentences)) {
+        lines.push(`${open}${passage.text}${close} [${passage.chunkIndex + 1}]`);
+      }
     } else if (policy === "socratic") {
       const keep = new Set(contentTerms(question));
       lines.push(`${open}${blankOut(best.sentence, keep)}${close} [${best.chunkIndex + 1}]`);
@@ -82,18 +85,72 @@ export class OfflineTutor implements TutorModel {
   }
 }
 
-function chooseSentences(ranked: SentenceCandidate[], threshold: number, max: number): SentenceCandidate[] {
+/** A quoted run of consecutive sentences of one chunk. */
+interface Passage {
+  chunkIndex: number;
+  first: number;
+  last: number;
+  text: string;
+}
+
+// A sentence opening with these leans on the one before it ("He is also the oldest quarterback…").
+const LEANS_BACK =
+  /^(he|she|it|they|this|these|those|his|her|its|their|such|there|both|however|but|also|then|وهو|وهي|وهم|وكان|وكانت|كما|لكن|ذلك|هذا|هذه)(?![\p{L}\p{N}])/iu;
+// A lead-in announces what follows: "Graphing has three distinct advantages:".
+const LEAD_IN = /[:：]$/;
+const LIST_ITEM = /^\s*([-•*–]|\d+[.)]|\(?[a-z]\))\s/;
+const MAX_PASSAGE_CHARS = 700;
+
+/**
+ * The passages to quote: the best sentence with the context it needs (the sentence before, when it leans back on
+ * it; what a lead-in announces; the neighbour holding the kind of answer asked for when the best sentence does
+ * not), then a second sentence if nearly as good. Whole sentences only, in reading order.
+ */
+function choosePassages(ranked: SentenceCandidate[], chunks: RetrievedChunk[], max: number): Passage[] {
+  const sentencesOf = new Map<number, string[]>();
+  const sentences = (chunkIndex: number) => {
+    let list = sentencesOf.get(chunkIndex);
+    if (!list) sentencesOf.set(chunkIndex, list = splitSentences(chunks[chunkIndex].text));
+    return list;
+  };
   const best = ranked[0];
-  const chosen = [best];
+  const passages = [expand(best, sentences(best.chunkIndex), ranked)];
   for (const candidate of ranked.slice(1)) {
-    if (chosen.length >= max) break;
-    // A second quote must be nearly as good, and not the same sentence seen through another chunk.
-    if (candidate.support < Math.max(threshold, best.support - 0.1)) break;
-    if (chosen.some((c) => normalizeText(c.sentence) === normalizeText(candidate.sentence))) continue;
-    chosen.push(candidate);
+    if (passages.length >= max) break;
+    // A second quote must be nearly as good, and not a sentence already quoted (or the same seen twice).
+    if (candidate.rank < best.rank - 0.1) break;
+    const inside = passages.some((p) =>
+      p.chunkIndex === candidate.chunkIndex && candidate.sentenceIndex >= p.first &&
+      candidate.sentenceIndex <= p.last
+    );
+    const seen = passages.some((p) => normalizeText(p.text).includes(normalizeText(candidate.sentence)));
+    if (inside || seen) continue;
+    passages.push(expand(candidate, sentences(candidate.chunkIndex), ranked));
   }
-  // Reading order: by chunk, then position, so neighbouring sentences read naturally.
-  return chosen.sort((a, b) => a.chunkIndex - b.chunkIndex || a.sentenceIndex - b.sentenceIndex);
+  return passages.sort((a, b) => a.chunkIndex - b.chunkIndex || a.first - b.first);
+}
+
+/** A candidate sentence grown into the passage it needs to be understood and to answer. */
+function expand(c: SentenceCandidate, sentences: string[], ranked: SentenceCandidate[]): Passage {
+  let first = c.sentenceIndex;
+  let last = c.sentenceIndex;
+  const fits = (i: number) =>
+    sentences.slice(first, last + 1).join(" ").length + sentences[i].length < MAX_PASSAGE_CHARS;
+  if (first > 0 && LEANS_BACK.test(sentences[first]) && fits(first - 1)) first--;
+  if (LEAD_IN.test(sentences[last])) {
+    // What the lead-in announces: the list items (or the one sentence) that follow it.
+    while (last + 1 < sentences.length && last - c.sentenceIndex < 6 && fits(last + 1)) {
+      last++;
+      if (!LIST_ITEM.test(sentences[last + 1] ?? "")) break;
+    }
+  } else if (!c.offersAnswer) {
+    // The answer often sits right next to the sentence that names the question's topic.
+    const offers = (i: number) =>
+      ranked.some((r) => r.chunkIndex === c.chunkIndex && r.sentenceIndex === i && r.offersAnswer);
+    if (last + 1 < sentences.length && offers(last + 1) && fits(last + 1)) last++;
+    else if (first > 0 && offers(first - 1) && fits(first - 1)) first--;
+  }
+  return { chunkIndex: c.chunkIndex, first, last, text: sentences.slice(first, last + 1).join(" ") };
 }
 
 /** A sentence with every content word the question does not name replaced by a blank: the answer is left to find. */

@@ -93,3 +93,40 @@ Deno.test("OfflineTutor streams word pieces with character usage, and a refusal 
   assert.equal(none.refused, true);
   assert.equal(none.text, "");
 });
+
+const chunk = (text: string, documentTitle = "Systems of equations") => ({
+  chunkId: crypto.randomUUID(),
+  documentId: "d",
+  documentTitle,
+  page: 3,
+  text,
+  score: 1,
+});
+
+Deno.test("OfflineTutor quotes what a lead-in announces, not the lead-in alone", () => {
+  const material = chunk(
+    "Solving by graphing.\nGraphing has three distinct advantages:\n1. It shows the solution as a picture.\n" +
+      "2. It works for any pair of lines.\n3. It needs no algebra.\nThe substitution method is covered next.",
+  );
+  const text = new OfflineTutor().answer("What are the advantages of graphing?", [material], "direct", "en");
+  assert.ok(text);
+  assert.match(text, /three distinct advantages:/);
+  assert.match(text, /picture[\s\S]*any pair of lines[\s\S]*no algebra/);
+  assert.doesNotMatch(text, /substitution method/);
+});
+
+Deno.test("OfflineTutor quotes the sentence holding the kind of answer asked for, with what it leans on", () => {
+  const material = chunk(
+    "Peyton Manning led the Broncos in the final game. He is also the oldest quarterback ever to play in a " +
+      "Super Bowl at age 39. The record was held by another quarterback before.",
+    "Super Bowl 50",
+  );
+  const text = new OfflineTutor().answer(
+    "Who is the oldest quarterback to play in a Super Bowl?",
+    [material],
+    "direct",
+    "en",
+  );
+  assert.ok(text);
+  assert.match(text, /Peyton Manning[\s\S]*oldest quarterback/);
+});

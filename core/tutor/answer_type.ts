@@ -1,0 +1,59 @@
+/**
+ * What kind of answer a question asks for, from its question words ("how many" wants a number, "who" a name), and
+ * whether a sentence offers one that the question does not already hold. The offline tutor uses it to prefer the
+ * sentence that answers over the one that merely repeats the question's words.
+ */
+import { normalizeText } from "./text.ts";
+
+/** The answer kinds the cues can tell apart. */
+export type AnswerType = "number" | "date" | "person" | "place" | "other";
+
+const MONTHS = "january february march april may june july august september october november december";
+const MONTH = new RegExp(`\\b(${MONTHS.split(" ").join("|")})\\b`, "i");
+const NUMBER_WORD =
+  /\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|dozen)\b/i;
+const ARABIC_NUMBER_WORD = /(واحد|اثنان|اثنين|ثلاث|اربع|خمس|ست|سبع|ثمان|تسع|عشر|مائه|ميه|الف|مليون|مليار|نصف)/;
+
+/** The answer kind a question asks for (English and Arabic question words). */
+export function answerTypeOf(question: string): AnswerType {
+  const q = normalizeText(question);
+  if (
+    /\b(how (many|much|long|old|far|large|big|tall|high|often)|what (percentage|percent|number|amount))\b/
+      .test(q)
+  ) {
+    return "number";
+  }
+  if (/(^|\s)(كم|بكم|ما عدد|ما نسبه)(\s|$)/.test(q)) return "number";
+  if (/\b(when|what (year|decade|century|date|month|day)|which (year|decade|century))\b/.test(q)) {
+    return "date";
+  }
+  if (/(^|\s)(متي|في اي عام|في اي سنه|في اي قرن)(\s|$)/.test(q)) return "date";
+  if (/\b(who|whom|whose)\b/.test(q)) return "person";
+  if (/(^|\s)من (هو|هي|هم|كان|كانت)(\s|$)/.test(q)) return "person";
+  if (/\b(where|what (country|city|state|region|place|continent))\b/.test(q) || /(^|\s)اين(\s|$)/.test(q)) {
+    return "place";
+  }
+  return "other";
+}
+
+/**
+ * Whether a sentence holds an answer of the kind wanted that the question itself does not name: a number not in
+ * the question for "how many", a year or month for "when", a capitalised name the question lacks for "who"/"where".
+ */
+export function offersAnswerType(sentence: string, type: AnswerType, question: string): boolean {
+  if (type === "other") return false;
+  const asked = new Set(normalizeText(question).match(/[\p{L}\p{N}]+/gu) ?? []);
+  const fresh = (token: string) => !asked.has(normalizeText(token));
+  const numbers = (sentence.match(/\d[\d,.]*/g) ?? []).filter(fresh);
+  if (type === "number") {
+    return numbers.length > 0 || NUMBER_WORD.test(sentence) ||
+      ARABIC_NUMBER_WORD.test(normalizeText(sentence));
+  }
+  if (type === "date") {
+    return numbers.some((n) => /^\d{3,4}$/.test(n.replace(/[,.]$/, ""))) || MONTH.test(sentence) ||
+      /(عام|سنه|القرن)/.test(normalizeText(sentence)) && numbers.length > 0;
+  }
+  // Names: capitalised words that do not start the sentence and that the question does not hold.
+  const names = [...sentence.matchAll(/(?<=[\s(“"])\p{Lu}[\p{L}'’-]+/gu)].map((m) => m[0]).filter(fresh);
+  return names.length > 0;
+}
