@@ -7,12 +7,15 @@
  * answer, unanswerable questions refused, and median latency. Halves A/B split the articles (tune on A).
  *
  * Flags: `--data DIR`, `--sets en,ar,arcd`, `--limit N` (answerable questions per set, spread evenly; default 400),
- * `--threshold X` (the offline tutor's support threshold), `--show N` (print N wrong answers per set).
+ * `--threshold X` (the offline tutor's support threshold), `--show N` (print N wrong answers per set), `--sweep`
+ * (the same retrieved chunks answered under a range of thresholds). Latency: retrieval plus the pipeline.
  */
 import { answerTutorTurn, type TutorDeps } from "../core/tutor/pipeline.ts";
 import { OfflineTutor } from "../core/tutor/model/offline.ts";
 import { HybridRetriever } from "../core/tutor/retriever/hybrid.ts";
 import { noOpenExams } from "../core/tutor/exam_lockout/interface.ts";
+import type { Retriever } from "../core/tutor/retriever/interface.ts";
+import type { RetrievedChunk } from "../core/tutor/types.ts";
 import { normalizeText } from "../core/tutor/text.ts";
 import { openPglite, queryRows, sql } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
@@ -78,24 +81,29 @@ function spread<T>(items: T[], max: number): T[] {
 }
 
 const f = (x: number) => (100 * x).toFixed(1).padStart(5) + "%";
-console.log("set   half  answerable  gold   wrong-refusal  cited-gold  unanswerable  refused   p50 ms");
+console.log(
+  "set          half  answerable  gold   wrong-refusal  cited-gold  unanswerable  refused   p50 ms",
+);
 for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
   const squad = JSON.parse(await Deno.readTextFile(`${dataDir}/${FILES[name]}`)) as Squad;
   const courseId = newId();
   const facultyId = newId();
   const answerable: Asked[] = [];
   const unanswerable: Asked[] = [];
+  let seen = 0;
   await embedder.warm(
     squad.data.flatMap((a) => a.paragraphs.map((p) => p.context)).filter((t) => !isMostlyArabic(t)),
   );
   for (const [a, article] of squad.data.entries()) {
     const half = a % 2 === 0 ? "A" : "B";
-    const kept = article.paragraphs.filter((_, i) => i % 5 !== 4);
+    // Every fifth paragraph of the set is left out (counted over the set: ARCD has one paragraph per article).
+    const leftOut = (i: number) => (seen + i) % 5 === 4;
+    const kept = article.paragraphs.filter((_, i) => !leftOut(i));
     for (const [i, p] of article.paragraphs.entries()) {
       const asked = p.qas.map((q) =>
         ({ question: q.question, gold: q.answers.map((x) => x.text), half }) as Asked
       );
-      if (i % 5 === 4) unanswerable.push(...asked.slice(0, 2));
+      if (leftOut(i)) unanswerable.push(...asked.slice(0, 2));
       else {answerable.push(...asked.filter((q) =>
           normalizeText(p.context).includes(normalizeText(q.gold[0]))
         ));}
@@ -109,6 +117,7 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
       sizeBytes: 0,
       status: "processing",
     }).returning();
+    seen += article.paragraphs.length;
     const chunks = kept.map((p, ordinal) => ({ ordinal, text: p.context, pageStart: null, pageEnd: null }));
     await replaceDocumentChunks(database, vectorStore, embedder, { document: doc, chunks });
   }
@@ -118,51 +127,74 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
       sql`select id, text from document_chunks where course_id = ${courseId}::uuid`,
     )).map((r) => [r.id, normalizeText(r.text)]),
   );
-  const ask = async (q: Asked) => {
+  // Retrieval runs once per question; each tutor setting then answers from the same chunks.
+  const retriever = deps.retriever;
+  const asked = [
+    ...spread(answerable, limit).map((q) => ({ q, answerable: true })),
+    ...spread(unanswerable, Math.ceil(limit / 2)).map((q) => ({ q, answerable: false })),
+  ];
+  const retrieved = new Map<string, { chunks: RetrievedChunk[]; ms: number }>();
+  for (const { q } of asked) {
     const started = performance.now();
-    const turn = await answerTutorTurn(deps, {
+    const { chunks } = await retriever.retrieve({
       scope: { courseId },
-      question: q.question,
-      history: [],
-      policy: "direct",
+      query: q.question,
+      k: 6,
+      language: name === "en" ? "en" : "ar",
     });
-    return { turn, ms: performance.now() - started };
+    retrieved.set(q.question, { chunks, ms: performance.now() - started });
+  }
+  const replay: Retriever = {
+    retrieve: (request) => Promise.resolve({ chunks: retrieved.get(request.query)?.chunks ?? [] }),
   };
-  const latencies: number[] = [];
-  const rows = { A: [0, 0, 0, 0, 0, 0], B: [0, 0, 0, 0, 0, 0] };
-  const wrong: string[] = [];
-  for (const q of spread(answerable, limit)) {
-    const { turn, ms } = await ask(q);
-    latencies.push(ms);
-    const r = rows[q.half];
-    r[0]++;
-    const gold = q.gold.map(normalizeText);
-    const hasGold = gold.some((g) => normalizeText(turn.answer).includes(g));
-    if (hasGold) r[1]++;
-    if (turn.refusal) r[2]++;
-    if (turn.citations.some((c) => gold.some((g) => chunkText.get(c.chunkId)?.includes(g)))) r[3]++;
-    if (!hasGold && wrong.length < show) {
-      wrong.push(`Q: ${q.question}\nGOLD: ${q.gold[0]}\nA: ${turn.answer}\n`);
+  const measure = async (model: OfflineTutor, print: (label: string, r: number[], p50: number) => void) => {
+    const latencies: number[] = [];
+    const rows = { A: [0, 0, 0, 0, 0, 0], B: [0, 0, 0, 0, 0, 0] };
+    for (const { q, answerable } of asked) {
+      const started = performance.now();
+      const turn = await answerTutorTurn({ ...deps, retriever: replay, model }, {
+        scope: { courseId },
+        question: q.question,
+        history: [],
+        policy: "direct",
+      });
+      const r = rows[q.half];
+      if (!answerable) {
+        r[4]++;
+        if (turn.refusal) r[5]++;
+        continue;
+      }
+      latencies.push(performance.now() - started + retrieved.get(q.question)!.ms);
+      r[0]++;
+      const gold = q.gold.map(normalizeText);
+      const hasGold = gold.some((g) => normalizeText(turn.answer).includes(g));
+      if (hasGold) r[1]++;
+      if (turn.refusal) r[2]++;
+      if (turn.citations.some((c) => gold.some((g) => chunkText.get(c.chunkId)?.includes(g)))) r[3]++;
+      if (!hasGold && wrong.length < show && model === deps.model) {
+        wrong.push(`Q: ${q.question}\nGOLD: ${q.gold[0]}\nA: ${turn.answer}\n`);
+      }
     }
-  }
-  for (const q of spread(unanswerable, Math.ceil(limit / 2))) {
-    const { turn } = await ask(q);
-    const r = rows[q.half];
-    r[4]++;
-    if (turn.refusal) r[5]++;
-  }
-  latencies.sort((a, b) => a - b);
-  const p50 = latencies[Math.floor(latencies.length / 2)] ?? 0;
-  for (const half of ["A", "B", "all"] as const) {
-    const r = half === "all" ? rows.A.map((x, i) => x + rows.B[i]) : rows[half];
+    latencies.sort((a, b) => a - b);
+    const p50 = latencies[Math.floor(latencies.length / 2)] ?? 0;
+    print("A", rows.A, p50);
+    print("B", rows.B, p50);
+    print("all", rows.A.map((x, i) => x + rows.B[i]), p50);
+  };
+  const wrong: string[] = [];
+  const line = (label: string) => (half: string, r: number[], p50: number) =>
     console.log(
-      `${name.padEnd(5)} ${half.padEnd(4)} ${String(r[0]).padStart(6)}     ${f(r[1] / r[0])}  ${
-        f(r[2] / r[0])
-      }` +
-        `         ${f(r[3] / r[0])}     ${String(r[4]).padStart(6)}      ${f(r[5] / r[4])}  ${
-          half === "all" ? p50.toFixed(0).padStart(6) : ""
-        }`,
+      `${label.padEnd(12)} ${half.padEnd(4)} ${String(r[0]).padStart(6)}     ${f(r[1] / r[0])}  ` +
+        `${f(r[2] / r[0])}         ${f(r[3] / r[0])}     ${String(r[4]).padStart(6)}      ${
+          f(r[5] / r[4])
+        }  ` +
+        (half === "all" ? p50.toFixed(0).padStart(6) : ""),
     );
+  await measure(deps.model as OfflineTutor, line(name));
+  if (Deno.args.includes("--sweep")) {
+    for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55]) {
+      await measure(new OfflineTutor({ threshold: t }), line(`${name} t=${t}`));
+    }
   }
   for (const w of wrong) console.log(w);
 }

@@ -5,6 +5,10 @@
  */
 import { normalizeText } from "./text.ts";
 
+/** A sentence opening with these leans on the one before it ("He is also the oldest quarterback…"). */
+export const LEANS_BACK =
+  /^(he|she|it|they|this|these|those|his|her|its|their|such|there|both|however|but|also|then|وهو|وهي|وهم|وكان|وكانت|كما|لكن|ذلك|هذا|هذه)(?![\p{L}\p{N}])/iu;
+
 /** The answer kinds the cues can tell apart. */
 export type AnswerType = "number" | "date" | "person" | "place" | "other";
 

@@ -1,4 +1,4 @@
-import { answerTypeOf, offersAnswerType } from "./answer_type.ts";
+import { answerTypeOf, LEANS_BACK, offersAnswerType } from "./answer_type.ts";
 import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
 import type { RetrievedChunk } from "./types.ts";
 
@@ -109,7 +109,10 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
       // The sentence itself must hold part of the question, not only its neighbours.
       const own = coverage(questionTerms, prepared[sentenceIndex], weights);
       const support = own === 0 ? 0 : 0.7 * coverage(questionTerms, window, weights) + 0.3 * own;
-      const offersAnswer = offersAnswerType(sentence, wanted, question);
+      // A sentence that leans on the one before ("He is also…") is quoted with it, so that one's answer counts.
+      const offersAnswer = offersAnswerType(sentence, wanted, question) ||
+        (sentenceIndex > 0 && LEANS_BACK.test(sentence) &&
+          offersAnswerType(sentences[sentenceIndex - 1], wanted, question));
       const novel = [...prepared[sentenceIndex].terms].some((t) => !asked.has(t));
       const rank = support + (offersAnswer ? ANSWER_CUE_BONUS : 0) - (novel ? 0 : ANSWER_CUE_BONUS);
       candidates.push({ chunkIndex, sentenceIndex, sentence, support, rank, offersAnswer });

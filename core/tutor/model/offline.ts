@@ -1,4 +1,5 @@
 import { guidingQuestions, offlinePreface } from "../messages.ts";
+import { LEANS_BACK } from "../answer_type.ts";
 import { rankSentences, type SentenceCandidate } from "../support.ts";
 import { contentTerms, normalizeText, splitSentences, words } from "../text.ts";
 import type { AnswerPolicy, RetrievedChunk, TutorLanguage } from "../types.ts";
@@ -93,9 +94,6 @@ interface Passage {
   text: string;
 }
 
-// A sentence opening with these leans on the one before it ("He is also the oldest quarterback…").
-const LEANS_BACK =
-  /^(he|she|it|they|this|these|those|his|her|its|their|such|there|both|however|but|also|then|وهو|وهي|وهم|وكان|وكانت|كما|لكن|ذلك|هذا|هذه)(?![\p{L}\p{N}])/iu;
 // A lead-in announces what follows: "Graphing has three distinct advantages:".
 const LEAD_IN = /[:：]$/;
 const LIST_ITEM = /^\s*([-•*–]|\d+[.)]|\(?[a-z]\))\s/;
