@@ -1,5 +1,12 @@
 import { coverage, phraseOverlap, prepare, type PreparedText } from "./support.ts";
-import { arabicShare, citationMarkers, contentTerms, normalizeText, withoutMarkers } from "./text.ts";
+import {
+  arabicShare,
+  citationMarkers,
+  contentTerms,
+  continuesSentence,
+  normalizeText,
+  withoutMarkers,
+} from "./text.ts";
 import type { RetrievedChunk } from "./types.ts";
 
 /** The verdict on one sentence of an answer. */
@@ -47,9 +54,15 @@ export function segments(text: string): string[] {
 
 /** Length of the first complete sentence segment of a growing text, or null while it may still grow. */
 export function completeSegmentLength(text: string): number | null {
-  const boundary = /[.!?؟](?:\s*\[\d+\])*[.]?[ \t]*\n+|[.!?؟](?:\s*\[\d+\])*[.]?\s+(?=[^\s[])|\n+(?=[^\n])/u;
-  const match = boundary.exec(text);
-  return match ? match.index + match[0].length : null;
+  const boundary = /[.!?؟](?:\s*\[\d+\])*[.]?[ \t]*\n+|[.!?؟](?:\s*\[\d+\])*[.]?\s+(?=[^\s[])|\n+(?=[^\n])/gu;
+  for (const match of text.matchAll(boundary)) {
+    const end = match.index + match[0].length;
+    // A full stop after an initial or abbreviation ("William E. Simon") does not end the sentence.
+    const plainStop = match[0].startsWith(".") && !match[0].includes("\n") && !match[0].includes("[");
+    if (plainStop && continuesSentence(text.slice(0, match.index + 1), text.slice(end))) continue;
+    return end;
+  }
+  return null;
 }
 
 const framingSets = new WeakMap<string[], Set<string>>();

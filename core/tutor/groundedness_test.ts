@@ -85,3 +85,12 @@ Deno.test("checkGroundedness() judges an Arabic sentence citing English material
   const uncited = checkGroundedness("تخلى دفاع الفريق عن عدد قليل من النقاط في ذلك الموسم.", english);
   assert.equal(uncited.supportedClaims, 0);
 });
+
+Deno.test("segments() keeps a sentence whole across initials and abbreviations", () => {
+  assert.deepEqual(
+    segments(
+      "In 1973, Nixon named William E. Simon as administrator [1]. The Y. pestis genome was found [2].",
+    ),
+    ["In 1973, Nixon named William E. Simon as administrator [1]. ", "The Y. pestis genome was found [2]."],
+  );
+});

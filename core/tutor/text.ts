@@ -140,7 +140,7 @@ function mergeShortFragments(sentences: string[]): string[] {
     const previous = merged.at(-1);
     if (previous !== undefined && /\d[.]$/.test(previous) && /^\d/.test(sentence)) {
       merged[merged.length - 1] = previous + sentence;
-    } else if (previous !== undefined && continues(previous, sentence)) {
+    } else if (previous !== undefined && continuesSentence(previous, sentence)) {
       merged[merged.length - 1] = `${previous} ${sentence}`;
     } else merged.push(sentence);
   }
@@ -154,7 +154,7 @@ const ABBREVIATION =
  * Whether a fragment carries on the one before: after an initial or abbreviation ("M. Theo Kearney", "Y. pestis",
  * "Dr. Smith"), or when it starts in lower case, the full stop did not end a sentence.
  */
-function continues(previous: string, next: string): boolean {
+export function continuesSentence(previous: string, next: string): boolean {
   if (/\[\d+\]\.?$/.test(previous)) return false;
   // A list number ("1.") starts its item rather than ending anything.
   if (/^\(?(\d{1,2}|[a-z])[.)]$/i.test(previous)) return true;

@@ -125,7 +125,16 @@ function choosePassages(ranked: SentenceCandidate[], chunks: RetrievedChunk[], m
     if (inside || seen) continue;
     passages.push(expand(candidate, sentences(candidate.chunkIndex), ranked));
   }
-  return passages.sort((a, b) => a.chunkIndex - b.chunkIndex || a.first - b.first);
+  // Reading order; passages of one chunk that overlap or touch become one quote.
+  const merged: Passage[] = [];
+  for (const p of passages.sort((a, b) => a.chunkIndex - b.chunkIndex || a.first - b.first)) {
+    const last = merged.at(-1);
+    if (last && last.chunkIndex === p.chunkIndex && p.first <= last.last + 1) {
+      last.last = Math.max(last.last, p.last);
+      last.text = sentences(p.chunkIndex).slice(last.first, last.last + 1).join(" ");
+    } else merged.push(p);
+  }
+  return merged;
 }
 
 /** A candidate sentence grown into the passage it needs to be understood and to answer. */
