@@ -1,10 +1,14 @@
 import { getDocumentProxy } from "unpdf";
+import { lamAlefLooksSwapped, repairLamAlef, repairSplitWords } from "../arabic.ts";
 import { DocumentError } from "../errors.ts";
 import { arabicLooksReversed, normalizeExtractedText, reverseArabicRuns } from "../normalize.ts";
 import type { ExtractedDocument, ExtractedPage, TextBlock } from "../types.ts";
+import { assembleLine, isRightToLeft, type LinePiece } from "./pdf_lines.ts";
 
 interface Line {
   text: string;
+  /** The line's pieces in the order the page draws them, as pdf.js returns them. */
+  stream: string;
   height: number;
   y: number;
 }
@@ -12,6 +16,8 @@ interface Line {
 interface TextItemLike {
   str: string;
   height: number;
+  width: number;
+  dir: string;
   transform: number[];
   hasEOL: boolean;
 }
@@ -37,7 +43,15 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
-      pageLines.push(toLines(content.items as TextItemLike[]));
+      const items = content.items as TextItemLike[];
+      const direction = isRightToLeft(items.map((i) => i.str ?? "").join("")) ? "rtl" : "ltr";
+      const lines = toLines(items, direction);
+      // Some producers (WeasyPrint) map one glyph to a whole word already in logical order, so pdf.js' own
+      // reordering reverses them: such pages keep their drawing order and are reversed back by `toBlocks`.
+      if (arabicLooksReversed(lines.map((l) => l.stream).join("\n"))) {
+        for (const l of lines) l.text = l.stream;
+      }
+      pageLines.push(lines);
       page.cleanup();
     }
     dropRunningLines(pageLines);
@@ -88,21 +102,24 @@ async function pdfTitle(pdf: Awaited<ReturnType<typeof getDocumentProxy>>): Prom
   }
 }
 
-function toLines(items: TextItemLike[]): Line[] {
+/** Lines of a page: pdf.js marks line ends; each line's pieces are put in reading order by `assembleLine`. */
+function toLines(items: TextItemLike[], direction: "ltr" | "rtl"): Line[] {
   const lines: Line[] = [];
-  let text = "";
+  let pieces: LinePiece[] = [];
   let sizes = new Map<number, number>();
   let y = Number.NaN;
   const push = () => {
+    const text = assembleLine(pieces, direction);
     // The size carrying most characters: a superscript or a tall math glyph must not make a line a heading.
     if (text.trim()) {
       lines.push({
         text,
+        stream: pieces.map((p) => p.str).join(""),
         height: [...sizes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0],
         y,
       });
     }
-    text = "";
+    pieces = [];
     sizes = new Map();
     y = Number.NaN;
   };
@@ -113,7 +130,13 @@ function toLines(items: TextItemLike[]): Line[] {
       const h = Math.round(item.height * 2) / 2;
       sizes.set(h, (sizes.get(h) ?? 0) + item.str.length);
     }
-    text += item.str;
+    pieces.push({
+      str: item.str,
+      x: item.transform[4],
+      width: item.width,
+      size: item.height || Math.hypot(item.transform[2], item.transform[3]),
+      dir: item.dir,
+    });
     if (item.hasEOL) push();
   }
   push();
@@ -186,7 +209,9 @@ function isHeading(line: Line, bodyHeight: number): boolean {
 function toBlocks(lines: Line[], bodyHeight: number, headingSizes: number[]): TextBlock[] {
   const raw = lines.map((l) => l.text).join("\n");
   const reversed = arabicLooksReversed(raw);
-  const fix = (s: string) => normalizeExtractedText(reversed ? reverseArabicRuns(s) : s);
+  const swapped = lamAlefLooksSwapped(raw);
+  const fix = (s: string) =>
+    repairSplitWords(repairLamAlef(normalizeExtractedText(reversed ? reverseArabicRuns(s) : s), swapped));
   const blocks: TextBlock[] = [];
   let paragraph = "";
   let previous: Line | undefined;
