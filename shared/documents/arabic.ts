@@ -98,13 +98,19 @@ const SPLIT_SUFFIX = new RegExp(
   `(?<=[${LETTER}][${NON_JOINING}]) (${SUFFIX_FRAGMENTS.join("|")})(?=[^${LETTER}${MARK}]|$)`,
   "g",
 );
+// The article and one letter are never a word: the rest of the word follows ("الر ياضة").
+const SPLIT_AFTER_ARTICLE = new RegExp(
+  `(?<=(?:^|[^${LETTER}${MARK}])[وفبك]?ال[${NON_JOINING}]) (?=[${LETTER}])`,
+  "g",
+);
 // The conjunction wa is written joined to its word; alone it is a space made up after it.
 const LONE_WAW = new RegExp(`(?<=^|[\\s(«"])و (?=[${LETTER}])`, "gm");
 
 /**
  * Removes spaces that PDF extractors make up inside Arabic words where a font kerns a letter away from a
- * non-joining one before it: after a lone "و", and before word endings that are never words.
+ * non-joining one before it: after a lone "و" or an article with one letter, and before word endings that are
+ * never words.
  */
 export function repairSplitWords(text: string): string {
-  return text.replace(LONE_WAW, "و").replace(SPLIT_SUFFIX, "$1");
+  return text.replace(LONE_WAW, "و").replace(SPLIT_SUFFIX, "$1").replace(SPLIT_AFTER_ARTICLE, "");
 }

@@ -22,6 +22,8 @@ const GLYPH_ID_DEBRIS = /[\u02B0-\u03FF]/g;
 const ASCII_DEBRIS = /(?<=[\u0621-\u064A][\u064B-\u0652]*)[A-Za-z'"`^]{1,2}(?=[\u0621-\u064A])/g;
 // A combining mark cannot start a word: a space before one was made up by the extractor ("وَقُل ْ").
 const SPACE_BEFORE_MARK = / +(?=[\u064B-\u0652\u0670])/g;
+// The same mark twice on one letter: one glyph for a mark pair and one for a single mark, both mapped ("بِِّ").
+const DOUBLED_MARK = /([\u064B-\u0652\u0670])\1+/g;
 // The same debris standing alone: a token of spacing modifier letters only, next to Arabic text.
 const SPACING_MODIFIERS_ONLY = /^[\u02B0-\u02FF]+$/;
 
@@ -39,7 +41,7 @@ export function normalizeExtractedText(text: string): string {
       if (ARABIC_LETTER.test(token)) return token.replace(GLYPH_ID_DEBRIS, "").replace(ASCII_DEBRIS, "");
       return SPACING_MODIFIERS_ONLY.test(token) ? "" : token;
     });
-    out = repairLamAlef(removeKashida(out.replace(SPACE_BEFORE_MARK, "")));
+    out = repairLamAlef(removeKashida(out.replace(SPACE_BEFORE_MARK, "").replace(DOUBLED_MARK, "$1")));
   }
   // Dot leaders of tables of contents carry no meaning and cost tokens.
   return out.replace(/(?:\. ?){4,}/g, " … ").replace(/[ \t\u00A0]+/g, " ").replace(/ *\n */g, "\n").trim();

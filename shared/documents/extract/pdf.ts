@@ -25,8 +25,10 @@ interface TextItemLike {
 // A line this much taller than the body text, and short, is a heading.
 const HEADING_RATIO = 1.18;
 const HEADING_MAX_CHARS = 120;
-// A vertical gap above this many line heights starts a new paragraph.
+// A vertical gap above this many line heights starts a new paragraph, or (right-to-left pages) above this share
+// of the page's usual distance between lines.
 const PARAGRAPH_GAP = 1.7;
+const PARAGRAPH_PITCH = 1.2;
 
 /** Extracts text per page from a PDF with unpdf (pdf.js), keeping page numbers and guessing headings by size. */
 export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
@@ -148,13 +150,15 @@ const EDGE_LINES = 2;
 const RUNNING_MAX_CHARS = 100;
 
 /**
- * Removes running headers and footers, which would otherwise repeat in every chunk and skew search: lines that
- * recur (digits ignored) on at least a third of the pages, and short lines carrying the printed page number
+ * Removes running headers and footers, which would otherwise repeat in every chunk, skew search and cut
+ * sentences that go on over a page break: lines that recur (digits ignored) on at least a third of the pages
+ * (and at least two), and short lines carrying the printed page number
  * ("52 3.3. ÜBERLAGERUNGEN", "Chapter 2 | … 7") once the offset between printed and physical page numbers is
  * clear from at least a third of the pages.
  */
 function dropRunningLines(pageLines: Line[][]): void {
-  const threshold = Math.max(3, pageLines.length / 3);
+  // Two pages that open or close with the same short line already show it running.
+  const threshold = Math.max(2, pageLines.length / 3);
   const key = (l: Line) => l.text.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
   const isEdge = (j: number, lines: Line[]) => j < EDGE_LINES || j >= lines.length - EDGE_LINES;
   const edges = (lines: Line[]) => lines.filter((_, j) => isEdge(j, lines));
@@ -212,6 +216,9 @@ function toBlocks(lines: Line[], bodyHeight: number, headingSizes: number[]): Te
   const swapped = lamAlefLooksSwapped(raw);
   const fix = (s: string) =>
     repairSplitWords(repairLamAlef(normalizeExtractedText(reversed ? reverseArabicRuns(s) : s), swapped));
+  // Arabic fonts set lines far apart (Amiri: 1.75 heights); Latin pages keep the plain measure, which their
+  // paragraph spacing was tuned on.
+  const pitch = isRightToLeft(raw) ? linePitch(lines) : 0;
   const blocks: TextBlock[] = [];
   let paragraph = "";
   let previous: Line | undefined;
@@ -234,12 +241,21 @@ function toBlocks(lines: Line[], bodyHeight: number, headingSizes: number[]): Te
       continue;
     }
     const gap = previous ? Math.abs(previous.y - line.y) : 0;
-    if (previous && gap > PARAGRAPH_GAP * Math.max(line.height, previous.height, 1)) flush();
+    const height = Math.max(line.height, previous?.height ?? 0, 1);
+    if (previous && gap > Math.max(PARAGRAPH_GAP * height, PARAGRAPH_PITCH * pitch)) flush();
     paragraph = joinLine(paragraph, line.text);
     previous = line;
   }
   flush();
   return blocks;
+}
+
+/** The page's usual distance between consecutive baselines of body lines (0 when it has too few lines). */
+function linePitch(lines: Line[]): number {
+  const gaps = lines.slice(1).map((l, i) => Math.abs(lines[i].y - l.y))
+    .filter((g, i) => g > 0.8 * lines[i].height && g < 3 * lines[i].height).sort((a, b) => a - b);
+  // The lower quartile: the spacing inside paragraphs, which most pages have more of than any other.
+  return gaps.length >= 3 ? gaps[Math.floor(gaps.length / 4)] : 0;
 }
 
 /** Joins a wrapped line, undoing end-of-line hyphenation only where the next line continues the word. */

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { assembleLine, type LinePiece } from "./pdf_lines.ts";
+
+/** Pieces as pdf.js returns them: each piece's text in logical order, positioned by its left edge. */
+function piece(
+  str: string,
+  x: number,
+  width: number,
+  dir = /[\u0600-\u06FF]/.test(str) ? "rtl" : "ltr",
+): LinePiece {
+  return { str, x, width, size: 12, dir };
+}
+
+Deno.test("assembleLine() reads a right-to-left line drawn left to right from right to left, spaced by gaps", () => {
+  // «قانون رقم 8 لسنة 2022» drawn as five pieces, leftmost first.
+  const pieces = [
+    piece("2022", 181, 34),
+    piece("لسنة", 220, 22),
+    piece("8", 246, 8.5),
+    piece("قانون رقم", 260, 50),
+  ];
+  assert.equal(assembleLine(pieces), "قانون رقم 8 لسنة 2022");
+  assert.equal(assembleLine([...pieces].reverse()), "قانون رقم 8 لسنة 2022");
+});
+
+Deno.test("assembleLine() keeps a Latin phrase inside Arabic in its own order", () => {
+  const pieces = [
+    piece(".", 17, 3),
+    piece("NumPy", 20, 40),
+    piece("ومكتبة", 64, 30),
+    piece("3.12", 100, 20),
+    piece("Python", 124, 36),
+    piece("لغة", 164, 16),
+  ];
+  assert.equal(assembleLine(pieces, "rtl"), "لغة Python 3.12 ومكتبة NumPy.");
+});
+
+Deno.test("assembleLine() joins the pieces of a word stretched by kashida without a space", () => {
+  // The kashida fills the gap between the pieces of «المنشـــآت».
+  const pieces = [piece("آت", 100, 10), piece("المنشـــ", 110.5, 40)];
+  assert.equal(assembleLine(pieces), "المنشـــآت");
+});
+
+Deno.test("assembleLine() leaves lines without right-to-left script in pdf.js' order", () => {
+  assert.equal(assembleLine([piece("x", 50, 5), piece("2", 55, 3), piece(" = 4", 20, 20)]), "x2 = 4");
+});
+
+Deno.test("assembleLine() gives a line led by a URL the page's right-to-left direction", () => {
+  const pieces = [piece("من أي متصفح.", 10, 60), piece("www.example.edu", 75, 80)];
+  assert.equal(assembleLine(pieces, "rtl"), "www.example.edu من أي متصفح.");
+});
