@@ -45,15 +45,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
-      const items = content.items as TextItemLike[];
-      const direction = isRightToLeft(items.map((i) => i.str ?? "").join("")) ? "rtl" : "ltr";
-      const lines = toLines(items, direction);
-      // Some producers (WeasyPrint) map one glyph to a whole word already in logical order, so pdf.js' own
-      // reordering reverses them: such pages keep their drawing order and are reversed back by `toBlocks`.
-      if (arabicLooksReversed(lines.map((l) => l.stream).join("\n"))) {
-        for (const l of lines) l.text = l.stream;
-      }
-      pageLines.push(lines);
+      pageLines.push(toLines(content.items as TextItemLike[]));
       page.cleanup();
     }
     dropRunningLines(pageLines);
@@ -105,7 +97,8 @@ async function pdfTitle(pdf: Awaited<ReturnType<typeof getDocumentProxy>>): Prom
 }
 
 /** Lines of a page: pdf.js marks line ends; each line's pieces are put in reading order by `assembleLine`. */
-function toLines(items: TextItemLike[], direction: "ltr" | "rtl"): Line[] {
+function toLines(items: TextItemLike[]): Line[] {
+  const direction = isRightToLeft(items.map((i) => i.str ?? "").join("")) ? "rtl" : "ltr";
   const lines: Line[] = [];
   let pieces: LinePiece[] = [];
   let sizes = new Map<number, number>();
@@ -142,6 +135,11 @@ function toLines(items: TextItemLike[], direction: "ltr" | "rtl"): Line[] {
     if (item.hasEOL) push();
   }
   push();
+  // Some producers (WeasyPrint) map one glyph to a whole word already in logical order, so pdf.js' own
+  // reordering reverses them: such pages keep their drawing order and are reversed back by `toBlocks`.
+  if (arabicLooksReversed(lines.map((l) => l.stream).join("\n"))) {
+    for (const l of lines) l.text = l.stream;
+  }
   return lines;
 }
 
