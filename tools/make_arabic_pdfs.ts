@@ -3,7 +3,9 @@
  * `shared/documents/testing/arabic_corpus.ts`: writes each as a flat ODT (right-to-left pages, Amiri font,
  * running header, page-number footer, optional justification and two columns) and has LibreOffice typeset it.
  * Needs `soffice` and the Amiri font (Debian: libreoffice-writer-nogui fonts-hosny-amiri).
- * Run: `deno run -A tools/make_arabic_pdfs.ts`. The PDFs are committed, so tests need no LibreOffice.
+ * Documents marked `docx` are also saved as DOCX by LibreOffice (right-to-left paragraphs as `w:bidi`, runs as
+ * `w:rtl`). Run: `deno run -A tools/make_arabic_pdfs.ts`. The files are committed, so tests need no
+ * LibreOffice; a rerun changes their bytes (dates, ids) but not their text.
  */
 import { ARABIC_CORPUS, type CorpusDocument } from "../shared/documents/testing/arabic_corpus.ts";
 
@@ -83,6 +85,27 @@ ${body}
 `;
 }
 
+/** Has LibreOffice convert `source` to `format`, and copies the result to `fixtures/pdfs/generated/name`. */
+async function convert(work: string, source: string, format: "pdf" | "docx", name: string): Promise<void> {
+  const run = await new Deno.Command("soffice", {
+    args: [
+      `-env:UserInstallation=file://${work}/profile`,
+      "--headless",
+      "--convert-to",
+      format,
+      "--outdir",
+      work,
+      source,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!run.success) throw new Error(`soffice failed on "${name}": ${new TextDecoder().decode(run.stderr)}`);
+  const bytes = await Deno.readFile(`${work}/${name}`);
+  await Deno.writeFile(new URL(name, OUT), bytes);
+  console.log(`${name}: ${bytes.byteLength} bytes`);
+}
+
 if (import.meta.main) {
   await Deno.mkdir(OUT, { recursive: true });
   const work = await Deno.makeTempDir({ prefix: "arabic_pdfs_" });
@@ -90,25 +113,9 @@ if (import.meta.main) {
     for (const doc of ARABIC_CORPUS) {
       const source = `${work}/${doc.file.replace(/\.pdf$/, ".fodt")}`;
       await Deno.writeTextFile(source, flatOdt(doc));
-      const run = await new Deno.Command("soffice", {
-        args: [
-          `-env:UserInstallation=file://${work}/profile`,
-          "--headless",
-          "--convert-to",
-          "pdf",
-          "--outdir",
-          work,
-          source,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!run.success) {
-        throw new Error(`soffice failed on "${doc.file}": ${new TextDecoder().decode(run.stderr)}`);
-      }
-      const pdf = await Deno.readFile(`${work}/${doc.file}`);
-      await Deno.writeFile(new URL(doc.file, OUT), pdf);
-      console.log(`${doc.file}: ${pdf.byteLength} bytes`);
+      await convert(work, source, "pdf", doc.file);
+      // A DOCX of the same text, with Word's right-to-left paragraph and run properties (w:bidi, w:rtl).
+      if (doc.docx) await convert(work, source, "docx", doc.file.replace(/\.pdf$/, ".docx"));
     }
   } finally {
     await Deno.remove(work, { recursive: true });

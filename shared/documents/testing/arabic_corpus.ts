@@ -20,6 +20,8 @@ export interface CorpusDocument {
   columns: 1 | 2;
   /** Running header text; the footer carries "صفحة N" (the page number field). */
   header: string;
+  /** Whether a DOCX of the same text is made too (same name, `.docx`). */
+  docx?: boolean;
   blocks: CorpusBlock[];
 }
 
@@ -135,6 +137,7 @@ export const ARABIC_CORPUS: CorpusDocument[] = [
     justified: true,
     columns: 1,
     header: "لائحة شؤون الطلاب",
+    docx: true,
     blocks: REGULATION,
   },
   {
@@ -143,6 +146,7 @@ export const ARABIC_CORPUS: CorpusDocument[] = [
     justified: false,
     columns: 1,
     header: "بيانات وإحصاءات",
+    docx: true,
     blocks: NUMBERS_AND_LATIN,
   },
   {
