@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { normalizeExtractedText } from "../normalize.ts";
 import { assembleLine, type LinePiece } from "./pdf_lines.ts";
 
 /** Pieces as pdf.js returns them: each piece's text in logical order, positioned by its left edge. */
@@ -48,4 +49,28 @@ Deno.test("assembleLine() leaves lines without right-to-left script in pdf.js' o
 Deno.test("assembleLine() gives a line led by a URL the page's right-to-left direction", () => {
   const pieces = [piece("من أي متصفح.", 10, 60), piece("www.example.edu", 75, 80)];
   assert.equal(assembleLine(pieces, "rtl"), "www.example.edu من أي متصفح.");
+});
+
+Deno.test("assembleLine() and clean-up turn a justified line cut at its kashidas back into the sentence", () => {
+  // The report's regulation: seven pieces cut where kashida stretches the words, drawn leftmost first, which
+  // pdf.js alone joins as «آت الفندقيةـــى جميع المنشـــون المرافق علـــون والقانـــذا القانـــرى أحكام هـــتس».
+  const logical = [
+    "تســـ",
+    "رى أحكام هـــ",
+    "ذا القانـــ",
+    "ون والقانـــ",
+    "ون المرافق علـــ",
+    "ى جميع المنشـــ",
+    "آت الفندقية",
+  ];
+  let x = 400;
+  const pieces = logical.map((str) => {
+    const width = str.length * 5;
+    x -= width;
+    return piece(str, x, width);
+  }).reverse();
+  assert.equal(
+    normalizeExtractedText(assembleLine(pieces, "rtl")),
+    "تسرى أحكام هذا القانون والقانون المرافق على جميع المنشآت الفندقية",
+  );
 });
