@@ -1,8 +1,8 @@
 /**
  * Regenerates the Arabic test PDFs in `fixtures/pdfs/generated/` from the texts in
- * `shared/documents/testing/arabic_corpus.ts`: writes each as a flat ODT (right-to-left pages, Amiri font,
+ * `shared/documents/testing/arabic_corpus.ts`: writes each as a flat ODT (right-to-left pages, Amiri or its font,
  * running header, page-number footer, optional justification and two columns) and has LibreOffice typeset it.
- * Needs `soffice` and the Amiri font (Debian: libreoffice-writer-nogui fonts-hosny-amiri).
+ * Needs `soffice`, Amiri and DejaVu Sans (Debian: libreoffice-writer-nogui fonts-hosny-amiri fonts-dejavu-core).
  * Documents marked `docx` are also saved as DOCX by LibreOffice (right-to-left paragraphs as `w:bidi`, runs as
  * `w:rtl`). Run: `deno run -A tools/make_arabic_pdfs.ts`. The files are committed, so tests need no
  * LibreOffice; a rerun changes their bytes (dates, ids) but not their text.
@@ -18,6 +18,7 @@ function escapeXml(s: string): string {
 /** A flat ODT (.fodt) of one corpus document. */
 export function flatOdt(doc: CorpusDocument): string {
   // Small pages keep the PDFs small and spread the text over several pages (running headers need three).
+  const font = doc.font ?? "Amiri";
   const [width, height] = doc.columns === 2 ? ["10.5cm", "14.8cm"] : ["14.8cm", "21cm"];
   const columns = doc.columns === 2
     ? `<style:columns fo:column-count="2" fo:column-gap="0.8cm"/>`
@@ -38,13 +39,13 @@ export function flatOdt(doc: CorpusDocument): string {
  office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
 <office:meta><meta:generator>ai-teacher tools/make_arabic_pdfs.ts</meta:generator></office:meta>
 <office:font-face-decls>
- <style:font-face style:name="Amiri" svg:font-family="Amiri"/>
+ <style:font-face style:name="${font}" svg:font-family="${font}"/>
 </office:font-face-decls>
 <office:styles>
  <style:default-style style:family="paragraph">
   <style:paragraph-properties style:writing-mode="rl-tb" fo:text-align="start"/>
-  <style:text-properties style:font-name="Amiri" fo:font-size="12pt" fo:language="en" fo:country="US"
-   style:font-name-complex="Amiri" style:font-size-complex="12pt" style:language-complex="ar"
+  <style:text-properties style:font-name="${font}" fo:font-size="12pt" fo:language="en" fo:country="US"
+   style:font-name-complex="${font}" style:font-size-complex="12pt" style:language-complex="ar"
    style:country-complex="EG"/>
  </style:default-style>
  <style:style style:name="Body" style:family="paragraph">

@@ -22,7 +22,15 @@ dbTest(
       });
       // One course per document: a hit in a course names the document.
       const courses = new Map<string, string>();
-      for (const file of ["ar_regulation_justified", "ar_numbers_latin", "ar_lam_alef", "ar_two_columns"]) {
+      for (
+        const file of [
+          "ar_regulation_justified",
+          "ar_numbers_latin",
+          "ar_lam_alef",
+          "ar_two_columns",
+          "ar_lam_alef_dejavu",
+        ]
+      ) {
         const { chunks } = await processDocument(await readPdfFixture(`generated/${file}.pdf`), "pdf");
         const course = newTestCourse();
         courses.set(course.courseId, file);
@@ -53,6 +61,9 @@ dbTest(
       assert.ok((await found("الأولى")).includes("ar_lam_alef"));
       assert.ok((await found("اللائحة")).includes("ar_lam_alef"));
       assert.ok((await found("الإلكتروني")).includes("ar_lam_alef"));
+      // Lam-alef glyphs pdf.js swapped inside words, put back from the page's glyphs.
+      assert.ok((await found("العلاقات الإسلامية")).includes("ar_lam_alef_dejavu"));
+      assert.ok((await found("الطلاب")).includes("ar_lam_alef_dejavu"));
       // Two justified columns.
       assert.ok((await found("مختبر الكيمياء")).includes("ar_two_columns"));
       assert.ok((await found("الرياضة")).includes("ar_two_columns"));

@@ -19,7 +19,8 @@ const ARABIC_LETTER = /[\u0621-\u064A\u0671-\u06D3]/;
 const GLYPH_ID_DEBRIS = /[\u02B0-\u03FF]/g;
 // Raw codes of glyphs a producer mapped only through ActualText (LibreOffice does for some lam ligatures), which
 // pdf.js ignores: Latin letters or quotes between two Arabic letters of one word ("الإلBكتروني", "ال'كتب").
-const ASCII_DEBRIS = /(?<=[\u0621-\u064A][\u064B-\u0652]*)[A-Za-z'"`^]{1,2}(?=[\u0621-\u064A])/g;
+// Runs of '"' there are kashida glyphs drawn to justify the line without any mapping (LibreOffice with KACST fonts).
+const ASCII_DEBRIS = /(?<=[\u0621-\u064A][\u064B-\u0652]*)(?:[A-Za-z'`^]{1,2}|"+)(?=[\u0621-\u064A])/g;
 // A combining mark cannot start a word: a space before one was made up by the extractor ("وَقُل ْ").
 const SPACE_BEFORE_MARK = / +(?=[\u064B-\u0652\u0670])/g;
 // The same mark twice on one letter: one glyph for a mark pair and one for a single mark, both mapped ("بِِّ").

@@ -74,3 +74,22 @@ Deno.test("assembleLine() and clean-up turn a justified line cut at its kashidas
     "تسرى أحكام هذا القانون والقانون المرافق على جميع المنشآت الفندقية",
   );
 });
+
+Deno.test("assembleLine() keeps the letters of a lam-alef glyph in order when pdf.js swapped them", () => {
+  // «العلاقات» drawn left to right with one lam-alef glyph mapped to "لا"; reversing the piece character by
+  // character, pdf.js returns «العالقات».
+  const glyphs = ["ت", "ا", "ق", "لا", "ع", "ل", "ا"];
+  assert.equal(assembleLine([{ ...piece("العالقات", 10, 40), glyphs }], "rtl"), "العلاقات");
+  // Without the glyphs the swap stays: the letters alone cannot tell «الطلاب» from «الطالب».
+  assert.equal(assembleLine([piece("العالقات", 10, 40)], "rtl"), "العالقات");
+});
+
+Deno.test("assembleLine() puts a separator drawn inside a number back in place of the gap left for it", () => {
+  const pieces = [
+    piece("طالبًا", 190, 40),
+    piece("4 250", 232, 29),
+    piece(",", 238, 4),
+    piece("عدد", 264, 20),
+  ];
+  assert.equal(assembleLine(pieces, "rtl"), "عدد 4,250 طالبًا");
+});

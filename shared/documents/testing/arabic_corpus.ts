@@ -22,6 +22,10 @@ export interface CorpusDocument {
   header: string;
   /** Whether a DOCX of the same text is made too (same name, `.docx`). */
   docx?: boolean;
+  /** Font family; Amiri when not given. */
+  font?: string;
+  /** Reference units the PDF itself loses (a glyph it maps to no character), so no extractor can return them. */
+  lost?: string[];
   blocks: CorpusBlock[];
 }
 
@@ -164,6 +168,28 @@ export const ARABIC_CORPUS: CorpusDocument[] = [
     columns: 2,
     header: "نشرة كلية العلوم",
     blocks: NEWSLETTER,
+  },
+  {
+    // DejaVu Sans maps its lam-alef glyphs to "لا": pdf.js, reversing the line character by character, turns
+    // every one into "ال" («الطالب» for «الطلاب»), as in the government PDF of the report.
+    file: "ar_regulation_dejavu.pdf",
+    about: "justified paragraphs whose every lam-alef ligature pdf.js swaps (DejaVu Sans)",
+    justified: true,
+    columns: 1,
+    header: "لائحة شؤون الطلاب",
+    blocks: REGULATION,
+    font: "DejaVu Sans",
+  },
+  {
+    file: "ar_lam_alef_dejavu.pdf",
+    about: "lam-alef words whose ligatures pdf.js swaps (DejaVu Sans)",
+    justified: false,
+    columns: 1,
+    header: "تعليمات الامتحانات",
+    blocks: LAM_ALEF,
+    font: "DejaVu Sans",
+    // The tanween over «أهلًا» is a glyph without a Unicode mapping.
+    lost: ["وأهلًا بالطلاب الجدد في كلية العلوم الإسلامية."],
   },
 ];
 
