@@ -205,14 +205,15 @@ const RUNNING_MAX_CHARS = 100;
 /**
  * Removes running headers and footers, which would otherwise repeat in every chunk, skew search and cut
  * sentences that go on over a page break: lines that recur (digits ignored) on at least a third of the pages
- * (and at least two), and short lines carrying the printed page number
- * ("52 3.3. ÜBERLAGERUNGEN", "Chapter 2 | … 7") once the offset between printed and physical page numbers is
+ * (at least three) or at the same height on every page (documents too short for that count), and short lines
+ * carrying the printed page number ("52 3.3. ÜBERLAGERUNGEN", "Chapter 2 | … 7") once the offset between printed and physical page numbers is
  * clear from at least a third of the pages.
  */
 function dropRunningLines(pageLines: Line[][]): void {
-  // Two pages that open or close with the same short line already show it running.
-  const threshold = Math.max(2, pageLines.length / 3);
+  const threshold = Math.max(3, pageLines.length / 3);
   const key = (l: Line) => l.text.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
+  // Documents too short for that count: a line at the same height on every page is running too.
+  const placed = (l: Line) => `${key(l)}@${Math.round(l.y)}`;
   const isEdge = (j: number, lines: Line[]) => j < EDGE_LINES || j >= lines.length - EDGE_LINES;
   const edges = (lines: Line[]) => lines.filter((_, j) => isEdge(j, lines));
   const printedNumbers = (l: Line) => {
@@ -223,19 +224,25 @@ function dropRunningLines(pageLines: Line[][]): void {
   };
 
   const seen = new Map<string, number>();
+  const seenPlaced = new Map<string, number>();
   const offsets = new Map<number, number>();
   for (const [i, lines] of pageLines.entries()) {
     for (const k of new Set(edges(lines).map(key))) seen.set(k, (seen.get(k) ?? 0) + 1);
+    for (const k of new Set(edges(lines).map(placed))) seenPlaced.set(k, (seenPlaced.get(k) ?? 0) + 1);
     const pageOffsets = new Set(edges(lines).flatMap(printedNumbers).map((n) => i + 1 - n));
     for (const o of pageOffsets) offsets.set(o, (offsets.get(o) ?? 0) + 1);
   }
   const running = new Set([...seen].filter(([k, n]) => n >= threshold && k !== "#").map(([k]) => k));
+  const everyPage = pageLines.length >= 2
+    ? new Set([...seenPlaced].filter(([, n]) => n === pageLines.length).map(([k]) => k))
+    : new Set<string>();
   const [offset, count] = [...offsets].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0] ?? [0, 0];
   const numbered = count >= threshold;
   for (const [i, lines] of pageLines.entries()) {
     pageLines[i] = lines.filter((l, j) =>
       !isEdge(j, lines) ||
-      !(running.has(key(l)) || (numbered && printedNumbers(l).includes(i + 1 - offset)))
+      !(running.has(key(l)) || everyPage.has(placed(l)) ||
+        (numbered && printedNumbers(l).includes(i + 1 - offset)))
     );
   }
 }
