@@ -96,7 +96,9 @@ function insideAnother(piece: LinePiece, all: LinePiece[]): boolean {
  */
 function placeInside(visual: Placed[], inner: LinePiece): void {
   const text = MARKS_ONLY.test(inner.str) ? inner.str.replace(/\s/g, "") : toVisual(inner).text.trim();
-  const host = visual.find(({ piece }) => inner.x >= piece.x - 1 && inner.x <= piece.x + piece.width + 1);
+  const host = visual.find(({ piece }) =>
+    piece.str.trim() && inner.x >= piece.x - 1 && inner.x + inner.width <= piece.x + piece.width + 1
+  );
   if (!host) {
     visual.push({ piece: inner, text, glyphs: [] });
     visual.sort((a, b) => a.piece.x - b.piece.x);

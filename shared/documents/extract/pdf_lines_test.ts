@@ -93,3 +93,13 @@ Deno.test("assembleLine() puts a separator drawn inside a number back in place o
   ];
   assert.equal(assembleLine(pieces, "rtl"), "عدد 4,250 طالبًا");
 });
+
+Deno.test("assembleLine() puts a colon drawn inside a line into its gap, not into a space piece around it", () => {
+  const pieces = [
+    piece("قال تعالى وقل", 100, 65),
+    piece(" ", 40, 79.5),
+    piece(":", 119.5, 3),
+    piece("ربي", 20, 15),
+  ];
+  assert.equal(assembleLine(pieces, "rtl"), "قال تعالى: وقل ربي");
+});
