@@ -2,6 +2,7 @@
  * Clean-up of extracted text so it is searchable: Unicode presentation forms and ligatures to base letters,
  * invisible controls removed, and Arabic that a PDF extractor returned in visual (reversed) order put back.
  */
+import { removeKashida, repairLamAlef } from "./arabic.ts";
 
 // Arabic presentation forms A (U+FB50–FDFF) and B (U+FE70–FEFF) and Latin ligatures (U+FB00–FB4F): NFKC maps
 // them to base letters (lam-alef ligatures U+FEF5–FEFC become lam + alef). NFKC is applied to these characters
@@ -16,10 +17,21 @@ const ARABIC_LETTER = /[\u0621-\u064A\u0671-\u06D3]/;
 // Greek/Coptic and spacing modifier letters glued to Arabic letters in one token: no real text does this; it is
 // pdf.js' fallback of raw glyph ids for glyphs whose ToUnicode entry is empty (seen in WeasyPrint Arabic PDFs).
 const GLYPH_ID_DEBRIS = /[\u02B0-\u03FF]/g;
+// Raw codes of glyphs a producer mapped only through ActualText (LibreOffice does for some lam ligatures), which
+// pdf.js ignores: Latin letters or quotes between two Arabic letters of one word ("الإلBكتروني", "ال'كتب").
+// Runs of '"' there are kashida glyphs drawn to justify the line without any mapping (LibreOffice with KACST fonts).
+const ASCII_DEBRIS = /(?<=[\u0621-\u064A][\u064B-\u0652]*)(?:[A-Za-z'`^]{1,2}|"+)(?=[\u0621-\u064A])/g;
+// A combining mark cannot start a word: a space before one was made up by the extractor ("وَقُل ْ").
+const SPACE_BEFORE_MARK = / +(?=[\u064B-\u0652\u0670])/g;
+// The same mark twice on one letter: one glyph for a mark pair and one for a single mark, both mapped ("بِِّ").
+const DOUBLED_MARK = /([\u064B-\u0652\u0670])\1+/g;
 // The same debris standing alone: a token of spacing modifier letters only, next to Arabic text.
 const SPACING_MODIFIERS_ONLY = /^[\u02B0-\u02FF]+$/;
 
-/** Normalises extracted text: presentation forms, invisible controls, line endings, runs of spaces. */
+/**
+ * Normalises extracted text: presentation forms, invisible controls, line endings, runs of spaces; in Arabic,
+ * kashida, impossible lam-alef swaps and glyph debris. Diacritics stay (search folds them, display keeps them).
+ */
 export function normalizeExtractedText(text: string): string {
   let out = text.replace(/\r\n?/g, "\n")
     .replace(PRESENTATION_FORMS, (s) => s.normalize("NFKC"))
@@ -27,9 +39,10 @@ export function normalizeExtractedText(text: string): string {
     .replace(CONTROLS, "");
   if (ARABIC_LETTER.test(out)) {
     out = out.replace(/\S+/g, (token) => {
-      if (ARABIC_LETTER.test(token)) return token.replace(GLYPH_ID_DEBRIS, "");
+      if (ARABIC_LETTER.test(token)) return token.replace(GLYPH_ID_DEBRIS, "").replace(ASCII_DEBRIS, "");
       return SPACING_MODIFIERS_ONLY.test(token) ? "" : token;
     });
+    out = repairLamAlef(removeKashida(out.replace(SPACE_BEFORE_MARK, "").replace(DOUBLED_MARK, "$1")));
   }
   // Dot leaders of tables of contents carry no meaning and cost tokens.
   return out.replace(/(?:\. ?){4,}/g, " … ").replace(/[ \t\u00A0]+/g, " ").replace(/ *\n */g, "\n").trim();

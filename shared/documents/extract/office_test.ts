@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import JSZip from "jszip";
 import { DocumentError } from "../errors.ts";
+import { ARABIC_CORPUS, referenceUnits } from "../testing/arabic_corpus.ts";
+import { readPdfFixture } from "../testing/fixtures.ts";
 import { buildDocx, buildPptx } from "../testing/office_fixtures.ts";
-import { extractDocument } from "./mod.ts";
+import { readingOrderScore } from "../testing/reading_order.ts";
+import { extractDocument, pageText } from "./mod.ts";
 
 Deno.test("extractDocument() reads DOCX headings from styles and makes each top-level section a page", async () => {
   const bytes = await buildDocx([
@@ -81,4 +84,30 @@ Deno.test("extractDocument() rejects a PPTX declared as DOCX before reading it",
     assert.equal(err.reason, "type_mismatch");
     return true;
   });
+});
+
+for (const source of ARABIC_CORPUS.filter((d) => d.docx)) {
+  const file = source.file.replace(/\.pdf$/, ".docx");
+  Deno.test(`extractDocument() reads LibreOffice's right-to-left ${file} (w:bidi, w:rtl) in reading order`, async () => {
+    const doc = await extractDocument(await readPdfFixture(`generated/${file}`), "docx");
+    const text = doc.pages.map(pageText);
+    assert.deepEqual(readingOrderScore(referenceUnits(source), text).missing, []);
+    assert.ok(!text.join("\n").includes("\u0640"), "typed kashida is removed");
+  });
+}
+
+Deno.test("extractDocument() reads right-to-left PPTX paragraphs (a:rtl) with Latin and numbers in reading order", async () => {
+  const bytes = await buildPptx([{
+    title: "قانون رقم 8 لسنة 2022",
+    lines: ["يدرس الطلاب مقرر Machine Learning باستخدام Python 3.12 ومكتبة NumPy.", "بنسبة 50.1% تقريبًا."],
+    rtl: true,
+  }]);
+  const doc = await extractDocument(bytes, "pptx");
+  assert.deepEqual(doc.pages[0].blocks, [
+    { kind: "heading", text: "قانون رقم 8 لسنة 2022", level: 1 },
+    {
+      kind: "paragraph",
+      text: "يدرس الطلاب مقرر Machine Learning باستخدام Python 3.12 ومكتبة NumPy.\nبنسبة 50.1% تقريبًا.",
+    },
+  ]);
 });

@@ -1,10 +1,15 @@
 import { getDocumentProxy } from "unpdf";
+import { lamAlefLooksSwapped, repairLamAlef, repairSplitWords } from "../arabic.ts";
 import { DocumentError } from "../errors.ts";
 import { arabicLooksReversed, normalizeExtractedText, reverseArabicRuns } from "../normalize.ts";
 import type { ExtractedDocument, ExtractedPage, TextBlock } from "../types.ts";
+import { ligatureGlyphs } from "./pdf_glyphs.ts";
+import { assembleLine, isRightToLeft, type LinePiece } from "./pdf_lines.ts";
 
 interface Line {
   text: string;
+  /** The line's pieces in the order the page draws them, as pdf.js returns them. */
+  stream: string;
   height: number;
   y: number;
 }
@@ -12,6 +17,8 @@ interface Line {
 interface TextItemLike {
   str: string;
   height: number;
+  width: number;
+  dir: string;
   transform: number[];
   hasEOL: boolean;
 }
@@ -19,8 +26,10 @@ interface TextItemLike {
 // A line this much taller than the body text, and short, is a heading.
 const HEADING_RATIO = 1.18;
 const HEADING_MAX_CHARS = 120;
-// A vertical gap above this many line heights starts a new paragraph.
+// A vertical gap above this many line heights starts a new paragraph, or (right-to-left pages) above this share
+// of the page's usual distance between lines.
 const PARAGRAPH_GAP = 1.7;
+const PARAGRAPH_PITCH = 1.2;
 
 /** Extracts text per page from a PDF with unpdf (pdf.js), keeping page numbers and guessing headings by size. */
 export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
@@ -37,7 +46,7 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
-      pageLines.push(toLines(content.items as TextItemLike[]));
+      pageLines.push(toLines(content.items as TextItemLike[], await ligatureGlyphs(page, content.items)));
       page.cleanup();
     }
     dropRunningLines(pageLines);
@@ -88,35 +97,51 @@ async function pdfTitle(pdf: Awaited<ReturnType<typeof getDocumentProxy>>): Prom
   }
 }
 
-function toLines(items: TextItemLike[]): Line[] {
+/** Lines of a page: pdf.js marks line ends; each line's pieces are put in reading order by `assembleLine`. */
+function toLines(items: TextItemLike[], glyphs?: (string[] | undefined)[]): Line[] {
+  const direction = isRightToLeft(items.map((i) => i.str ?? "").join("")) ? "rtl" : "ltr";
   const lines: Line[] = [];
-  let text = "";
+  let pieces: LinePiece[] = [];
   let sizes = new Map<number, number>();
   let y = Number.NaN;
   const push = () => {
+    const text = assembleLine(pieces, direction);
     // The size carrying most characters: a superscript or a tall math glyph must not make a line a heading.
     if (text.trim()) {
       lines.push({
         text,
+        stream: pieces.map((p) => p.str).join(""),
         height: [...sizes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0],
         y,
       });
     }
-    text = "";
+    pieces = [];
     sizes = new Map();
     y = Number.NaN;
   };
-  for (const item of items) {
+  for (const [i, item] of items.entries()) {
     if (typeof item.str !== "string") continue; // marked-content entries carry no text
     if (item.str.trim()) {
       if (Number.isNaN(y)) y = item.transform[5];
       const h = Math.round(item.height * 2) / 2;
       sizes.set(h, (sizes.get(h) ?? 0) + item.str.length);
     }
-    text += item.str;
+    pieces.push({
+      str: item.str,
+      x: item.transform[4],
+      width: item.width,
+      size: item.height || Math.hypot(item.transform[2], item.transform[3]),
+      dir: item.dir,
+      glyphs: glyphs?.[i],
+    });
     if (item.hasEOL) push();
   }
   push();
+  // Some producers (WeasyPrint) map one glyph to a whole word already in logical order, so pdf.js' own
+  // reordering reverses them: such pages keep their drawing order and are reversed back by `toBlocks`.
+  if (arabicLooksReversed(lines.map((l) => l.stream).join("\n"))) {
+    for (const l of lines) l.text = l.stream;
+  }
   return lines;
 }
 
@@ -125,14 +150,17 @@ const EDGE_LINES = 2;
 const RUNNING_MAX_CHARS = 100;
 
 /**
- * Removes running headers and footers, which would otherwise repeat in every chunk and skew search: lines that
- * recur (digits ignored) on at least a third of the pages, and short lines carrying the printed page number
- * ("52 3.3. ÜBERLAGERUNGEN", "Chapter 2 | … 7") once the offset between printed and physical page numbers is
+ * Removes running headers and footers, which would otherwise repeat in every chunk, skew search and cut
+ * sentences that go on over a page break: lines that recur (digits ignored) on at least a third of the pages
+ * (at least three) or at the same height on every page (documents too short for that count), and short lines
+ * carrying the printed page number ("52 3.3. ÜBERLAGERUNGEN", "Chapter 2 | … 7") once the offset between printed and physical page numbers is
  * clear from at least a third of the pages.
  */
 function dropRunningLines(pageLines: Line[][]): void {
   const threshold = Math.max(3, pageLines.length / 3);
   const key = (l: Line) => l.text.replace(/\d+/g, "#").replace(/\s+/g, " ").trim();
+  // Documents too short for that count: a line at the same height on every page is running too.
+  const placed = (l: Line) => `${key(l)}@${Math.round(l.y)}`;
   const isEdge = (j: number, lines: Line[]) => j < EDGE_LINES || j >= lines.length - EDGE_LINES;
   const edges = (lines: Line[]) => lines.filter((_, j) => isEdge(j, lines));
   const printedNumbers = (l: Line) => {
@@ -143,19 +171,25 @@ function dropRunningLines(pageLines: Line[][]): void {
   };
 
   const seen = new Map<string, number>();
+  const seenPlaced = new Map<string, number>();
   const offsets = new Map<number, number>();
   for (const [i, lines] of pageLines.entries()) {
     for (const k of new Set(edges(lines).map(key))) seen.set(k, (seen.get(k) ?? 0) + 1);
+    for (const k of new Set(edges(lines).map(placed))) seenPlaced.set(k, (seenPlaced.get(k) ?? 0) + 1);
     const pageOffsets = new Set(edges(lines).flatMap(printedNumbers).map((n) => i + 1 - n));
     for (const o of pageOffsets) offsets.set(o, (offsets.get(o) ?? 0) + 1);
   }
   const running = new Set([...seen].filter(([k, n]) => n >= threshold && k !== "#").map(([k]) => k));
+  const everyPage = pageLines.length >= 2
+    ? new Set([...seenPlaced].filter(([, n]) => n === pageLines.length).map(([k]) => k))
+    : new Set<string>();
   const [offset, count] = [...offsets].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0] ?? [0, 0];
   const numbered = count >= threshold;
   for (const [i, lines] of pageLines.entries()) {
     pageLines[i] = lines.filter((l, j) =>
       !isEdge(j, lines) ||
-      !(running.has(key(l)) || (numbered && printedNumbers(l).includes(i + 1 - offset)))
+      !(running.has(key(l)) || everyPage.has(placed(l)) ||
+        (numbered && printedNumbers(l).includes(i + 1 - offset)))
     );
   }
 }
@@ -186,7 +220,12 @@ function isHeading(line: Line, bodyHeight: number): boolean {
 function toBlocks(lines: Line[], bodyHeight: number, headingSizes: number[]): TextBlock[] {
   const raw = lines.map((l) => l.text).join("\n");
   const reversed = arabicLooksReversed(raw);
-  const fix = (s: string) => normalizeExtractedText(reversed ? reverseArabicRuns(s) : s);
+  const swapped = lamAlefLooksSwapped(raw);
+  const fix = (s: string) =>
+    repairSplitWords(repairLamAlef(normalizeExtractedText(reversed ? reverseArabicRuns(s) : s), swapped));
+  // Arabic fonts set lines far apart (Amiri: 1.75 heights); Latin pages keep the plain measure, which their
+  // paragraph spacing was tuned on.
+  const pitch = isRightToLeft(raw) ? linePitch(lines) : 0;
   const blocks: TextBlock[] = [];
   let paragraph = "";
   let previous: Line | undefined;
@@ -209,12 +248,21 @@ function toBlocks(lines: Line[], bodyHeight: number, headingSizes: number[]): Te
       continue;
     }
     const gap = previous ? Math.abs(previous.y - line.y) : 0;
-    if (previous && gap > PARAGRAPH_GAP * Math.max(line.height, previous.height, 1)) flush();
+    const height = Math.max(line.height, previous?.height ?? 0, 1);
+    if (previous && gap > Math.max(PARAGRAPH_GAP * height, PARAGRAPH_PITCH * pitch)) flush();
     paragraph = joinLine(paragraph, line.text);
     previous = line;
   }
   flush();
   return blocks;
+}
+
+/** The page's usual distance between consecutive baselines of body lines (0 when it has too few lines). */
+function linePitch(lines: Line[]): number {
+  const gaps = lines.slice(1).map((l, i) => Math.abs(lines[i].y - l.y))
+    .filter((g, i) => g > 0.8 * lines[i].height && g < 3 * lines[i].height).sort((a, b) => a - b);
+  // The lower quartile: the spacing inside paragraphs, which most pages have more of than any other.
+  return gaps.length >= 3 ? gaps[Math.floor(gaps.length / 4)] : 0;
 }
 
 /** Joins a wrapped line, undoing end-of-line hyphenation only where the next line continues the word. */

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { DocumentError } from "../errors.ts";
+import { chunkDocument } from "../chunker.ts";
+import { ARABIC_CORPUS, referenceUnits } from "../testing/arabic_corpus.ts";
 import { PDF_FIXTURES, readPdfFixture } from "../testing/fixtures.ts";
+import { readingOrderScore } from "../testing/reading_order.ts";
 import { extractDocument, pageText } from "./mod.ts";
 
 Deno.test("extractDocument() reads the English algebra module page by page with its chapter headings", async () => {
@@ -109,4 +112,27 @@ Deno.test("extractDocument() rejects a PDF without a text layer with a hint abou
     assert.match(err.message, /no extractable text \(it may be scanned images\)/);
     return true;
   });
+});
+
+for (const source of ARABIC_CORPUS) {
+  Deno.test(`extractDocument() returns every line of the generated ${source.file} intact and in reading order`, async () => {
+    const doc = await extractDocument(await readPdfFixture(`generated/${source.file}`), "pdf");
+    const chunks = chunkDocument(doc.pages).map((c) => c.text);
+    assert.deepEqual(readingOrderScore(referenceUnits(source), chunks).missing, source.lost ?? []);
+    const all = doc.pages.map(pageText).join("\n");
+    assert.ok(!all.includes("\u0640"), "no kashida left");
+    if (doc.pages.length >= 2) {
+      // Running header and page-number footer stay out of the text.
+      assert.ok(!all.includes(source.header), all);
+      assert.doesNotMatch(all, /صفحة \d/);
+    }
+  });
+}
+
+Deno.test("extractDocument() keeps the right column of a two-column Arabic page before the left one", async () => {
+  const doc = await extractDocument(await readPdfFixture("generated/ar_two_columns.pdf"), "pdf");
+  const text = pageText(doc.pages[0]);
+  const right = text.indexOf("افتتحت كلية العلوم مختبر الكيمياء الجديد");
+  const left = text.indexOf("على تطوير المقررات العملية");
+  assert.ok(right >= 0 && left > right, text);
 });

@@ -57,6 +57,19 @@ export async function buildDocx(paragraphs: DocxParagraph[]): Promise<Uint8Array
 export interface TestSlide {
   title: string;
   lines: string[];
+  /**
+   * Right-to-left paragraphs (`a:rtl="1"`), their text cut into runs where the script changes, as PowerPoint
+   * saves mixed Arabic and Latin.
+   */
+  rtl?: boolean;
+}
+
+/** Runs of one paragraph: one per stretch of Arabic or of other text, marked as PowerPoint marks them. */
+function slideRuns(text: string, rtl: boolean): string {
+  if (!rtl) return `<a:r><a:t>${escape(text)}</a:t></a:r>`;
+  return (text.match(/[\u0600-\u06FF][\u0600-\u06FF\s]*|[^\u0600-\u06FF]+/g) ?? []).map((run) =>
+    `<a:r><a:rPr lang="${/[\u0600-\u06FF]/.test(run) ? "ar-EG" : "en-US"}"/><a:t>${escape(run)}</a:t></a:r>`
+  ).join("");
 }
 
 /**
@@ -90,15 +103,16 @@ export async function buildPptx(slides: TestSlide[]): Promise<Uint8Array> {
     `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels}</Relationships>`,
   );
   slides.forEach((slide, i) => {
-    const paragraphs = slide.lines.map((l) => `<a:p><a:r><a:t>${escape(l)}</a:t></a:r></a:p>`).join("");
+    const pPr = slide.rtl ? `<a:pPr algn="r" rtl="1"/>` : "";
+    const paragraphs = slide.lines.map((l) => `<a:p>${pPr}${slideRuns(l, !!slide.rtl)}</a:p>`).join("");
     // The body shape comes first in the XML on purpose: readers still see the title first.
     zip.file(
       `ppt/slides/slide${slides.length - i}.xml`,
       `<?xml version="1.0"?><p:sld ${ns}><p:cSld><p:spTree>
 <p:sp><p:nvSpPr><p:nvPr><p:ph idx="1"/></p:nvPr></p:nvSpPr><p:txBody>${paragraphs}</p:txBody></p:sp>
-<p:sp><p:nvSpPr><p:nvPr><p:ph type="title"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>${
-        escape(slide.title)
-      }</a:t></a:r></a:p></p:txBody></p:sp>
+<p:sp><p:nvSpPr><p:nvPr><p:ph type="title"/></p:nvPr></p:nvSpPr><p:txBody><a:p>${pPr}${
+        slideRuns(slide.title, !!slide.rtl)
+      }</a:p></p:txBody></p:sp>
 </p:spTree></p:cSld></p:sld>`,
     );
   });
