@@ -16,6 +16,8 @@ import { createJobTransport } from "./jobs/transport/mod.ts";
 import type { WorkersServices } from "./services.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
+import { createMailer } from "../shared/mail/mod.ts";
+import type { Mailer } from "../shared/mail/interface.ts";
 
 /** A name for this process in `jobs.locked_by`: host, pid and a random suffix (pids repeat across restarts). */
 function workerIdOf(): string {
@@ -32,9 +34,15 @@ function workerIdOf(): string {
 export function buildWorkersServices(
   env: WorkersEnv,
   database: Database,
-  options: { registry?: JobRegistry; kv?: KvStore; documents?: DocumentServiceOverrides } = {},
+  options: {
+    registry?: JobRegistry;
+    kv?: KvStore;
+    documents?: DocumentServiceOverrides;
+    mailer?: Mailer;
+  } = {},
 ): WorkersServices {
   const logger = createLogger("workers", { level: env.LOG_LEVEL });
+  const mailer = options.mailer ?? createMailer(env, logger.child({ component: "mail" }));
   const metrics = createMetrics("workers");
   const kv = options.kv ?? createKv(env);
   const documents = createDocumentServices(env, database, options.documents);
@@ -51,7 +59,13 @@ export function buildWorkersServices(
     maxAttempts: env.JOB_MAX_ATTEMPTS,
     backoff: { baseMs: env.JOB_BACKOFF_BASE_MS, maxMs: env.JOB_BACKOFF_MAX_MS },
     metrics: registerJobMetrics(metrics.registry, database),
-    deps: { documents, kv },
+    deps: {
+      documents,
+      kv,
+      mailer,
+      mailFrom: env.MAIL_FROM,
+      retention: { chatDays: env.CHAT_RETENTION_DAYS },
+    },
   };
   const signing = env.QSTASH_CURRENT_SIGNING_KEY && env.QSTASH_NEXT_SIGNING_KEY;
   return {
@@ -73,6 +87,7 @@ export function buildWorkersServices(
     },
     documents,
     kv,
+    mailer,
   };
 }
 
@@ -90,6 +105,7 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
     logger: services.logger,
     onShutdown: async () => {
       await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
+      await services.mailer.close();
       await database.close();
     },
   });
