@@ -5,6 +5,7 @@ import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerAccountMailRoutes } from "./routes/account_mail.ts";
 import { registerJwksRoutes } from "./routes/jwks.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMfaRoutes } from "./routes/mfa.ts";
@@ -53,6 +54,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerSystemRoutes(app);
   registerJwksRoutes(app);
   registerAuthRoutes(app);
+  registerAccountMailRoutes(app);
   registerMfaRoutes(app);
   registerMeRoutes(app);
   registerUserRoutes(app);

@@ -58,6 +58,12 @@ export async function login(
     throw badCredentials();
   }
   await rehashIfOutdated(deps, user.id, user.passwordHash!, input.password);
+  // Only after the right password, so the answer tells nothing about the account to someone guessing.
+  if (deps.env.EMAIL_VERIFICATION === "required" && !user.emailVerified) {
+    throw new AppError(ErrorCode.FORBIDDEN, "Confirm your email address first; a new link can be sent", {
+      details: { emailVerificationRequired: true },
+    });
+  }
   let mfa = false;
   if (user.totpEnabledAt && user.totpSecret) {
     if (!input.totpCode) {

@@ -29,6 +29,12 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "POST", path: "/api/v1/auth/login", access: "public" },
   { method: "POST", path: "/api/v1/auth/refresh", access: "public" },
   { method: "POST", path: "/api/v1/auth/google", access: "public" },
+  // Account mail: reset, verification, invitations (core answers the same for unknown addresses)
+  { method: "POST", path: "/api/v1/auth/password-reset", access: "public" },
+  { method: "POST", path: "/api/v1/auth/password-reset/confirm", access: "public" },
+  { method: "POST", path: "/api/v1/auth/verify-email", access: "public" },
+  { method: "POST", path: "/api/v1/auth/verify-email/resend", access: "public" },
+  { method: "POST", path: "/api/v1/auth/invitations/accept", access: "public" },
   { method: "POST", path: "/api/v1/auth/logout", access: "optional", allowWithoutMfa: true },
   { method: "POST", path: "/api/v1/auth/password", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/auth/2fa/enrol", access: ANYONE_SIGNED_IN, allowWithoutMfa: true },
