@@ -6,6 +6,7 @@ import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerAccountMailRoutes } from "./routes/account_mail.ts";
+import { registerNotificationPreferenceRoutes } from "./routes/notification_preferences.ts";
 import { registerJwksRoutes } from "./routes/jwks.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMfaRoutes } from "./routes/mfa.ts";
@@ -66,6 +67,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerAuditRoutes(app);
   registerJobRoutes(app);
   registerNotificationRoutes(app);
+  registerNotificationPreferenceRoutes(app);
   // Tutor chat (issue 7)
   registerChatRoutes(app);
   registerTutorPolicyRoutes(app);

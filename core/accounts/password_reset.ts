@@ -6,7 +6,7 @@ import { queueMail } from "../../shared/mail/outbox.ts";
 import { type AuthDeps, findByEmail, hashing } from "../auth/accounts.ts";
 import { checkPasswordPolicy, hashPassword, normaliseEmail } from "../auth/password.ts";
 import { consumeAccountToken, invalidLink, issueAccountToken } from "./account_tokens.ts";
-import { mailLocaleOf, tokenLink } from "./mail.ts";
+import { mailAccountEvent, mailLocaleOf, tokenLink } from "./mail.ts";
 import { assertMailAllowed } from "./mail_limits.ts";
 import { signOutEverywhere } from "./sessions.ts";
 
@@ -69,13 +69,6 @@ export async function resetPassword(
       userId: user.id,
       target: `user:${user.id}`,
     });
-    await queueMail(tx, {
-      to: user.email,
-      userId: user.id,
-      locale: await mailLocaleOf(tx, env, user.id),
-      template: "password_changed",
-      params: {},
-      maxAttempts: env.MAIL_MAX_ATTEMPTS,
-    });
+    await mailAccountEvent(deps, tx, user, "password_changed", {});
   });
 }

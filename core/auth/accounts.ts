@@ -1,6 +1,7 @@
 /** Accounts: sign-up, profile, password change, role change and the first admin. No HTTP here. */
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../../shared/audit/audit.ts";
+import { mailAccountEvent } from "../accounts/mail.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
@@ -150,6 +151,7 @@ export async function changePassword(
       userId: user.id,
       target: `user:${user.id}`,
     });
+    await mailAccountEvent(deps, tx, user, "password_changed", {});
   });
   if (caller.jti && caller.exp) await revokeAccessToken(deps.kv, caller.jti, caller.exp);
   return issueTokenPair(deps.database.db, tokenConfig(deps), {

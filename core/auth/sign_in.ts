@@ -15,6 +15,7 @@ import { verifyGoogleIdToken } from "./google.ts";
 import { burnPasswordCheck, hashPassword, normaliseEmail, verifyPassword } from "./password.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
 import { checkTotp } from "./totp.ts";
+import { mailAccountEvent } from "../accounts/mail.ts";
 import { issueTokenPair, revokeAllSessions, type TokenPair } from "./tokens.ts";
 
 /** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
@@ -126,6 +127,7 @@ export async function googleSignIn(
         .set({ googleSub: profile.sub, emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
       if (squatted) await revokeAllSessions(db, existing.id);
+      await mailAccountEvent(deps, db, user, "sign_in_method_added", { method: "Google" });
       action = "auth.google_linked";
       passwordCleared = squatted;
     } else {

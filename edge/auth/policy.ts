@@ -80,6 +80,8 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "GET", path: "/api/v1/notifications", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications/:id/read", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/me/notification-preferences", access: ANYONE_SIGNED_IN },
+  { method: "PUT", path: "/api/v1/me/notification-preferences", access: ANYONE_SIGNED_IN },
   // Tutor chat (core shows sessions to their owner only; usage and policy narrowed to the course's managers)
   { method: "POST", path: "/api/v1/chat/sessions", access: ANYONE_SIGNED_IN },
   { method: "GET", path: "/api/v1/chat/sessions", access: ANYONE_SIGNED_IN },
