@@ -7,6 +7,7 @@ import { registerSystemRoutes } from "./routes/system.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerAccountMailRoutes } from "./routes/account_mail.ts";
 import { registerNotificationPreferenceRoutes } from "./routes/notification_preferences.ts";
+import { registerDataRightsRoutes } from "./routes/data_rights.ts";
 import { registerJwksRoutes } from "./routes/jwks.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMfaRoutes } from "./routes/mfa.ts";
@@ -68,6 +69,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerJobRoutes(app);
   registerNotificationRoutes(app);
   registerNotificationPreferenceRoutes(app);
+  registerDataRightsRoutes(app);
   // Tutor chat (issue 7)
   registerChatRoutes(app);
   registerTutorPolicyRoutes(app);

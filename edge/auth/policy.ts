@@ -45,6 +45,10 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "PATCH", path: "/api/v1/users/:id/role", access: ["ADMIN"] },
   { method: "PUT", path: "/api/v1/users/:id/profile", access: ["ADMIN"] },
   { method: "GET", path: "/api/v1/audit", access: ["ADMIN"] },
+  // Data rights
+  { method: "GET", path: "/api/v1/me/export", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/users/:id/export", access: ["ADMIN"] },
+  { method: "POST", path: "/api/v1/users/:id/erase", access: ["ADMIN"] },
   // Academic structure (core narrows every row to the caller's scope)
   { method: "GET", path: "/api/v1/faculties", access: ANYONE_SIGNED_IN },
   { method: "GET", path: "/api/v1/faculties/:id", access: ANYONE_SIGNED_IN },
