@@ -59,6 +59,7 @@ const workers = buildWorkersServices(workersEnv, database, { kv });
 const edge = buildEdgeServices(edgeEnv, { kv });
 // The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
 workers.jobs.transport.start();
+workers.scheduler?.start();
 
 const servers = [
   await startServer({
@@ -99,6 +100,7 @@ const stop = async () => {
   stopping = true;
   log.info("stopping");
   await Promise.all(servers.map((s) => s.shutdown()));
+  await workers.scheduler?.stop();
   await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
   await bridge?.close();
   await database.close();

@@ -6,13 +6,14 @@ import { serveUntilSignal } from "../shared/http/serve.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createMetrics } from "../shared/metrics.ts";
 import { createWorkersApp } from "./app.ts";
-import { loadWorkersEnv, type WorkersEnv } from "./env.ts";
+import { jobTransportOf, loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
 import { examJobHandlers } from "./jobs/handlers/exams.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
 import { createJobTransport } from "./jobs/transport/mod.ts";
+import { InProcessScheduler } from "./jobs/scheduler.ts";
 import type { WorkersServices } from "./services.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
@@ -88,7 +89,16 @@ export function buildWorkersServices(
     documents,
     kv,
     mailer,
+    scheduler: schedulerOf(env)
+      ? new InProcessScheduler({ database, logger: logger.child({ component: "scheduler" }) })
+      : undefined,
   };
+}
+
+/** Whether this process runs the schedules itself: `auto` does unless QStash carries jobs (it schedules too). */
+function schedulerOf(env: WorkersEnv): boolean {
+  if (env.SCHEDULER === "auto") return jobTransportOf(env) === "embedded";
+  return env.SCHEDULER === "in-process";
 }
 
 /** Runs the workers process: migrations, the job dispatcher, and the HTTP server, until SIGINT/SIGTERM. */
@@ -97,6 +107,7 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
   const services = buildWorkersServices(env, database, options);
   services.jobs.transport.start();
+  services.scheduler?.start();
   await serveUntilSignal({
     name: "workers",
     port: env.WORKERS_PORT,
@@ -104,6 +115,7 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
     handler: createWorkersApp(services).fetch,
     logger: services.logger,
     onShutdown: async () => {
+      await services.scheduler?.stop();
       await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
       await services.mailer.close();
       await database.close();

@@ -4,6 +4,7 @@ import type { DocumentServices } from "../shared/documents/services.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Mailer } from "../shared/mail/interface.ts";
+import type { InProcessScheduler } from "./jobs/scheduler.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { WorkersEnv } from "./env.ts";
 import type { RunnerOptions } from "./jobs/runner.ts";
@@ -34,6 +35,8 @@ export interface WorkersServices {
   kv: KvStore;
   /** Sends `mail.send` jobs: SMTP when `SMTP_URL` is set, else the database mailbox. */
   mailer: Mailer;
+  /** The in-process scheduler (embedded default); absent when QStash schedules the jobs. */
+  scheduler?: InProcessScheduler;
 }
 
 /** Hono context variables of the workers tier. */
