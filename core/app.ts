@@ -8,6 +8,7 @@ import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerAccountMailRoutes } from "./routes/account_mail.ts";
 import { registerNotificationPreferenceRoutes } from "./routes/notification_preferences.ts";
 import { registerDataRightsRoutes } from "./routes/data_rights.ts";
+import { registerOidcRoutes } from "./routes/oidc.ts";
 import { registerJwksRoutes } from "./routes/jwks.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMfaRoutes } from "./routes/mfa.ts";
@@ -57,6 +58,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerJwksRoutes(app);
   registerAuthRoutes(app);
   registerAccountMailRoutes(app);
+  registerOidcRoutes(app);
   registerMfaRoutes(app);
   registerMeRoutes(app);
   registerUserRoutes(app);

@@ -35,6 +35,10 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "POST", path: "/api/v1/auth/verify-email", access: "public" },
   { method: "POST", path: "/api/v1/auth/verify-email/resend", access: "public" },
   { method: "POST", path: "/api/v1/auth/invitations/accept", access: "public" },
+  // Institutional sign-in (OpenID Connect)
+  { method: "GET", path: "/api/v1/auth/oidc/providers", access: "public" },
+  { method: "POST", path: "/api/v1/auth/oidc/:provider/start", access: "public" },
+  { method: "POST", path: "/api/v1/auth/oidc/callback", access: "public" },
   { method: "POST", path: "/api/v1/auth/logout", access: "optional", allowWithoutMfa: true },
   { method: "POST", path: "/api/v1/auth/password", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/auth/2fa/enrol", access: ANYONE_SIGNED_IN, allowWithoutMfa: true },

@@ -76,6 +76,7 @@ export function classOf(method: string, path: string): Exclude<RateLimitClass, "
       return "login_ip";
     }
     if (/^\/api\/v1\/auth\/(login|register|google)$/.test(p)) return "login_ip";
+    if (/^\/api\/v1\/auth\/oidc\/([^/]+\/start|callback)$/.test(p)) return "login_ip";
     if (/^\/api\/v1\/chat\/sessions\/[^/]+\/messages$/.test(p)) return "chat";
     if (/^\/api\/v1\/courses\/[^/]+\/exams$/.test(p) || /\/(generate|regenerate)$/.test(p)) return "ai";
     if (/^\/api\/v1\/search$/.test(p)) return "search";
