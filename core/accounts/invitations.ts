@@ -39,12 +39,13 @@ export type InviteOutcome =
   | { invited: true; invitationId: string; expiresAt: Date }
   | { invited: false; limited: "mail_email" | "mail_source" };
 
-const pending = (now = sql`now()`) =>
+/** Invitations that can still be accepted: not accepted, revoked, withdrawn or expired. */
+const pending = () =>
   and(
     isNull(invitations.acceptedAt),
     isNull(invitations.revokedAt),
     isNull(invitations.deletedAt),
-    gt(invitations.expiresAt, now),
+    gt(invitations.expiresAt, sql`now()`),
   );
 
 /**
@@ -253,9 +254,4 @@ export function courseInviter(deps: AuthDeps, caller: { userId: string; role: Ro
     });
     return outcome.invited ? { invitationId: outcome.invitationId, expiresAt: outcome.expiresAt } : null;
   };
-}
-
-/** Pending invitations of a course (for its managers). */
-export async function listCourseInvitations(tx: Db, courseId: string): Promise<InvitationRow[]> {
-  return await tx.select().from(invitations).where(and(eq(invitations.courseId, courseId), pending()));
 }
