@@ -5,6 +5,10 @@ import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerAccountMailRoutes } from "./routes/account_mail.ts";
+import { registerNotificationPreferenceRoutes } from "./routes/notification_preferences.ts";
+import { registerDataRightsRoutes } from "./routes/data_rights.ts";
+import { registerOidcRoutes } from "./routes/oidc.ts";
 import { registerJwksRoutes } from "./routes/jwks.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMfaRoutes } from "./routes/mfa.ts";
@@ -53,6 +57,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerSystemRoutes(app);
   registerJwksRoutes(app);
   registerAuthRoutes(app);
+  registerAccountMailRoutes(app);
+  registerOidcRoutes(app);
   registerMfaRoutes(app);
   registerMeRoutes(app);
   registerUserRoutes(app);
@@ -64,6 +70,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerAuditRoutes(app);
   registerJobRoutes(app);
   registerNotificationRoutes(app);
+  registerNotificationPreferenceRoutes(app);
+  registerDataRightsRoutes(app);
   // Tutor chat (issue 7)
   registerChatRoutes(app);
   registerTutorPolicyRoutes(app);

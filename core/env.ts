@@ -7,6 +7,7 @@ import { kvEnvFields } from "../shared/kv/mod.ts";
 import { ragEnv } from "../shared/rag/env.ts";
 import { chatEnv } from "./chat/env.ts";
 import { documentsEnv } from "../shared/documents/env.ts";
+import { accountsEnv } from "./accounts/env.ts";
 
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
@@ -28,6 +29,8 @@ export const coreEnvSchema = z.object({
   ...chatEnv,
   /** Document storage (local disk or S3) and chunking; workers read the same variables. */
   ...documentsEnv,
+  /** Account mail, verification, reset, invitations, institutional sign-in (core/accounts/env.ts). */
+  ...accountsEnv,
 });
 
 /** Parsed core configuration. */

@@ -35,6 +35,8 @@ if (bridge) {
   Deno.env.set("UPSTASH_REDIS_REST_URL", bridge.url);
   Deno.env.set("UPSTASH_REDIS_REST_TOKEN", bridge.token);
 }
+// Mail stays in the database in dev unless SMTP_URL is set: serve the mailbox page to read it.
+if (!Deno.env.get("MAIL_DEV_MAILBOX")) Deno.env.set("MAIL_DEV_MAILBOX", "true");
 const coreEnv = loadCoreEnv();
 const workersEnv = loadWorkersEnv();
 const edgeEnv = loadEdgeEnv({
@@ -57,6 +59,7 @@ const workers = buildWorkersServices(workersEnv, database, { kv });
 const edge = buildEdgeServices(edgeEnv, { kv });
 // The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
 workers.jobs.transport.start();
+workers.scheduler?.start();
 
 const servers = [
   await startServer({
@@ -87,8 +90,8 @@ console.log(`\nAI Teacher is running (embedded defaults unless configured):
   edge     ${e}   <- clients call this (/api/v1/...)
   core     ${c}
   workers  ${w}   (jobs: ${workers.jobs.transport.kind} transport)${
-  bridge ? `\n  kv       ${bridge.url}   <- Upstash REST bridge over REDIS_URL` : ""
-}
+  workers.mailer.kind === "database" ? `\n  mailbox  ${w}/dev/mailbox   <- mail stays here (no SMTP_URL)` : ""
+}${bridge ? `\n  kv       ${bridge.url}   <- Upstash REST bridge over REDIS_URL` : ""}
 Press Ctrl-C to stop.\n`);
 
 let stopping = false;
@@ -97,6 +100,7 @@ const stop = async () => {
   stopping = true;
   log.info("stopping");
   await Promise.all(servers.map((s) => s.shutdown()));
+  await workers.scheduler?.stop();
   await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
   await bridge?.close();
   await database.close();

@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
 import { registerJobDeliveryRoutes } from "./routes/jobs.ts";
+import { registerDevMailbox } from "./routes/dev_mailbox.ts";
+import { registerScheduleRoutes } from "./routes/schedules.ts";
 import type { WorkersServices, WorkersVariables } from "./services.ts";
 
 /** The workers tier's Hono app type. */
@@ -23,6 +25,8 @@ export function createWorkersApp(services: WorkersServices): WorkersApp {
 
   // Routes, grouped by resource.
   registerJobDeliveryRoutes(app);
+  registerDevMailbox(app, services);
+  registerScheduleRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

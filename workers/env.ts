@@ -5,6 +5,7 @@ import { ragEnv } from "../shared/rag/env.ts";
 import { documentsEnv } from "../shared/documents/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
 import { tutorEnv } from "../core/tutor/env.ts";
+import { mailEnv } from "../shared/mail/env.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
@@ -45,6 +46,12 @@ export const workersEnvSchema = z.object({
   ...kvEnvFields,
   /** Exams (issue 8): generation and short-answer grading use the tutor's model when TUTOR_MODEL=openai. */
   ...tutorEnv,
+  /** Outgoing mail: SMTP_URL (unset: the database mailbox), MAIL_FROM, MAIL_DEV_MAILBOX. */
+  ...mailEnv,
+  /** Days an idle chat session's transcript is kept before the retention job clears it; 0 keeps it forever. */
+  CHAT_RETENTION_DAYS: envTypes.int(0, 0),
+  /** Run the scheduled jobs from an in-process scheduler (embedded default); off when QStash schedules them. */
+  SCHEDULER: z.enum(["auto", "in-process", "off"]).default("auto"),
 }).superRefine((env, ctx) => {
   const qstash = env.JOB_TRANSPORT === "qstash" || (env.JOB_TRANSPORT === "auto" && env.QSTASH_TOKEN);
   if (!qstash) return;

@@ -6,16 +6,19 @@ import { serveUntilSignal } from "../shared/http/serve.ts";
 import { createLogger } from "../shared/logger.ts";
 import { createMetrics } from "../shared/metrics.ts";
 import { createWorkersApp } from "./app.ts";
-import { loadWorkersEnv, type WorkersEnv } from "./env.ts";
+import { jobTransportOf, loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
 import { examJobHandlers } from "./jobs/handlers/exams.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
 import { createJobTransport } from "./jobs/transport/mod.ts";
+import { InProcessScheduler } from "./jobs/scheduler.ts";
 import type { WorkersServices } from "./services.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
+import { createMailer } from "../shared/mail/mod.ts";
+import type { Mailer } from "../shared/mail/interface.ts";
 
 /** A name for this process in `jobs.locked_by`: host, pid and a random suffix (pids repeat across restarts). */
 function workerIdOf(): string {
@@ -32,9 +35,15 @@ function workerIdOf(): string {
 export function buildWorkersServices(
   env: WorkersEnv,
   database: Database,
-  options: { registry?: JobRegistry; kv?: KvStore; documents?: DocumentServiceOverrides } = {},
+  options: {
+    registry?: JobRegistry;
+    kv?: KvStore;
+    documents?: DocumentServiceOverrides;
+    mailer?: Mailer;
+  } = {},
 ): WorkersServices {
   const logger = createLogger("workers", { level: env.LOG_LEVEL });
+  const mailer = options.mailer ?? createMailer(env, logger.child({ component: "mail" }));
   const metrics = createMetrics("workers");
   const kv = options.kv ?? createKv(env);
   const documents = createDocumentServices(env, database, options.documents);
@@ -51,7 +60,13 @@ export function buildWorkersServices(
     maxAttempts: env.JOB_MAX_ATTEMPTS,
     backoff: { baseMs: env.JOB_BACKOFF_BASE_MS, maxMs: env.JOB_BACKOFF_MAX_MS },
     metrics: registerJobMetrics(metrics.registry, database),
-    deps: { documents, kv },
+    deps: {
+      documents,
+      kv,
+      mailer,
+      mailFrom: env.MAIL_FROM,
+      retention: { chatDays: env.CHAT_RETENTION_DAYS },
+    },
   };
   const signing = env.QSTASH_CURRENT_SIGNING_KEY && env.QSTASH_NEXT_SIGNING_KEY;
   return {
@@ -73,7 +88,17 @@ export function buildWorkersServices(
     },
     documents,
     kv,
+    mailer,
+    scheduler: schedulerOf(env)
+      ? new InProcessScheduler({ database, logger: logger.child({ component: "scheduler" }) })
+      : undefined,
   };
+}
+
+/** Whether this process runs the schedules itself: `auto` does unless QStash carries jobs (it schedules too). */
+function schedulerOf(env: WorkersEnv): boolean {
+  if (env.SCHEDULER === "auto") return jobTransportOf(env) === "embedded";
+  return env.SCHEDULER === "in-process";
 }
 
 /** Runs the workers process: migrations, the job dispatcher, and the HTTP server, until SIGINT/SIGTERM. */
@@ -82,6 +107,7 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
   const services = buildWorkersServices(env, database, options);
   services.jobs.transport.start();
+  services.scheduler?.start();
   await serveUntilSignal({
     name: "workers",
     port: env.WORKERS_PORT,
@@ -89,7 +115,9 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
     handler: createWorkersApp(services).fetch,
     logger: services.logger,
     onShutdown: async () => {
+      await services.scheduler?.stop();
       await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
+      await services.mailer.close();
       await database.close();
     },
   });

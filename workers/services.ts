@@ -3,6 +3,8 @@ import type { Database } from "../shared/db/client.ts";
 import type { DocumentServices } from "../shared/documents/services.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { Mailer } from "../shared/mail/interface.ts";
+import type { InProcessScheduler } from "./jobs/scheduler.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { WorkersEnv } from "./env.ts";
 import type { RunnerOptions } from "./jobs/runner.ts";
@@ -31,6 +33,10 @@ export interface WorkersServices {
   documents: DocumentServices;
   /** The KV store shared with core and the edge (search-cache scope versions). */
   kv: KvStore;
+  /** Sends `mail.send` jobs: SMTP when `SMTP_URL` is set, else the database mailbox. */
+  mailer: Mailer;
+  /** The in-process scheduler (embedded default); absent when QStash schedules the jobs. */
+  scheduler?: InProcessScheduler;
 }
 
 /** Hono context variables of the workers tier. */

@@ -3,7 +3,7 @@ import { and, eq, getTableColumns, isNull } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
 import { COURSE_ROLES, enrollments } from "../../shared/db/schema/academics.ts";
 import { users } from "../../shared/db/schema/users.ts";
-import { errors } from "../../shared/errors.ts";
+import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import { iso, isUniqueViolation, type ScopedContext } from "./context.ts";
 import { findManageableCourse, findReadableCourse } from "./courses.ts";
 import { assertIncludeDeletedAllowed } from "./faculties.ts";
@@ -109,18 +109,58 @@ async function findEnrollment(
   return row;
 }
 
-/** Enrolls one user (by email or id) in a managed course. */
+/** An email without an account was invited instead of enrolled. */
+export const InvitationSent = z.object({
+  invited: z.literal(true),
+  invitationId: z.uuid(),
+  email: z.string(),
+  role: z.enum(COURSE_ROLES),
+  expiresAt: z.string(),
+}).openapi("InvitationSent");
+
+/**
+ * Invites an email that has no account to a course (accounts own invitations and their mail; academics only asks).
+ * Returns null when the mail limits refused it.
+ */
+export type InviteUnknown = (
+  tx: ScopedContext["tx"],
+  request: { email: string; courseId: string; courseTitle: string; role: CourseRole },
+) => Promise<{ invitationId: string; expiresAt: Date } | null>;
+
+/**
+ * Enrolls one user (by email or id) in a managed course. An email with no account is invited instead when
+ * `inviteUnknown` is given: accepting the invitation creates the account already enrolled.
+ */
 export async function createEnrollment(
   ctx: ScopedContext,
   courseId: string,
   input: z.infer<typeof EnrollmentCreate>,
-): Promise<Enrollment> {
-  await findManageableCourse(ctx, courseId);
+  inviteUnknown?: InviteUnknown,
+): Promise<Enrollment | z.infer<typeof InvitationSent>> {
+  const course = await findManageableCourse(ctx, courseId);
   const [user] = await ctx.tx.select({ id: users.id, email: users.email, role: users.role }).from(users)
     .where(and(
       input.userId ? eq(users.id, input.userId) : eq(users.email, input.email!),
       isNull(users.deletedAt),
     )).limit(1);
+  if (!user && input.email && inviteUnknown) {
+    const sent = await inviteUnknown(ctx.tx, {
+      email: input.email,
+      courseId,
+      courseTitle: course.title,
+      role: input.role,
+    });
+    if (!sent) {
+      throw new AppError(ErrorCode.RATE_LIMITED, `Too many invitations to "${input.email}"; try again later`);
+    }
+    return {
+      invited: true,
+      invitationId: sent.invitationId,
+      email: input.email,
+      role: input.role,
+      expiresAt: sent.expiresAt.toISOString(),
+    };
+  }
   if (!user) throw errors.badRequest(`No user "${input.userId ?? input.email}"`);
   const problem = roleProblem(user.role, input.role);
   if (problem) throw errors.badRequest(problem);

@@ -6,7 +6,7 @@ import { users } from "../../shared/db/schema/users.ts";
 import { errors } from "../../shared/errors.ts";
 import type { ScopedContext } from "./context.ts";
 import { findManageableCourse } from "./courses.ts";
-import { type CourseRole, roleProblem } from "./enrollments.ts";
+import { type CourseRole, type InviteUnknown, roleProblem } from "./enrollments.ts";
 import { MAX_ROSTER_ROWS, parseRoster } from "./roster_csv.ts";
 
 /** One row of a roster import's report. */
@@ -16,8 +16,17 @@ export const RosterReportRow = z.object({
   role: z.string(),
   ok: z.boolean(),
   enrollmentId: z.uuid().optional(),
+  /** The email had no account: an invitation was mailed; accepting it enrols them. */
+  invitationId: z.uuid().optional(),
   error: z.object({
-    code: z.enum(["invalid_email", "unknown_user", "wrong_role", "duplicate_row", "already_enrolled"]),
+    code: z.enum([
+      "invalid_email",
+      "unknown_user",
+      "wrong_role",
+      "duplicate_row",
+      "already_enrolled",
+      "rate_limited",
+    ]),
     message: z.string(),
   }).optional(),
 }).openapi("RosterReportRow");
@@ -25,6 +34,8 @@ export const RosterReportRow = z.object({
 export const RosterReport = z.object({
   total: z.number().int(),
   imported: z.number().int(),
+  /** Rows whose email had no account and was invited (counted in `imported`). */
+  invited: z.number().int(),
   failed: z.number().int(),
   rows: z.array(RosterReportRow),
 }).openapi("RosterReport");
@@ -35,14 +46,16 @@ const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 /**
  * Imports a roster (CSV `email,role`) into a managed course: every row is checked and reported; the good rows are
  * enrolled in one insert, the bad ones (invalid email, unknown user, wrong role, duplicate row, already enrolled) are
- * reported and skipped.
+ * reported and skipped. With `inviteUnknown`, emails without an account are invited (mailed a link that creates
+ * the account already enrolled) instead of reported as unknown.
  */
 export async function importRoster(
   ctx: ScopedContext,
   courseId: string,
   csv: string,
+  inviteUnknown?: InviteUnknown,
 ): Promise<z.infer<typeof RosterReport>> {
-  await findManageableCourse(ctx, courseId);
+  const course = await findManageableCourse(ctx, courseId);
   const rows = parseRoster(csv);
   if (rows.length === 0) throw errors.badRequest("The roster has no rows");
   if (rows.length > MAX_ROSTER_ROWS) {
@@ -64,6 +77,7 @@ export async function importRoster(
       ));
   const alreadyEnrolled = new Set(enrolled.map((e) => e.userId));
   const seen = new Set<string>();
+  let invitedCount = 0;
   const report: RosterReportRow[] = [];
   const toInsert: { row: RosterReportRow; userId: string; role: CourseRole }[] = [];
   for (const { line, email, role } of rows) {
@@ -82,12 +96,28 @@ export async function importRoster(
     }
     seen.add(email);
     const user = byEmail.get(email);
-    if (!user) {
-      fail("unknown_user", `No user "${email}"`);
-      continue;
-    }
     if (!(COURSE_ROLES as readonly string[]).includes(role)) {
       fail("wrong_role", `Role "${role}" is not one of ${COURSE_ROLES.join(", ")}`);
+      continue;
+    }
+    if (!user && inviteUnknown) {
+      const sent = await inviteUnknown(ctx.tx, {
+        email,
+        courseId,
+        courseTitle: course.title,
+        role: role as CourseRole,
+      });
+      if (!sent) {
+        fail("rate_limited", `Too many invitations to "${email}" or from you; try again later`);
+        continue;
+      }
+      entry.ok = true;
+      entry.invitationId = sent.invitationId;
+      invitedCount++;
+      continue;
+    }
+    if (!user) {
+      fail("unknown_user", `No user "${email}"`);
       continue;
     }
     const problem = roleProblem(user.role, role as CourseRole);
@@ -126,8 +156,15 @@ export async function importRoster(
       total: report.length,
       imported,
       failed: report.length - imported,
+      invited: invitedCount,
       enrolled: toInsert.filter((r) => r.row.ok).map((r) => ({ userId: r.userId, role: r.role })),
     },
   });
-  return { total: report.length, imported, failed: report.length - imported, rows: report };
+  return {
+    total: report.length,
+    imported,
+    invited: invitedCount,
+    failed: report.length - imported,
+    rows: report,
+  };
 }

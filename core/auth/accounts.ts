@@ -1,6 +1,7 @@
 /** Accounts: sign-up, profile, password change, role change and the first admin. No HTTP here. */
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../../shared/audit/audit.ts";
+import { mailAccountEvent } from "../accounts/mail.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
@@ -96,7 +97,7 @@ export function isUniqueViolation(err: unknown): boolean {
 /** Creates an account with a password. Anyone may sign up; new accounts are students. */
 export async function registerAccount(
   deps: AuthDeps,
-  input: { email: string; password: string; displayName?: string; role?: Role },
+  input: { email: string; password: string; displayName?: string; role?: Role; emailVerified?: boolean },
 ): Promise<UserRow> {
   const email = normaliseEmail(input.email);
   checkPasswordPolicy(input.password, email, deps.env.PASSWORD_MIN_LENGTH);
@@ -108,6 +109,7 @@ export async function registerAccount(
       passwordHash,
       role: input.role ?? "STUDENT",
       displayName: input.displayName ?? null,
+      emailVerified: input.emailVerified ?? false,
     }).returning();
   } catch (err) {
     if (isUniqueViolation(err)) throw errors.conflict("An account with this email already exists");
@@ -149,6 +151,7 @@ export async function changePassword(
       userId: user.id,
       target: `user:${user.id}`,
     });
+    await mailAccountEvent(deps, tx, user, "password_changed", {});
   });
   if (caller.jti && caller.exp) await revokeAccessToken(deps.kv, caller.jti, caller.exp);
   return issueTokenPair(deps.database.db, tokenConfig(deps), {
@@ -208,6 +211,7 @@ export async function createAdmin(
     });
     return { user, created: false };
   }
-  const user = await registerAccount(deps, { ...input, role: "ADMIN" });
+  // The operator at the command line vouches for the address, so the admin is not locked out by verification.
+  const user = await registerAccount(deps, { ...input, role: "ADMIN", emailVerified: true });
   return { user, created: true };
 }

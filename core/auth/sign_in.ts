@@ -15,6 +15,7 @@ import { verifyGoogleIdToken } from "./google.ts";
 import { burnPasswordCheck, hashPassword, normaliseEmail, verifyPassword } from "./password.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
 import { checkTotp } from "./totp.ts";
+import { mailAccountEvent } from "../accounts/mail.ts";
 import { issueTokenPair, revokeAllSessions, type TokenPair } from "./tokens.ts";
 
 /** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
@@ -58,6 +59,12 @@ export async function login(
     throw badCredentials();
   }
   await rehashIfOutdated(deps, user.id, user.passwordHash!, input.password);
+  // Only after the right password, so the answer tells nothing about the account to someone guessing.
+  if (deps.env.EMAIL_VERIFICATION === "required" && !user.emailVerified) {
+    throw new AppError(ErrorCode.FORBIDDEN, "Confirm your email address first; a new link can be sent", {
+      details: { emailVerificationRequired: true },
+    });
+  }
   let mfa = false;
   if (user.totpEnabledAt && user.totpSecret) {
     if (!input.totpCode) {
@@ -120,6 +127,7 @@ export async function googleSignIn(
         .set({ googleSub: profile.sub, emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
       if (squatted) await revokeAllSessions(db, existing.id);
+      await mailAccountEvent(deps, db, user, "sign_in_method_added", { method: "Google" });
       action = "auth.google_linked";
       passwordCleared = squatted;
     } else {

@@ -241,6 +241,27 @@ export async function publishExam(ctx: ScopedContext, examId: string, input: Pub
     publishedAt: new Date(),
   }).where(eq(exams.id, examId));
   await ctx.audit({ action: "exam.publish", target: `exam:${examId}`, metadata: { ...input } });
+  // Tell the course's students (in the app, and by mail unless they turned `exam.published` off).
+  const exam = await loadExam(ctx, examId, true);
+  const students = await ctx.tx.select({ userId: enrollments.userId }).from(enrollments).where(and(
+    eq(enrollments.courseId, exam.courseId),
+    eq(enrollments.role, "student"),
+    isNull(enrollments.deletedAt),
+  ));
+  for (const { userId } of students) {
+    await enqueueJob(ctx.tx, {
+      type: "notifications.deliver",
+      payload: {
+        userId,
+        kind: "exam.published",
+        title: `Exam "${exam.title}" is published`,
+        body: `It is open until ${closesAt.toISOString()}.`,
+        data: { examId, courseId: exam.courseId },
+      },
+      ownerUserId: ctx.caller.userId,
+      scope: { facultyId: exam.facultyId, courseId: exam.courseId },
+    });
+  }
   return getExam(ctx, examId);
 }
 

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CoreApp } from "../app.ts";
-import { changePassword, registerAccount, tokenConfig } from "../auth/accounts.ts";
+import { changePassword, publicUser, registerAccount, tokenConfig } from "../auth/accounts.ts";
+import { queueVerificationMail } from "../accounts/verification.ts";
+import { UserSchema } from "../auth/http.ts";
 import { googleSignIn, login } from "../auth/sign_in.ts";
 import { callerOf, requireCaller } from "../auth/caller.ts";
 import {
@@ -37,7 +39,18 @@ const registerRoute = createRoute({
       refreshTokenInBody,
     })),
   },
-  responses: { 201: tokens("Account created and signed in") },
+  responses: {
+    201: tokens("Account created and signed in (a verification link is mailed)"),
+    202: {
+      description:
+        "Account created; EMAIL_VERIFICATION=required, so sign in after confirming the mailed link",
+      content: {
+        "application/json": {
+          schema: z.object({ verificationRequired: z.literal(true), user: UserSchema }),
+        },
+      },
+    },
+  },
 });
 
 const loginRoute = createRoute({
@@ -115,6 +128,10 @@ export function registerAuthRoutes(app: CoreApp): void {
     const input = c.req.valid("json");
     const services = c.get("services");
     const user = await registerAccount(services, input);
+    await services.database.db.transaction((tx) => queueVerificationMail(services, tx, user));
+    if (services.env.EMAIL_VERIFICATION === "required") {
+      return c.json({ verificationRequired: true as const, user: publicUser(user) }, 202);
+    }
     const pair = await issueTokenPair(services.database.db, tokenConfig(services), {
       userId: user.id,
       role: user.role,

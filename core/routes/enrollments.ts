@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { callerOf, requireCaller } from "../auth/caller.ts";
+import { courseInviter } from "../accounts/invitations.ts";
 import { cacheHooks } from "../http/cache.ts";
 import * as enrollments from "../academics/enrollments.ts";
 import { importRoster as importRosterCsv, RosterReport } from "../academics/roster_import.ts";
@@ -42,7 +43,11 @@ const create = createRoute({
     params: IdParam,
     body: { content: { "application/json": { schema: enrollments.EnrollmentCreate } }, required: true },
   },
-  responses: { 201: jsonResponse(enrollments.Enrollment, "Enrolled"), ...errorResponses },
+  responses: {
+    201: jsonResponse(enrollments.Enrollment, "Enrolled"),
+    202: jsonResponse(enrollments.InvitationSent, "No account has this email: an invitation was mailed"),
+    ...errorResponses,
+  },
 });
 const importRoster = createRoute({
   method: "post",
@@ -107,7 +112,9 @@ export function registerEnrollmentRoutes(app: CoreApp): void {
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
     const { id } = c.req.valid("param");
-    return c.json(await scoped(c, (ctx) => enrollments.createEnrollment(ctx, id, body)), 201);
+    const invite = courseInviter(c.get("services"), callerOf(c));
+    const outcome = await scoped(c, (ctx) => enrollments.createEnrollment(ctx, id, body, invite));
+    return "invited" in outcome ? c.json(outcome, 202) : c.json(outcome, 201);
   });
   app.openapi(importRoster, async (c) => {
     const { id } = c.req.valid("param");
@@ -116,7 +123,8 @@ export function registerEnrollmentRoutes(app: CoreApp): void {
       throw new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Send the roster as text/csv, not "${type}"`);
     }
     const csv = await c.req.text();
-    return c.json(await scoped(c, (ctx) => importRosterCsv(ctx, id, csv)), 200);
+    const invite = courseInviter(c.get("services"), callerOf(c));
+    return c.json(await scoped(c, (ctx) => importRosterCsv(ctx, id, csv, invite)), 200);
   });
   app.openapi(update, async (c) => {
     const body = c.req.valid("json");

@@ -15,7 +15,7 @@ dbTest("[core] roster import reports every bad row and imports the good ones", a
   const csv = [
     "email,role",
     `${s1.email},student`, // 2: ok
-    `nobody-${crypto.randomUUID()}@test.example,student`, // 3: unknown user
+    `nobody-${crypto.randomUUID()}@test.example,student`, // 3: no account: invited
     `${s1.email.toUpperCase()},student`, // 4: duplicate of line 2 (emails are case-insensitive)
     `${s2.email},teacher`, // 5: not a course role
     `${s2.email},instructor`, // 6: duplicate of line 5 (the first row for an email is the one reported)
@@ -39,7 +39,7 @@ dbTest("[core] roster import reports every bad row and imports the good ones", a
   ]);
   assert.deepEqual(summary, [
     [2, "ok"],
-    [3, "unknown_user"],
+    [3, "ok"],
     [4, "duplicate_row"],
     [5, "wrong_role"],
     [6, "duplicate_row"],
@@ -48,7 +48,8 @@ dbTest("[core] roster import reports every bad row and imports the good ones", a
     [9, "invalid_email"],
     [10, "wrong_role"],
   ]);
-  assert.deepEqual([report.total, report.imported, report.failed], [9, 2, 7]);
+  assert.deepEqual([report.total, report.imported, report.invited, report.failed], [9, 3, 1, 6]);
+  assert.ok(report.rows[1].invitationId);
 
   const list = await core.asUser(w.academicOwn).request(
     "GET",
@@ -72,7 +73,7 @@ dbTest("[core] roster import reports every bad row and imports the good ones", a
   );
   const [event] = (await audit.json()).items;
   assert.equal(event.target, `course:${w.courseA}`);
-  assert.deepEqual([event.metadata.imported, event.metadata.failed], [2, 7]);
+  assert.deepEqual([event.metadata.imported, event.metadata.failed, event.metadata.invited], [3, 6, 1]);
 });
 
 dbTest("[core] roster import refuses a non-CSV body and an empty roster", async (database) => {
@@ -98,7 +99,13 @@ dbTest(
     res = await academic.request("POST", path, { userId: w.studentEnrolled.id });
     assert.equal(res.status, 409);
     res = await academic.request("POST", path, { email: `nobody-${crypto.randomUUID()}@x.org` });
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 202, "an email without an account is invited");
+    assert.equal((await res.json()).invited, true);
+    res = await academic.request("POST", path, {
+      email: `nobody-${crypto.randomUUID()}@x.org`,
+      role: "instructor",
+    });
+    assert.equal(res.status, 403, "only admins invite new academics");
     res = await academic.request("POST", path, { email: w.admin.email });
     assert.equal(res.status, 400, "admins are not enrolled");
     res = await academic.request("POST", path, { email: w.spareAcademic.email, role: "student" });
@@ -114,6 +121,11 @@ dbTest(
     assert.equal(res.status, 204);
     res = await core.asUser(w.admin).request("GET", `/v1/audit?userId=${w.academicOwn.id}&sort=timestamp`);
     const actions = (await res.json()).items.map((e: { action: string }) => e.action);
-    assert.deepEqual(actions, ["enrollment.create", "enrollment.role_change", "enrollment.delete"]);
+    assert.deepEqual(actions, [
+      "invitation.create",
+      "enrollment.create",
+      "enrollment.role_change",
+      "enrollment.delete",
+    ]);
   },
 );

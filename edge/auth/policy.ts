@@ -29,6 +29,16 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "POST", path: "/api/v1/auth/login", access: "public" },
   { method: "POST", path: "/api/v1/auth/refresh", access: "public" },
   { method: "POST", path: "/api/v1/auth/google", access: "public" },
+  // Account mail: reset, verification, invitations (core answers the same for unknown addresses)
+  { method: "POST", path: "/api/v1/auth/password-reset", access: "public" },
+  { method: "POST", path: "/api/v1/auth/password-reset/confirm", access: "public" },
+  { method: "POST", path: "/api/v1/auth/verify-email", access: "public" },
+  { method: "POST", path: "/api/v1/auth/verify-email/resend", access: "public" },
+  { method: "POST", path: "/api/v1/auth/invitations/accept", access: "public" },
+  // Institutional sign-in (OpenID Connect)
+  { method: "GET", path: "/api/v1/auth/oidc/providers", access: "public" },
+  { method: "POST", path: "/api/v1/auth/oidc/:provider/start", access: "public" },
+  { method: "POST", path: "/api/v1/auth/oidc/callback", access: "public" },
   { method: "POST", path: "/api/v1/auth/logout", access: "optional", allowWithoutMfa: true },
   { method: "POST", path: "/api/v1/auth/password", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/auth/2fa/enrol", access: ANYONE_SIGNED_IN, allowWithoutMfa: true },
@@ -39,6 +49,10 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "PATCH", path: "/api/v1/users/:id/role", access: ["ADMIN"] },
   { method: "PUT", path: "/api/v1/users/:id/profile", access: ["ADMIN"] },
   { method: "GET", path: "/api/v1/audit", access: ["ADMIN"] },
+  // Data rights
+  { method: "GET", path: "/api/v1/me/export", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/users/:id/export", access: ["ADMIN"] },
+  { method: "POST", path: "/api/v1/users/:id/erase", access: ["ADMIN"] },
   // Academic structure (core narrows every row to the caller's scope)
   { method: "GET", path: "/api/v1/faculties", access: ANYONE_SIGNED_IN },
   { method: "GET", path: "/api/v1/faculties/:id", access: ANYONE_SIGNED_IN },
@@ -74,6 +88,8 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "GET", path: "/api/v1/notifications", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications/:id/read", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications", access: ["ADMIN"] },
+  { method: "GET", path: "/api/v1/me/notification-preferences", access: ANYONE_SIGNED_IN },
+  { method: "PUT", path: "/api/v1/me/notification-preferences", access: ANYONE_SIGNED_IN },
   // Tutor chat (core shows sessions to their owner only; usage and policy narrowed to the course's managers)
   { method: "POST", path: "/api/v1/chat/sessions", access: ANYONE_SIGNED_IN },
   { method: "GET", path: "/api/v1/chat/sessions", access: ANYONE_SIGNED_IN },

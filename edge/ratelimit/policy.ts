@@ -2,7 +2,15 @@ import type { Role } from "../../shared/identity.ts";
 import type { RateLimitRule } from "./interface.ts";
 
 /** Route classes with their own per-user limits, plus the two login limits. */
-export const RATE_LIMIT_CLASSES = ["chat", "ai", "search", "upload", "login_ip", "login_email"] as const;
+export const RATE_LIMIT_CLASSES = [
+  "chat",
+  "ai",
+  "search",
+  "upload",
+  "mail",
+  "login_ip",
+  "login_email",
+] as const;
 /** One of the rate-limited route classes. */
 export type RateLimitClass = typeof RATE_LIMIT_CLASSES[number];
 
@@ -15,6 +23,8 @@ export const DEFAULT_CLASS_LIMITS: ClassLimits = {
   ai: { limit: 5, windowMs: 60_000 },
   search: { limit: 30, windowMs: 60_000 },
   upload: { limit: 10, windowMs: 60_000 },
+  // Requests that make the platform send mail (reset, verification, invitations): per IP, or per user signed in.
+  mail: { limit: 5, windowMs: 600_000 },
   login_ip: { limit: 10, windowMs: 60_000 },
   login_email: { limit: 5, windowMs: 300_000 },
 };
@@ -60,7 +70,13 @@ export function ruleFor(policy: RateLimitPolicy, name: RateLimitClass, role?: Ro
 export function classOf(method: string, path: string): Exclude<RateLimitClass, "login_email"> | undefined {
   const p = path.replace(/\/+$/, "");
   if (method === "POST") {
+    if (/^\/api\/v1\/auth\/(password-reset|verify-email\/resend)$/.test(p)) return "mail";
+    // Token-bearing links: cheap to refuse floods of guesses, though 256-bit tokens cannot be guessed.
+    if (/^\/api\/v1\/auth\/(password-reset\/confirm|verify-email|invitations\/accept)$/.test(p)) {
+      return "login_ip";
+    }
     if (/^\/api\/v1\/auth\/(login|register|google)$/.test(p)) return "login_ip";
+    if (/^\/api\/v1\/auth\/oidc\/([^/]+\/start|callback)$/.test(p)) return "login_ip";
     if (/^\/api\/v1\/chat\/sessions\/[^/]+\/messages$/.test(p)) return "chat";
     if (/^\/api\/v1\/courses\/[^/]+\/exams$/.test(p) || /\/(generate|regenerate)$/.test(p)) return "ai";
     if (/^\/api\/v1\/search$/.test(p)) return "search";

@@ -27,6 +27,11 @@ export const ExamGradePayload = z.object({ attemptId: z.uuid() });
 /** `exams.autosubmit`: submits an attempt still open at its deadline with what was saved (enqueued at start). */
 export const ExamAutosubmitPayload = z.object({ attemptId: z.uuid() });
 
+/** `mail.send`: delivers one stored message of `mail_messages`. */
+export const MailSendPayload = z.object({ messageId: z.uuid() });
+/** Scheduled maintenance (see `shared/jobs/schedules.ts`); `slot` is the schedule time that enqueued it. */
+export const MaintenancePayload = z.object({ slot: z.string().optional() });
+
 /** Payload schema per job type. */
 export const jobPayloads = {
   "notifications.deliver": NotificationDeliverPayload,
@@ -37,6 +42,10 @@ export const jobPayloads = {
   "exams.generate": ExamGeneratePayload,
   "exams.grade": ExamGradePayload,
   "exams.autosubmit": ExamAutosubmitPayload,
+  // Accounts: mail and scheduled maintenance
+  "mail.send": MailSendPayload,
+  "maintenance.chat_retention": MaintenancePayload,
+  "maintenance.expire_tokens": MaintenancePayload,
 } as const;
 
 /** A job type the system knows. */

@@ -5,7 +5,8 @@ import type { JobRow } from "../../shared/jobs/enqueue.ts";
 import { memoryLogger } from "../../shared/logger.ts";
 import { jobHandlers } from "./handlers/mod.ts";
 import type { JobRegistry } from "./registry.ts";
-import type { RunnerOptions } from "./runner.ts";
+import { runClaimedJob, type RunnerOptions, type RunOutcome } from "./runner.ts";
+import { claimJob } from "./store.ts";
 
 /** Inserts a user with a random email and returns its id. */
 export async function makeUser(database: Database, role: "ADMIN" | "ACADEMIC" | "STUDENT" = "STUDENT") {
@@ -61,4 +62,15 @@ export async function waitFor<T>(
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Claims one named job (ignoring its backoff) and runs one attempt of it; `missing` etc. when it was not claimable. */
+export async function runJobNow(
+  database: Database,
+  id: string,
+  runner: RunnerOptions,
+): Promise<RunOutcome | "not-claimed"> {
+  const claim = await claimJob(database.db, id, { workerId: runner.workerId, leaseMs: runner.leaseMs });
+  if (claim.state !== "claimed") return "not-claimed";
+  return runClaimedJob(claim.job, runner);
 }

@@ -20,6 +20,8 @@ export const users = pgTable("users", {
   totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true, mode: "date" }),
   /** Last accepted TOTP time step, so one code cannot be used twice. */
   totpLastStep: integer("totp_last_step"),
+  /** Set when an admin erased the account: personal fields are pseudonymised, academic records stay. */
+  erasedAt: timestamp("erased_at", { withTimezone: true, mode: "date" }),
   ...timestamps(),
 }, (t) => [
   uniqueIndex("users_email_live_uq").on(t.email).where(sql`${t.deletedAt} is null`),

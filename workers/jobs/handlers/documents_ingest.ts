@@ -5,7 +5,32 @@ import { documentTypeOfMime } from "../../../shared/documents/types.ts";
 import { AppError, ErrorCode } from "../../../shared/errors.ts";
 import { bumpScopeVersion } from "../../../shared/kv/cache_scope.ts";
 import { purgeDocumentChunks, replaceDocumentChunks } from "../../../shared/rag/chunk_writer.ts";
+import { enqueueJob } from "../../../shared/jobs/enqueue.ts";
+import type { Db } from "../../../shared/db/client.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
+
+/** Tells the uploader how ingestion ended (in the app, and by mail per their preferences). */
+async function notifyUploader(
+  db: Db,
+  doc: typeof documents.$inferSelect,
+  outcome: { ok: true; chunks: number } | { ok: false; reason: string },
+): Promise<void> {
+  if (!doc.uploadedBy) return;
+  await enqueueJob(db, {
+    type: "notifications.deliver",
+    payload: {
+      userId: doc.uploadedBy,
+      kind: outcome.ok ? "document.ingested" : "document.failed",
+      title: outcome.ok ? `"${doc.title}" is ready` : `"${doc.title}" could not be processed`,
+      body: outcome.ok
+        ? `It was split into ${outcome.chunks} passages; the tutor and search can use it now.`
+        : outcome.reason,
+      data: { documentId: doc.id, courseId: doc.courseId },
+    },
+    ownerUserId: doc.uploadedBy,
+    scope: { facultyId: doc.facultyId, courseId: doc.courseId },
+  });
+}
 
 /** Share of the progress bar spent reading and chunking; embedding and writing fill the rest. */
 const EXTRACT_SHARE = 0.15;
@@ -38,6 +63,7 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
     })
       .where(eq(documents.id, doc.id));
     logger.warn("document failed", { documentId: doc.id, reason });
+    await notifyUploader(database.db, doc, { ok: false, reason: message });
     return new PermanentJobError(message);
   };
   if (!type) throw await fail("unsupported_type", `The stored type "${doc.mime}" is not supported`);
@@ -105,6 +131,7 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
       logger.warn("cache scope bump failed", { courseId: doc.courseId, error: String(err) });
     }
   }
+  await notifyUploader(database.db, doc, { ok: true, chunks: written.chunkCount });
   return {
     result: {
       documentId: doc.id,

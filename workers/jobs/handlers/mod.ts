@@ -3,6 +3,8 @@ import { deliverNotification } from "./notifications_deliver.ts";
 import { ingestDocument } from "./documents_ingest.ts";
 import { purgeDocument } from "./documents_purge.ts";
 import { examJobHandlers } from "./exams.ts";
+import { sendMail } from "./mail_send.ts";
+import { maintenanceHandlers } from "./maintenance.ts";
 
 /** Every job type's handler, in one visible place. */
 export const jobHandlers: JobRegistry = {
@@ -12,4 +14,7 @@ export const jobHandlers: JobRegistry = {
   "documents.purge": purgeDocument,
   // exams (issue 8): offline generator and grader; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
   ...examJobHandlers(),
+  // Accounts: mail and scheduled maintenance
+  "mail.send": sendMail,
+  ...maintenanceHandlers,
 };

@@ -1,0 +1,71 @@
+/** Institutional sign-in (OpenID Connect): list providers, start (redirect URL), finish (code + state → tokens). */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { CoreApp } from "../app.ts";
+import { refreshTokenInBody, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
+import { finishOidcSignIn, listOidcProviders, startOidcSignIn } from "../accounts/oidc.ts";
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+
+const providersRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/oidc/providers",
+  summary: "Institutional sign-in providers configured for this deployment",
+  responses: {
+    200: {
+      description: "Providers",
+      content: {
+        "application/json": {
+          schema: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
+        },
+      },
+    },
+  },
+});
+
+const startRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/oidc/{provider}/start",
+  summary: "Start signing in with a provider: the URL to send the browser to (state, nonce, PKCE)",
+  request: { params: z.object({ provider: z.string().max(40) }) },
+  responses: {
+    200: {
+      description: "Where to go",
+      content: {
+        "application/json": { schema: z.object({ authorizationUrl: z.string(), state: z.string() }) },
+      },
+    },
+  },
+});
+
+const callbackRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/oidc/callback",
+  summary: "Finish signing in with the code and state the provider sent back",
+  request: {
+    body: json(z.object({
+      state: z.string().min(20).max(200),
+      code: z.string().min(1).max(4096),
+      refreshTokenInBody,
+    })),
+  },
+  responses: {
+    200: { description: "Signed in", content: { "application/json": { schema: TokenResponseSchema } } },
+  },
+});
+
+/** `GET /v1/auth/oidc/providers`, `POST /v1/auth/oidc/:provider/start`, `POST /v1/auth/oidc/callback`. */
+export function registerOidcRoutes(app: CoreApp): void {
+  app.openapi(providersRoute, (c) => c.json({ items: listOidcProviders(c.get("services")) }, 200));
+  app.openapi(startRoute, async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(await startOidcSignIn(c.get("services"), c.req.valid("param").provider), 200);
+  });
+  app.openapi(callbackRoute, async (c) => {
+    const input = c.req.valid("json");
+    const { user, tokens } = await finishOidcSignIn(c.get("services"), input);
+    return c.json(tokenResponse(c, tokens, { inBody: input.refreshTokenInBody, user }), 200);
+  });
+}
