@@ -69,7 +69,9 @@ export function MessageView(
                   onClick={() => props.onOpenCitation(c)}
                 >
                   <span aria-hidden="true">[{c.index}]</span> <span dir="auto">{c.documentTitle}</span>
-                  {c.page ? <span aria-hidden="true">· {t("viewer.page", { page: c.page })}</span> : null}
+                  {c.page
+                    ? <span aria-hidden="true">{` · ${t("viewer.page", { page: c.page })}`}</span>
+                    : null}
                 </button>
               </li>
             ))}

@@ -64,7 +64,8 @@ export function PdfPage(props: { documentId: string; page: number; passage: stri
       const doc = await task.promise;
       const page = await doc.getPage(Math.min(props.page, doc.numPages));
       if (cancelled || !canvas.current || !layer.current) return;
-      const width = Math.min(canvas.current.parentElement?.clientWidth ?? 800, 900);
+      const available = (canvas.current.closest(".viewer-body")?.clientWidth ?? 832) - 32;
+      const width = Math.max(280, Math.min(available, 900));
       const scale = width / page.getViewport({ scale: 1 }).width;
       const viewport = page.getViewport({ scale });
       const ratio = globalThis.devicePixelRatio || 1;
