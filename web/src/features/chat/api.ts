@@ -51,7 +51,13 @@ export interface TurnHandlers {
   onToken(text: string): void;
   onCitations(citations: Citation[]): void;
   onDone(
-    done: { messageId: string; status: ChatMessage["status"]; refusal: string | null; cached: boolean },
+    done: {
+      messageId: string;
+      userMessageId: string;
+      status: ChatMessage["status"];
+      refusal: string | null;
+      cached: boolean;
+    },
   ): void;
   onError(error: { code: string; message: string }): void;
 }

@@ -35,12 +35,20 @@ export function ChatPanel(props: { courseId: string }) {
   const [opened, setOpened] = useState<Citation | null>(null);
   const abort = useRef<AbortController | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => sessionStorage.setItem(draftKey(props.courseId), draft), [draft, props.courseId]);
   useEffect(() => () => abort.current?.abort(), []);
 
   const stored: ShownMessage[] = session.data?.messages ?? [];
-  const shown = [...stored, ...live];
+  // The turn just streamed stays on screen until the stored conversation has it (matched by the ids `done` gave).
+  const storedIds = new Set(stored.map((m) => m.id));
+  const shown = [...stored, ...live.filter((m) => !storedIds.has(m.id))];
+  // Keep the newest message in view as it arrives (and when a past conversation opens).
+  const newest = shown.at(-1);
+  useEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: "nearest" });
+  }, [shown.length, newest?.content.length, newest?.status]);
 
   async function ask(question: string) {
     if (!question.trim() || busy) return;
@@ -50,7 +58,7 @@ export function ChatPanel(props: { courseId: string }) {
     setError(null);
     const controller = new AbortController();
     abort.current = controller;
-    const userMessage: ShownMessage = {
+    let userMessage: ShownMessage = {
       id: `local-q-${Date.now()}`,
       role: "user",
       content: question,
@@ -88,15 +96,19 @@ export function ChatPanel(props: { courseId: string }) {
           }
         },
         onCitations: (citations) => update({ citations }),
-        onDone: (done) =>
-          update({ id: done.messageId, status: done.status, refusal: done.refusal, cached: done.cached }),
+        onDone: (done) => {
+          userMessage = { ...userMessage, id: done.userMessageId };
+          update({ id: done.messageId, status: done.status, refusal: done.refusal, cached: done.cached });
+        },
         onError: (e) => update({ status: "failed", error: e.message }),
       }, controller.signal);
       await queryClient.invalidateQueries({ queryKey: ["chat"] });
-      setLive([]);
     } catch (err) {
       if (controller.signal.aborted) {
         update({ status: "interrupted" });
+      } else if (answer.content) {
+        // The answer had started: keep what arrived and say it broke off.
+        update({ status: "failed", error: err instanceof Error ? err.message : String(err) });
       } else {
         setLive([]);
         setDraft(question);
@@ -150,7 +162,7 @@ export function ChatPanel(props: { courseId: string }) {
       <div class="chat-main">
         <h2 class="visually-hidden">{t("chat.title")}</h2>
         {shown.length === 0 && <p class="muted">{t("chat.empty")}</p>}
-        <ol class="messages" aria-live="polite" aria-relevant="additions">
+        <ol ref={list} class="messages" aria-live="polite" aria-relevant="additions">
           {shown.map((m, i) => (
             <MessageView
               key={m.id}
