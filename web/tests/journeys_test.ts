@@ -152,6 +152,15 @@ Deno.test({
         await screenshot(page, "refusal-en");
       });
 
+      await step("her learning summary lists what she covered and what her material left open", async () => {
+        await page.getByText("Learning summary").click();
+        await page.getByRole("heading", { name: "Topics covered" }).waitFor();
+        const open = page.getByRole("heading", { name: "Questions your material did not answer" })
+          .locator("xpath=following-sibling::*[1]");
+        assert.match(await open.innerText(), /liquid nitrogen/);
+        await assertAccessible(page, "learning summary");
+      });
+
       await step(
         "in Arabic the page turns right-to-left and an Arabic question gets an Arabic answer",
         async () => {

@@ -16,6 +16,7 @@ import {
   useTurnsToday,
 } from "./api.ts";
 import { CitationViewer } from "./citation_viewer.tsx";
+import { LearningSummaryView } from "./learning_summary.tsx";
 import { MessageView, type ShownMessage } from "./message.tsx";
 
 const draftKey = (courseId: string) => `aiteacher.draft.${courseId}`;
@@ -115,6 +116,7 @@ export function ChatPanel(props: { courseId: string }) {
         setError(err);
       }
     } finally {
+      performance.mark("chat:done");
       setBusy(false);
       abort.current = null;
       queryClient.invalidateQueries({ queryKey: ["usage"] });
@@ -162,6 +164,9 @@ export function ChatPanel(props: { courseId: string }) {
       <div class="chat-main">
         <h2 class="visually-hidden">{t("chat.title")}</h2>
         {shown.length === 0 && <p class="muted">{t("chat.empty")}</p>}
+        {sessionId && stored.length > 0 && (
+          <LearningSummaryView key={sessionId} sessionId={sessionId} onOpenCitation={setOpened} />
+        )}
         <ol ref={list} class="messages" aria-live="polite" aria-relevant="additions">
           {shown.map((m, i) => (
             <MessageView
