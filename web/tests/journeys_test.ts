@@ -48,7 +48,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
+    // Access tokens live 30 s (the shortest allowed), so the journey also crosses token renewals.
+    const stack = await startWebStack({ ACCESS_TOKEN_TTL_SECONDS: "30" });
     const browser = await launchBrowser();
     try {
       const course = await stack.createCourse("Simultaneous Equations");
@@ -196,6 +197,24 @@ Deno.test({
         await page.locator("li.message.user").filter({ hasText: "What is substitution?" }).waitFor();
         await page.getByRole("button", { name: "إرسال" }).waitFor({ timeout: 60_000 });
       });
+      await step(
+        "after her access token expires, her next question goes through on a renewed one",
+        async () => {
+          const renewals: number[] = [];
+          page.on("response", (res) => {
+            if (res.url().endsWith("/api/v1/auth/refresh")) renewals.push(res.status());
+          });
+          // Past the token's 30 s and the edge's 5 s clock tolerance, with nothing on the page polling meanwhile.
+          await page.waitForTimeout(37_000);
+          const answer = await ask(page, "How do you solve simultaneous equations by substitution?", {
+            input: "سؤالك",
+            send: "إرسال",
+          });
+          await answer.locator(".markdown").filter({ hasText: /\S/ }).waitFor();
+          assert.ok(renewals.includes(200), `a renewal succeeded (saw ${JSON.stringify(renewals)})`);
+          assert.equal(await page.getByRole("heading", { name: "سجّل الدخول إلى المعلّم الذكي" }).count(), 0);
+        },
+      );
       await page.close();
     } finally {
       await browser.close();

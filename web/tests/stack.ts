@@ -58,8 +58,11 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-/** Builds the web app into a temporary folder and starts edge, core and workers on free ports. */
-export async function startWebStack(): Promise<WebStack> {
+/**
+ * Builds the web app into a temporary folder and starts edge, core and workers on free ports; `env` adds or
+ * overrides configuration (e.g. a short access-token lifetime).
+ */
+export async function startWebStack(extraEnv: Record<string, string> = {}): Promise<WebStack> {
   const dataDir = await Deno.makeTempDir({ prefix: "aiteacher-web-" });
   const distDir = `${dataDir}/dist`;
   await buildWebApp({ outDir: distDir, quiet: true });
@@ -79,6 +82,7 @@ export async function startWebStack(): Promise<WebStack> {
     // Journeys poll a document's progress every second; the per-IP limit is for abuse, not for one tester.
     RATE_LIMIT_IP: "100000/1m",
     JOB_POLL_MS: "100",
+    ...extraEnv,
   };
   const coreEnv = loadCoreEnv(env);
   const workersEnv = loadWorkersEnv(env);

@@ -23,8 +23,9 @@ export function LearningSummaryView(props: { sessionId: string; onOpenCitation(c
       const body = unwrap(
         await api.GET("/api/v1/chat/sessions/{id}/summary", { params: { path: { id: props.sessionId } } }),
       );
-      // The document types the summary loosely (an open object); its shape is core's LearningSummary.
-      return body.summary as LearningSummary;
+      // The document types the summary loosely (an open object with `cached`); its fields are core's
+      // LearningSummary.
+      return body as unknown as LearningSummary;
     },
   });
   const data = summary.data;
