@@ -95,6 +95,6 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     });
   });
   // The web app on the same origin; registered last so it never shadows the API or the operational endpoints.
-  if (env.WEB_DIST_DIR) app.use("*", serveWebApp({ distDir: env.WEB_DIST_DIR }));
+  if (env.WEB_APP_ENABLED) app.use("*", serveWebApp({ distDir: env.WEB_DIST_DIR }));
   return app;
 }

@@ -83,8 +83,8 @@ const servers = [
 ];
 
 // The web app, rebuilt into WEB_DIST_DIR on every change by Vite in a child process (its dependencies stay out of
-// this process); the edge serves whatever the last build wrote. WEB_DIST_DIR="" turns the web app off.
-const webBuild = edgeEnv.WEB_DIST_DIR
+// this process); the edge serves whatever the last build wrote. WEB_APP_ENABLED=false turns the web app off.
+const webBuild = edgeEnv.WEB_APP_ENABLED
   ? new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -102,7 +102,7 @@ const webBuild = edgeEnv.WEB_DIST_DIR
 const [c, w, e] = servers.map((s) => `http://${displayHost(s.addr.hostname)}:${s.addr.port}`);
 console.log(`\nAI Teacher is running (embedded defaults unless configured):
   web app  ${e}/   ${
-  webBuild ? "<- open this in a browser (rebuilt on change)" : "(off: WEB_DIST_DIR is empty)"
+  webBuild ? "<- open this in a browser (rebuilt on change)" : "(off: WEB_APP_ENABLED=false)"
 }
   edge     ${e}   <- clients call this (/api/v1/...)
   core     ${c}
