@@ -8,6 +8,7 @@ import { forwardToCore } from "./forward.ts";
 import { ipRateLimit, routeRateLimit } from "./ratelimit/middleware.ts";
 import { edgeResponseHeaders } from "./security_headers.ts";
 import type { EdgeServices, EdgeVariables } from "./services.ts";
+import { serveWebApp } from "./web/static.ts";
 
 /** The edge tier's Hono app type. */
 export type EdgeApp = OpenAPIHono<ServiceEnv<EdgeVariables>>;
@@ -93,5 +94,7 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
       streamBody: isStreamedUpload(c.req.path),
     });
   });
+  // The web app on the same origin; registered last so it never shadows the API or the operational endpoints.
+  if (env.WEB_APP_ENABLED) app.use("*", serveWebApp({ distDir: env.WEB_DIST_DIR }));
   return app;
 }

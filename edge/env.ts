@@ -64,6 +64,13 @@ export const edgeEnvSchema = z.object({
   EDGE_CACHE_GRANT_SECONDS: envTypes.int(300, 1),
   /** POST paths whose answers may be cached (keyed by body too), when core marks them cacheable. */
   EDGE_CACHE_POST_PATHS: envTypes.list(["/api/v1/search"]),
+  /** Serve the web app on the edge's own origin (off: the API alone). */
+  WEB_APP_ENABLED: envTypes.bool(true),
+  /**
+   * The built web app (`deno task web:build` makes it). The default is this checkout's `web/dist`, which is also
+   * where Deno Deploy finds it.
+   */
+  WEB_DIST_DIR: z.string().default(new URL("../web/dist", import.meta.url).pathname),
 });
 
 /** Parsed edge configuration. */

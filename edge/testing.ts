@@ -69,6 +69,8 @@ export function createTestStack(
     LOG_LEVEL: "error",
     CORE_URL: TEST_CORE_URL,
     EDGE_ASSERTION_SECRET: TEST_ASSERTION_SECRET,
+    // The API alone: whether this checkout happens to have a built web app must not change what tests see.
+    WEB_APP_ENABLED: "false",
     ...options.edgeEnv,
   });
   const edgeServices = {

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { startFakeOpenAi } from "../core/tutor/testing/fake_openai.ts";
 import { nginxTestEnvironment } from "./testing.ts";
+import { WEB_CSP } from "../edge/web/static.ts";
 import { adminToken, api, expectJson, seedCourse, SseReader } from "./testing_api.ts";
 
 const ADMIN = { email: "admin@uni.test", password: "correct horse battery staple" };
@@ -125,6 +126,37 @@ Deno.test("[nginx] client -> nginx -> edge replicas -> core, with TLS, request i
       assert.match(res.headers.get("content-type") ?? "", /application\/json/);
       assert.equal((await res.json()).error.code, "PAYLOAD_TOO_LARGE");
     });
+
+    await t.step(
+      "the web app comes through with its own page policy; the API keeps the locked-down one",
+      async () => {
+        // dev.ts builds the app when it starts: wait for the build to land.
+        let page: Response | undefined;
+        for (let i = 0; i < 120; i++) {
+          page = await env.https("/courses/some-course");
+          if (page.status === 200) break;
+          await page.body?.cancel();
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.equal(page?.status, 200);
+        assert.match(page!.headers.get("content-type") ?? "", /text\/html/);
+        assert.equal(page!.headers.get("cache-control"), "no-cache");
+        assert.equal(page!.headers.get("content-security-policy"), WEB_CSP);
+        const html = await page!.text();
+        const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+        assert.ok(script, "index.html names its hashed script");
+        const asset = await env.https(script!, { headers: { "accept-encoding": "gzip" } });
+        assert.equal(asset.status, 200);
+        assert.equal(asset.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        await asset.body?.cancel();
+        const api = await env.https("/api/v1/version");
+        assert.equal(
+          api.headers.get("content-security-policy"),
+          "default-src 'none'; frame-ancestors 'none'",
+        );
+        await api.body?.cancel();
+      },
+    );
 
     await t.step("/metrics is not exposed publicly", async () => {
       const res = await env.https("/metrics");

@@ -250,6 +250,8 @@ async function startSystemOnce(
     // With REDIS_URL set, dev.ts serves the key-value store from that Redis: keep this run's counters, limits and
     // caches apart from any other process sharing it.
     KV_KEY_PREFIX: `nginx-e2e-${crypto.randomUUID()}:`,
+    // Both edges serve the web app that dev.ts builds (and rebuilds) into this run's own folder.
+    WEB_DIST_DIR: `${dataDir}/web`,
     ...EMBEDDED_DATABASE,
   };
   const dev = spawn(Deno.execPath(), ["run", "-A", "tools/dev.ts"], {

@@ -85,8 +85,28 @@ const servers = [
   }),
 ];
 
+// The web app, rebuilt into WEB_DIST_DIR on every change by Vite in a child process (its dependencies stay out of
+// this process); the edge serves whatever the last build wrote. WEB_APP_ENABLED=false turns the web app off.
+const webBuild = edgeEnv.WEB_APP_ENABLED
+  ? new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../web/build.ts", import.meta.url).pathname,
+      "--watch",
+      "--quiet",
+      "--out-dir",
+      edgeEnv.WEB_DIST_DIR,
+    ],
+    stdin: "null",
+  }).spawn()
+  : undefined;
+
 const [c, w, e] = servers.map((s) => `http://${displayHost(s.addr.hostname)}:${s.addr.port}`);
 console.log(`\nAI Teacher is running (embedded defaults unless configured):
+  web app  ${e}/   ${
+  webBuild ? "<- open this in a browser (rebuilt on change)" : "(off: WEB_APP_ENABLED=false)"
+}
   edge     ${e}   <- clients call this (/api/v1/...)
   core     ${c}
   workers  ${w}   (jobs: ${workers.jobs.transport.kind} transport)${
@@ -99,6 +119,12 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   log.info("stopping");
+  if (webBuild) {
+    try {
+      webBuild.kill("SIGTERM");
+    } catch { /* already gone */ }
+    await webBuild.status;
+  }
   await Promise.all(servers.map((s) => s.shutdown()));
   await workers.scheduler?.stop();
   await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);

@@ -57,6 +57,18 @@ const get = createRoute({
   request: { params: IdParam },
   responses: { 200: jsonResponse(docs.DocumentBody, "The document"), ...errorResponses },
 });
+const file = createRoute({
+  method: "get",
+  path: "/v1/documents/{id}/file",
+  tags,
+  summary: "The document's file as uploaded (readers of its course): the web app shows cited pages from it",
+  middleware: [requireCaller()] as const,
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The file's bytes", content: { "application/octet-stream": { schema: z.string() } } },
+    ...errorResponses,
+  },
+});
 const complete = createRoute({
   method: "post",
   path: "/v1/documents/{id}/complete",
@@ -118,7 +130,7 @@ function registerLocalUploads(app: CoreApp, services: CoreServices): void {
   });
 }
 
-/** Document routes: upload grants, the local signed upload, completion, listing, delete and re-index. */
+/** Document routes: upload grants, the local signed upload, completion, listing, the file, delete and re-index. */
 export function registerDocumentRoutes(app: CoreApp, services: CoreServices): void {
   registerLocalUploads(app, services);
   app.openapi(create, async (c) => {
@@ -138,6 +150,23 @@ export function registerDocumentRoutes(app: CoreApp, services: CoreServices): vo
     const row = await scoped(c, (ctx) => docs.getDocument(ctx, id), { readOnly: true });
     c.header("Cache-Control", PRIVATE_CACHE);
     return c.json(docs.toDocumentBody(row), 200);
+  });
+  app.openapi(file, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await scoped(c, (ctx) => docs.getDocument(ctx, id), { readOnly: true });
+    if (!row.sha256) {
+      throw new AppError(ErrorCode.CONFLICT, `Document "${id}" has no file yet; it has not been uploaded`);
+    }
+    const storage = await c.var.services.documents.storage();
+    const bytes = await storage.getObject(row.storageKey ?? storage.keyFor(row.id));
+    const name = row.fileName.replace(/["\\\r\n]/g, "_");
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      "Content-Type": row.mime,
+      "Content-Disposition": `inline; filename="${name}"`,
+      // A document's file never changes (a new file is a new document), so the browser may keep it a while.
+      "Cache-Control": "private, max-age=300",
+      ETag: `"${row.sha256}"`,
+    });
   });
   app.openapi(complete, async (c) => {
     const { id } = c.req.valid("param");

@@ -6,9 +6,12 @@ WORKDIR /app
 COPY deno.json deno.lock ./
 COPY shared/ shared/
 COPY edge/ edge/
+COPY web/ web/
 # Fetch and compile, at build time, exactly the module graph of the entry points (npm packages included): the
-# container never reaches a registry (`--cached-only` below).
-RUN deno install --frozen --entrypoint edge/main.ts \
+# container never reaches a registry (`--cached-only` below). The web app is built here into web/dist, which the
+# edge serves (WEB_DIST_DIR's default).
+RUN deno install --frozen --entrypoint edge/main.ts web/build.ts \
+  && deno run -A web/build.ts --quiet \
   && chown -R deno:deno /deno-dir
 
 USER deno

@@ -4,6 +4,8 @@ FROM denoland/deno:2.9.6
 
 WORKDIR /app
 COPY deno.json deno.lock ./
+# The web app is a member of the Deno workspace: its config must be present for the workspace to resolve.
+COPY web/deno.json web/deno.json
 COPY shared/ shared/
 COPY workers/ workers/
 COPY migrations/ migrations/

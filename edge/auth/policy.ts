@@ -105,6 +105,7 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "GET", path: "/api/v1/courses/:id/documents", access: ANYONE_SIGNED_IN },
   { method: "PUT", path: "/api/v1/uploads/:id", access: "public" },
   { method: "GET", path: "/api/v1/documents/:id", access: ANYONE_SIGNED_IN },
+  { method: "GET", path: "/api/v1/documents/:id/file", access: ANYONE_SIGNED_IN },
   { method: "DELETE", path: "/api/v1/documents/:id", access: STAFF },
   { method: "POST", path: "/api/v1/documents/:id/complete", access: STAFF },
   { method: "POST", path: "/api/v1/documents/:id/reindex", access: STAFF },

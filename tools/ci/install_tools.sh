@@ -9,3 +9,10 @@ if ! command -v promtool >/dev/null 2>&1; then
   bash "$here/apt_install.sh" prometheus
 fi
 promtool --version 2>&1 | head -1
+# Debian's Chromium for the web app's browser tests (web/tests/*_test.ts drive it with playwright-core; no tool
+# downloads a browser of its own).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "ci: installing chromium (Debian package)"
+  bash "$here/apt_install.sh" chromium
+fi
+/usr/bin/chromium --version 2>/dev/null | head -1

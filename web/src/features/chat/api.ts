@@ -1,0 +1,97 @@
+/** The chat feature's API calls: sessions, their messages, today's usage, and one streamed turn. */
+import { useQuery } from "@tanstack/preact-query";
+import { api, ApiError, type Schemas, unwrap } from "../../lib/api.ts";
+import { readSse } from "./sse.ts";
+
+/** A stored chat message. */
+export type ChatMessage = Schemas["ChatMessage"];
+/** One source an answer cites. */
+export type Citation = Schemas["Citation"];
+
+/** The user's past conversations in a course, newest first. */
+export function useChatSessions(courseId: string) {
+  return useQuery({
+    queryKey: ["chat", "sessions", courseId],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/chat/sessions", { params: { query: { courseId } } })).items,
+  });
+}
+
+/** One conversation with its messages. */
+export function useChatSession(sessionId: string | undefined) {
+  return useQuery({
+    queryKey: ["chat", "session", sessionId],
+    enabled: Boolean(sessionId),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/chat/sessions/{id}", { params: { path: { id: sessionId! } } })),
+  });
+}
+
+/** Questions the user asked today (UTC), all courses together: what the daily quota counts. */
+export function useTurnsToday() {
+  return useQuery({
+    queryKey: ["usage", "today"],
+    queryFn: async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      const report = unwrap(
+        await api.GET("/api/v1/usage", { params: { query: { from: today, to: today } } }),
+      );
+      return report.rows.reduce((sum, row) => sum + row.turns, 0);
+    },
+  });
+}
+
+/** Starts a conversation in a course. */
+export async function createChatSession(courseId: string, title: string) {
+  return unwrap(await api.POST("/api/v1/chat/sessions", { body: { courseId, title } }));
+}
+
+/** What the stream reports while an answer is written. */
+export interface TurnHandlers {
+  onToken(text: string): void;
+  onCitations(citations: Citation[]): void;
+  onDone(
+    done: {
+      messageId: string;
+      userMessageId: string;
+      status: ChatMessage["status"];
+      refusal: string | null;
+      cached: boolean;
+    },
+  ): void;
+  onError(error: { code: string; message: string }): void;
+}
+
+/**
+ * Asks the tutor in `sessionId` and streams the answer (SSE: `token`, `citations`, `done`, `error`). Quota,
+ * scope and validation problems arrive before the stream as an ordinary error and are thrown as `ApiError`.
+ */
+export async function streamTurn(
+  sessionId: string,
+  content: string,
+  handlers: TurnHandlers,
+  signal: AbortSignal,
+): Promise<void> {
+  const { data, error, response } = await api.POST("/api/v1/chat/sessions/{id}/messages", {
+    params: { path: { id: sessionId } },
+    body: { content },
+    headers: { accept: "text/event-stream" },
+    parseAs: "stream",
+    signal,
+  });
+  if (!response.ok || !data) {
+    const body = (error as { error?: { code: string; message: string; details?: unknown } } | undefined)
+      ?.error;
+    throw new ApiError(
+      response.status,
+      body ?? { code: `HTTP_${response.status}`, message: response.statusText },
+    );
+  }
+  for await (const event of readSse(data as ReadableStream<Uint8Array>)) {
+    const payload = JSON.parse(event.data);
+    if (event.event === "token") handlers.onToken(payload.text);
+    else if (event.event === "citations") handlers.onCitations(payload.citations);
+    else if (event.event === "done") handlers.onDone(payload);
+    else if (event.event === "error") handlers.onError(payload);
+  }
+}

@@ -1,0 +1,2 @@
+/** The chat feature's public surface. */
+export { ChatPanel } from "./chat_panel.tsx";

@@ -1,0 +1,2 @@
+/** The documents feature's public surface. */
+export { DocumentsPanel } from "./documents_panel.tsx";

@@ -1,0 +1,2 @@
+/** The notifications feature's public surface. */
+export { NotificationsLink, NotificationsPage } from "./notifications.tsx";

@@ -1,0 +1,2 @@
+/** The search feature's public surface. */
+export { SearchPanel } from "./search_panel.tsx";
