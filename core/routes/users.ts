@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ADMINS, contract } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
 import { changeRole, publicUser } from "../auth/accounts.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
 import { UserSchema } from "../auth/http.ts";
 import { Role } from "../../shared/identity.ts";
 
@@ -9,7 +10,7 @@ const changeRoleRoute = createRoute({
   method: "patch",
   path: "/v1/users/{id}/role",
   summary: "Change a user's role (admins only, audited)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: {
     params: z.object({ id: z.uuid() }),
     body: { content: { "application/json": { schema: z.object({ role: Role }) } }, required: true },
