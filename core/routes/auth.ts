@@ -63,6 +63,7 @@ const refreshRoute = createRoute({
   path: "/v1/auth/refresh",
   ...contract({ access: "public" }),
   summary: "Exchange a refresh token (cookie or body) for new tokens; the old one stops working",
+  security: [{ refreshCookie: [] }, {}],
   request: {
     body: {
       content: {

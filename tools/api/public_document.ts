@@ -203,10 +203,8 @@ export function publicDocumentOf(coreDocument: Json, version: string): Json {
       ].join(" "),
       license: { name: "MIT", identifier: "MIT" },
     },
-    servers: [{ url: "/", description: "The edge that serves this document" }, {
-      url: "http://localhost:8080",
-      description: "`deno task dev`",
-    }],
+    // Relative: the edge that serves the document (`deno task dev`: http://localhost:8080).
+    servers: [{ url: "/", description: "The edge that serves this document" }],
     tags: TAGS.filter((t) => usedTags.has(t.name)),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)),
     components: {
