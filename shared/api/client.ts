@@ -23,8 +23,8 @@ export type ApiSchema<Name extends keyof components["schemas"]> = components["sc
 export interface ApiClientOptions {
   /** Access token sent as `Authorization: Bearer …`. */
   token?: string;
-  /** The fetch to use (tests, cookies, instrumentation); the global one by default. */
-  fetch?: typeof globalThis.fetch;
+  /** Sends a request (tests: an app's `request`; cookies, instrumentation); the global `fetch` by default. */
+  fetch?: (request: Request) => Response | Promise<Response>;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
 }
@@ -38,6 +38,6 @@ export function createApiClient(baseUrl: string, options: ApiClientOptions = {})
     baseUrl: baseUrl.replace(/\/+$/, ""),
     headers,
     // Bound late so a fetch replaced after the client was made (tests) is still the one used.
-    fetch: (request: Request) => (base ?? globalThis.fetch)(request),
+    fetch: async (request: Request) => await (base ?? globalThis.fetch)(request),
   });
 }

@@ -161,12 +161,7 @@ export function publicDocumentOf(coreDocument: Json, version: string): Json {
         : access === "optional"
         ? [{}, { bearer: [] }]
         : [{ bearer: [] }];
-      op.responses = withErrors(op.responses ?? {}, {
-        protected: access !== "public" && access !== "optional",
-        hasParams: /\{/.test(path),
-        hasInput: !!op.requestBody || (op.parameters ?? []).length > 0,
-        rateLimited: true,
-      });
+      op.responses = withErrors(op.responses ?? {});
     }
     paths[publicPath] = item;
   }
@@ -183,7 +178,7 @@ export function publicDocumentOf(coreDocument: Json, version: string): Json {
           description: "OpenAPI 3.1 document",
           content: { "application/json": { schema: { type: "object" } } },
         },
-        ...withErrors({}, { protected: false, hasParams: false, hasInput: false, rateLimited: true }),
+        ...withErrors({}),
       },
     },
   };
@@ -201,7 +196,6 @@ export function publicDocumentOf(coreDocument: Json, version: string): Json {
         "sign in with `POST /api/v1/auth/login` and send the `accessToken` as `Authorization: Bearer <token>`.",
         "Lists answer `{ items, nextCursor }`: pass `nextCursor` back as `cursor` for the next page.",
       ].join(" "),
-      license: { name: "MIT", identifier: "MIT" },
     },
     // Relative: the edge that serves the document (`deno task dev`: http://localhost:8080).
     servers: [{ url: "/", description: "The edge that serves this document" }],
@@ -228,16 +222,14 @@ export function publicDocumentOf(coreDocument: Json, version: string): Json {
   };
 }
 
-function withErrors(
-  responses: Json,
-  route: { protected: boolean; hasParams: boolean; hasInput: boolean; rateLimited: boolean },
-): Json {
+/**
+ * A route's responses with every error status documented with the one error shape: the ones the route declares,
+ * and the ones any route may give (bad input, no or bad token, role or scope, not found or outside the scope,
+ * conflicts with the current state, rate limits and quotas, an unexpected error).
+ */
+function withErrors(responses: Json): Json {
   const statuses = new Set(Object.keys(responses).filter((s) => Number(s) >= 400));
-  if (route.hasInput) statuses.add("400");
-  if (route.protected) statuses.add("401").add("403");
-  if (route.hasParams) statuses.add("404");
-  if (route.rateLimited) statuses.add("429");
-  statuses.add("500");
+  for (const s of UNIVERSAL_ERRORS) statuses.add(s);
   const out: Json = {};
   for (const [status, response] of Object.entries<Json>(responses)) {
     if (Number(status) < 400) out[status] = response;
@@ -251,3 +243,5 @@ function withErrors(
   }
   return out;
 }
+
+const UNIVERSAL_ERRORS = ["400", "401", "403", "404", "409", "429", "500"];
