@@ -19,6 +19,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const script = await firstSessionBlock();
+    // Generous start-up time: the embedded database and models load slowly on a busy machine.
     const dataDir = await Deno.makeTempDir({ prefix: "aiteacher-readme-" });
     const ports = { EDGE_PORT: freePort(), CORE_PORT: freePort(), WORKERS_PORT: freePort() };
     const env: Record<string, string> = {
@@ -39,11 +40,11 @@ Deno.test({
     const devErr = new Response(dev.stderr).text();
     try {
       assert.ok(
-        await waitFor(`http://127.0.0.1:${ports.EDGE_PORT}/healthz`, { timeoutMs: 60_000 }),
+        await waitFor(`http://127.0.0.1:${ports.EDGE_PORT}/healthz`, { timeoutMs: 180_000 }),
         "edge up",
       );
       assert.ok(
-        await waitFor(`http://127.0.0.1:${ports.CORE_PORT}/healthz`, { timeoutMs: 60_000 }),
+        await waitFor(`http://127.0.0.1:${ports.CORE_PORT}/healthz`, { timeoutMs: 180_000 }),
         "core up",
       );
       // The blocks exactly as written, only on this run's free edge port instead of 8080.

@@ -4,7 +4,14 @@ import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
 import { type ChatEvent, prepareTurn, runTurn } from "../chat/turn.ts";
 import type { CoreApp } from "../app.ts";
-import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  pageSchema,
+  scoped,
+  upstreamErrorResponses,
+} from "./common.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { AppError } from "../../shared/errors.ts";
 import { logContext } from "../../shared/logger.ts";
@@ -85,6 +92,7 @@ const ask = createRoute({
       },
     },
     ...errorResponses,
+    ...upstreamErrorResponses,
     ...quotaResponse,
   },
 });
@@ -99,6 +107,7 @@ const summary = createRoute({
   responses: {
     200: jsonResponse(z.object({ cached: z.boolean() }).passthrough(), "The summary"),
     ...errorResponses,
+    ...upstreamErrorResponses,
   },
 });
 

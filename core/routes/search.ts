@@ -4,7 +4,7 @@ import { PRIVATE_CACHE } from "../http/cache.ts";
 import { cachedCourseSearch, SEARCH_CACHE_TTL_SECONDS, searchableCourses } from "../rag/course_search.ts";
 import { currentScopeVersion, formatCacheScope } from "../../shared/kv/cache_scope.ts";
 import type { CoreApp } from "../app.ts";
-import { errorResponses, jsonResponse, scoped } from "./common.ts";
+import { errorResponses, jsonResponse, scoped, upstreamErrorResponses } from "./common.ts";
 
 const SearchBody = z.object({
   courseId: z.uuid().optional(),
@@ -41,7 +41,11 @@ const search = createRoute({
   summary: "Hybrid search in a course, or in the caller's readable courses of a semester",
   ...contract({ access: SIGNED_IN, rateLimit: "search", cache: "scoped" }),
   request: { body: { content: { "application/json": { schema: SearchBody } }, required: true } },
-  responses: { 200: jsonResponse(SearchAnswer, "Ranked chunks"), ...errorResponses },
+  responses: {
+    200: jsonResponse(SearchAnswer, "Ranked chunks"),
+    ...errorResponses,
+    ...upstreamErrorResponses,
+  },
 });
 
 /** `POST /v1/search`. */
