@@ -38,7 +38,7 @@ Deno.test({
       // Playwright gives every launch a fresh, temporary user-data-dir of its own.
     });
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
       const problems: string[] = [];
       const offOrigin: string[] = [];
       const origin = `http://127.0.0.1:${server.addr.port}`;
@@ -55,6 +55,12 @@ Deno.test({
       assert.ok(await page.getByText("/api/v1/auth/login").first().isVisible());
       assert.deepEqual(offOrigin, [], "everything comes from the edge: no CDN");
       assert.deepEqual(problems, [], "no script errors and no CSP violations");
+      // Open one operation, as a reader would, so the picture shows a request body and the error responses.
+      await page.getByText("/api/v1/auth/login", { exact: true }).first().click();
+      await page.getByText("Request body").first().waitFor();
+      await page.getByText("/api/v1/auth/login", { exact: true }).first().scrollIntoViewIfNeeded();
+      await page.mouse.wheel(0, -80);
+      assert.deepEqual(problems, [], "no script errors after opening an operation");
       const png = await page.screenshot({ fullPage: false });
       assert.ok(png.byteLength > 20_000, "a page with content, not a blank screen");
       // docs/api.md shows this picture; refresh it with SCREENSHOTS=update (or when it is missing).
