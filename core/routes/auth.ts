@@ -15,6 +15,7 @@ import {
 import { issueTokenPair, revokeAccessToken, revokeFamilyOf, rotateRefreshToken } from "../auth/tokens.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { upstreamErrorResponses } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
@@ -97,7 +98,8 @@ const googleRoute = createRoute({
   ...contract({ access: "public", rateLimit: "login" }),
   summary: "Sign in with a Google ID token (links by verified email or creates a student)",
   request: { body: json(z.object({ idToken: z.string().min(10).max(8192), refreshTokenInBody })) },
-  responses: { 200: tokens("Signed in") },
+  // 503 when Google sign-in is not configured; 502/504 when Google's keys cannot be fetched.
+  responses: { 200: tokens("Signed in"), ...upstreamErrorResponses },
 });
 
 const passwordRoute = createRoute({
