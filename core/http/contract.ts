@@ -25,6 +25,11 @@ export interface RouteContract {
   allowWithoutMfa?: boolean;
   rateLimit?: RouteRateLimitClass;
   cache?: Cacheability;
+  /**
+   * Where a created resource lives, e.g. `/api/v1/faculties/{id}`: a 201 answer gets it as `Location`, each
+   * `{field}` filled from the answer's JSON body.
+   */
+  created?: string;
   /** Middleware of the route's own, run after the caller check and cache hooks. */
   middleware?: CoreMiddleware[];
 }
@@ -36,12 +41,14 @@ export function contract(declared: RouteContract): {
   [EXTENSION.allowWithoutMfa]?: true;
   [EXTENSION.rateLimit]?: RouteRateLimitClass;
   [EXTENSION.cache]?: Cacheability;
+  [EXTENSION.created]?: string;
 } {
   const { access, allowWithoutMfa, rateLimit, cache } = declared;
   const middleware: CoreMiddleware[] = [];
   if (access === "optional") middleware.push(requireCaller(undefined, { optional: true, allowWithoutMfa }));
   else if (access !== "public") middleware.push(requireCaller([...access], { allowWithoutMfa }));
   if (cache === "public" || cache === "private") middleware.push(cacheHooks(cache));
+  if (declared.created) middleware.push(locationOfCreated(declared.created));
   middleware.push(...declared.middleware ?? []);
   return {
     middleware,
@@ -49,5 +56,22 @@ export function contract(declared: RouteContract): {
     ...(allowWithoutMfa ? { [EXTENSION.allowWithoutMfa]: true as const } : {}),
     ...(rateLimit ? { [EXTENSION.rateLimit]: rateLimit } : {}),
     ...(cache ? { [EXTENSION.cache]: cache } : {}),
+    ...(declared.created ? { [EXTENSION.created]: declared.created } : {}),
+  };
+}
+
+/** Sets `Location` on a 201 answer from the template and the answer's body (public edge URL). */
+function locationOfCreated(template: string): CoreMiddleware {
+  return async (c, next) => {
+    await next();
+    if (c.res.status !== 201 || !c.res.headers.get("content-type")?.includes("application/json")) return;
+    const body = await c.res.clone().json() as Record<string, unknown>;
+    let complete = true;
+    const location = template.replace(/\{(\w+)\}/g, (_, field: string) => {
+      const value = body[field];
+      if (typeof value !== "string") complete = false;
+      return encodeURIComponent(String(value));
+    });
+    if (complete) c.res.headers.set("Location", location);
   };
 }

@@ -12,7 +12,7 @@ const start = createRoute({
   path: "/v1/exams/{id}/attempts",
   tags,
   summary: "Start an attempt (server clock; inside the window and the attempts allowed)",
-  ...contract({ access: SIGNED_IN }),
+  ...contract({ access: SIGNED_IN, created: "/api/v1/attempts/{id}" }),
   request: { params: IdParam },
   responses: { 201: jsonResponse(Attempt, "Started"), ...errorResponses },
 });

@@ -38,7 +38,7 @@ const create = createRoute({
   path: "/v1/chat/sessions",
   tags,
   summary: "Open a tutor chat session in a course the caller can read",
-  ...contract({ access: SIGNED_IN }),
+  ...contract({ access: SIGNED_IN, created: "/api/v1/chat/sessions/{id}" }),
   request: { body: { content: { "application/json": { schema: sessions.SessionCreate } }, required: true } },
   responses: { 201: jsonResponse(sessions.ChatSession, "Created"), ...errorResponses },
 });

@@ -40,7 +40,7 @@ const create = createRoute({
   path: "/v1/courses",
   tags,
   summary: "Create a course (admins, academics in their faculty)",
-  ...contract({ access: STAFF }),
+  ...contract({ access: STAFF, created: "/api/v1/courses/{id}" }),
   request: { body: { content: { "application/json": { schema: courses.CourseCreate } }, required: true } },
   responses: { 201: jsonResponse(courses.Course, "Created"), ...errorResponses },
 });

@@ -25,7 +25,7 @@ const create = createRoute({
   path: "/v1/courses/{id}/documents",
   tags,
   summary: "Start a document upload (course instructors, admins): returns a signed upload URL",
-  ...contract({ access: STAFF, rateLimit: "upload" }),
+  ...contract({ access: STAFF, rateLimit: "upload", created: "/api/v1/documents/{documentId}" }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: docs.DocumentCreate } }, required: true },

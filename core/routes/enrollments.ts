@@ -36,7 +36,7 @@ const create = createRoute({
   path: "/v1/courses/{id}/enrollments",
   tags,
   summary: "Enroll one user in a managed course",
-  ...contract({ access: STAFF }),
+  ...contract({ access: STAFF, created: "/api/v1/courses/{courseId}/enrollments/{id}" }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: enrollments.EnrollmentCreate } }, required: true },

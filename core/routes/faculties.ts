@@ -37,7 +37,7 @@ const create = createRoute({
   path: "/v1/faculties",
   tags,
   summary: "Create a faculty (admins)",
-  ...contract({ access: ADMINS }),
+  ...contract({ access: ADMINS, created: "/api/v1/faculties/{id}" }),
   request: { body: { content: { "application/json": { schema: faculties.FacultyCreate } }, required: true } },
   responses: { 201: jsonResponse(faculties.Faculty, "Created"), ...errorResponses },
 });

@@ -40,7 +40,7 @@ const create = createRoute({
   path: "/v1/semesters",
   tags,
   summary: "Create a semester (admins)",
-  ...contract({ access: ADMINS }),
+  ...contract({ access: ADMINS, created: "/api/v1/semesters/{id}" }),
   request: {
     body: { content: { "application/json": { schema: semesters.SemesterCreate } }, required: true },
   },

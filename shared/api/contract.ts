@@ -53,4 +53,5 @@ export const EXTENSION = {
   allowWithoutMfa: "x-allow-without-mfa",
   rateLimit: "x-rate-limit",
   cache: "x-cache",
+  created: "x-created",
 } as const;

@@ -3010,6 +3010,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/chat/sessions/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3612,6 +3614,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/courses/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4061,6 +4065,8 @@ export interface operations {
             /** @description Upload URL issued */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/documents/{documentId}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4274,6 +4280,8 @@ export interface operations {
             /** @description Enrolled */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/courses/{courseId}/enrollments/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5714,6 +5722,8 @@ export interface operations {
             /** @description Started */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/attempts/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6641,6 +6651,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/faculties/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8361,6 +8373,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/semesters/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {

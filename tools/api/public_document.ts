@@ -162,6 +162,14 @@ export function publicDocumentOf(coreDocument: Json, version: string): Json {
         ? [{}, { bearer: [] }]
         : [{ bearer: [] }];
       op.responses = withErrors(op.responses ?? {});
+      if (op[EXTENSION.created] && op.responses["201"]) {
+        op.responses["201"].headers = {
+          Location: {
+            description: `The created resource: \`${op[EXTENSION.created]}\``,
+            schema: { type: "string" },
+          },
+        };
+      }
     }
     paths[publicPath] = item;
   }
