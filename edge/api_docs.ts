@@ -5,6 +5,8 @@
 import type { Context, Hono } from "hono";
 import document from "../shared/api/openapi.json" with { type: "json" };
 import { setResponseHeader } from "../shared/http/response_headers.ts";
+// Imported (not only resolved) so the package is installed wherever the edge runs; it names its own folder.
+import swaggerUiFolder from "swagger-ui-dist/absolute-path.js";
 
 /** Where the reference page lives. */
 export const DOCS_PATH = "/api/docs";
@@ -65,7 +67,7 @@ function readAsset(name: string): Promise<Uint8Array<ArrayBuffer> | null> {
   let bytes = assetCache.get(name);
   if (!bytes) {
     // Resolved to the installed package's file; missing (e.g. a deployment without the package) answers 404.
-    bytes = Deno.readFile(new URL(import.meta.resolve(`swagger-ui-dist/${name}`))).catch(() => null);
+    bytes = Deno.readFile(`${swaggerUiFolder()}/${name}`).catch(() => null);
     assetCache.set(name, bytes);
   }
   return bytes;
