@@ -14,6 +14,7 @@ import { publicUser } from "../auth/accounts.ts";
 import { requestPasswordReset, resetPassword } from "../accounts/password_reset.ts";
 import { resendVerification, verifyEmail } from "../accounts/verification.ts";
 import { acceptInvitation } from "../accounts/invitations.ts";
+import { contract } from "../http/contract.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
@@ -29,6 +30,7 @@ const accepted = (description: string) => ({
 const resetRequestRoute = createRoute({
   method: "post",
   path: "/v1/auth/password-reset",
+  ...contract({ access: "public", rateLimit: "mail" }),
   summary: "Mail a password-reset link (same answer whether or not the address has an account)",
   request: { body: json(z.object({ email })) },
   responses: accepted("If the address has an account, a link is on its way"),
@@ -37,6 +39,7 @@ const resetRequestRoute = createRoute({
 const resetConfirmRoute = createRoute({
   method: "post",
   path: "/v1/auth/password-reset/confirm",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Set a new password with a reset link; every session of the account is signed out",
   request: { body: json(z.object({ token, newPassword: z.string().min(1).max(256) })) },
   responses: { 204: { description: "Password changed; sign in with it" } },
@@ -45,6 +48,7 @@ const resetConfirmRoute = createRoute({
 const verifyRoute = createRoute({
   method: "post",
   path: "/v1/auth/verify-email",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Confirm an email address with its link; invitations waiting for it are applied",
   request: { body: json(z.object({ token })) },
   responses: {
@@ -62,6 +66,7 @@ const verifyRoute = createRoute({
 const resendRoute = createRoute({
   method: "post",
   path: "/v1/auth/verify-email/resend",
+  ...contract({ access: "public", rateLimit: "mail" }),
   summary: "Mail a new verification link to an unverified account (same answer for any address)",
   request: { body: json(z.object({ email })) },
   responses: accepted("If the address has an unverified account, a link is on its way"),
@@ -70,6 +75,7 @@ const resendRoute = createRoute({
 const acceptRoute = createRoute({
   method: "post",
   path: "/v1/auth/invitations/accept",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Accept an invitation: creates the account (enrolled) or enrols the existing one",
   request: {
     body: json(z.object({

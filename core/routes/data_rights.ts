@@ -1,7 +1,8 @@
 /** Data rights: download one's data (or, for admins, anyone's) as a zip; admins erase accounts. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CoreApp } from "../app.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
+import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import { eraseUser, exportUserData } from "../accounts/data_rights.ts";
 
 const zip = { description: "A zip of JSON files", content: { "application/zip": { schema: z.any() } } };
@@ -11,7 +12,7 @@ const exportMine = createRoute({
   method: "get",
   path: "/v1/me/export",
   summary: "Download everything the platform holds about you, as one zip",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   responses: { 200: zip },
 });
 
@@ -19,7 +20,7 @@ const exportUser = createRoute({
   method: "get",
   path: "/v1/users/{id}/export",
   summary: "Download a person's data (admins; audited)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: { 200: zip },
 });
@@ -29,7 +30,7 @@ const erase = createRoute({
   path: "/v1/users/{id}/erase",
   summary:
     "Erase an account: personal data removed or pseudonymised, academic records kept (admins; audited)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: {
     200: {

@@ -1,7 +1,8 @@
 /** `GET|PUT /v1/me/notification-preferences`: which notification kinds the caller also gets by mail. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CoreApp } from "../app.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import {
   listMailPreferences,
   MAIL_NOTIFICATION_DEFAULTS,
@@ -18,7 +19,7 @@ const getRoute = createRoute({
   method: "get",
   path: "/v1/me/notification-preferences",
   summary: "The caller's mail choice per notification kind (account security mail is always sent)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   responses: { 200: { description: "Choices", content: { "application/json": { schema: Preferences } } } },
 });
 
@@ -26,7 +27,7 @@ const putRoute = createRoute({
   method: "put",
   path: "/v1/me/notification-preferences",
   summary: "Turn mail for one notification kind on or off",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: {
     body: {
       content: { "application/json": { schema: z.object({ kind: z.enum(kinds), email: z.boolean() }) } },

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { CoreApp } from "../app.ts";
 import { refreshTokenInBody, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
 import { finishOidcSignIn, listOidcProviders, startOidcSignIn } from "../accounts/oidc.ts";
+import { contract } from "../http/contract.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
@@ -12,6 +13,7 @@ const json = <T extends z.ZodType>(schema: T) => ({
 const providersRoute = createRoute({
   method: "get",
   path: "/v1/auth/oidc/providers",
+  ...contract({ access: "public" }),
   summary: "Institutional sign-in providers configured for this deployment",
   responses: {
     200: {
@@ -28,6 +30,7 @@ const providersRoute = createRoute({
 const startRoute = createRoute({
   method: "post",
   path: "/v1/auth/oidc/{provider}/start",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Start signing in with a provider: the URL to send the browser to (state, nonce, PKCE)",
   request: { params: z.object({ provider: z.string().max(40) }) },
   responses: {
@@ -43,6 +46,7 @@ const startRoute = createRoute({
 const callbackRoute = createRoute({
   method: "post",
   path: "/v1/auth/oidc/callback",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Finish signing in with the code and state the provider sent back",
   request: {
     body: json(z.object({

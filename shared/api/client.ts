@@ -1,41 +1,43 @@
 /**
- * INTERIM typed API client (web-app branch): generated from core's OpenAPI document with `/v1` rewritten to the
- * public `/api/v1`, until the API-contract work replaces `shared/api/` with its own generated version. Same surface:
- * `createApiClient(baseUrl, { token?, fetch? })`, calls like `client.GET("/api/v1/me")`.
+ * The typed client of the public API, for the web app and the end-to-end tests: paths, parameters, bodies and
+ * answers come from `schema.d.ts`, generated from the OpenAPI document (`deno task api:generate`), so a change of
+ * the API that breaks a caller breaks its type check.
+ *
+ * ```ts
+ * const api = createApiClient("http://localhost:8080", { token });
+ * const { data, error } = await api.GET("/api/v1/courses/{id}", { params: { path: { id } } });
+ * ```
  */
 import createClient, { type Client } from "openapi-fetch";
-import type { paths } from "./schema.d.ts";
+import type { components, operations, paths } from "./schema.d.ts";
 
-export type { paths } from "./schema.d.ts";
-export type { components } from "./schema.d.ts";
+export type { components, operations, paths };
 
-/** The typed client over the public API. */
+/** The client type: `GET`, `POST`, `PUT`, `PATCH`, `DELETE` over the `/api/v1/...` paths. */
 export type ApiClient = Client<paths>;
 
-/** Options of `createApiClient`: a bearer token (or a function giving the current one) and a fetch to use. */
+/** A schema of the public API by name, e.g. `ApiSchema<"Course">`. */
+export type ApiSchema<Name extends keyof components["schemas"]> = components["schemas"][Name];
+
+/** Options of `createApiClient`. */
 export interface ApiClientOptions {
-  token?: string | (() => string | undefined);
-  fetch?: typeof globalThis.fetch;
+  /** Access token sent as `Authorization: Bearer …`. */
+  token?: string;
+  /** Sends a request (tests: an app's `request`; cookies, instrumentation); the global `fetch` by default. */
+  fetch?: (request: Request) => Response | Promise<Response>;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
 }
 
-/** Creates a typed client for the API at `baseUrl` (the edge's origin; paths carry `/api/v1`). */
+/** A typed client of the API at `baseUrl` (the edge's origin, e.g. `http://localhost:8080`). */
 export function createApiClient(baseUrl: string, options: ApiClientOptions = {}): ApiClient {
-  const client = createClient<paths>({
-    baseUrl,
-    fetch: options.fetch ? (req: Request) => options.fetch!(req) : undefined,
-    credentials: "same-origin",
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const base = options.fetch;
+  return createClient<paths>({
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    headers,
+    // Bound late so a fetch replaced after the client was made (tests) is still the one used.
+    fetch: async (request: Request) => await (base ?? globalThis.fetch)(request),
   });
-  const token = options.token;
-  if (token) {
-    client.use({
-      onRequest({ request }) {
-        const value = typeof token === "function" ? token() : token;
-        if (value && !request.headers.has("authorization")) {
-          request.headers.set("authorization", `Bearer ${value}`);
-        }
-        return request;
-      },
-    });
-  }
-  return client;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the deployment tests need beyond Deno: NGINX (nginx/nginx_e2e_test.ts) and promtool from Debian's
+# Installs what the tests need beyond Deno: Chromium (below), NGINX (nginx/nginx_e2e_test.ts) and promtool from Debian's
 # prometheus package (deploy/ops_config_test.ts checks the Prometheus config and alert rules with it). Idempotent.
 set -euo pipefail
 here="$(dirname "$0")"
@@ -9,8 +9,8 @@ if ! command -v promtool >/dev/null 2>&1; then
   bash "$here/apt_install.sh" prometheus
 fi
 promtool --version 2>&1 | head -1
-# Debian's Chromium for the web app's browser tests (web/tests/*_test.ts drive it with playwright-core; no tool
-# downloads a browser of its own).
+# Debian's Chromium for the browser tests (web/tests/*_test.ts and tools/api/docs_page_test.ts drive it with
+# playwright-core; no tool downloads a browser of its own).
 if [ ! -x /usr/bin/chromium ]; then
   echo "ci: installing chromium (Debian package)"
   bash "$here/apt_install.sh" chromium

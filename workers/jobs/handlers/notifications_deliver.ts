@@ -41,5 +41,5 @@ export const deliverNotification = defineJob("notifications.deliver", async ({ j
     });
     return true;
   });
-  return { result: { userId: payload.userId, mailed }, resultUrl: "/v1/notifications" };
+  return { result: { userId: payload.userId, mailed }, resultUrl: "/api/v1/notifications" };
 });
