@@ -21,6 +21,7 @@ export const ar: Record<MessageKey, string> = {
   "auth.signIn": "تسجيل الدخول",
   "auth.signInTitle": "سجّل الدخول إلى المعلّم الذكي",
   "auth.register": "إنشاء حساب",
+  "auth.checkMail": "بقيت خطوة: أرسلنا إليك رابطًا لتأكيد بريدك الإلكتروني. افتحه ثم سجّل الدخول.",
   "auth.registerTitle": "أنشئ حسابك",
   "auth.email": "البريد الإلكتروني",
   "auth.password": "كلمة المرور",

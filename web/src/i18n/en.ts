@@ -19,6 +19,7 @@ export const en = {
   "auth.signIn": "Sign in",
   "auth.signInTitle": "Sign in to AI Teacher",
   "auth.register": "Create an account",
+  "auth.checkMail": "Almost there: we sent you a link to confirm your email address. Open it, then sign in.",
   "auth.registerTitle": "Create your account",
   "auth.email": "Email",
   "auth.password": "Password",

@@ -11,6 +11,7 @@ export function RegisterPage() {
   const { route } = useLocation();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [checkMail, setCheckMail] = useState(false);
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
@@ -18,7 +19,7 @@ export function RegisterPage() {
     setBusy(true);
     setError(null);
     try {
-      acceptTokens(unwrap(
+      const answer = unwrap(
         await api.POST("/api/v1/auth/register", {
           body: {
             displayName: String(form.get("name")),
@@ -26,13 +27,27 @@ export function RegisterPage() {
             password: String(form.get("password")),
           },
         }),
-      ));
+      );
+      // Deployments that require a verified address answer without tokens: the link is in the mail.
+      if ("verificationRequired" in answer) {
+        setCheckMail(true);
+        return;
+      }
+      acceptTokens(answer);
       route("/", true);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
     }
+  }
+
+  if (checkMail) {
+    return (
+      <Page title={t("auth.registerTitle")}>
+        <p class="notice" role="status">{t("auth.checkMail")}</p>
+      </Page>
+    );
   }
 
   return (
