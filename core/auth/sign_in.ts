@@ -15,7 +15,8 @@ import { verifyGoogleIdToken } from "./google.ts";
 import { burnPasswordCheck, hashPassword, normaliseEmail, verifyPassword } from "./password.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
 import { checkTotp } from "./totp.ts";
-import { issueTokenPair, revokeAllSessions, type TokenPair } from "./tokens.ts";
+import { revokeUserTokens } from "./revocation.ts";
+import { issueTokenPair, type TokenPair } from "./tokens.ts";
 
 /** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
 async function rehashIfOutdated(
@@ -119,7 +120,7 @@ export async function googleSignIn(
       [user] = await db.update(users)
         .set({ googleSub: profile.sub, emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
-      if (squatted) await revokeAllSessions(db, existing.id);
+      if (squatted) await revokeUserTokens(deps, existing.id, { reason: "google_linked" });
       action = "auth.google_linked";
       passwordCleared = squatted;
     } else {

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CoreApp } from "../app.ts";
-import { changeRole, publicUser } from "../auth/accounts.ts";
+import { changeRole, deactivateUser, publicUser } from "../auth/accounts.ts";
 import { callerOf, requireCaller } from "../auth/caller.ts";
 import { UserSchema } from "../auth/http.ts";
 import { Role } from "../../shared/identity.ts";
@@ -19,8 +19,22 @@ const changeRoleRoute = createRoute({
   },
 });
 
-/** `PATCH /v1/users/:id/role`. */
+const deactivateRoute = createRoute({
+  method: "delete",
+  path: "/v1/users/{id}",
+  summary:
+    "Deactivate a user: sign-in refused, every session and access token revoked (admins only, audited)",
+  middleware: [requireCaller(["ADMIN"])] as const,
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 204: { description: "Deactivated" } },
+});
+
+/** `PATCH /v1/users/:id/role`, `DELETE /v1/users/:id`. */
 export function registerUserRoutes(app: CoreApp): void {
+  app.openapi(deactivateRoute, async (c) => {
+    await deactivateUser(c.get("services"), callerOf(c).userId, c.req.valid("param").id);
+    return c.body(null, 204);
+  });
   app.openapi(changeRoleRoute, async (c) => {
     const { id } = c.req.valid("param");
     const row = await changeRole(c.get("services"), callerOf(c).userId, {

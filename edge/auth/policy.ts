@@ -37,6 +37,7 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   { method: "PATCH", path: "/api/v1/me", access: ANYONE_SIGNED_IN },
   // Administration
   { method: "PATCH", path: "/api/v1/users/:id/role", access: ["ADMIN"] },
+  { method: "DELETE", path: "/api/v1/users/:id", access: ["ADMIN"] },
   { method: "PUT", path: "/api/v1/users/:id/profile", access: ["ADMIN"] },
   { method: "GET", path: "/api/v1/audit", access: ["ADMIN"] },
   // Academic structure (core narrows every row to the caller's scope)
