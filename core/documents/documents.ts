@@ -267,19 +267,49 @@ export async function completeDocument(
   return { jobId: null, pending: stored };
 }
 
-/** The course's live documents, newest first (readers of the course). */
-export async function listDocuments(ctx: ScopedContext, courseId: string): Promise<DocumentRow[]> {
+/**
+ * Whether a document is shown to this caller. A document still awaiting its bytes is the uploader's unfinished
+ * work: only the course's managers see it, and only while its upload URL can still be used; after that it is
+ * abandoned (or was refused) and is hidden from everyone. Decided at read time, so nothing has to sweep it: the row
+ * stays (a late upload started before the URL expired still completes and shows the document again).
+ */
+function visibleTo(
+  ctx: ScopedContext,
+  row: DocumentRow,
+  uploadUrlTtlSeconds: number,
+  now = Date.now(),
+): boolean {
+  if (row.status !== "awaiting_upload") return true;
+  if (!ctx.scope.canManageCourse(row.courseId)) return false;
+  return row.createdAt.getTime() + uploadUrlTtlSeconds * 1000 > now;
+}
+
+/** The course's live documents, newest first (readers of the course; unfinished uploads to managers only). */
+export async function listDocuments(
+  ctx: ScopedContext,
+  courseId: string,
+  options: { uploadUrlTtlSeconds: number },
+): Promise<DocumentRow[]> {
   if (!ctx.scope.canReadCourse(courseId)) {
     throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
   }
-  return await ctx.tx.select().from(documents)
+  const rows = await ctx.tx.select().from(documents)
     .where(and(eq(documents.courseId, courseId), isNull(documents.deletedAt)))
     .orderBy(desc(documents.createdAt));
+  return rows.filter((row) => visibleTo(ctx, row, options.uploadUrlTtlSeconds));
 }
 
-/** One live document the caller may read. */
-export function getDocument(ctx: ScopedContext, documentId: string): Promise<DocumentRow> {
-  return readableDocument(ctx, documentId);
+/** One live document the caller may read (404 for an unfinished upload the caller may not see). */
+export async function getDocument(
+  ctx: ScopedContext,
+  documentId: string,
+  options: { uploadUrlTtlSeconds: number },
+): Promise<DocumentRow> {
+  const row = await readableDocument(ctx, documentId);
+  if (!visibleTo(ctx, row, options.uploadUrlTtlSeconds)) {
+    throw new AppError(ErrorCode.NOT_FOUND, `Document "${documentId}" was not found`);
+  }
+  return row;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import { requireCaller } from "../auth/caller.ts";
 import { getAttempt, saveAnswers, startAttempt, submitAttempt, submitExpired } from "../exams/attempts.ts";
 import type { CoreApp } from "../app.ts";
@@ -84,7 +85,7 @@ export function registerAttemptRoutes(app: CoreApp): void {
     const { id } = c.req.valid("param");
     await scoped(c, (ctx) => submitExpired(ctx, { attemptId: id }));
     const out = await scoped(c, (ctx) => submitAttempt(ctx, id));
-    return c.json({ ...out, statusUrl: `/v1/jobs/${out.jobId}` }, 202);
+    return c.json({ ...out, statusUrl: jobStatusUrl(out.jobId) }, 202);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");

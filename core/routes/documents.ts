@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import { requireCaller } from "../auth/caller.ts";
 import { PRIVATE_CACHE } from "../http/cache.ts";
 import * as docs from "../documents/documents.ts";
@@ -17,7 +18,7 @@ const Accepted = z.object({
   statusUrl: z.string().nullable(),
 })
   .openapi("DocumentJob");
-const statusUrl = (jobId: string | null) => jobId ? `/v1/jobs/${jobId}` : null;
+const statusUrl = (jobId: string | null) => jobId ? jobStatusUrl(jobId) : null;
 
 const create = createRoute({
   method: "post",
@@ -129,13 +130,19 @@ export function registerDocumentRoutes(app: CoreApp, services: CoreServices): vo
   });
   app.openapi(list, async (c) => {
     const { id } = c.req.valid("param");
-    const rows = await scoped(c, (ctx) => docs.listDocuments(ctx, id), { readOnly: true });
+    const rows = await scoped(c, (ctx) =>
+      docs.listDocuments(ctx, id, {
+        uploadUrlTtlSeconds: c.var.services.documents.uploadUrlTtlSeconds,
+      }), { readOnly: true });
     c.header("Cache-Control", PRIVATE_CACHE);
     return c.json({ items: rows.map(docs.toDocumentBody) }, 200);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await scoped(c, (ctx) => docs.getDocument(ctx, id), { readOnly: true });
+    const row = await scoped(c, (ctx) =>
+      docs.getDocument(ctx, id, {
+        uploadUrlTtlSeconds: c.var.services.documents.uploadUrlTtlSeconds,
+      }), { readOnly: true });
     c.header("Cache-Control", PRIVATE_CACHE);
     return c.json(docs.toDocumentBody(row), 200);
   });

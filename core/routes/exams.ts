@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import { requireCaller } from "../auth/caller.ts";
 import * as examsDomain from "../exams/exams.ts";
 import { Blueprint } from "../exams/types.ts";
@@ -97,7 +98,7 @@ export function registerExamRoutes(app: CoreApp): void {
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
     const out = await scoped(c, (ctx) => examsDomain.createExam(ctx, id, input));
-    return c.json({ ...out, statusUrl: `/v1/jobs/${out.jobId}` }, 202);
+    return c.json({ ...out, statusUrl: jobStatusUrl(out.jobId) }, 202);
   });
   app.openapi(list, async (c) => {
     const { id } = c.req.valid("param");

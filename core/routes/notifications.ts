@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import type { CoreApp } from "../app.ts";
 import { callerOf, requireCaller } from "../auth/caller.ts";
 import { listNotifications, markNotificationRead, sendNotification } from "../notifications/notifications.ts";
@@ -85,6 +86,6 @@ export function registerNotificationRoutes(app: CoreApp): void {
   app.openapi(sendRoute, async (c) => {
     const { database } = c.get("services");
     const job = await sendNotification(database.db, callerOf(c).userId, c.req.valid("json"));
-    return c.json({ jobId: job.id, statusUrl: `/v1/jobs/${job.id}` }, 202);
+    return c.json({ jobId: job.id, statusUrl: jobStatusUrl(job.id) }, 202);
   });
 }

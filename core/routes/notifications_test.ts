@@ -17,14 +17,14 @@ dbTest(
     const sent = await call("POST", "/v1/notifications", admin, { userId: user.userId, title: "Exam moved" });
     assert.equal(sent.status, 202);
     const { jobId, statusUrl } = await sent.json();
-    assert.equal(statusUrl, `/v1/jobs/${jobId}`);
+    assert.equal(statusUrl, `/api/v1/jobs/${jobId}`);
     assert.deepEqual((await (await call("GET", "/v1/notifications", user)).json()).notifications, []);
 
     const runner = testRunner(database);
     const claim = await claimJob(database.db, jobId, runner);
     assert.equal(claim.state, "claimed");
     if (claim.state === "claimed") assert.equal(await runClaimedJob(claim.job, runner), "succeeded");
-    const status = await (await call("GET", statusUrl, admin)).json();
+    const status = await (await call("GET", statusUrl.replace(/^\/api/, ""), admin)).json();
     assert.equal(status.status, "succeeded");
     assert.equal(status.resultUrl, "/v1/notifications");
 

@@ -71,7 +71,7 @@ export const ROUTE_POLICY: readonly RoutePolicy[] = [
   // Jobs and notifications (core shows a job to its owner and admins only)
   { method: "GET", path: "/api/v1/jobs", access: ["ADMIN"] },
   { method: "GET", path: "/api/v1/jobs/:id", access: ANYONE_SIGNED_IN },
-  { method: "POST", path: "/api/v1/jobs/:id/retry", access: ["ADMIN"] },
+  { method: "POST", path: "/api/v1/jobs/:id/retry", access: ANYONE_SIGNED_IN },
   { method: "GET", path: "/api/v1/notifications", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications/:id/read", access: ANYONE_SIGNED_IN },
   { method: "POST", path: "/api/v1/notifications", access: ["ADMIN"] },
