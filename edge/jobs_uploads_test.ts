@@ -16,7 +16,9 @@ const json = { "content-type": "application/json" };
 dbTest(
   "[edge] statusUrl in an accepted job's answer is an edge URL its caller can follow",
   async (database) => {
-    const stack = createTestStack(database);
+    // Local uploads write their bytes and signing key under DATA_DIR: a directory of this test's own.
+    const dataDir = await Deno.makeTempDir({ prefix: "edge-jobs-" });
+    const stack = createTestStack(database, { coreEnv: { DATA_DIR: dataDir } });
     const world = await createAcademicWorld(database);
     const admin = await stack.bearer(world.admin);
     const sent = await stack.edge.request("/api/v1/notifications", {
@@ -56,6 +58,7 @@ dbTest(
     const completed = await done.json();
     assert.equal(completed.statusUrl, `/api/v1/jobs/${completed.jobId}`);
     assert.equal((await stack.edge.request(completed.statusUrl, { headers: academic })).status, 200);
+    await Deno.remove(dataDir, { recursive: true });
   },
 );
 
