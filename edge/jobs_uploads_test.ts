@@ -97,7 +97,9 @@ dbTest(
 dbTest(
   "[edge] a document awaiting its upload is hidden from students, and from everyone once its URL expired",
   async (database) => {
-    const stack = createTestStack(database);
+    // Upload grants sign with a key kept under DATA_DIR: a directory of this test's own.
+    const dataDir = await Deno.makeTempDir({ prefix: "edge-uploads-" });
+    const stack = createTestStack(database, { coreEnv: { DATA_DIR: dataDir } });
     const world = await createAcademicWorld(database);
     const academic = await stack.bearer(world.academicOwn);
     const student = await stack.bearer(world.studentEnrolled);
@@ -136,5 +138,6 @@ dbTest(
       (await stack.edge.request(`/api/v1/documents/${documentId}`, { headers: academic })).status,
       404,
     );
+    await Deno.remove(dataDir, { recursive: true });
   },
 );
