@@ -6,6 +6,7 @@ import type { EdgeEnv } from "../env.ts";
 import { edgeMetricsOf } from "../metrics.ts";
 import type { EdgeVariables } from "../services.ts";
 import type { RateLimitDecision, RateLimitRule } from "./interface.ts";
+import { policyFor } from "../auth/policy.ts";
 import { classOf, DEFAULT_CLASS_LIMITS, type RateLimitPolicy, ruleFor } from "./policy.ts";
 
 type EdgeEnvT = ServiceEnv<EdgeVariables>;
@@ -47,7 +48,8 @@ export function ipRateLimit(): MiddlewareHandler<EdgeEnvT> {
     const { env } = c.get("services");
     if (!env.RATE_LIMIT_ENABLED) return await next();
     const rule = { name: "ip", ...policyOf(env).ip };
-    if (!hasBearer(c)) {
+    // Public routes never verify a token: a bearer header there must not buy a way around the per-IP limit.
+    if (!hasBearer(c) || policyFor(c.req.method, c.req.path)?.access === "public") {
       await check(c, rule, c.get("clientIp"));
       return await next();
     }
@@ -59,6 +61,8 @@ export function ipRateLimit(): MiddlewareHandler<EdgeEnvT> {
       }
       throw err;
     }
+    // A route open to anonymous callers (logout) that ran without a verified caller counts as anonymous.
+    if (!c.get("identity")) await check(c, rule, c.get("clientIp"));
   };
 }
 

@@ -155,6 +155,14 @@ edgeTest(
     const over = await app.request("/api/v1/courses", as(0));
     assert.equal(over.status, 429);
     assert.equal((await over.json()).error.details.rule, "user");
+    // A bearer header on a public route (no token is verified there) does not dodge the per-IP limit.
+    const publicStatuses = [];
+    for (let i = 0; i < 4; i++) {
+      publicStatuses.push(
+        (await app.request("/api/v1/version", from("10.20.0.2", { authorization: "Bearer x" }))).status,
+      );
+    }
+    assert.equal(publicStatuses.at(-1), 429);
     // Anonymous requests from the same address still meet the per-IP limit.
     const anonymous = [];
     for (let i = 0; i < 4; i++) anonymous.push((await app.request("/api/v1/courses", from(hall))).status);
