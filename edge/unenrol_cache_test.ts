@@ -4,7 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { createAcademicWorld } from "../core/academics/testing.ts";
+import { testCoreEnv } from "../core/auth/testing.ts";
 import { dbTest } from "../shared/db/testing.ts";
+import { createDocumentServices } from "../shared/documents/services.ts";
+import { createHashEmbedder } from "../shared/rag/testing/hash_embedder.ts";
+import type { VectorStore } from "../shared/rag/vector/interface.ts";
 import { createTestStack } from "./testing.ts";
 
 const json = { "content-type": "application/json" };
@@ -12,7 +16,19 @@ const json = { "content-type": "application/json" };
 dbTest(
   "[edge] an unenrolled student gets no cached search answer of the course (X-Cache is never HIT)",
   async (database) => {
-    const stack = createTestStack(database);
+    // A vector store that answers (with nothing): search is then not degraded and its answers are cacheable, also
+    // on a Postgres without pgvector.
+    const vectorStore = {
+      name: "pgvector",
+      ensureSchema: () => Promise.resolve(),
+      query: () => Promise.resolve([]),
+      count: () => Promise.resolve(0),
+    } as unknown as VectorStore;
+    const documents = createDocumentServices(testCoreEnv(), database, {
+      embedder: createHashEmbedder(),
+      vectorStore,
+    });
+    const stack = createTestStack(database, { coreOverrides: { documents } });
     const world = await createAcademicWorld(database);
     const student = await stack.bearer(world.studentEnrolled);
     const search = () =>
