@@ -2,6 +2,7 @@ import { openDatabase } from "../shared/db/client.ts";
 import { databaseConfig } from "../shared/db/env.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
 import { createLogger } from "../shared/logger.ts";
+import { aiMetricsOf } from "../shared/ai_metrics.ts";
 import { createMetrics } from "../shared/metrics.ts";
 import { serveUntilSignal } from "../shared/http/serve.ts";
 import { createCoreApp } from "./app.ts";
@@ -24,16 +25,19 @@ export function buildCoreServices(
   shared: { kv?: KvStore; documents?: DocumentServiceOverrides } = {},
 ): CoreServices {
   const documents = createDocumentServices(env, database, shared.documents);
+  const metrics = createMetrics("core");
+  // The contract's model, retrieval and chat metrics are exported from the start, before their first sample.
+  aiMetricsOf(metrics.registry);
   return {
     env,
     database,
     logger: createLogger("core", { level: env.LOG_LEVEL }),
-    metrics: createMetrics("core"),
+    metrics,
     kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
     documents,
     // Tutor and chat (issue 7); retrieval uses `documents.embedder` and `documents.vectorStore`.
-    tutorModel: createTutorModel(env),
+    tutorModel: createTutorModel(env, { metrics: metrics.registry }),
     // While an exam of a course is open, the tutor refuses its items to that course's students.
     examLockout: databaseExamLockout(database),
   };

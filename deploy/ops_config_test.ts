@@ -52,8 +52,6 @@ const PENDING_ENV: Record<string, Record<string, string>> = {
     WORKERS_PUBLIC_URL: "issue 5",
   },
   edge: {
-    UPSTASH_REDIS_REST_URL: "issue 9",
-    UPSTASH_REDIS_REST_TOKEN: "issue 9",
     JWKS_URL: "issue 3",
     CORS_ORIGINS: "issue 3",
   },
@@ -175,6 +173,27 @@ Deno.test("[deploy] the tiers' compose variables exist in their env schemas", ()
     assert.ok(services.workers.environment?.[key], `workers: ${key} is not passed`);
     assert.equal(services.workers.environment?.[key], services.core.environment?.[key], key);
   }
+});
+
+Deno.test("[deploy] every tier that uses the KV store gets the same Redis in compose", () => {
+  // Revocations, token versions, login throttles and cache-scope versions are written by core and read by the edge:
+  // a tier without the Upstash variables would silently fall back to a private in-process store.
+  const kvKeys = ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_KEY_PREFIX"];
+  const kvTiers = ["core", "workers", "edge"].filter((tier) =>
+    SCHEMA_KEYS[tier].has("UPSTASH_REDIS_REST_URL")
+  );
+  assert.deepEqual(kvTiers, ["core", "workers", "edge"], "every tier's schema reads the KV variables");
+  for (const tier of kvTiers) {
+    for (const key of kvKeys) {
+      assert.ok(services[tier].environment?.[key], `${tier}: ${key} is not passed`);
+      assert.equal(services[tier].environment?.[key], services.edge.environment?.[key], `${tier}: ${key}`);
+    }
+    assert.ok(
+      services[tier].depends_on?.["redis-rest"],
+      `${tier} does not start after the Redis REST bridge`,
+    );
+  }
+  assert.match(services.edge.environment?.UPSTASH_REDIS_REST_URL ?? "", /^http:\/\/redis-rest:/);
 });
 
 Deno.test("[deploy] the compose values parse with the tiers' own schemas", () => {

@@ -45,8 +45,13 @@ export const edgeEnvSchema = z.object({
   ...kvEnvFields,
   /** Rate limiting on or off (off only for benchmarks or behind another limiter). */
   RATE_LIMIT_ENABLED: envTypes.bool(true),
-  /** Requests per client IP across the whole API. */
-  RATE_LIMIT_IP: parsed("100/1m", parseLimit),
+  /**
+   * Anonymous requests per client IP across the whole API (sign-in, registration, token refresh: a campus NAT of
+   * thousands refreshes every 15 minutes). Signed-in requests count per user instead.
+   */
+  RATE_LIMIT_IP: parsed("600/1m", parseLimit),
+  /** Signed-in requests per user across the whole API. */
+  RATE_LIMIT_USER: parsed("300/1m", parseLimit),
   /** Per-user limits per route class, overriding the defaults (`chat=20/1m,ai=5/1m,...`; see docs/edge-cache.md). */
   RATE_LIMITS: parsed("", parseClassLimits),
   /** Per-role overrides of the class limits, same format. */

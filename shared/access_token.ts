@@ -1,7 +1,7 @@
 /**
  * What the core's access tokens look like, shared by the core (which signs them) and the edge (which verifies them).
  * Access tokens are EdDSA (Ed25519) JWTs with a `kid`; claims `sub`, `role`, `jti`, `iat`, `exp`, `iss`, `aud`, and
- * `mfa` (whether this session passed TOTP).
+ * `mfa` (whether this session passed TOTP), `iat_ms` (issue time in milliseconds, for per-user revocation).
  */
 import { z } from "zod";
 import { Role } from "./identity.ts";
@@ -20,6 +20,20 @@ export function revokedJtiKey(jti: string): string {
   return `auth:revoked-jti:${jti}`;
 }
 
+/**
+ * KV key holding, for one user, the epoch milliseconds before which every access token of that user is revoked
+ * (written by core on role change, deactivation, password change; read by the edge on every call). It lives as long
+ * as the longest access token issued before it, so it never needs cleaning up.
+ */
+export function userTokensRevokedBeforeKey(userId: string): string {
+  return `auth:user-revoked-before:${userId}`;
+}
+
+/** When an access token was issued, in epoch milliseconds (`iat_ms`; tokens without it count from `iat`). */
+export function tokenIssuedAtMs(claims: { iat: number; iat_ms?: number }): number {
+  return claims.iat_ms ?? claims.iat * 1000;
+}
+
 /** The claims an access token must carry beyond the registered ones jose checks. */
 export const AccessTokenClaims = z.object({
   sub: z.uuid(),
@@ -27,6 +41,11 @@ export const AccessTokenClaims = z.object({
   jti: z.string().min(1),
   exp: z.number().int(),
   iat: z.number().int(),
+  /**
+   * Issue time in milliseconds: `iat` has whole seconds, too coarse to tell a token issued just before a
+   * revocation from the fresh one issued just after it (e.g. by a password change).
+   */
+  iat_ms: z.number().int().optional(),
   mfa: z.boolean(),
 });
 /** Parsed access-token claims. */

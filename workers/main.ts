@@ -4,6 +4,7 @@ import { databaseConfig } from "../shared/db/env.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
 import { serveUntilSignal } from "../shared/http/serve.ts";
 import { createLogger } from "../shared/logger.ts";
+import { aiMetricsOf } from "../shared/ai_metrics.ts";
 import { createMetrics } from "../shared/metrics.ts";
 import { createWorkersApp } from "./app.ts";
 import { jobTransportOf, loadWorkersEnv, type WorkersEnv } from "./env.ts";
@@ -45,6 +46,8 @@ export function buildWorkersServices(
   const logger = createLogger("workers", { level: env.LOG_LEVEL });
   const mailer = options.mailer ?? createMailer(env, logger.child({ component: "mail" }));
   const metrics = createMetrics("workers");
+  // Workers call the models (exam generation, grading): the contract's model metrics are exported here too.
+  aiMetricsOf(metrics.registry);
   const kv = options.kv ?? createKv(env);
   const documents = createDocumentServices(env, database, options.documents);
   const runner = {
@@ -53,7 +56,9 @@ export function buildWorkersServices(
     registry: options.registry ?? {
       ...jobHandlers,
       // exams (issue 8): the model-backed generator and grader when the tutor model is OpenAI-compatible.
-      ...(env.TUTOR_MODEL === "openai" ? examJobHandlers({ model: createTutorModel(env) }) : {}),
+      ...(env.TUTOR_MODEL === "openai"
+        ? examJobHandlers({ model: createTutorModel(env, { metrics: metrics.registry }) })
+        : {}),
     },
     workerId: workerIdOf(),
     leaseMs: env.JOB_LEASE_MS,

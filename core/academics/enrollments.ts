@@ -198,8 +198,12 @@ export async function updateEnrollment(
   return toApi({ ...row, email: before.email });
 }
 
-/** Soft-deletes an enrollment of a managed course. */
-export async function deleteEnrollment(ctx: ScopedContext, courseId: string, id: string): Promise<void> {
+/** Soft-deletes an enrollment of a managed course; returns whose it was (to end their cached access). */
+export async function deleteEnrollment(
+  ctx: ScopedContext,
+  courseId: string,
+  id: string,
+): Promise<{ userId: string }> {
   await findManageableCourse(ctx, courseId);
   const row = await findEnrollment(ctx, courseId, id, false);
   await ctx.tx.update(enrollments).set({ deletedAt: new Date() }).where(eq(enrollments.id, id));
@@ -208,6 +212,7 @@ export async function deleteEnrollment(ctx: ScopedContext, courseId: string, id:
     target: `course:${courseId}`,
     metadata: { enrollmentId: id, userId: row.userId, role: row.role },
   });
+  return { userId: row.userId };
 }
 
 /** Restores a soft-deleted enrollment (admins); refused when the user is enrolled again meanwhile. */

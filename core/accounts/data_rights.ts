@@ -117,7 +117,7 @@ export async function eraseUser(
   const erasedAt = new Date();
   const id = user.id;
   await deps.database.db.transaction(async (tx) => {
-    await signOutEverywhere(tx, id);
+    await signOutEverywhere(deps, tx, id, "erased");
     await tx.update(users).set({
       email: erasedEmail(id),
       displayName: null,

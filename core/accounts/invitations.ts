@@ -222,7 +222,7 @@ export async function acceptInvitation(
     } else {
       [user] = await tx.update(users).set({ passwordHash: await needPassword(), emailVerified: true })
         .where(eq(users.id, existing.id)).returning();
-      await signOutEverywhere(tx, user.id);
+      await signOutEverywhere(deps, tx, user.id, "account_reclaimed");
       await recordAudit(tx, deps.logger, "core", {
         action: "auth.account_reclaimed",
         userId: user.id,

@@ -254,7 +254,7 @@ export async function finishOidcSignIn(
       const [user] = await tx.update(users)
         .set({ emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
-      if (squatted) await signOutEverywhere(tx, user.id);
+      if (squatted) await signOutEverywhere(deps, tx, user.id, "oidc_linked");
       await tx.insert(userIdentities).values({ userId: user.id, provider: provider.id, subject: sub, email });
       await mailAccountEvent(deps, tx, user, "sign_in_method_added", { method: provider.name });
       await recordAudit(tx, deps.logger, "core", {

@@ -63,7 +63,7 @@ export async function resetPassword(
     checkPasswordPolicy(input.newPassword, user.email, env.PASSWORD_MIN_LENGTH);
     const passwordHash = await hashPassword(input.newPassword, hashing(deps));
     await tx.update(users).set({ passwordHash, emailVerified: true }).where(eq(users.id, user.id));
-    await signOutEverywhere(tx, user.id);
+    await signOutEverywhere(deps, tx, user.id, "password_reset");
     await recordAudit(tx, deps.logger, "core", {
       action: "auth.password_reset",
       userId: user.id,

@@ -1,14 +1,18 @@
-/** Ending every session of a user, for the account flows (password reset, erasure). */
+/** Ending every session of a user, for the account flows (password reset, erasure, reclaimed accounts). */
 import type { Db } from "../../shared/db/client.ts";
-import { revokeAllSessions } from "../auth/tokens.ts";
+import { type RevocationDeps, revokeUserTokens } from "../auth/revocation.ts";
 
 /**
- * Signs a user out everywhere: every refresh-token family is revoked, so no session can be renewed. Access tokens
- * already issued live out their lifetime (≤ ACCESS_TOKEN_TTL_SECONDS) because their `jti`s are not known here.
- *
- * The one call site for the account flows: when a user-wide revocation that also blocks live access tokens through
- * the KV exists (a `revokeUserTokens`-style function), call it here and every flow gets it.
+ * Signs a user out everywhere: every refresh-token family is revoked in the caller's transaction, and every access
+ * token issued so far stops working at the edge (the user's "revoked before" time in the KV). Throws
+ * `AppError(UNAVAILABLE)` when the KV cannot record it, so the flow's transaction rolls back instead of reporting a
+ * sign-out that did not happen.
  */
-export async function signOutEverywhere(tx: Db, userId: string): Promise<void> {
-  await revokeAllSessions(tx, userId);
+export async function signOutEverywhere(
+  deps: RevocationDeps,
+  tx: Db,
+  userId: string,
+  reason: string,
+): Promise<void> {
+  await revokeUserTokens(deps, userId, { reason, db: tx });
 }

@@ -13,13 +13,8 @@ import {
   type PasswordHashing,
   verifyPassword,
 } from "./password.ts";
-import {
-  issueTokenPair,
-  revokeAccessToken,
-  revokeAllSessions,
-  type TokenConfig,
-  type TokenPair,
-} from "./tokens.ts";
+import { revokeUserTokens } from "./revocation.ts";
+import { issueTokenPair, type TokenConfig, type TokenPair } from "./tokens.ts";
 
 /** What the account functions use from core's services. */
 export type AuthDeps = Pick<CoreServices, "database" | "kv" | "logger" | "env" | "keys">;
@@ -125,8 +120,8 @@ export async function registerAccount(
 }
 
 /**
- * Changes a password after checking the current one. Every session of the user is signed out (refresh families
- * revoked, the presented access token put on the revocation list) and the caller gets a fresh session instead.
+ * Changes a password after checking the current one. Every session of the user is signed out (refresh families and
+ * every access token issued so far, on every device) and the caller gets a fresh session instead.
  */
 export async function changePassword(
   deps: AuthDeps,
@@ -145,7 +140,6 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword, hashing(deps));
   await deps.database.db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
-    await revokeAllSessions(tx, user.id);
     await recordAudit(tx, deps.logger, "core", {
       action: "auth.password_changed",
       userId: user.id,
@@ -153,7 +147,7 @@ export async function changePassword(
     });
     await mailAccountEvent(deps, tx, user, "password_changed", {});
   });
-  if (caller.jti && caller.exp) await revokeAccessToken(deps.kv, caller.jti, caller.exp);
+  await revokeUserTokens(deps, user.id, { reason: "password_changed" });
   return issueTokenPair(deps.database.db, tokenConfig(deps), {
     userId: user.id,
     role: user.role,
@@ -174,7 +168,10 @@ export async function updateProfile(
   return row;
 }
 
-/** An admin changes another user's role (audited). Admins cannot change their own role, so one always remains. */
+/**
+ * An admin changes another user's role (audited). Admins cannot change their own role, so one always remains. The
+ * user's tokens and sessions are revoked, so the old role stops working at once (they sign in again).
+ */
 export async function changeRole(
   deps: AuthDeps,
   actorId: string,
@@ -182,7 +179,10 @@ export async function changeRole(
 ): Promise<UserRow> {
   if (actorId === input.userId) throw errors.conflict("Admins cannot change their own role");
   const before = await findUser(deps, input.userId);
-  return await deps.database.db.transaction(async (tx) => {
+  // Before the change too: when the KV store is down the role does not change (503) rather than change while the
+  // old role's tokens keep working.
+  await revokeUserTokens(deps, input.userId, { reason: "role_changed" });
+  const row = await deps.database.db.transaction(async (tx) => {
     const [row] = await tx.update(users).set({ role: input.role }).where(eq(users.id, input.userId))
       .returning();
     await recordAudit(tx, deps.logger, "core", {
@@ -193,6 +193,32 @@ export async function changeRole(
     });
     return row;
   });
+  await revokeUserTokens(deps, input.userId, { reason: "role_changed" });
+  return row;
+}
+
+/**
+ * An admin deactivates another account (audited `user.deactivated`): it can no longer sign in, its sessions and
+ * access tokens are revoked at once, and its email becomes free again. Admins cannot deactivate themselves.
+ */
+export async function deactivateUser(
+  deps: AuthDeps,
+  actorId: string,
+  userId: string,
+): Promise<void> {
+  if (actorId === userId) throw errors.conflict("Admins cannot deactivate their own account");
+  const before = await findUser(deps, userId);
+  await revokeUserTokens(deps, userId, { reason: "deactivated" });
+  await deps.database.db.transaction(async (tx) => {
+    await tx.update(users).set({ deletedAt: new Date() }).where(eq(users.id, userId));
+    await recordAudit(tx, deps.logger, "core", {
+      action: "user.deactivated",
+      userId: actorId,
+      target: `user:${userId}`,
+      metadata: { role: before.role },
+    });
+  });
+  await revokeUserTokens(deps, userId, { reason: "deactivated" });
 }
 
 /** Creates the first admin (or promotes an existing account) from the command line, never over HTTP. */
@@ -209,6 +235,8 @@ export async function createAdmin(
       target: `user:${user.id}`,
       metadata: { from: existing.role, to: "ADMIN", via: "admin:create" },
     });
+    // Sessions from before the promotion must not carry on as an admin without passing 2FA.
+    await revokeUserTokens(deps, user.id, { reason: "role_changed" });
     return { user, created: false };
   }
   // The operator at the command line vouches for the address, so the admin is not locked out by verification.

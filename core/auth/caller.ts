@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
+import { users } from "../../shared/db/schema/users.ts";
 import { ASSERTION_HEADER, AssertionError, verifyAssertion } from "../../shared/assertion.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { Identity, Role } from "../../shared/identity.ts";
@@ -38,6 +40,31 @@ async function callerFrom(c: Parameters<MiddlewareHandler<CoreEnvT>>[0]): Promis
 }
 
 /**
+ * Core does not take the role in the token on trust: the account must still exist, be active and hold that role
+ * (one primary-key read on the primary, so a replica's lag cannot bring a demoted role back). A token minted before a
+ * role change or deactivation gets 401 `invalid_token`, so the client refreshes (and gets the current role) or signs
+ * in again. The edge refuses such tokens first (per-user revocation time in the KV); this holds even when it cannot.
+ */
+async function assertAccountCurrent(
+  c: Parameters<MiddlewareHandler<CoreEnvT>>[0],
+  caller: Identity,
+): Promise<void> {
+  const [account] = await c.get("services").database.db
+    .select({ role: users.role, deletedAt: users.deletedAt })
+    .from(users).where(eq(users.id, caller.userId)).limit(1);
+  if (!account || account.deletedAt) {
+    throw new AppError(ErrorCode.UNAUTHORIZED, "This account is no longer active", {
+      headers: INVALID_TOKEN,
+    });
+  }
+  if (account.role !== caller.role) {
+    throw new AppError(ErrorCode.UNAUTHORIZED, "Your role has changed; sign in again", {
+      headers: INVALID_TOKEN,
+    });
+  }
+}
+
+/**
  * Protects core routes: the caller must come through the edge with a valid assertion bound to this method and
  * path. With `roles`, the caller's role must be one of them (403 otherwise). An admin whose session has not passed
  * 2FA (`mfa: false`) is refused unless the route says otherwise.
@@ -51,6 +78,7 @@ export function requireCaller(roles?: Role[], options: CallerOptions = {}): Midd
         headers: INVALID_TOKEN,
       });
     }
+    await assertAccountCurrent(c, caller);
     if (roles && !roles.includes(caller.role)) {
       throw new AppError(ErrorCode.FORBIDDEN, "Your role may not do this");
     }

@@ -23,9 +23,14 @@ export const authEnv = {
   JWT_KEY_ROTATION_DAYS: envTypes.int(30, 1),
   /** Path of the refresh-token cookie as the browser sees it (through the edge). */
   REFRESH_COOKIE_PATH: z.string().default("/api/v1/auth"),
-  /** Failed logins allowed per email and per client IP within the window before 429. */
+  /**
+   * Sign-in throttle (failures only; docs/identity.md): failures of one account before each further attempt must
+   * wait 1 s, 2 s, 4 s, … up to LOGIN_MAX_DELAY_SECONDS after the last failure (devices that signed in to the
+   * account before are exempt); failures from one client IP per window before it is refused (high: a campus NAT).
+   */
   LOGIN_MAX_FAILURES_PER_EMAIL: envTypes.int(5, 1),
-  LOGIN_MAX_FAILURES_PER_IP: envTypes.int(50, 1),
+  LOGIN_MAX_DELAY_SECONDS: envTypes.int(300, 1),
+  LOGIN_MAX_FAILURES_PER_IP: envTypes.int(1000, 1),
   LOGIN_THROTTLE_WINDOW_SECONDS: envTypes.int(900, 1),
   /** Google sign-in: the OAuth client id tokens must be issued for; unset disables `POST /v1/auth/google`. */
   GOOGLE_CLIENT_ID: z.string().optional(),

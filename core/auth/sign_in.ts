@@ -1,6 +1,7 @@
 /** Signing in: password (+ TOTP), throttled; and Google. No HTTP here. */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { recordAudit } from "../../shared/audit/audit.ts";
+import { refreshTokens } from "../../shared/db/schema/identity.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import {
@@ -13,10 +14,16 @@ import {
 } from "./accounts.ts";
 import { verifyGoogleIdToken } from "./google.ts";
 import { burnPasswordCheck, hashPassword, normaliseEmail, verifyPassword } from "./password.ts";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.ts";
+import {
+  assertLoginAllowed,
+  clearLoginFailures,
+  recordLoginFailure,
+  type ThrottleLimits,
+} from "./throttle.ts";
 import { checkTotp } from "./totp.ts";
 import { mailAccountEvent } from "../accounts/mail.ts";
-import { issueTokenPair, revokeAllSessions, type TokenPair } from "./tokens.ts";
+import { revokeUserTokens } from "./revocation.ts";
+import { hashRefreshToken, issueTokenPair, type TokenPair } from "./tokens.ts";
 
 /** After a successful check, re-hashes a password stored with other argon2 parameters than the configured ones. */
 async function rehashIfOutdated(
@@ -35,22 +42,48 @@ async function rehashIfOutdated(
 const badCredentials = () => new AppError(ErrorCode.UNAUTHORIZED, "Email or password is incorrect");
 
 /**
- * Password sign-in, throttled per email and per IP. Accounts with 2FA also need a current TOTP code; a session
- * that passed it gets `mfa: true` in its tokens.
+ * Whether a refresh token the client sent (cookie or body) was issued to this account and has not expired: proof
+ * that this device signed in to the account before, so the account's slow-down does not apply to it (a revoked or
+ * rotated token still proves that; it grants nothing by itself, the password is still checked).
  */
-export async function login(
-  deps: AuthDeps,
-  input: { email: string; password: string; totpCode?: string; ip: string },
-): Promise<{ user: UserRow; tokens: TokenPair }> {
-  const email = normaliseEmail(input.email);
-  const limits = {
-    perEmail: deps.env.LOGIN_MAX_FAILURES_PER_EMAIL,
+async function isRecognisedDevice(deps: AuthDeps, userId: string, refreshToken?: string): Promise<boolean> {
+  if (!refreshToken) return false;
+  const [row] = await deps.database.db.select({ userId: refreshTokens.userId }).from(refreshTokens)
+    .where(and(
+      eq(refreshTokens.tokenHash, await hashRefreshToken(refreshToken)),
+      gt(refreshTokens.expiresAt, new Date()),
+    )).limit(1);
+  return row?.userId === userId;
+}
+
+/** The sign-in throttle's settings from configuration. */
+export function throttleLimits(deps: AuthDeps): ThrottleLimits {
+  return {
+    freeFailures: deps.env.LOGIN_MAX_FAILURES_PER_EMAIL,
+    maxDelaySeconds: deps.env.LOGIN_MAX_DELAY_SECONDS,
     perIp: deps.env.LOGIN_MAX_FAILURES_PER_IP,
     windowSeconds: deps.env.LOGIN_THROTTLE_WINDOW_SECONDS,
   };
-  const who = { email, ip: input.ip };
-  await assertLoginAllowed(deps.kv, deps.logger, limits, who);
+}
+
+/**
+ * Password sign-in, throttled on failures (see `throttle.ts`): per account a progressive slow-down that a device
+ * which signed in to the account before (`refreshToken`) skips, per IP a high failure limit. Accounts with 2FA
+ * also need a current TOTP code; a session that passed it gets `mfa: true` in its tokens.
+ */
+export async function login(
+  deps: AuthDeps,
+  input: { email: string; password: string; totpCode?: string; ip: string; refreshToken?: string },
+): Promise<{ user: UserRow; tokens: TokenPair }> {
+  const email = normaliseEmail(input.email);
+  const limits = throttleLimits(deps);
   const user = await findByEmail(deps, email);
+  const who = {
+    email,
+    ip: input.ip,
+    recognisedDevice: user ? await isRecognisedDevice(deps, user.id, input.refreshToken) : false,
+  };
+  await assertLoginAllowed(deps.kv, deps.logger, limits, who);
   const ok = user?.passwordHash
     ? await verifyPassword(input.password, user.passwordHash)
     : (await burnPasswordCheck(input.password, hashing(deps)), false);
@@ -126,7 +159,7 @@ export async function googleSignIn(
       [user] = await db.update(users)
         .set({ googleSub: profile.sub, emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
-      if (squatted) await revokeAllSessions(db, existing.id);
+      if (squatted) await revokeUserTokens(deps, existing.id, { reason: "google_linked" });
       await mailAccountEvent(deps, db, user, "sign_in_method_added", { method: "Google" });
       action = "auth.google_linked";
       passwordCleared = squatted;

@@ -24,6 +24,7 @@ import type { Role } from "../../shared/identity.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { MemoryKv } from "../../shared/kv/memory.ts";
 import { memoryLogger } from "../../shared/logger.ts";
+import { aiMetricsOf } from "../../shared/ai_metrics.ts";
 import { createMetrics } from "../../shared/metrics.ts";
 import { type CoreEnv, coreEnvSchema } from "../env.ts";
 import type { CoreServices } from "../services.ts";
@@ -56,11 +57,13 @@ export function testCoreServices(
   options: { env?: Record<string, string>; kv?: KvStore; overrides?: Partial<CoreServices> } = {},
 ): CoreServices {
   const env = testCoreEnv(options.env);
+  const metrics = createMetrics("core");
+  aiMetricsOf(metrics.registry);
   return {
     env,
     database,
     logger: memoryLogger("core"),
-    metrics: createMetrics("core"),
+    metrics,
     kv: options.kv ?? new MemoryKv(),
     keys: createKeyRing({
       rotationMs: env.JWT_KEY_ROTATION_DAYS * 86_400_000,
@@ -69,7 +72,7 @@ export function testCoreServices(
     // Documents: a hashed test embedder, so no model loads in tests that never search.
     documents: createDocumentServices(env, database, { embedder: createHashEmbedder() }),
     // Tutor and chat (issue 7): built lazily, nothing loads until a question is asked.
-    tutorModel: createTutorModel(env),
+    tutorModel: createTutorModel(env, { metrics: metrics.registry }),
     examLockout: noOpenExams,
     ...options.overrides,
   };

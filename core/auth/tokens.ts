@@ -34,10 +34,11 @@ export async function signAccessToken(
   subject: { userId: string; role: Role; mfa: boolean },
 ): Promise<{ token: string; jti: string; exp: number }> {
   const { kid, key } = await config.keys.signingKey();
-  const iat = Math.floor(Date.now() / 1000);
+  const now = Date.now();
+  const iat = Math.floor(now / 1000);
   const exp = iat + config.accessTtlSeconds;
   const jti = crypto.randomUUID();
-  const token = await new SignJWT({ role: subject.role, mfa: subject.mfa })
+  const token = await new SignJWT({ role: subject.role, mfa: subject.mfa, iat_ms: now })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYP })
     .setSubject(subject.userId)
     .setJti(jti)

@@ -4,6 +4,7 @@
  * gone; what was produced is kept) or `failed` (the error is kept, so the session shows the failed turn). Each turn
  * is audited as `tutor.query` with the cited chunks. No HTTP here: the route maps the events to JSON or SSE.
  */
+import { aiMetricsOf } from "../../shared/ai_metrics.ts";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
@@ -68,6 +69,14 @@ export async function prepareTurn(
         userId: caller.userId,
         role: caller.role,
         courseId: owned.courseId,
+      }).catch((err) => {
+        if (err instanceof AppError && err.code === ErrorCode.QUOTA_EXCEEDED) {
+          const scope = (err.details as { quota?: string } | undefined)?.quota === "course"
+            ? "course"
+            : "role";
+          aiMetricsOf(services.metrics.registry).chatQuotaExceeded.inc({ scope });
+        }
+        throw err;
       });
     }
   }
@@ -148,6 +157,7 @@ export async function* runTurn(
       vectorStore: services.documents.vectorStore,
       embedder: services.documents.embedder,
       logger: services.logger,
+      metrics: services.metrics.registry,
     }),
     model: services.tutorModel,
     examLockout: services.examLockout,
@@ -181,6 +191,9 @@ export async function* runTurn(
     yield { type: "error", messageId, userMessageId: prepared.userMessageId, error };
     return;
   }
+  aiMetricsOf(services.metrics.registry).chatAnswerCache.inc({
+    result: turn.cached ? "hit" : turn.cacheable ? "miss" : "skip",
+  });
   const status = turn.interrupted ? "interrupted" : "complete";
   const messageId = await storeAnswer(services, caller, prepared, turn, status);
   yield { type: "done", messageId, userMessageId: prepared.userMessageId, turn, status };

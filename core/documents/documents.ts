@@ -3,7 +3,7 @@
  * soft delete and re-index. No HTTP here; routes in `core/routes/documents.ts` call these.
  */
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, or, sql } from "drizzle-orm";
 import {
   afterCursor,
   fixedSort,
@@ -275,11 +275,35 @@ export async function completeDocument(
   return { jobId: null, pending: stored };
 }
 
-/** A page of the course's live documents, newest first (readers of the course). */
+/**
+ * Whether a document is shown to this caller. A document still awaiting its bytes is the uploader's unfinished
+ * work: only the course's managers see it, and only while its upload URL can still be used; after that it is
+ * abandoned (or was refused) and is hidden from everyone. Decided at read time, so nothing has to sweep it: the row
+ * stays (a late upload started before the URL expired still completes and shows the document again).
+ */
+function visibleTo(
+  ctx: ScopedContext,
+  row: DocumentRow,
+  uploadUrlTtlSeconds: number,
+  now = Date.now(),
+): boolean {
+  if (row.status !== "awaiting_upload") return true;
+  if (!ctx.scope.canManageCourse(row.courseId)) return false;
+  return row.createdAt.getTime() + uploadUrlTtlSeconds * 1000 > now;
+}
+
+/** The same rule as `visibleTo`, as SQL over one course's documents (so pages keep their size). */
+function visibleInCourse(ctx: ScopedContext, courseId: string, uploadUrlTtlSeconds: number) {
+  const finished = ne(documents.status, "awaiting_upload");
+  if (!ctx.scope.canManageCourse(courseId)) return finished;
+  return or(finished, gt(documents.createdAt, new Date(Date.now() - uploadUrlTtlSeconds * 1000)));
+}
+
+/** A page of the course's live documents, newest first (readers of the course; unfinished uploads to managers only). */
 export async function listDocuments(
   ctx: ScopedContext,
   courseId: string,
-  page: PageParams,
+  page: PageParams & { uploadUrlTtlSeconds: number },
 ): Promise<{ rows: DocumentRow[]; nextCursor: string | null }> {
   if (!ctx.scope.canReadCourse(courseId)) {
     throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
@@ -291,6 +315,7 @@ export async function listDocuments(
     .where(and(
       eq(documents.courseId, courseId),
       isNull(documents.deletedAt),
+      visibleInCourse(ctx, courseId, page.uploadUrlTtlSeconds),
       afterCursor(sort, documents.id, page.cursor),
     ))
     .orderBy(...orderOf(sort, documents.id)).limit(page.limit + 1);
@@ -298,9 +323,17 @@ export async function listDocuments(
   return { rows: cut.rows.map((r) => r.row), nextCursor: cut.nextCursor };
 }
 
-/** One live document the caller may read. */
-export function getDocument(ctx: ScopedContext, documentId: string): Promise<DocumentRow> {
-  return readableDocument(ctx, documentId);
+/** One live document the caller may read (404 for an unfinished upload the caller may not see). */
+export async function getDocument(
+  ctx: ScopedContext,
+  documentId: string,
+  options: { uploadUrlTtlSeconds: number },
+): Promise<DocumentRow> {
+  const row = await readableDocument(ctx, documentId);
+  if (!visibleTo(ctx, row, options.uploadUrlTtlSeconds)) {
+    throw new AppError(ErrorCode.NOT_FOUND, `Document "${documentId}" was not found`);
+  }
+  return row;
 }
 
 /**

@@ -108,3 +108,11 @@ export async function retryDeadJob(db: Db, caller: Identity, id: string): Promis
   if (!row) throw new AppError(ErrorCode.CONFLICT, "The job changed while retrying it; try again");
   return row;
 }
+
+/**
+ * Where a client follows a job: the PUBLIC path, as clients reach core through the edge (`/api/v1/*` → `/v1/*`),
+ * never core's own path (which the edge does not serve).
+ */
+export function jobStatusUrl(jobId: string): string {
+  return `/api/v1/jobs/${jobId}`;
+}

@@ -4,6 +4,8 @@
  * from Postgres with the live-document filter, so a deleted document or a stale generation never comes back even
  * if its vectors linger.
  */
+import type client from "prom-client";
+import { aiMetricsOf } from "../../shared/ai_metrics.ts";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import type { Database } from "../../shared/db/client.ts";
 import type { Logger } from "../../shared/logger.ts";
@@ -28,6 +30,8 @@ export interface RetrievalDeps {
   vectorStore: VectorStore;
   embedder: Embedder;
   logger?: Logger;
+  /** Where `retrieval_duration_seconds` and `retrieval_vector_fallback_total` go (docs/metrics-contract.md). */
+  metrics?: client.Registry;
 }
 
 /** A search inside a resolved scope. */
@@ -109,8 +113,37 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Ranked chunks for a query inside a scope; never fails because the vector side is down. */
+/** Why the vector side failed, as the contract's `reason` label. */
+function fallbackReason(err: unknown): "timeout" | "unavailable" | "error" {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/took longer than|timed? ?out/i.test(message)) return "timeout";
+  if (/ECONNREFUSED|connection|unavailable|fetch failed|503/i.test(message)) return "unavailable";
+  return "error";
+}
+
+/** Ranked chunks for a query inside a scope; never fails because the vector side is down. Measured (contract). */
 export async function hybridSearch(
+  deps: RetrievalDeps,
+  request: SearchRequest,
+  options: Partial<FusionOptions> = {},
+): Promise<SearchResponse> {
+  const started = performance.now();
+  const response = await searchUnmeasured(deps, request, options);
+  if (deps.metrics) {
+    aiMetricsOf(deps.metrics).retrievalDuration.observe(
+      {
+        store: deps.vectorStore.name,
+        mode: response.degraded || (options.vectorWeight ?? DEFAULT_FUSION.vectorWeight) === 0
+          ? "fulltext"
+          : "hybrid",
+      },
+      (performance.now() - started) / 1000,
+    );
+  }
+  return response;
+}
+
+async function searchUnmeasured(
   deps: RetrievalDeps,
   request: SearchRequest,
   options: Partial<FusionOptions> = {},
@@ -135,6 +168,9 @@ export async function hybridSearch(
     ).catch((err) => {
       degraded = "vector_unavailable";
       deps.logger?.warn("vector search failed; answering from keywords", { error: String(err) });
+      if (deps.metrics) {
+        aiMetricsOf(deps.metrics).retrievalVectorFallback.inc({ reason: fallbackReason(err) });
+      }
       return [];
     })
     : Promise.resolve([]);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import { getAttempt, saveAnswers, startAttempt, submitAttempt, submitExpired } from "../exams/attempts.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
@@ -84,8 +85,8 @@ export function registerAttemptRoutes(app: CoreApp): void {
     const { id } = c.req.valid("param");
     await scoped(c, (ctx) => submitExpired(ctx, { attemptId: id }));
     const out = await scoped(c, (ctx) => submitAttempt(ctx, id));
-    return c.json({ ...out, statusUrl: `/api/v1/jobs/${out.jobId}` }, 202, {
-      Location: `/api/v1/jobs/${out.jobId}`,
+    return c.json({ ...out, statusUrl: jobStatusUrl(out.jobId) }, 202, {
+      Location: jobStatusUrl(out.jobId),
     });
   });
   app.openapi(get, async (c) => {

@@ -66,6 +66,8 @@ const loginRoute = createRoute({
       email: z.string().max(254),
       password: z.string().min(1).max(256),
       totpCode: z.string().max(10).optional(),
+      /** A refresh token this device holds for the account (clients without cookies): exempts it from slow-down. */
+      refreshToken: z.string().max(200).optional(),
       refreshTokenInBody,
     })),
   },
@@ -150,7 +152,12 @@ export function registerAuthRoutes(app: CoreApp): void {
 
   app.openapi(loginRoute, async (c) => {
     const input = c.req.valid("json");
-    const { user, tokens } = await login(c.get("services"), { ...input, ip: clientIpOf(c) });
+    // A refresh token (the cookie, sent to /auth/*, or a non-browser client's) marks a device that signed in before.
+    const { user, tokens } = await login(c.get("services"), {
+      ...input,
+      ip: clientIpOf(c),
+      refreshToken: refreshTokenOf(c, input.refreshToken),
+    });
     return c.json(tokenResponse(c, tokens, { inBody: input.refreshTokenInBody, user }), 200);
   });
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import { PRIVATE_CACHE } from "../http/cache.ts";
 import * as docs from "../documents/documents.ts";
 import { bumpScopeVersion } from "../../shared/kv/cache_scope.ts";
@@ -18,7 +19,7 @@ const Accepted = z.object({
   statusUrl: z.string().nullable(),
 })
   .openapi("DocumentJob");
-const statusUrl = (jobId: string | null) => jobId ? `/v1/jobs/${jobId}` : null;
+const statusUrl = (jobId: string | null) => jobId ? jobStatusUrl(jobId) : null;
 
 const create = createRoute({
   method: "post",
@@ -142,21 +143,29 @@ export function registerDocumentRoutes(app: CoreApp, services: CoreServices): vo
   });
   app.openapi(list, async (c) => {
     const { id } = c.req.valid("param");
-    const page = await scoped(c, (ctx) => docs.listDocuments(ctx, id, c.req.valid("query")), {
-      readOnly: true,
-    });
+    const page = await scoped(c, (ctx) =>
+      docs.listDocuments(ctx, id, {
+        ...c.req.valid("query"),
+        uploadUrlTtlSeconds: c.var.services.documents.uploadUrlTtlSeconds,
+      }), { readOnly: true });
     c.header("Cache-Control", PRIVATE_CACHE);
     return c.json({ items: page.rows.map(docs.toDocumentBody), nextCursor: page.nextCursor }, 200);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await scoped(c, (ctx) => docs.getDocument(ctx, id), { readOnly: true });
+    const row = await scoped(c, (ctx) =>
+      docs.getDocument(ctx, id, {
+        uploadUrlTtlSeconds: c.var.services.documents.uploadUrlTtlSeconds,
+      }), { readOnly: true });
     c.header("Cache-Control", PRIVATE_CACHE);
     return c.json(docs.toDocumentBody(row), 200);
   });
   app.openapi(file, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await scoped(c, (ctx) => docs.getDocument(ctx, id), { readOnly: true });
+    const row = await scoped(c, (ctx) =>
+      docs.getDocument(ctx, id, {
+        uploadUrlTtlSeconds: c.var.services.documents.uploadUrlTtlSeconds,
+      }), { readOnly: true });
     if (!row.sha256) {
       throw new AppError(ErrorCode.CONFLICT, `Document "${id}" has no file yet; it has not been uploaded`);
     }

@@ -8,6 +8,8 @@ import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { CoreApp } from "../app.ts";
+import type { CoreServices } from "../services.ts";
+import { revokeScopeGrant } from "../../shared/kv/cache_scope.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const tags = ["enrollments"];
@@ -99,6 +101,28 @@ const restore = createRoute({
   responses: { 200: jsonResponse(enrollments.Enrollment, "Restored"), ...errorResponses },
 });
 
+/**
+ * After an unenrolment commits, the edge must stop serving the course's cached answers to that user at once
+ * (docs/edge-cache.md): their grant for the course scope is removed. When the KV store cannot be reached the
+ * unenrolment still stands and the failure is logged: the edge cannot read grants during such an outage either
+ * (it bypasses its cache), and a grant left behind lapses within `EDGE_CACHE_GRANT_SECONDS`.
+ */
+async function endCachedCourseAccess(
+  services: Pick<CoreServices, "kv" | "logger">,
+  userId: string,
+  courseId: string,
+): Promise<void> {
+  try {
+    await revokeScopeGrant(services.kv, userId, `course:${courseId}`);
+  } catch (err) {
+    services.logger.error("could not revoke an unenrolled user's cache grant", {
+      userId,
+      courseId,
+      error: String(err),
+    });
+  }
+}
+
 /** Enrollment routes of a course, single and bulk (CSV roster). */
 export function registerEnrollmentRoutes(app: CoreApp): void {
   app.openapi(list, async (c) => {
@@ -133,7 +157,8 @@ export function registerEnrollmentRoutes(app: CoreApp): void {
   });
   app.openapi(remove, async (c) => {
     const { id, enrollmentId } = c.req.valid("param");
-    await scoped(c, (ctx) => enrollments.deleteEnrollment(ctx, id, enrollmentId));
+    const removed = await scoped(c, (ctx) => enrollments.deleteEnrollment(ctx, id, enrollmentId));
+    await endCachedCourseAccess(c.get("services"), removed.userId, id);
     return c.body(null, 204);
   });
   app.openapi(restore, async (c) => {

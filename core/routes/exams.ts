@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import * as examsDomain from "../exams/exams.ts";
 import { Blueprint } from "../exams/types.ts";
 import type { CoreApp } from "../app.ts";
@@ -97,8 +98,8 @@ export function registerExamRoutes(app: CoreApp): void {
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
     const out = await scoped(c, (ctx) => examsDomain.createExam(ctx, id, input));
-    return c.json({ ...out, statusUrl: `/api/v1/jobs/${out.jobId}` }, 202, {
-      Location: `/api/v1/jobs/${out.jobId}`,
+    return c.json({ ...out, statusUrl: jobStatusUrl(out.jobId) }, 202, {
+      Location: jobStatusUrl(out.jobId),
     });
   });
   app.openapi(list, async (c) => {

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
+import { jobStatusUrl } from "../jobs/jobs.ts";
 import type { CoreApp } from "../app.ts";
 import { callerOf } from "../auth/caller.ts";
 import { pageQuery } from "../academics/pagination.ts";
@@ -92,8 +93,8 @@ export function registerNotificationRoutes(app: CoreApp): void {
   app.openapi(sendRoute, async (c) => {
     const { database } = c.get("services");
     const job = await sendNotification(database.db, callerOf(c).userId, c.req.valid("json"));
-    return c.json({ jobId: job.id, statusUrl: `/api/v1/jobs/${job.id}` }, 202, {
-      Location: `/api/v1/jobs/${job.id}`,
+    return c.json({ jobId: job.id, statusUrl: jobStatusUrl(job.id) }, 202, {
+      Location: jobStatusUrl(job.id),
     });
   });
 }

@@ -74,6 +74,7 @@ export function registerSearchRoutes(app: CoreApp): void {
         embedder: s.documents.embedder,
         logger: s.logger,
         kv: s.kv,
+        metrics: s.metrics.registry,
       },
       { courseIds, semesterId: body.semesterId, query: body.query, k: body.k },
     );

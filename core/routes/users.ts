@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ADMINS, contract } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
-import { changeRole, findByEmail, publicUser } from "../auth/accounts.ts";
+import { changeRole, deactivateUser, findByEmail, publicUser } from "../auth/accounts.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { errorResponses, jsonResponse, pageSchema } from "./common.ts";
 import { callerOf } from "../auth/caller.ts";
@@ -38,11 +38,25 @@ const findRoute = createRoute({
   responses: { 200: jsonResponse(pageSchema(UserSchema), "The matching user, if any"), ...errorResponses },
 });
 
-/** `PATCH /v1/users/:id/role`, `GET /v1/users?email=`. */
+const deactivateRoute = createRoute({
+  method: "delete",
+  path: "/v1/users/{id}",
+  summary:
+    "Deactivate a user: sign-in refused, every session and access token revoked (admins only, audited)",
+  ...contract({ access: ADMINS }),
+  request: { params: z.object({ id: z.uuid() }) },
+  responses: { 204: { description: "Deactivated" }, ...errorResponses },
+});
+
+/** `GET /v1/users?email=`, `PATCH /v1/users/:id/role`, `DELETE /v1/users/:id`. */
 export function registerUserRoutes(app: CoreApp): void {
   app.openapi(findRoute, async (c) => {
     const row = await findByEmail(c.get("services"), c.req.valid("query").email);
     return c.json({ items: row ? [publicUser(row)] : [], nextCursor: null }, 200);
+  });
+  app.openapi(deactivateRoute, async (c) => {
+    await deactivateUser(c.get("services"), callerOf(c).userId, c.req.valid("param").id);
+    return c.body(null, 204);
   });
   app.openapi(changeRoleRoute, async (c) => {
     const { id } = c.req.valid("param");

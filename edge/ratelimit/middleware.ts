@@ -6,6 +6,7 @@ import type { EdgeEnv } from "../env.ts";
 import { edgeMetricsOf } from "../metrics.ts";
 import type { EdgeVariables } from "../services.ts";
 import type { RateLimitDecision, RateLimitRule } from "./interface.ts";
+import { policyFor } from "../auth/policy.ts";
 import { classOf, DEFAULT_CLASS_LIMITS, type RateLimitPolicy, ruleFor } from "./policy.ts";
 
 type EdgeEnvT = ServiceEnv<EdgeVariables>;
@@ -15,6 +16,7 @@ type EdgeContext = Context<EdgeEnvT>;
 export function rateLimitPolicyOf(env: EdgeEnv): RateLimitPolicy {
   return {
     ip: env.RATE_LIMIT_IP,
+    user: env.RATE_LIMIT_USER,
     classes: { ...DEFAULT_CLASS_LIMITS, ...env.RATE_LIMITS },
     roles: {
       STUDENT: env.RATE_LIMITS_STUDENT,
@@ -24,47 +26,124 @@ export function rateLimitPolicyOf(env: EdgeEnv): RateLimitPolicy {
   };
 }
 
+const policies = new WeakMap<EdgeEnv, RateLimitPolicy>();
+function policyOf(env: EdgeEnv): RateLimitPolicy {
+  let policy = policies.get(env);
+  if (!policy) policies.set(env, policy = rateLimitPolicyOf(env));
+  return policy;
+}
+
+function hasBearer(c: EdgeContext): boolean {
+  return /^Bearer\s+\S/i.test(c.req.header("authorization") ?? "");
+}
+
 /**
- * The limit per client IP over the whole API. Runs first (before token verification) so floods are refused
- * cheaply. Every limit met puts the `RateLimit-*` headers of all limits met so far on the response.
+ * The limit per client IP over the whole API, for ANONYMOUS traffic: it runs first (before token verification)
+ * so floods are refused cheaply. A request with a bearer token is limited per user after verification instead
+ * (`routeRateLimit`), so a lecture hall of signed-in students behind one NAT address is not throttled as one
+ * client; a bearer token that fails verification is counted against the IP, so junk tokens cannot dodge it.
  */
 export function ipRateLimit(): MiddlewareHandler<EdgeEnvT> {
-  const policies = new WeakMap<EdgeEnv, RateLimitPolicy>();
   return async (c, next) => {
     const { env } = c.get("services");
     if (!env.RATE_LIMIT_ENABLED) return await next();
-    let policy = policies.get(env);
-    if (!policy) policies.set(env, policy = rateLimitPolicyOf(env));
-    await check(c, { name: "ip", ...policy.ip }, c.get("clientIp"));
-    await next();
+    const rule = { name: "ip", ...policyOf(env).ip };
+    // Public routes never verify a token: a bearer header there must not buy a way around the per-IP limit.
+    if (!hasBearer(c) || policyFor(c.req.method, c.req.path)?.access === "public") {
+      await check(c, rule, c.get("clientIp"));
+      return await next();
+    }
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.UNAUTHORIZED) {
+        await check(c, rule, c.get("clientIp"));
+      }
+      throw err;
+    }
+    // A route open to anonymous callers (logout) that ran without a verified caller counts as anonymous.
+    if (!c.get("identity")) await check(c, rule, c.get("clientIp"));
   };
 }
 
 /**
- * Per-route-class limits: per user (per IP when anonymous) for chat, generation, search and uploads, with the
- * caller's role's override; per IP and per email for login. Must run after token verification sets `identity`.
+ * After token verification: every signed-in request counts against the caller's own limit (`RATE_LIMIT_USER`);
+ * route classes add per-user limits (per IP when anonymous) for chat, generation, search and uploads, with the
+ * caller's role's override. Sign-in routes count FAILURES only (answers 400–499 but 429), per IP and per email:
+ * a request is refused while an earlier burst of failures keeps its IP or email over the limit.
  */
 export function routeRateLimit(): MiddlewareHandler<EdgeEnvT> {
-  const policies = new WeakMap<EdgeEnv, RateLimitPolicy>();
   return async (c, next) => {
     const { env } = c.get("services");
-    const cls = env.RATE_LIMIT_ENABLED ? classOf(c.req.method, c.req.path) : undefined;
-    if (!cls) return await next();
-    let policy = policies.get(env);
-    if (!policy) policies.set(env, policy = rateLimitPolicyOf(env));
+    if (!env.RATE_LIMIT_ENABLED) return await next();
+    const policy = policyOf(env);
     const identity = c.get("identity");
-    if (cls === "login_ip") {
-      await check(c, ruleFor(policy, "login_ip"), c.get("clientIp"));
-      const email = c.req.path.replace(/\/+$/, "").endsWith("/auth/login")
-        ? await loginEmailOf(c)
-        : undefined;
-      if (email) await check(c, ruleFor(policy, "login_email"), await digest(email));
-    } else {
-      const who = identity ? `user:${identity.userId}` : `ip:${c.get("clientIp")}`;
-      await check(c, ruleFor(policy, cls, identity?.role), who);
-    }
+    if (identity) await check(c, { name: "user", ...policy.user }, `user:${identity.userId}`);
+    const cls = classOf(c.req.method, c.req.path);
+    if (!cls) return await next();
+    if (cls === "login_ip") return await limitSignInFailures(c, policy, next);
+    const who = identity ? `user:${identity.userId}` : `ip:${c.get("clientIp")}`;
+    await check(c, ruleFor(policy, cls, identity?.role), who);
     await next();
   };
+}
+
+/** Sign-in: refuse while blocked, forward, and count the answer against the limits only when it is a failure. */
+async function limitSignInFailures(c: EdgeContext, policy: RateLimitPolicy, next: () => Promise<void>) {
+  const email = c.req.path.replace(/\/+$/, "").endsWith("/auth/login") ? await loginEmailOf(c) : undefined;
+  const limits: [RateLimitRule, string][] = [[ruleFor(policy, "login_ip"), c.get("clientIp")]];
+  if (email) limits.push([ruleFor(policy, "login_email"), await digest(email)]);
+  const services = c.get("services");
+  for (const [rule, id] of limits) {
+    const blockedUntil = await readBlock(c, rule, id);
+    if (blockedUntil > Date.now()) {
+      edgeMetricsOf(services.metrics).rateLimited.inc({ rule: rule.name });
+      const retryAfter = Math.max(1, Math.ceil((blockedUntil - Date.now()) / 1000));
+      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed attempts; try again in ${retryAfter} s`, {
+        details: { rule: rule.name, limit: rule.limit, windowSeconds: rule.windowMs / 1000 },
+        headers: { "Retry-After": String(retryAfter) },
+      });
+    }
+  }
+  let status = 500;
+  try {
+    await next();
+    status = c.res.status;
+  } catch (err) {
+    status = err instanceof AppError ? err.status : 500;
+    throw err;
+  } finally {
+    if (status >= 400 && status < 500 && status !== 429) {
+      for (const [rule, id] of limits) {
+        const decision = await services.rateLimiter.limit(rule, id);
+        // The failure that used the last allowance blocks the next attempt until the window moves on.
+        if (!decision.success || decision.remaining <= 0) await writeBlock(c, rule, id, decision.resetAt);
+      }
+    }
+  }
+}
+
+function blockKey(rule: RateLimitRule, id: string): string {
+  return `rl:block:${rule.name}:${id}`;
+}
+
+/** When a failure-limited identifier may try again (epoch ms; 0 when free). A KV failure lets it through. */
+async function readBlock(c: EdgeContext, rule: RateLimitRule, id: string): Promise<number> {
+  try {
+    return Number(await c.get("services").kv.get(blockKey(rule, id)) ?? 0);
+  } catch {
+    return 0; // Core's own throttle still applies; locking everyone out because Redis is down would be worse.
+  }
+}
+
+async function writeBlock(c: EdgeContext, rule: RateLimitRule, id: string, until: number): Promise<void> {
+  try {
+    await c.get("services").kv.set(blockKey(rule, id), String(until), {
+      ttlMs: Math.max(1000, until - Date.now()),
+    });
+  } catch (err) {
+    c.get("services").logger.warn("could not record a sign-in failure block", { rule: rule.name, err });
+  }
 }
 
 /** Counts the request against one rule; throws the 429 when it is over. */

@@ -81,47 +81,94 @@ edgeTest("[edge] a role's override replaces the class limit for that role only",
   assert.deepEqual([(await generate(STUDENT_A)).status, (await generate(STUDENT_A)).status], [200, 429]);
 });
 
-/** A stand-in login route that echoes the email it received, to show the edge forwarded the body intact. */
-const loginUpstream = new Hono().post(
-  "/v1/auth/login",
-  async (c) => c.json({ got: (await c.req.json()).email }),
-);
+/** A stand-in login route: 401 unless the password is "right", else echoes the email it received (body intact). */
+const loginUpstream = new Hono().post("/v1/auth/login", async (c) => {
+  const body = await c.req.json();
+  return body.password === "right" ? c.json({ got: body.email }) : c.json({ error: "wrong" }, 401);
+});
 
-edgeTest("[edge] login attempts are limited per email across IPs, and the body still reaches core", {
+function login(
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  email: string,
+  ip: string,
+  password: string,
+) {
+  return app.request("/api/v1/auth/login", {
+    method: "POST",
+    ...from(ip, { "content-type": "application/json" }),
+    body: JSON.stringify({ email, password }),
+  });
+}
+
+edgeTest("[edge] sign-in FAILURES are limited per email across IPs; successes never count", {
   env: { RATE_LIMITS: "login_email=2/1m,login_ip=100/1m" },
   upstream: loginUpstream,
 }, async ({ appWithIdentity: app }) => {
-  const login = (email: string, ip: string) =>
-    app.request("/api/v1/auth/login", {
-      method: "POST",
-      ...from(ip, { "content-type": "application/json" }),
-      body: JSON.stringify({ email, password: "x" }),
-    });
-  const first = await login("Ann@Example.edu", "10.0.0.1");
-  assert.equal(first.status, 200);
-  assert.deepEqual(await first.json(), { got: "Ann@Example.edu" });
-  assert.equal((await login("ann@example.edu ", "10.0.0.2")).status, 200);
-  const limited = await login("ann@example.edu", "10.0.0.3");
+  for (let i = 0; i < 5; i++) {
+    const ok = await login(app, "Ann@Example.edu", `10.0.0.${i}`, "right");
+    assert.equal(ok.status, 200, "successful sign-ins are not attempts to count");
+    assert.deepEqual(await ok.json(), { got: "Ann@Example.edu" });
+  }
+  assert.equal((await login(app, "ann@example.edu ", "10.0.1.1", "wrong")).status, 401);
+  assert.equal((await login(app, "ann@example.edu", "10.0.1.2", "wrong")).status, 401);
+  const limited = await login(app, "ann@example.edu", "10.0.1.3", "right");
   assert.equal(limited.status, 429);
+  assert.ok(Number(limited.headers.get("retry-after")) >= 1);
   assert.equal((await limited.json()).error.details.rule, "login_email");
-  assert.equal((await login("bob@example.edu", "10.0.0.3")).status, 200);
+  assert.equal((await login(app, "bob@example.edu", "10.0.1.3", "right")).status, 200);
 });
 
-edgeTest("[edge] login attempts are limited per IP whatever the email", {
+edgeTest("[edge] sign-in failures are limited per IP whatever the email; a NAT's many sign-ins are not", {
   env: { RATE_LIMITS: "login_ip=2/1m" },
   upstream: loginUpstream,
 }, async ({ appWithIdentity: app }) => {
-  const statuses = [];
-  for (const email of ["a@x.edu", "b@x.edu", "c@x.edu"]) {
-    const res = await app.request("/api/v1/auth/login", {
-      method: "POST",
-      ...from("10.0.0.5", { "content-type": "application/json" }),
-      body: JSON.stringify({ email }),
-    });
-    statuses.push(res.status);
-  }
-  assert.deepEqual(statuses, [200, 200, 429]);
+  const nat = "10.0.0.5";
+  for (let i = 0; i < 20; i++) assert.equal((await login(app, `s${i}@x.edu`, nat, "right")).status, 200);
+  assert.deepEqual(
+    [
+      (await login(app, "a@x.edu", nat, "wrong")).status,
+      (await login(app, "b@x.edu", nat, "wrong")).status,
+      (await login(app, "c@x.edu", nat, "right")).status,
+    ],
+    [401, 401, 429],
+  );
+  assert.equal((await login(app, "c@x.edu", "10.0.0.6", "right")).status, 200);
 });
+
+edgeTest(
+  "[edge] signed-in traffic is limited per user, not per IP: a lecture hall behind one address is not",
+  {
+    env: { RATE_LIMIT_IP: "3/1m", RATE_LIMIT_USER: "4/1m" },
+  },
+  async ({ appWithIdentity: app }) => {
+    const hall = "10.20.0.1";
+    const as = (n: number) =>
+      from(hall, {
+        authorization: "Bearer t",
+        "x-test-user": `${String(n).padStart(8, "0")}-1111-4111-8111-111111111111:STUDENT`,
+      });
+    for (let student = 0; student < 30; student++) {
+      for (let i = 0; i < 4; i++) {
+        assert.equal((await app.request("/api/v1/courses", as(student))).status, 200, `student ${student}`);
+      }
+    }
+    const over = await app.request("/api/v1/courses", as(0));
+    assert.equal(over.status, 429);
+    assert.equal((await over.json()).error.details.rule, "user");
+    // A bearer header on a public route (no token is verified there) does not dodge the per-IP limit.
+    const publicStatuses = [];
+    for (let i = 0; i < 4; i++) {
+      publicStatuses.push(
+        (await app.request("/api/v1/version", from("10.20.0.2", { authorization: "Bearer x" }))).status,
+      );
+    }
+    assert.equal(publicStatuses.at(-1), 429);
+    // Anonymous requests from the same address still meet the per-IP limit.
+    const anonymous = [];
+    for (let i = 0; i < 4; i++) anonymous.push((await app.request("/api/v1/courses", from(hall))).status);
+    assert.deepEqual(anonymous, [200, 200, 200, 429]);
+  },
+);
 
 edgeTest("[edge] with Redis down, limits fall back to in-process counters and nothing answers 5xx", {
   env: { RATE_LIMIT_IP: "2/1m" },

@@ -26,6 +26,8 @@ export interface DocumentServices {
   chunkOptions: ChunkOptions;
   /** Largest size a client may declare for an upload. */
   maxUploadBytes: number;
+  /** Lifetime of an upload URL: a document still awaiting its bytes after that is abandoned. */
+  uploadUrlTtlSeconds: number;
 }
 
 /** Parts a test (or a special deployment) supplies instead of the configured ones. */
@@ -61,6 +63,7 @@ export function createDocumentServices(
     vectorStore: lazyVectorStore(() => overrides.vectorStore ?? createVectorStore(env, database, embedder)),
     chunkOptions: chunkOptionsFrom(env),
     maxUploadBytes: env.UPLOAD_MAX_BYTES,
+    uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
   };
 }
 

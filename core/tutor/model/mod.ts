@@ -1,10 +1,20 @@
+import type client from "prom-client";
 import type { TutorEnv } from "../env.ts";
+import { instrumentTutorModel } from "./instrumented.ts";
 import type { TutorModel } from "./interface.ts";
 import { OfflineTutor } from "./offline.ts";
 import { OpenAiModel } from "./openai.ts";
 
-/** Picks the tutor's model from configuration: the one place that chooses the implementation. */
-export function createTutorModel(env: TutorEnv): TutorModel {
+/**
+ * Picks the tutor's model from configuration: the one place that chooses the implementation. With `metrics`, its
+ * calls are measured there (docs/metrics-contract.md).
+ */
+export function createTutorModel(env: TutorEnv, options: { metrics?: client.Registry } = {}): TutorModel {
+  const model = chooseModel(env);
+  return options.metrics ? instrumentTutorModel(model, options.metrics, env.TUTOR_MODEL) : model;
+}
+
+function chooseModel(env: TutorEnv): TutorModel {
   if (env.TUTOR_MODEL === "offline") {
     return new OfflineTutor({ threshold: env.TUTOR_OFFLINE_SUPPORT_THRESHOLD });
   }
