@@ -161,6 +161,10 @@ Deno.test("[deploy] the tiers' compose variables exist in their env schemas", ()
     "migrations bypass PgBouncer",
   );
   assert.equal(services.edge.environment?.TRUST_PROXY, "true");
+  // Core and workers default to loopback: in containers each tier's address is set explicitly.
+  assert.equal(services.core.environment?.CORE_HOSTNAME, "0.0.0.0");
+  assert.equal(services.workers.environment?.WORKERS_HOSTNAME, "0.0.0.0");
+  assert.equal(services.edge.environment?.EDGE_HOSTNAME, "0.0.0.0");
   assert.equal(services.edge.environment?.CORE_URL, "http://core:8081");
   // Workers embed documents and generate and grade exams: they need the same model settings as core.
   for (
