@@ -1,6 +1,7 @@
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CoreServices, CoreVariables } from "./services.ts";
+import { verifyEdgeAssertion } from "./auth/caller.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
@@ -48,6 +49,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
     c.set("services", services);
     await next();
   });
+  // Identity and client address come from the edge's assertion, checked once here for every route.
+  app.use("*", verifyEdgeAssertion());
 
   // Routes, grouped by resource.
   registerSystemRoutes(app);
