@@ -43,6 +43,8 @@ export function createCoreApp(services: CoreServices): CoreApp {
     bodyLimitBytes: services.env.BODY_LIMIT_BYTES,
     // Signed uploads stream to storage and enforce their own signed size.
     bodyLimitExempt: isUploadPath,
+    // Everything core receives may reach Postgres: NUL and lone surrogates are refused up front (400).
+    rejectUnstorableText: true,
     readiness: { database: () => services.database.ping() },
   });
   app.use("*", async (c, next) => {

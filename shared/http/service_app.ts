@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { errorHandler, errorResponse, notFoundHandler } from "./errors.ts";
+import { rejectUnstorableText } from "./text_guard.ts";
 import { type BaseVariables, requestContext } from "./request_context.ts";
 
 /** A readiness check: resolves when the dependency answers, throws with the reason when not. */
@@ -27,6 +28,11 @@ export interface ServiceAppOptions {
   readinessTimeoutMs?: number;
   /** Middleware run before everything else (the edge's CORS and secure headers), so every response carries it. */
   early?: MiddlewareHandler[];
+  /**
+   * Refuse (400) NUL characters and lone surrogates in path, query and JSON or text bodies before any route runs
+   * (tiers that store what they receive). Paths in `bodyLimitExempt` are streamed: their bodies are not read.
+   */
+  rejectUnstorableText?: boolean;
 }
 
 /** Hono env of every tier: base variables plus the tier's own. */
@@ -60,6 +66,9 @@ export function createServiceApp<V extends object = object>(
       ),
   });
   app.use("*", (c, next) => options.bodyLimitExempt?.(c.req.path) ? next() : limitBody(c, next));
+  if (options.rejectUnstorableText) {
+    app.use("*", rejectUnstorableText({ skipBody: options.bodyLimitExempt }));
+  }
   app.onError(errorHandler(options.logger));
   app.notFound(notFoundHandler(app));
 
