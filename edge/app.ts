@@ -41,6 +41,8 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     // Signed uploads stream through to core, which enforces the size the URL was signed for.
     bodyLimitExempt: isStreamedUpload,
+    // The edge's port faces clients: metrics only for the holder of METRICS_TOKEN, else not served.
+    metricsAccess: env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : "off",
     // Secure headers (a locked-down CSP: an API serves no documents) and CORS for the configured origins.
     early: [edgeResponseHeaders(env.CORS_ORIGINS)],
     readiness: {

@@ -33,6 +33,21 @@ export interface ServiceAppOptions {
    * (tiers that store what they receive). Paths in `bodyLimitExempt` are streamed: their bodies are not read.
    */
   rejectUnstorableText?: boolean;
+  /**
+   * Who may read `/metrics`: everyone (`open`, the default: internal tiers on loopback or a private network),
+   * holders of a bearer token, or nobody (`off`: 404, for a client-facing tier without a configured token).
+   */
+  metricsAccess?: "open" | "off" | { token: string };
+}
+
+/** Compares a presented bearer token with the configured one without leaking where they differ. */
+async function sameToken(presented: string, expected: string): Promise<boolean> {
+  const digest = async (s: string) =>
+    new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));
+  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
 }
 
 /** Hono env of every tier: base variables plus the tier's own. */
@@ -98,7 +113,19 @@ export function createServiceApp<V extends object = object>(
     }
     return c.json({ status: "ready", service: options.service, checks });
   });
+  const metricsAccess = options.metricsAccess ?? "open";
   app.get("/metrics", async (c) => {
+    if (metricsAccess === "off") {
+      return errorResponse(c, ErrorCode.NOT_FOUND, `No route for ${c.req.method} ${c.req.path}`);
+    }
+    if (metricsAccess !== "open") {
+      const presented = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      if (!presented || !(await sameToken(presented, metricsAccess.token))) {
+        return errorResponse(c, ErrorCode.UNAUTHORIZED, "Metrics need the configured bearer token", {
+          headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
+        });
+      }
+    }
     const body = await options.metrics.registry.metrics();
     return c.body(body, 200, { "Content-Type": options.metrics.registry.contentType });
   });
