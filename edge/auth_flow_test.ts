@@ -125,3 +125,26 @@ dbTest(
     await stranger.body?.cancel();
   },
 );
+
+dbTest(
+  "[edge] a signed-in call whose path and query need percent-encoding, with a body, reaches core's route (its assertion matches)",
+  async (database) => {
+    const stack = createTestStack(database);
+    const user = await createTestUser(database);
+    const auth = await stack.bearer(user);
+    const search = await stack.edge.request("/api/v1/courses?q=caf%C3%A9%20au%20lait", { headers: auth });
+    assert.equal(search.status, 200);
+    await search.body?.cancel();
+    const encoded = await stack.edge.request("/api/v1/courses/caf%C3%A9%20x", { headers: auth });
+    assert.notEqual(encoded.status, 401, "the assertion matched the path core routed");
+    await encoded.body?.cancel();
+    const body = JSON.stringify({ displayName: "Zoë ✓" });
+    const patch = await stack.edge.request("/api/v1/me", {
+      method: "PATCH",
+      headers: { ...auth, "content-type": "application/json" },
+      body,
+    });
+    assert.equal(patch.status, 200);
+    assert.equal((await patch.json()).displayName, "Zoë ✓");
+  },
+);

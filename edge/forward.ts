@@ -69,7 +69,8 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
   if (options.sign && !options.streamBody) {
     const signed = await options.sign({
       method: c.req.method,
-      path: target.pathname,
+      // The path as routers see it (decoded), which is how core compares it; the query string as sent.
+      path: options.path,
       query: target.search,
       bodySha256: await bodyDigest(body as ArrayBuffer | undefined),
     });

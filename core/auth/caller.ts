@@ -44,13 +44,16 @@ async function useOnce(
   fallback: KvStore,
   assertion: VerifiedAssertion,
   onFallback: (err: unknown) => void,
-): Promise<void> {
+): Promise<{ fellBack: boolean }> {
   const key = `edge-assertion:seen:${assertion.id}`;
-  const ttlMs = Math.max(1, assertion.exp + ASSERTION_CLOCK_TOLERANCE_SECONDS + 1) * 1000 - Date.now();
+  const ttlMs = (assertion.exp + ASSERTION_CLOCK_TOLERANCE_SECONDS + 1) * 1000 - Date.now();
   let uses: number;
   try {
     uses = await kv.incr(key, { ttlMs: Math.max(ttlMs, 1000) });
+    if (uses > 1) throw refuse("Edge assertion was already used");
+    return { fellBack: false };
   } catch (err) {
+    if (err instanceof AppError) throw err;
     if (assertion.identity?.role === "ADMIN") {
       throw new AppError(ErrorCode.UNAVAILABLE, "Replay protection is unavailable; try again shortly", {
         headers: { "Retry-After": "5" },
@@ -61,6 +64,7 @@ async function useOnce(
     uses = await fallback.incr(key, { ttlMs: Math.max(ttlMs, 1000) });
   }
   if (uses > 1) throw refuse("Edge assertion was already used");
+  return { fellBack: true };
 }
 
 /** The TCP peer's address when the server passed it (`{ remoteAddr }` as the app's env), else "unknown". */
@@ -104,11 +108,11 @@ export function verifyEdgeAssertion(): MiddlewareHandler<CoreEnvT> {
       if (err instanceof AssertionError) throw refuse(err.message);
       throw err;
     }
-    await useOnce(services.kv, fallback, assertion, (err) => {
+    const { fellBack } = await useOnce(services.kv, fallback, assertion, (err) => {
+      // Once per outage, not once per request.
       if (!warned) services.logger.warn("assertion replay check fell back to this process", { err });
-      warned = true;
     });
-    warned = false;
+    warned = fellBack;
     c.set("clientIp", assertion.clientIp);
     if (assertion.identity) c.set("caller", assertion.identity);
     await next();
