@@ -1,6 +1,7 @@
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CoreServices, CoreVariables } from "./services.ts";
+import { verifyEdgeAssertion } from "./auth/caller.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerSystemRoutes } from "./routes/system.ts";
@@ -46,12 +47,16 @@ export function createCoreApp(services: CoreServices): CoreApp {
     bodyLimitBytes: services.env.BODY_LIMIT_BYTES,
     // Signed uploads stream to storage and enforce their own signed size.
     bodyLimitExempt: isUploadPath,
+    // Everything core receives may reach Postgres: NUL and lone surrogates are refused up front (400).
+    rejectUnstorableText: true,
     readiness: { database: () => services.database.ping() },
   });
   app.use("*", async (c, next) => {
     c.set("services", services);
     await next();
   });
+  // Identity and client address come from the edge's assertion, checked once here for every route.
+  app.use("*", verifyEdgeAssertion());
 
   // Routes, grouped by resource.
   registerSystemRoutes(app);

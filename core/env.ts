@@ -12,7 +12,8 @@ import { accountsEnv } from "./accounts/env.ts";
 /** Configuration of the core tier; nothing else in core reads `Deno.env`. */
 export const coreEnvSchema = z.object({
   CORE_PORT: envTypes.port(8081),
-  CORE_HOSTNAME: z.string().default("0.0.0.0"),
+  /** Loopback unless set: only the edge (and QStash, for workers) should reach this tier; containers set 0.0.0.0. */
+  CORE_HOSTNAME: z.string().default("127.0.0.1"),
   LOG_LEVEL: envTypes.logLevel(),
   /** Adopt X-Request-ID from callers; core sits behind the edge, which sets it. */
   TRUST_REQUEST_ID: envTypes.bool(true),

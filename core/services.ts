@@ -31,6 +31,8 @@ export interface CoreServices {
 /** Hono context variables of the core tier. */
 export interface CoreVariables {
   services: CoreServices;
-  /** The verified caller, set by the assertion check on protected routes. */
+  /** The verified caller, set by the edge-assertion check when a signed-in caller's assertion came with the request. */
   caller?: Identity;
+  /** The client's address: from the edge's verified assertion, else the TCP peer's (never `X-Forwarded-For`). */
+  clientIp?: string;
 }

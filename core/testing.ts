@@ -2,7 +2,7 @@
  * Test helpers for core routes: a core app on a given database with an edge-assertion secret, callers that sign
  * requests the way the edge does, and users created directly in the database (no identity flow needed).
  */
-import { signAssertion } from "../shared/assertion.ts";
+import { testAssertion } from "./auth/testing.ts";
 import type { Database } from "../shared/db/client.ts";
 import { userProfiles } from "../shared/db/schema/academics.ts";
 import { users } from "../shared/db/schema/users.ts";
@@ -61,15 +61,19 @@ export function createTestCore(
     headers: Record<string, string> = {},
   ) => {
     const all: Record<string, string> = { ...headers };
-    if (identity) {
-      const bare = path.split("?")[0];
-      all["x-edge-assertion"] = await signAssertion(TEST_ASSERTION_SECRET, { identity, method, path: bare });
-    }
-    let payload: BodyInit | undefined;
+    let payload: string | undefined;
     if (typeof body === "string") payload = body;
     else if (body !== undefined) {
       payload = JSON.stringify(body);
       all["content-type"] ??= "application/json";
+    }
+    if (identity) {
+      all["x-edge-assertion"] = await testAssertion(TEST_ASSERTION_SECRET, {
+        identity,
+        method,
+        target: path,
+        body: payload,
+      });
     }
     return await app.request(path, { method, headers: all, body: payload });
   };

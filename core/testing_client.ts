@@ -1,5 +1,5 @@
 /** Test helpers for core routes: an app on a test database, called as a given user through signed assertions. */
-import { signAssertion } from "../shared/assertion.ts";
+import { testAssertion } from "./auth/testing.ts";
 import type { Database } from "../shared/db/client.ts";
 import type { Role } from "../shared/identity.ts";
 import { createCheckedCoreApp } from "./testing_contract.ts";
@@ -20,18 +20,16 @@ export function coreClient(database: Database) {
     body?: unknown,
   ): Promise<Response> => {
     const headers: Record<string, string> = {};
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     if (as) {
-      headers["x-edge-assertion"] = await signAssertion(secret, {
+      headers["x-edge-assertion"] = await testAssertion(secret, {
         identity: as,
         method,
-        path: path.split("?")[0],
+        target: path,
+        body: payload,
       });
     }
     if (body !== undefined) headers["content-type"] = "application/json";
-    return app.request(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return app.request(path, { method, headers, body: payload });
   };
 }

@@ -159,6 +159,12 @@ Deno.test("[deploy] the tiers' compose variables exist in their env schemas", ()
     "migrations bypass PgBouncer",
   );
   assert.equal(services.edge.environment?.TRUST_PROXY, "true");
+  // Core and workers default to loopback: in containers each tier's address is set explicitly.
+  assert.equal(services.core.environment?.CORE_HOSTNAME, "0.0.0.0");
+  assert.equal(services.workers.environment?.WORKERS_HOSTNAME, "0.0.0.0");
+  assert.equal(services.edge.environment?.EDGE_HOSTNAME, "0.0.0.0");
+  // A directly reachable edge serves metrics only to the bearer token Prometheus reads as a compose secret.
+  assert.match(services.edge.environment?.METRICS_TOKEN ?? "", /^\$\{METRICS_TOKEN:\?/);
   assert.equal(services.edge.environment?.CORE_URL, "http://core:8081");
   // Workers embed documents and generate and grade exams: they need the same model settings as core.
   for (
@@ -258,16 +264,33 @@ Deno.test("[deploy] nginx in compose mounts the repository's config and reaches 
 
 Deno.test("[deploy] promtool accepts the Prometheus config and rules, and the alert unit tests pass", async () => {
   await requirePromtool();
-  for (
-    const args of [["check", "config", "prometheus.yml"], ["check", "rules", "alerts.yml"], [
-      "test",
-      "rules",
-      "alerts_test.yml",
-    ]]
-  ) {
-    const out = await new Deno.Command("promtool", { args, cwd: `${DEPLOY}prometheus` }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, `promtool ${args.join(" ")}:\n${text}`);
+  // promtool checks that credentials files exist: the edge's metrics token is a compose secret at run time, so a
+  // copy of the config points at a stand-in file.
+  const dir = await Deno.makeTempDir();
+  const config = await Deno.readTextFile(`${DEPLOY}prometheus/prometheus.yml`);
+  assert.match(config, /credentials_file: \/run\/secrets\/metrics_token/);
+  await Deno.writeTextFile(`${dir}/metrics_token`, "stand-in-token-for-promtool");
+  await Deno.writeTextFile(
+    `${dir}/prometheus.yml`,
+    config.replace("/run/secrets/metrics_token", `${dir}/metrics_token`),
+  );
+  for (const file of ["alerts.yml", "alerts_test.yml"]) {
+    await Deno.copyFile(`${DEPLOY}prometheus/${file}`, `${dir}/${file}`);
+  }
+  try {
+    for (
+      const args of [["check", "config", "prometheus.yml"], ["check", "rules", "alerts.yml"], [
+        "test",
+        "rules",
+        "alerts_test.yml",
+      ]]
+    ) {
+      const out = await new Deno.Command("promtool", { args, cwd: dir }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `promtool ${args.join(" ")}:\n${text}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

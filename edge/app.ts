@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
-import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
+import { type AssertedRequest, ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
 import { enforceRoutePolicy } from "./auth/middleware.ts";
 import { edgeCache } from "./cache/middleware.ts";
@@ -43,6 +43,8 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     // Signed uploads stream through to core, which enforces the size the URL was signed for.
     bodyLimitExempt: isStreamedUpload,
+    // The edge's port faces clients: metrics only for the holder of METRICS_TOKEN, else not served.
+    metricsAccess: env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : "off",
     // Secure headers (a locked-down CSP: an API serves no documents) and CORS for the configured origins.
     early: [edgeResponseHeaders(env.CORS_ORIGINS)],
     readiness: {
@@ -73,30 +75,39 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
   app.get(OPENAPI_PATH, serveOpenApiDocument);
   registerApiDocs(app);
 
-  app.all("/api/v1/*", async (c) => {
+  app.all("/api/v1/*", (c) => {
     const path = c.req.path.slice("/api".length);
     const identity = c.get("identity");
-    const headers: Record<string, string> = { ...c.get("forwardHeaders") };
-    if (identity) {
-      if (!env.EDGE_ASSERTION_SECRET) {
-        throw new AppError(ErrorCode.UNAVAILABLE, "The edge is not configured to forward signed-in calls");
-      }
-      headers[ASSERTION_HEADER] = await signAssertion(env.EDGE_ASSERTION_SECRET, {
-        identity,
-        method: c.req.method,
-        path,
-        requestId: c.get("requestId"),
-      });
+    const secret = env.EDGE_ASSERTION_SECRET;
+    if (identity && !secret) {
+      throw new AppError(ErrorCode.UNAVAILABLE, "The edge is not configured to forward signed-in calls");
     }
+    const streamBody = isStreamedUpload(c.req.path);
+    if (identity && streamBody) {
+      // A streamed body cannot be bound to an assertion before it is sent; signed uploads need no identity.
+      throw new AppError(ErrorCode.INTERNAL, "A streamed upload cannot carry a caller's identity");
+    }
+    // Every forwarded request carries an assertion (anonymous ones too: core takes the client address from it).
+    const sign = secret
+      ? async (request: AssertedRequest) => ({
+        [ASSERTION_HEADER]: await signAssertion(secret, {
+          ...request,
+          identity,
+          clientIp: c.get("clientIp"),
+          requestId: c.get("requestId"),
+        }),
+      })
+      : undefined;
     return forwardToCore(c, {
       coreUrl: env.CORE_URL,
       path,
       requestId: c.get("requestId"),
       clientIp: c.get("clientIp"),
       timeoutMs: env.CORE_TIMEOUT_MS,
-      headers,
+      headers: c.get("forwardHeaders"),
+      sign,
       fetch: services.fetch,
-      streamBody: isStreamedUpload(c.req.path),
+      streamBody,
     });
   });
   // The web app on the same origin; registered last so it never shadows the API or the operational endpoints.

@@ -118,3 +118,26 @@ Deno.test("[edge] /readyz reports core reachability", async () => {
   assert.equal(res.status, 503);
   assert.match((await res.json()).error.message, /core/);
 });
+
+Deno.test("[edge] /metrics on the client-facing port needs the configured bearer token, and is absent without one", async () => {
+  const core = echoCore();
+  const fetchCore =
+    ((input: RequestInfo | URL, init?: RequestInit) => core.fetch(new Request(input, init))) as typeof fetch;
+  const open = build(fetchCore);
+  const absent = await open.request("/metrics");
+  assert.equal(absent.status, 404);
+  assert.doesNotMatch(await absent.text(), /http_requests_total/);
+
+  const token = "metrics-token-".padEnd(40, "m");
+  const guarded = build(fetchCore, { METRICS_TOKEN: token });
+  const none = await guarded.request("/metrics");
+  assert.equal(none.status, 401);
+  assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer/);
+  assert.doesNotMatch(await none.text(), /http_requests_total/);
+  const wrong = await guarded.request("/metrics", { headers: { authorization: `Bearer ${token}x` } });
+  assert.equal(wrong.status, 401);
+  await wrong.body?.cancel();
+  const ok = await guarded.request("/metrics", { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(ok.status, 200);
+  assert.match(await ok.text(), /http_requests_total/);
+});

@@ -29,6 +29,11 @@ export const edgeEnvSchema = z.object({
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
   /** Shared with core: signs the identity assertion sent with every forwarded request. */
   EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
+  /**
+   * Bearer token Prometheus presents to read `/metrics`. The edge's port faces clients (and on Deno Deploy has no
+   * private twin), so without a token `/metrics` is not served at all (404).
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Time allowed for core to start answering a forwarded request. */
   CORE_TIMEOUT_MS: envTypes.int(30_000, 100),
   /** Expected `iss` and `aud` of access tokens (same values as core's). */

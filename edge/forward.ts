@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { type AssertedRequest, bodyDigest } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
 
 /** Headers that describe one hop and must not be passed on (RFC 9110 §7.6.1), plus ones the edge sets itself. */
@@ -29,8 +30,14 @@ export interface ForwardOptions {
   requestId: string;
   clientIp: string;
   timeoutMs: number;
-  /** Extra headers for core (the identity assertion). */
+  /** Extra headers for core. */
   headers?: Record<string, string>;
+  /**
+   * Signs the edge→core assertion for the request exactly as it is sent (method, path, query string and the
+   * SHA-256 of the buffered body); its headers are added. Not called for streamed bodies, which cannot be hashed
+   * before they are sent (signed uploads, whose URL signature is their credential).
+   */
+  sign?: (request: AssertedRequest) => Promise<Record<string, string>>;
   fetch?: typeof fetch;
   /** Pass the request body through as a stream instead of buffering it (large signed uploads). */
   streamBody?: boolean;
@@ -58,6 +65,17 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
   headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
   for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
   const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
+  const body = !hasBody ? undefined : options.streamBody ? c.req.raw.body : await c.req.arrayBuffer();
+  if (options.sign && !options.streamBody) {
+    const signed = await options.sign({
+      method: c.req.method,
+      // The path as routers see it (decoded), which is how core compares it; the query string as sent.
+      path: options.path,
+      query: target.search,
+      bodySha256: await bodyDigest(body as ArrayBuffer | undefined),
+    });
+    for (const [k, v] of Object.entries(signed)) headers.set(k, v);
+  }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   // A client that goes away while core is still thinking aborts the call to core too. Once core answers, the
@@ -69,7 +87,7 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
     res = await (options.fetch ?? fetch)(target, {
       method: c.req.method,
       headers,
-      body: !hasBody ? undefined : options.streamBody ? c.req.raw.body : await c.req.arrayBuffer(),
+      body,
       signal: controller.signal,
       redirect: "manual",
       // A streamed request body needs half-duplex (fetch spec); harmless for buffered ones.

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { startFakeOpenAi } from "../core/tutor/testing/fake_openai.ts";
-import { nginxTestEnvironment } from "./testing.ts";
+import { nginxTestEnvironment, TEST_METRICS_TOKEN } from "./testing.ts";
 import { WEB_CSP } from "../edge/web/static.ts";
 import { adminToken, api, expectJson, seedCourse, SseReader } from "./testing_api.ts";
 
@@ -317,7 +317,11 @@ function locationBlock(dump: string, match: string): string {
 
 /** How many requests an edge forwarded to core, read from its own /metrics. */
 async function forwardedCount(edgeUrl: string): Promise<number> {
-  const text = await (await fetch(`${edgeUrl}/metrics`)).text();
+  const res = await fetch(`${edgeUrl}/metrics`, {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
   let total = 0;
   for (const line of text.split("\n")) {
     if (line.startsWith("http_requests_total{") && line.includes('route="/api/v1/*"')) {

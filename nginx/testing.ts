@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 
 const NGINX_DIR = fileURLToPath(new URL(".", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The bearer token the test system's edges expect on `/metrics`. */
+export const TEST_METRICS_TOKEN = `metrics-${crypto.randomUUID()}`;
+
 const PRODUCTION_UPSTREAM_SERVER = "server edge:8080 max_fails=3 fail_timeout=10s;";
 
 /** What the end-to-end test drives. */
@@ -246,6 +249,8 @@ async function startSystemOnce(
     EDGE_ASSERTION_SECRET: secret,
     CORE_URL: coreUrl,
     TRUST_PROXY: "true",
+    // The edges serve /metrics only to this bearer token (read by the tests straight from each edge).
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     LOG_LEVEL: "info",
     // With REDIS_URL set, dev.ts serves the key-value store from that Redis: keep this run's counters, limits and
     // caches apart from any other process sharing it.

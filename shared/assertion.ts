@@ -1,7 +1,9 @@
 /**
- * The edge-to-core identity assertion. The edge, having verified the caller's access token, signs a short-lived
- * HS256 JWT with a secret it shares with core, bound to the request's method and path and valid for 30 seconds.
- * Core accepts identity from nothing else: bare identity headers never get in.
+ * The edge-to-core assertion. The edge signs a short-lived HS256 JWT with a secret it shares with core for every
+ * request it forwards: bound to the method, path, query string and a SHA-256 digest of the body, carrying the
+ * client's address as the edge established it and, for a signed-in caller, the identity from the verified access
+ * token. Each assertion has its own id and core accepts it once. Core takes identity and client address from
+ * nothing else: bare identity headers and `X-Forwarded-For` never count.
  */
 import { jwtVerify, SignJWT } from "jose";
 import { Identity } from "./identity.ts";
@@ -10,6 +12,8 @@ import { Identity } from "./identity.ts";
 export const ASSERTION_HEADER = "x-edge-assertion";
 /** Lifetime of an assertion in seconds. */
 export const ASSERTION_TTL_SECONDS = 30;
+/** Clock skew allowed between edge and core, in seconds. */
+export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 5;
 
 const ISSUER = "ai-teacher-edge";
 const AUDIENCE = "ai-teacher-core";
@@ -18,29 +22,50 @@ function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-/** Signs an assertion for one forwarded request. */
+/** Base64url SHA-256 of a request body (an absent body hashes as empty), as the assertion's `bsh` claim. */
+export async function bodyDigest(body?: ArrayBuffer | Uint8Array | null): Promise<string> {
+  const bytes = body ? new Uint8Array(body) : new Uint8Array();
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** What one assertion is bound to: the request as core will receive it. */
+export interface AssertedRequest {
+  method: string;
+  path: string;
+  /** The query string as sent, with its `?` (empty when there is none). */
+  query: string;
+  /** `bodyDigest()` of the body as sent. */
+  bodySha256: string;
+}
+
+/** Signs an assertion for one forwarded request; `identity` is absent for anonymous callers. */
 export function signAssertion(
   secret: string,
-  request: { identity: Identity; method: string; path: string; requestId?: string },
+  request: AssertedRequest & { identity?: Identity; clientIp: string; requestId?: string },
   now = Math.floor(Date.now() / 1000),
 ): Promise<string> {
   const { identity } = request;
-  return new SignJWT({
-    role: identity.role,
-    ...(identity.jti ? { tjti: identity.jti } : {}),
-    ...(identity.exp ? { texp: identity.exp } : {}),
-    ...(identity.mfa !== undefined ? { mfa: identity.mfa } : {}),
+  const jwt = new SignJWT({
+    ...(identity ? { role: identity.role } : {}),
+    ...(identity?.jti ? { tjti: identity.jti } : {}),
+    ...(identity?.exp ? { texp: identity.exp } : {}),
+    ...(identity?.mfa !== undefined ? { mfa: identity.mfa } : {}),
     htm: request.method.toUpperCase(),
     htu: request.path,
+    htq: request.query,
+    bsh: request.bodySha256,
+    cip: request.clientIp,
     ...(request.requestId ? { rid: request.requestId } : {}),
   })
     .setProtectedHeader({ alg: "HS256", typ: "edge-assertion+jwt" })
-    .setSubject(identity.userId)
+    .setJti(crypto.randomUUID())
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt(now)
-    .setExpirationTime(now + ASSERTION_TTL_SECONDS)
-    .sign(keyOf(secret));
+    .setExpirationTime(now + ASSERTION_TTL_SECONDS);
+  if (identity) jwt.setSubject(identity.userId);
+  return jwt.sign(keyOf(secret));
 }
 
 /** Why an assertion was refused. */
@@ -51,13 +76,21 @@ export class AssertionError extends Error {
   }
 }
 
-/** Verifies an assertion against the request it arrived with; returns the caller or throws `AssertionError`. */
-export async function verifyAssertion(
+/** A verified assertion: who calls (if signed in), from where, and the id and expiry its single use is kept by. */
+export interface VerifiedAssertion {
+  identity?: Identity;
+  clientIp: string;
+  id: string;
+  /** Expiry, epoch seconds. */
+  exp: number;
+}
+
+/** Checks an assertion's signature, issuer, audience and age; binding to a request is `checkBinding`'s job. */
+export async function verifyAssertionToken(
   secret: string,
   token: string,
-  request: { method: string; path: string },
   now?: Date,
-): Promise<Identity> {
+): Promise<VerifiedAssertion & { bound: AssertedRequest }> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, keyOf(secret), {
@@ -65,22 +98,67 @@ export async function verifyAssertion(
       issuer: ISSUER,
       audience: AUDIENCE,
       maxTokenAge: ASSERTION_TTL_SECONDS,
-      clockTolerance: 5,
+      clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["jti", "exp"],
       currentDate: now,
     }));
   } catch (err) {
     throw new AssertionError(`Edge assertion rejected: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (payload.htm !== request.method.toUpperCase() || payload.htu !== request.path) {
+  const strings = [payload.htm, payload.htu, payload.htq, payload.bsh, payload.cip];
+  if (strings.some((s) => typeof s !== "string")) {
+    throw new AssertionError("Edge assertion is not bound to a request");
+  }
+  let identity: Identity | undefined;
+  if (payload.sub !== undefined) {
+    const parsed = Identity.safeParse({
+      userId: payload.sub,
+      role: payload.role,
+      jti: payload.tjti,
+      exp: payload.texp,
+      mfa: payload.mfa,
+    });
+    if (!parsed.success) throw new AssertionError("Edge assertion carries no valid identity");
+    identity = parsed.data;
+  }
+  return {
+    identity,
+    clientIp: payload.cip as string,
+    id: payload.jti!,
+    exp: payload.exp!,
+    bound: {
+      method: payload.htm as string,
+      path: payload.htu as string,
+      query: payload.htq as string,
+      bodySha256: payload.bsh as string,
+    },
+  };
+}
+
+/** Throws `AssertionError` unless the assertion was made for this method, path and query (the body is checked apart). */
+export function checkBinding(bound: AssertedRequest, request: Omit<AssertedRequest, "bodySha256">): void {
+  if (
+    bound.method !== request.method.toUpperCase() || bound.path !== request.path ||
+    bound.query !== request.query
+  ) {
     throw new AssertionError("Edge assertion was made for another request");
   }
-  const parsed = Identity.safeParse({
-    userId: payload.sub,
-    role: payload.role,
-    jti: payload.tjti,
-    exp: payload.texp,
-    mfa: payload.mfa,
-  });
-  if (!parsed.success) throw new AssertionError("Edge assertion carries no valid identity");
-  return parsed.data;
+}
+
+/**
+ * Verifies an assertion against the whole request it arrived with (signature, age, method, path, query and body
+ * digest); returns what it asserts or throws `AssertionError`. Single use is the caller's to enforce, by `id`.
+ */
+export async function verifyAssertion(
+  secret: string,
+  token: string,
+  request: AssertedRequest,
+  now?: Date,
+): Promise<VerifiedAssertion> {
+  const { bound, ...verified } = await verifyAssertionToken(secret, token, now);
+  checkBinding(bound, request);
+  if (bound.bodySha256 !== request.bodySha256) {
+    throw new AssertionError("Edge assertion was made for another request body");
+  }
+  return verified;
 }

@@ -1,27 +1,57 @@
 import assert from "node:assert/strict";
-import { signAssertion, verifyAssertion } from "./assertion.ts";
+import { type AssertedRequest, bodyDigest, signAssertion, verifyAssertion } from "./assertion.ts";
 
 const secret = "s".repeat(32);
 const identity = { userId: crypto.randomUUID(), role: "STUDENT" as const, jti: "j1", exp: 2_000_000_000 };
 
-Deno.test("verifyAssertion() accepts an assertion for the same method and path", async () => {
-  const token = await signAssertion(secret, { identity, method: "get", path: "/v1/me" });
-  const caller = await verifyAssertion(secret, token, { method: "GET", path: "/v1/me" });
-  assert.deepEqual(caller, { ...identity, mfa: undefined });
+async function request(overrides: Partial<AssertedRequest> = {}): Promise<AssertedRequest> {
+  return { method: "GET", path: "/v1/me", query: "", bodySha256: await bodyDigest(), ...overrides };
+}
+
+Deno.test("verifyAssertion() accepts an assertion for the same method, path, query and body", async () => {
+  const token = await signAssertion(secret, {
+    identity,
+    ...(await request({ method: "get" })),
+    clientIp: "1.2.3.4",
+  });
+  const verified = await verifyAssertion(secret, token, await request());
+  assert.deepEqual(verified.identity, { ...identity, mfa: undefined });
+  assert.equal(verified.clientIp, "1.2.3.4");
+  assert.ok(verified.id);
 });
 
-Deno.test("verifyAssertion() rejects another path, another method, another secret and an old assertion", async () => {
-  const token = await signAssertion(secret, { identity, method: "GET", path: "/v1/me" });
+Deno.test("verifyAssertion() carries no identity for an anonymous caller, only the client address", async () => {
+  const token = await signAssertion(secret, { ...(await request()), clientIp: "203.0.113.5" });
+  const verified = await verifyAssertion(secret, token, await request());
+  assert.equal(verified.identity, undefined);
+  assert.equal(verified.clientIp, "203.0.113.5");
+});
+
+Deno.test("verifyAssertion() rejects another path, method, query, body, secret and an old assertion", async () => {
+  const body = new TextEncoder().encode('{"to":"a"}');
+  const signed = await request({ method: "POST", path: "/v1/notifications", query: "?limit=1" });
+  signed.bodySha256 = await bodyDigest(body);
+  const token = await signAssertion(secret, { identity, ...signed, clientIp: "1.2.3.4" });
+  await verifyAssertion(secret, token, signed);
+  await assert.rejects(verifyAssertion(secret, token, { ...signed, path: "/v1/audit" }), /another request/);
+  await assert.rejects(verifyAssertion(secret, token, { ...signed, method: "PUT" }), /another request/);
+  await assert.rejects(verifyAssertion(secret, token, { ...signed, query: "?limit=100" }), /another request/);
+  await assert.rejects(verifyAssertion(secret, token, { ...signed, query: "" }), /another request/);
+  const other = await bodyDigest(new TextEncoder().encode('{"to":"b"}'));
   await assert.rejects(
-    verifyAssertion(secret, token, { method: "GET", path: "/v1/audit" }),
-    /another request/,
+    verifyAssertion(secret, token, { ...signed, bodySha256: other }),
+    /another request body/,
   );
-  await assert.rejects(verifyAssertion(secret, token, { method: "POST", path: "/v1/me" }), /another request/);
-  await assert.rejects(verifyAssertion("x".repeat(32), token, { method: "GET", path: "/v1/me" }), /rejected/);
+  await assert.rejects(verifyAssertion("x".repeat(32), token, signed), /rejected/);
   const old = await signAssertion(
     secret,
-    { identity, method: "GET", path: "/v1/me" },
+    { identity, ...signed, clientIp: "1.2.3.4" },
     Math.floor(Date.now() / 1000) - 60,
   );
-  await assert.rejects(verifyAssertion(secret, old, { method: "GET", path: "/v1/me" }), /rejected/);
+  await assert.rejects(verifyAssertion(secret, old, signed), /rejected/);
+});
+
+Deno.test("bodyDigest() is the base64url SHA-256 of the bytes, and an absent body hashes as empty", async () => {
+  assert.equal(await bodyDigest(), "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+  assert.equal(await bodyDigest(new Uint8Array()), await bodyDigest(null));
 });

@@ -74,8 +74,30 @@ function isoNow(): string {
   return iso;
 }
 
+/**
+ * A failed database query (drizzle's `DrizzleQueryError`: `query`, `params`, `cause`) as a log may show it: the
+ * statement and the SQLSTATE code, never parameter values, which carry password hashes, emails and whatever else
+ * a row holds. Its own message and stack embed the values, and the driver's message may quote one (`invalid input
+ * syntax for type uuid: "…"`), so none of them is logged; the stack frames are kept.
+ */
+function queryErrorFields(err: Error & { query: string }) {
+  const cause = err.cause as { code?: unknown } | undefined;
+  const frames = err.stack?.split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
+  return {
+    name: "DatabaseQueryError",
+    message: `Failed query: ${err.query}`,
+    query: err.query,
+    ...(typeof cause?.code === "string" ? { code: cause.code } : {}),
+    stack: frames,
+  };
+}
+
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
+    const failed = value as Error & { query?: unknown; params?: unknown };
+    if (typeof failed.query === "string" && "params" in failed) {
+      return queryErrorFields(failed as Error & { query: string });
+    }
     return { name: value.name, message: value.message, stack: value.stack };
   }
   return value;

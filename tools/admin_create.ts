@@ -1,12 +1,14 @@
 /**
  * `deno task admin:create --email admin@uni.edu [--name "Ada"]`: creates the first admin (or promotes an existing
  * account). The password comes from standard input (first line), so it stays out of shell history and `ps`.
- * The admin must enrol TOTP at first sign-in before doing anything else.
+ * The admin must enrol TOTP at first sign-in before doing anything else. With the embedded database, stop
+ * `deno task dev` first: the data directory is locked by the process using it, and this fails at once, naming it.
  */
 import { buildCoreServices } from "../core/main.ts";
 import { loadCoreEnv } from "../core/env.ts";
 import { createAdmin } from "../core/auth/accounts.ts";
 import { openDatabase } from "../shared/db/client.ts";
+import { DataDirLockedError } from "../shared/db/data_dir_lock.ts";
 import { databaseConfig } from "../shared/db/env.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
 import { AppError } from "../shared/errors.ts";
@@ -40,7 +42,15 @@ if (!email) {
   Deno.exit(2);
 }
 const env = loadCoreEnv();
-const database = await openDatabase(databaseConfig(env));
+let database;
+try {
+  database = await openDatabase(databaseConfig(env));
+} catch (err) {
+  if (!(err instanceof DataDirLockedError)) throw err;
+  // The embedded database belongs to a running `deno task dev`: writing beside it would be lost.
+  console.error(`admin:create failed: ${err.message}`);
+  Deno.exit(1);
+}
 try {
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
   const services = buildCoreServices(env, database);

@@ -8,6 +8,7 @@ import { createCoreApp } from "../core/app.ts";
 import { loadCoreEnv } from "../core/env.ts";
 import { buildEdgeServices, edgeHandler } from "../edge/main.ts";
 import { loadEdgeEnv } from "../edge/env.ts";
+import { DataDirLockedError } from "../shared/db/data_dir_lock.ts";
 import { openDatabase } from "../shared/db/client.ts";
 import { databaseConfig } from "../shared/db/env.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
@@ -45,7 +46,11 @@ const edgeEnv = loadEdgeEnv({
 });
 const log = createLogger("dev", { level: coreEnv.LOG_LEVEL });
 
-const database = await openDatabase(databaseConfig(coreEnv));
+const database = await openDatabase(databaseConfig(coreEnv)).catch((err) => {
+  if (!(err instanceof DataDirLockedError)) throw err;
+  console.error(err.message); // Another dev (or admin:create) holds DATA_DIR.
+  Deno.exit(1);
+});
 await migrateDatabase(database);
 log.info("database ready", {
   kind: database.kind,

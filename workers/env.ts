@@ -10,7 +10,8 @@ import { mailEnv } from "../shared/mail/env.ts";
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */
 export const workersEnvSchema = z.object({
   WORKERS_PORT: envTypes.port(8082),
-  WORKERS_HOSTNAME: z.string().default("0.0.0.0"),
+  /** Loopback unless set: only the edge (and QStash, for workers) should reach this tier; containers set 0.0.0.0. */
+  WORKERS_HOSTNAME: z.string().default("127.0.0.1"),
   LOG_LEVEL: envTypes.logLevel(),
   TRUST_REQUEST_ID: envTypes.bool(true),
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),

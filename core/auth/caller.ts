@@ -1,9 +1,19 @@
 import { eq } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
 import { users } from "../../shared/db/schema/users.ts";
-import { ASSERTION_HEADER, AssertionError, verifyAssertion } from "../../shared/assertion.ts";
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  ASSERTION_CLOCK_TOLERANCE_SECONDS,
+  ASSERTION_HEADER,
+  AssertionError,
+  bodyDigest,
+  checkBinding,
+  type VerifiedAssertion,
+  verifyAssertionToken,
+} from "../../shared/assertion.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { Identity, Role } from "../../shared/identity.ts";
+import type { KvStore } from "../../shared/kv/interface.ts";
+import { MemoryKv } from "../../shared/kv/memory.ts";
 import { logContext } from "../../shared/logger.ts";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
 import type { CoreVariables } from "../services.ts";
@@ -20,23 +30,8 @@ export interface CallerOptions {
   optional?: boolean;
 }
 
-async function callerFrom(c: Parameters<MiddlewareHandler<CoreEnvT>>[0]): Promise<Identity | undefined> {
-  const secret = c.get("services").env.EDGE_ASSERTION_SECRET;
-  const token = c.req.header(ASSERTION_HEADER);
-  if (!token) return undefined;
-  if (!secret) {
-    throw new AppError(ErrorCode.UNAUTHORIZED, "This route needs a verified caller", {
-      headers: INVALID_TOKEN,
-    });
-  }
-  try {
-    return await verifyAssertion(secret, token, { method: c.req.method, path: c.req.path });
-  } catch (err) {
-    if (err instanceof AssertionError) {
-      throw new AppError(ErrorCode.UNAUTHORIZED, err.message, { headers: INVALID_TOKEN });
-    }
-    throw err;
-  }
+function refuse(message: string): AppError {
+  return new AppError(ErrorCode.UNAUTHORIZED, message, { headers: INVALID_TOKEN });
 }
 
 /**
@@ -64,19 +59,104 @@ async function assertAccountCurrent(
   }
 }
 
+ * Marks an assertion used. Assertion ids are kept in the shared KV until the assertion could no longer verify, so a
+ * captured one is refused on its second use at any core process. When the KV is down, an admin's assertion is
+ * refused (503, as revocation checks fail closed for admins) and any other falls back to this process's own
+ * seen-set: replays to the same process are still refused, replays to another process are possible for the
+ * assertion's remaining lifetime (at most 35 s).
+ */
+async function useOnce(
+  kv: KvStore,
+  fallback: KvStore,
+  assertion: VerifiedAssertion,
+  onFallback: (err: unknown) => void,
+): Promise<{ fellBack: boolean }> {
+  const key = `edge-assertion:seen:${assertion.id}`;
+  const ttlMs = (assertion.exp + ASSERTION_CLOCK_TOLERANCE_SECONDS + 1) * 1000 - Date.now();
+  let uses: number;
+  try {
+    uses = await kv.incr(key, { ttlMs: Math.max(ttlMs, 1000) });
+    if (uses > 1) throw refuse("Edge assertion was already used");
+    return { fellBack: false };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (assertion.identity?.role === "ADMIN") {
+      throw new AppError(ErrorCode.UNAVAILABLE, "Replay protection is unavailable; try again shortly", {
+        headers: { "Retry-After": "5" },
+        cause: err,
+      });
+    }
+    onFallback(err);
+    uses = await fallback.incr(key, { ttlMs: Math.max(ttlMs, 1000) });
+  }
+  if (uses > 1) throw refuse("Edge assertion was already used");
+  return { fellBack: true };
+}
+
+/** The TCP peer's address when the server passed it (`{ remoteAddr }` as the app's env), else "unknown". */
+function peerAddressOf(c: Context): string {
+  // deno-lint-ignore no-explicit-any
+  const info = (c.env as any)?.remoteAddr as Deno.NetAddr | undefined;
+  return info?.hostname ?? "unknown";
+}
+
 /**
- * Protects core routes: the caller must come through the edge with a valid assertion bound to this method and
- * path. With `roles`, the caller's role must be one of them (403 otherwise). An admin whose session has not passed
- * 2FA (`mfa: false`) is refused unless the route says otherwise.
+ * Verifies the edge's assertion on every request that carries one, before any route runs: signature and age, then
+ * that it was made for this method, path and query string, then the body's SHA-256, then that it was not used
+ * before. Sets `clientIp` (the address the edge saw; without an assertion, the TCP peer's address: a direct caller
+ * cannot choose it with `X-Forwarded-For`) and, for a signed-in caller, `caller`. A present but invalid assertion
+ * is refused on every route.
+ */
+export function verifyEdgeAssertion(): MiddlewareHandler<CoreEnvT> {
+  const fallback = new MemoryKv();
+  let warned = false;
+  return async (c, next) => {
+    const token = c.req.header(ASSERTION_HEADER);
+    if (!token) {
+      c.set("clientIp", peerAddressOf(c));
+      return await next();
+    }
+    const services = c.get("services");
+    const secret = services.env.EDGE_ASSERTION_SECRET;
+    if (!secret) throw refuse("This route needs a verified caller");
+    let assertion: VerifiedAssertion;
+    try {
+      const { bound, ...verified } = await verifyAssertionToken(secret, token);
+      const url = new URL(c.req.url);
+      checkBinding(bound, { method: c.req.method, path: c.req.path, query: url.search });
+      // Only now, with the signature and the target checked, is the body read (and kept for the handler).
+      const body = c.req.method === "GET" || c.req.method === "HEAD" ? undefined : await c.req.arrayBuffer();
+      if (bound.bodySha256 !== await bodyDigest(body)) {
+        throw new AssertionError("Edge assertion was made for another request body");
+      }
+      assertion = verified;
+    } catch (err) {
+      if (err instanceof AssertionError) throw refuse(err.message);
+      throw err;
+    }
+    const { fellBack } = await useOnce(services.kv, fallback, assertion, (err) => {
+      // Once per outage, not once per request.
+      if (!warned) services.logger.warn("assertion replay check fell back to this process", { err });
+    });
+    warned = fellBack;
+    c.set("clientIp", assertion.clientIp);
+    if (assertion.identity) c.set("caller", assertion.identity);
+    await next();
+  };
+}
+
+/**
+ * Protects core routes: the caller must come through the edge with a valid assertion (checked by
+ * `verifyEdgeAssertion`) that carries a signed-in identity. With `roles`, the caller's role must be one of them
+ * (403 otherwise). An admin whose session has not passed 2FA (`mfa: false`) is refused unless the route says
+ * otherwise.
  */
 export function requireCaller(roles?: Role[], options: CallerOptions = {}): MiddlewareHandler<CoreEnvT> {
   return async (c, next) => {
-    const caller = await callerFrom(c);
+    const caller = c.get("caller");
     if (!caller) {
       if (options.optional) return await next();
-      throw new AppError(ErrorCode.UNAUTHORIZED, "This route needs a verified caller", {
-        headers: INVALID_TOKEN,
-      });
+      throw refuse("This route needs a verified caller");
     }
     await assertAccountCurrent(c, caller);
     if (roles && !roles.includes(caller.role)) {
@@ -86,7 +166,6 @@ export function requireCaller(roles?: Role[], options: CallerOptions = {}): Midd
     if (caller.role === "ADMIN" && caller.mfa === false && !options.allowWithoutMfa) {
       throw new AppError(ErrorCode.FORBIDDEN, "Admins must enable two-factor authentication first");
     }
-    c.set("caller", caller);
     const ctx = logContext.getStore();
     if (ctx) ctx.userId = caller.userId;
     await next();

@@ -73,7 +73,10 @@ export function clearRefreshCookie(c: CoreContext): void {
   deleteCookie(c, REFRESH_COOKIE, { path: c.get("services").env.REFRESH_COOKIE_PATH, secure: true });
 }
 
-/** The client's address as the edge passed it (first X-Forwarded-For hop). */
-export function clientIpOf(c: Context): string {
-  return c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+/**
+ * The client's address: from the edge's verified assertion, else the TCP peer's address (set by
+ * `verifyEdgeAssertion`). Never `X-Forwarded-For`, which anyone reaching core directly could set.
+ */
+export function clientIpOf(c: CoreContext): string {
+  return c.get("clientIp") ?? "unknown";
 }

@@ -17,10 +17,10 @@
  */
 import { createTutorModel } from "../tutor/model/mod.ts";
 import { noOpenExams } from "../tutor/exam_lockout/interface.ts";
-import { ASSERTION_HEADER, signAssertion } from "../../shared/assertion.ts";
+import { ASSERTION_HEADER, bodyDigest, signAssertion } from "../../shared/assertion.ts";
 import type { Database } from "../../shared/db/client.ts";
 import { users } from "../../shared/db/schema/users.ts";
-import type { Role } from "../../shared/identity.ts";
+import type { Identity, Role } from "../../shared/identity.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { MemoryKv } from "../../shared/kv/memory.ts";
 import { memoryLogger } from "../../shared/logger.ts";
@@ -104,19 +104,41 @@ export async function createTestUser(
 }
 
 /**
+ * Signs an edge assertion the way the edge does for one request: `target` is the core path with its query string
+ * (e.g. `/v1/audit?limit=1`), `body` the exact body that will be sent (none for GET).
+ */
+export async function testAssertion(
+  secret: string,
+  request: { identity?: Identity; method: string; target: string; body?: string; clientIp?: string },
+): Promise<string> {
+  const url = new URL(request.target, "http://core.test");
+  return await signAssertion(secret, {
+    identity: request.identity,
+    method: request.method,
+    path: url.pathname,
+    query: url.search,
+    bodySha256: await bodyDigest(
+      request.body === undefined ? undefined : new TextEncoder().encode(request.body),
+    ),
+    clientIp: request.clientIp ?? "192.0.2.1",
+  });
+}
+
+/**
  * Headers that let `user` call one core route in-process: a signed edge assertion for `method` and `path` (the
- * core path, e.g. `/v1/me`). Admins count as having passed 2FA unless `mfa: false` is given.
+ * core path with its query string, e.g. `/v1/me`) and, when one is sent, the exact `body` (a string, as it will
+ * be sent). Admins count as having passed 2FA unless `mfa: false` is given.
  */
 export async function callerHeaders(
   services: Pick<CoreServices, "env"> | string,
   user: { id: string; role: Role },
   method: string,
   path: string,
-  options: { mfa?: boolean } = {},
+  options: { mfa?: boolean; body?: string } = {},
 ): Promise<Record<string, string>> {
   const secret = typeof services === "string" ? services : services.env.EDGE_ASSERTION_SECRET;
   if (!secret) throw new Error("callerHeaders() needs EDGE_ASSERTION_SECRET in the core env");
-  const token = await signAssertion(secret, {
+  const token = await testAssertion(secret, {
     identity: {
       userId: user.id,
       role: user.role,
@@ -125,7 +147,8 @@ export async function callerHeaders(
       mfa: options.mfa ?? true,
     },
     method,
-    path,
+    target: path,
+    body: options.body,
   });
   return { [ASSERTION_HEADER]: token };
 }

@@ -4,6 +4,7 @@ import type { Db } from "../../shared/db/client.ts";
 import { courseTutorSettings } from "../../shared/db/schema/chat.ts";
 import { errors } from "../../shared/errors.ts";
 import type { ScopedContext } from "../academics/context.ts";
+import { findReadableCourse } from "../academics/courses.ts";
 import type { AnswerPolicy } from "../tutor/types.ts";
 
 /** The policy of a course without a setting. */
@@ -18,7 +19,8 @@ export async function answerPolicyOf(db: Db, courseId: string): Promise<AnswerPo
 
 /** Reads a course's policy (any reader of the course). */
 export async function getTutorPolicy(ctx: ScopedContext, courseId: string): Promise<AnswerPolicy> {
-  if (!ctx.scope.canReadCourse(courseId)) throw errors.notFound("Course");
+  // The course must exist and be live, not only be in scope (an admin's scope is every id).
+  await findReadableCourse(ctx, courseId);
   return await answerPolicyOf(ctx.tx, courseId);
 }
 
@@ -28,7 +30,7 @@ export async function setTutorPolicy(
   courseId: string,
   policy: AnswerPolicy,
 ): Promise<AnswerPolicy> {
-  if (!ctx.scope.canReadCourse(courseId)) throw errors.notFound("Course");
+  await findReadableCourse(ctx, courseId);
   if (!ctx.scope.canManageCourse(courseId)) {
     throw errors.forbidden("Only the course's instructors may set its tutor policy");
   }

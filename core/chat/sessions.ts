@@ -12,6 +12,7 @@ import { z } from "@hono/zod-openapi";
 import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
 import { errors } from "../../shared/errors.ts";
 import { iso, type ScopedContext } from "../academics/context.ts";
+import { findReadableCourse } from "../academics/courses.ts";
 
 /** A citation as stored and returned with a message. */
 export const CitationSchema = z.object({
@@ -87,7 +88,8 @@ export async function createSession(
   ctx: ScopedContext,
   input: z.infer<typeof SessionCreate>,
 ): Promise<SessionRow> {
-  if (!ctx.scope.canReadCourse(input.courseId)) throw errors.notFound("Course");
+  // The course must exist and be live, not only be in scope (an admin's scope is every id).
+  await findReadableCourse(ctx, input.courseId);
   const [row] = await ctx.tx.insert(chatSessions).values({
     userId: ctx.caller.userId,
     courseId: input.courseId,

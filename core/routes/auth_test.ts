@@ -5,7 +5,8 @@ import { dbTest } from "../../shared/db/testing.ts";
 import { auditEvents, refreshTokens, users } from "../../shared/db/schema/mod.ts";
 import { revokedJtiKey } from "../../shared/access_token.ts";
 import { createCheckedCoreApp } from "../testing_contract.ts";
-import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
+import { ASSERTION_HEADER } from "../../shared/assertion.ts";
+import { callerHeaders, createTestUser, testAssertion, testCoreServices } from "../auth/testing.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -113,44 +114,66 @@ dbTest(
 );
 
 dbTest("[core] POST /v1/auth/login throttles failures per email and per IP with 429", async (database) => {
-  const app = createCheckedCoreApp(testCoreServices(database, {
+  const services = testCoreServices(database, {
     env: { LOGIN_MAX_FAILURES_PER_EMAIL: "3", LOGIN_MAX_FAILURES_PER_IP: "5" },
-  }));
+  });
+  const app = createCheckedCoreApp(services);
   const user = await createTestUser(database);
-  const from = (ip: string) => ({ "x-forwarded-for": ip });
+  // The client address as the edge asserts it (anonymous callers carry an assertion too).
+  const loginFrom = async (ip: string, body: unknown) => {
+    const assertion = await testAssertion(services.env.EDGE_ASSERTION_SECRET!, {
+      method: "POST",
+      target: "/v1/auth/login",
+      body: JSON.stringify(body),
+      clientIp: ip,
+    });
+    return await app.request(post("/v1/auth/login", body, { [ASSERTION_HEADER]: assertion }));
+  };
   for (let i = 0; i < 3; i++) {
-    assert.equal(
-      (await app.request(post("/v1/auth/login", { email: user.email, password: "nope" }, from("10.0.0.1"))))
-        .status,
-      401,
-    );
+    assert.equal((await loginFrom("10.0.0.1", { email: user.email, password: "nope" })).status, 401);
   }
   // Even the right password is refused while the email is throttled.
-  const blocked = await app.request(
-    post("/v1/auth/login", { email: user.email, password: user.password }, from("10.0.0.2")),
-  );
+  const blocked = await loginFrom("10.0.0.2", { email: user.email, password: user.password });
   assert.equal(blocked.status, 429);
   assert.ok(blocked.headers.get("retry-after"));
   // Per IP: five failures on different emails from one address block that address for everyone.
   const other = await createTestUser(database);
   for (let i = 0; i < 5; i++) {
-    await app.request(
-      post(
-        "/v1/auth/login",
-        { email: `x${i}-${crypto.randomUUID()}@x.edu`, password: "nope" },
-        from("10.0.0.9"),
-      ),
-    );
+    await loginFrom("10.0.0.9", { email: `x${i}-${crypto.randomUUID()}@x.edu`, password: "nope" });
   }
-  const ipBlocked = await app.request(
-    post("/v1/auth/login", { email: other.email, password: other.password }, from("10.0.0.9")),
-  );
+  const ipBlocked = await loginFrom("10.0.0.9", { email: other.email, password: other.password });
   assert.equal(ipBlocked.status, 429);
-  const elsewhere = await app.request(
-    post("/v1/auth/login", { email: other.email, password: other.password }, from("10.0.0.10")),
-  );
+  const elsewhere = await loginFrom("10.0.0.10", { email: other.email, password: other.password });
   assert.equal(elsewhere.status, 200);
 });
+
+dbTest(
+  "[core] straight to core, a rotating X-Forwarded-For does not escape the per-IP login throttle",
+  async (database) => {
+    const app = createCheckedCoreApp(testCoreServices(database, {
+      env: { LOGIN_MAX_FAILURES_PER_EMAIL: "100", LOGIN_MAX_FAILURES_PER_IP: "5" },
+    }));
+    const user = await createTestUser(database);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await app.request(
+        post(
+          "/v1/auth/login",
+          { email: `x${i}-${crypto.randomUUID()}@x.edu`, password: "nope" },
+          { "x-forwarded-for": `198.51.100.${i + 1}` },
+        ),
+      );
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    const right = await app.request(
+      post("/v1/auth/login", { email: user.email, password: user.password }, {
+        "x-forwarded-for": "192.0.2.77",
+      }),
+    );
+    assert.equal(right.status, 429, "the caller's own address is still the throttled one");
+  },
+);
 
 dbTest(
   "[core] POST /v1/auth/refresh rotates the token, and reusing an old one revokes the whole family",
@@ -212,11 +235,11 @@ dbTest(
     const refresh = cookieValue(login);
     const jti = "jti-" + crypto.randomUUID();
     const exp = Math.floor(Date.now() / 1000) + 600;
-    const { signAssertion } = await import("../../shared/assertion.ts");
-    const assertion = await signAssertion(services.env.EDGE_ASSERTION_SECRET!, {
+    const assertion = await testAssertion(services.env.EDGE_ASSERTION_SECRET!, {
       identity: { userId: user.id, role: user.role, jti, exp, mfa: false },
       method: "POST",
-      path: "/v1/auth/logout",
+      target: "/v1/auth/logout",
+      body: "{}",
     });
     const res = await app.request(
       post("/v1/auth/logout", {}, { cookie: `refresh_token=${refresh}`, "x-edge-assertion": assertion }),
@@ -240,25 +263,21 @@ dbTest(
     const app = createCheckedCoreApp(services);
     const user = await createTestUser(database);
     const login = await app.request(post("/v1/auth/login", { email: user.email, password: user.password }));
-    const headers = await callerHeaders(services, user, "POST", "/v1/auth/password");
+    const headers = (body: unknown) =>
+      callerHeaders(services, user, "POST", "/v1/auth/password", { body: JSON.stringify(body) });
+    const asUser = async (body: unknown) => post("/v1/auth/password", body, await headers(body));
     const wrong = await app.request(
-      post("/v1/auth/password", { currentPassword: "wrong", newPassword: "brand new passphrase" }, headers),
+      await asUser({ currentPassword: "wrong", newPassword: "brand new passphrase" }),
     );
     assert.equal(wrong.status, 401);
-    const weak = await app.request(
-      post("/v1/auth/password", { currentPassword: user.password, newPassword: "short" }, headers),
-    );
+    const weak = await app.request(await asUser({ currentPassword: user.password, newPassword: "short" }));
     assert.equal(weak.status, 400);
     const anonymous = await app.request(
       post("/v1/auth/password", { currentPassword: user.password, newPassword: "brand new passphrase" }),
     );
     assert.equal(anonymous.status, 401);
     const ok = await app.request(
-      post(
-        "/v1/auth/password",
-        { currentPassword: user.password, newPassword: "brand new passphrase" },
-        headers,
-      ),
+      await asUser({ currentPassword: user.password, newPassword: "brand new passphrase" }),
     );
     assert.equal(ok.status, 200);
     assert.equal(

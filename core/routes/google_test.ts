@@ -141,13 +141,14 @@ dbTest(
       const app = createCheckedCoreApp(services);
       const res = await signIn(app, await idToken({ email: `g-${crypto.randomUUID()}@gmail.com` }));
       const { user } = await res.json();
+      const body = JSON.stringify({ newPassword: "a planted passphrase" });
       const change = await app.request("/v1/auth/password", {
         method: "POST",
         headers: {
-          ...(await callerHeaders(services, user, "POST", "/v1/auth/password")),
+          ...(await callerHeaders(services, user, "POST", "/v1/auth/password", { body })),
           "content-type": "application/json",
         },
-        body: JSON.stringify({ newPassword: "a planted passphrase" }),
+        body,
       });
       assert.equal(change.status, 409);
     });

@@ -33,29 +33,24 @@ dbTest(
     const { secret, otpauthUri } = await enrol.json();
     assert.match(otpauthUri, /^otpauth:\/\/totp\//);
 
-    const verifyHeaders = {
-      ...(await callerHeaders(services, admin, "POST", "/v1/auth/2fa/verify", { mfa: false })),
-      ...json,
+    const verify = async (code: string) => {
+      const body = JSON.stringify({ code });
+      return await app.request("/v1/auth/2fa/verify", {
+        method: "POST",
+        headers: {
+          ...(await callerHeaders(services, admin, "POST", "/v1/auth/2fa/verify", { mfa: false, body })),
+          ...json,
+        },
+        body,
+      });
     };
-    const wrong = await app.request("/v1/auth/2fa/verify", {
-      method: "POST",
-      headers: verifyHeaders,
-      body: JSON.stringify({ code: "000000" === totpCodeFor(secret) ? "111111" : "000000" }),
-    });
+    const wrong = await verify("000000" === totpCodeFor(secret) ? "111111" : "000000");
     assert.equal(wrong.status, 401);
-    const malformed = await app.request("/v1/auth/2fa/verify", {
-      method: "POST",
-      headers: verifyHeaders,
-      body: JSON.stringify({ code: "12ab" }),
-    });
+    const malformed = await verify("12ab");
     assert.equal(malformed.status, 400);
     // Codes are computed for one instant so a step boundary during the test cannot change which code is "used".
     const enrolAt = Date.now();
-    const ok = await app.request("/v1/auth/2fa/verify", {
-      method: "POST",
-      headers: verifyHeaders,
-      body: JSON.stringify({ code: totpCodeFor(secret, enrolAt) }),
-    });
+    const ok = await verify(totpCodeFor(secret, enrolAt));
     assert.equal(ok.status, 200);
     assert.equal(decodeJwt((await ok.json()).accessToken).mfa, true);
     const audits = await database.db.select().from(auditEvents).where(eq(auditEvents.userId, admin.id));
@@ -85,10 +80,11 @@ dbTest(
     const app = createCheckedCoreApp(services);
     assert.equal((await app.request("/v1/auth/2fa/enrol", { method: "POST" })).status, 401);
     const user = await createTestUser(database);
+    const body = JSON.stringify({ code: "123456" });
     const res = await app.request("/v1/auth/2fa/verify", {
       method: "POST",
-      headers: { ...(await callerHeaders(services, user, "POST", "/v1/auth/2fa/verify")), ...json },
-      body: JSON.stringify({ code: "123456" }),
+      headers: { ...(await callerHeaders(services, user, "POST", "/v1/auth/2fa/verify", { body })), ...json },
+      body,
     });
     assert.equal(res.status, 409);
   },

@@ -9,14 +9,15 @@ import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing
 
 async function changeRole(
   app: ReturnType<typeof createCheckedCoreApp>,
-  headers: Record<string, string>,
+  headersFor: (body: string) => Promise<Record<string, string>>,
   userId: string,
   role: string,
 ) {
+  const body = JSON.stringify({ role });
   return await app.request(`/v1/users/${userId}/role`, {
     method: "PATCH",
-    headers: { ...headers, "content-type": "application/json" },
-    body: JSON.stringify({ role }),
+    headers: { ...(await headersFor(body)), "content-type": "application/json" },
+    body,
   });
 }
 
@@ -28,7 +29,7 @@ dbTest("[core] PATCH /v1/users/:id/role lets an admin change a role and audits i
   const path = `/v1/users/${student.id}/role`;
   const res = await changeRole(
     app,
-    await callerHeaders(services, admin, "PATCH", path),
+    (body) => callerHeaders(services, admin, "PATCH", path, { body }),
     student.id,
     "ACADEMIC",
   );
@@ -52,7 +53,7 @@ dbTest(
       const caller = await createTestUser(database, { role });
       const res = await changeRole(
         app,
-        await callerHeaders(services, caller, "PATCH", path),
+        (body) => callerHeaders(services, caller, "PATCH", path, { body }),
         target.id,
         "ADMIN",
       );
@@ -60,26 +61,36 @@ dbTest(
     }
     const noMfa = await changeRole(
       app,
-      await callerHeaders(services, admin, "PATCH", path, { mfa: false }),
+      (body) => callerHeaders(services, admin, "PATCH", path, { mfa: false, body }),
       target.id,
       "ADMIN",
     );
     assert.equal(noMfa.status, 403);
-    assert.equal((await changeRole(app, {}, target.id, "ADMIN")).status, 401);
+    assert.equal((await changeRole(app, () => Promise.resolve({}), target.id, "ADMIN")).status, 401);
     const self = `/v1/users/${admin.id}/role`;
     assert.equal(
-      (await changeRole(app, await callerHeaders(services, admin, "PATCH", self), admin.id, "STUDENT"))
+      (await changeRole(
+        app,
+        (body) => callerHeaders(services, admin, "PATCH", self, { body }),
+        admin.id,
+        "STUDENT",
+      ))
         .status,
       409,
     );
     assert.equal(
-      (await changeRole(app, await callerHeaders(services, admin, "PATCH", path), target.id, "ROOT")).status,
+      (await changeRole(
+        app,
+        (body) => callerHeaders(services, admin, "PATCH", path, { body }),
+        target.id,
+        "ROOT",
+      )).status,
       400,
     );
     const ghost = crypto.randomUUID();
     const missing = await changeRole(
       app,
-      await callerHeaders(services, admin, "PATCH", `/v1/users/${ghost}/role`),
+      (body) => callerHeaders(services, admin, "PATCH", `/v1/users/${ghost}/role`, { body }),
       ghost,
       "ACADEMIC",
     );

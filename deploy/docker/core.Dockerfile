@@ -21,6 +21,7 @@ ENV DATA_DIR=/data
 VOLUME /data
 
 USER deno
+# The tier defaults to loopback; in a container it must listen on the container network.
 ENV CORE_PORT=8081 CORE_HOSTNAME=0.0.0.0
 EXPOSE 8081
 

@@ -20,6 +20,7 @@ ENV DATA_DIR=/data
 VOLUME /data
 
 USER deno
+# The tier defaults to loopback; in a container it must listen on the container network.
 ENV WORKERS_PORT=8082 WORKERS_HOSTNAME=0.0.0.0
 EXPOSE 8082
 

@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema/mod.ts";
+import { type DataDirLock, lockDataDir } from "./data_dir_lock.ts";
 
 /** The drizzle database type both drivers satisfy. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -48,10 +49,21 @@ export function openDatabase(config: DatabaseConfig): Promise<Database> {
 
 /** Opens an embedded PGlite database with the pgvector extension loaded. */
 export async function openPglite(dataDir: string, from?: PGlite): Promise<Database> {
-  if (!dataDir.startsWith("memory://")) await Deno.mkdir(dataDir, { recursive: true });
-  const client =
-    (from ? await from.clone() : await PGlite.create({ dataDir, extensions: { vector } })) as PGlite;
-  await client.exec("create extension if not exists vector");
+  const onDisk = !from && !dataDir.startsWith("memory://");
+  let lock: DataDirLock | undefined;
+  if (onDisk) {
+    await Deno.mkdir(dataDir, { recursive: true });
+    // One process per directory: a second opener fails here at once, naming the holder.
+    lock = lockDataDir(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = (from ? await from.clone() : await PGlite.create({ dataDir, extensions: { vector } })) as PGlite;
+    await client.exec("create extension if not exists vector");
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     kind: "pglite",
@@ -62,7 +74,12 @@ export async function openPglite(dataDir: string, from?: PGlite): Promise<Databa
       await client.query("select 1");
     },
     close: async () => {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+        lock = undefined;
+      }
     },
   };
 }

@@ -12,6 +12,32 @@ const postgresUrl = Deno.env.get("DATABASE_URL") || undefined;
 export const testBackends: DatabaseKind[] = postgresUrl ? ["pglite", "postgres"] : ["pglite"];
 
 const shared = new Map<DatabaseKind, Promise<Database>>();
+/** Throwaway databases this process created, by server URL: dropped when the process unloads. */
+const created = new Map<string, string[]>();
+let dropOnUnload = false;
+
+/**
+ * Drops this process's throwaway databases once its tests are done. `unload` handlers cannot wait for I/O, so a
+ * detached process does the dropping (with `force`, as this process's pools may still hold connections). A run
+ * that is killed leaves its databases behind; the sweep of old ones in `createThrowawayPostgres` removes them.
+ */
+function scheduleDrop(url: string, name: string): void {
+  created.set(url, [...(created.get(url) ?? []), name]);
+  if (dropOnUnload) return;
+  dropOnUnload = true;
+  globalThis.addEventListener("unload", () => {
+    const script = new URL("./drop_test_databases.ts", import.meta.url).pathname;
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    for (const [server, names] of created) {
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--config", config, script, server, ...names],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn().unref();
+    }
+  });
+}
 let template: Promise<Database> | undefined;
 
 function pgliteTemplate(): Promise<Database> {
@@ -36,6 +62,7 @@ export async function createThrowawayPostgres(url = postgresUrl!): Promise<strin
     }
     const name = `aiteacher_test_${Date.now()}_${crypto.randomUUID().slice(0, 8)}`;
     await admin.unsafe(`create database "${name}"`);
+    scheduleDrop(url, name);
     const target = new URL(url);
     target.pathname = `/${name}`;
     return target.toString();

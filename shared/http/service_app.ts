@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { errorHandler, errorResponse, notFoundHandler } from "./errors.ts";
+import { rejectUnstorableText } from "./text_guard.ts";
 import { type BaseVariables, requestContext } from "./request_context.ts";
 
 /** A readiness check: resolves when the dependency answers, throws with the reason when not. */
@@ -27,6 +28,26 @@ export interface ServiceAppOptions {
   readinessTimeoutMs?: number;
   /** Middleware run before everything else (the edge's CORS and secure headers), so every response carries it. */
   early?: MiddlewareHandler[];
+  /**
+   * Refuse (400) NUL characters and lone surrogates in path, query and JSON or text bodies before any route runs
+   * (tiers that store what they receive). Paths in `bodyLimitExempt` are streamed: their bodies are not read.
+   */
+  rejectUnstorableText?: boolean;
+  /**
+   * Who may read `/metrics`: everyone (`open`, the default: internal tiers on loopback or a private network),
+   * holders of a bearer token, or nobody (`off`: 404, for a client-facing tier without a configured token).
+   */
+  metricsAccess?: "open" | "off" | { token: string };
+}
+
+/** Compares a presented bearer token with the configured one without leaking where they differ. */
+async function sameToken(presented: string, expected: string): Promise<boolean> {
+  const digest = async (s: string) =>
+    new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));
+  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
 }
 
 /** Hono env of every tier: base variables plus the tier's own. */
@@ -60,6 +81,9 @@ export function createServiceApp<V extends object = object>(
       ),
   });
   app.use("*", (c, next) => options.bodyLimitExempt?.(c.req.path) ? next() : limitBody(c, next));
+  if (options.rejectUnstorableText) {
+    app.use("*", rejectUnstorableText({ skipBody: options.bodyLimitExempt }));
+  }
   app.onError(errorHandler(options.logger));
   app.notFound(notFoundHandler(app));
 
@@ -89,7 +113,19 @@ export function createServiceApp<V extends object = object>(
     }
     return c.json({ status: "ready", service: options.service, checks });
   });
+  const metricsAccess = options.metricsAccess ?? "open";
   app.get("/metrics", async (c) => {
+    if (metricsAccess === "off") {
+      return errorResponse(c, ErrorCode.NOT_FOUND, `No route for ${c.req.method} ${c.req.path}`);
+    }
+    if (metricsAccess !== "open") {
+      const presented = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      if (!presented || !(await sameToken(presented, metricsAccess.token))) {
+        return errorResponse(c, ErrorCode.UNAUTHORIZED, "Metrics need the configured bearer token", {
+          headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
+        });
+      }
+    }
     const body = await options.metrics.registry.metrics();
     return c.body(body, 200, { "Content-Type": options.metrics.registry.contentType });
   });

@@ -44,6 +44,7 @@ export class MemoryKv implements KvStore {
     const next = (entry ? Number(entry.value) : 0) + (options.by ?? 1);
     const expiresAt = entry ? entry.expiresAt : options.ttlMs ? this.#now() + options.ttlMs : undefined;
     this.#data.set(key, { value: String(next), expiresAt });
+    if (!entry) this.#sweep();
     return Promise.resolve(next);
   }
 
