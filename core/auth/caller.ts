@@ -59,6 +59,7 @@ async function assertAccountCurrent(
   }
 }
 
+/**
  * Marks an assertion used. Assertion ids are kept in the shared KV until the assertion could no longer verify, so a
  * captured one is refused on its second use at any core process. When the KV is down, an admin's assertion is
  * refused (503, as revocation checks fail closed for admins) and any other falls back to this process's own
