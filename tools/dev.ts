@@ -98,6 +98,7 @@ const stop = async () => {
   log.info("stopping");
   await Promise.all(servers.map((s) => s.shutdown()));
   await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
+  await Promise.all([workers.documents.processor.close(), core.documents.processor.close()]);
   await bridge?.close();
   await database.close();
   Deno.exit(0);

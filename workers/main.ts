@@ -90,6 +90,8 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
     logger: services.logger,
     onShutdown: async () => {
       await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
+      // Kills the document-processing children; work they still ran was handed back above.
+      await services.documents.processor.close();
       await database.close();
     },
   });

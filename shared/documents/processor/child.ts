@@ -26,11 +26,13 @@ type Request =
   }
   | { id: number; op: "embed"; texts: string[] };
 
-const writer = Deno.stdout.writable.getWriter();
-let sending = Promise.resolve();
+/**
+ * Writes a frame synchronously: extraction keeps the microtask queue busy for seconds (pdf.js chains promises),
+ * and an asynchronous write would only complete, and reach the parent, once it is done.
+ */
 const send = (header: unknown, body?: Uint8Array) => {
-  sending = sending.then(() => writer.write(encodeFrame(header, body)));
-  return sending;
+  const frame = encodeFrame(header, body);
+  for (let at = 0; at < frame.length;) at += Deno.stdout.writeSync(frame.subarray(at));
 };
 
 const embedder = createOfflineEmbedder();
@@ -48,10 +50,10 @@ for await (const { header, body } of readFrames<Request>(Deno.stdin.readable)) {
           const now = performance.now();
           if (now - last < PROGRESS_EVERY_MS && p.pagesDone < p.pagesTotal) return;
           last = now;
-          void send({ id, event: "progress", ...p });
+          send({ id, event: "progress", ...p });
         },
       });
-      await send({
+      send({
         id,
         event: "done",
         chunks: result.chunks,
@@ -63,13 +65,12 @@ for await (const { header, body } of readFrames<Request>(Deno.stdin.readable)) {
       const dims = vectors[0]?.length ?? 0;
       const flat = new Float32Array(vectors.length * dims);
       vectors.forEach((v, i) => flat.set(v, i * dims));
-      await send({ id, event: "vectors", count: vectors.length, dims }, new Uint8Array(flat.buffer));
+      send({ id, event: "vectors", count: vectors.length, dims }, new Uint8Array(flat.buffer));
     }
   } catch (err) {
     const error = err instanceof DocumentError
       ? { name: "DocumentError", reason: err.reason, message: err.message }
       : { name: (err as Error)?.name ?? "Error", message: (err as Error)?.message ?? String(err) };
-    await send({ id, event: "error", error });
+    send({ id, event: "error", error });
   }
 }
-await sending;
