@@ -13,7 +13,7 @@
  * Flags: `--modes inline,process` (default both, paired), `--rounds N` (throughput rounds per mode, default 1).
  * Each measurement runs in a fresh process, so one mode's memory (or its loaded model) never counts for another.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { createDocumentsTestbed, type DocumentsTestbed } from "../../core/documents/testing.ts";
 import { freshTestDatabase } from "../../shared/db/testing.ts";
 import { documents } from "../../shared/db/schema/rag.ts";
@@ -121,7 +121,7 @@ async function waitSettled(setup: Awaited<ReturnType<typeof setUp>>, ids: string
     const rows = await setup.database.db.select({ id: documents.id, status: documents.status }).from(
       documents,
     )
-      .where(and(inArray(documents.id, ids)));
+      .where(inArray(documents.id, ids));
     if (rows.every((r) => r.status === "ready" || r.status === "failed")) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
