@@ -100,7 +100,7 @@ export async function extendLease(db: Db, id: string, workerId: string, leaseMs:
   return rows.length > 0;
 }
 
-/** Records progress (0–100) of a job this worker holds, and a detail shown as its result until it ends; extends its lease. */
+/** Records progress (0–100) of a held job, and a detail shown as its result until it ends; extends its lease. */
 export async function setProgress(
   db: Db,
   id: string,

@@ -168,6 +168,8 @@ export class ProcessPool implements DocumentProcessor {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let poll: ReturnType<typeof setInterval> | undefined;
     const ceiling = 2 * this.#options.memoryMb * 1024 * 1024;
+    // A memory reading that lands after this request ended must not kill the child for the next one.
+    let active = true;
     try {
       return await new Promise<Frame>((resolve, reject) => {
         child.current = {
@@ -183,13 +185,14 @@ export class ProcessPool implements DocumentProcessor {
         timer = setTimeout(() => this.#kill(child, "timeout"), options.timeoutMs);
         poll = setInterval(async () => {
           const rss = await residentBytes(child.proc.pid);
-          if (rss !== undefined && rss > ceiling) this.#kill(child, "memory");
+          if (active && rss !== undefined && rss > ceiling) this.#kill(child, "memory");
         }, RSS_POLL_MS);
         child.writer.write(encodeFrame({ id, ...header }, body)).catch(() => {
           // The child is gone; its exit rejects this request.
         });
       });
     } finally {
+      active = false;
       clearTimeout(timer);
       clearInterval(poll);
       child.current = undefined;
@@ -278,7 +281,11 @@ export class ProcessPool implements DocumentProcessor {
       this.#children.delete(child);
       this.#idle = this.#idle.filter((c) => c !== child);
       await Promise.race([child.stderrDone, new Promise((r) => setTimeout(r, 500))]);
-      child.writer.releaseLock();
+      try {
+        child.writer.releaseLock();
+      } catch {
+        // a write was still pending on the dead pipe
+      }
       if (child.current) child.current.onExit(status);
       else if (child.killedFor !== "close") {
         this.#options.logger?.warn("document processor exited", { code: status.code, signal: status.signal });
