@@ -36,6 +36,8 @@ const send = (header: unknown, body?: Uint8Array) => {
 };
 
 const embedder = createOfflineEmbedder();
+// Loaded: the parent starts a request's wall time from here, not from process start.
+send({ event: "ready" });
 // Progress is sent at most every 100 ms, and always for the last page.
 const PROGRESS_EVERY_MS = 100;
 

@@ -50,6 +50,8 @@ interface Child {
   killedFor?: "timeout" | "memory" | "close";
   stderrTail: string;
   stderrDone: Promise<void>;
+  /** Resolves when the child has loaded its modules; rejects if it dies first. */
+  ready: Promise<void>;
 }
 
 const ROOT = new URL("../../../", import.meta.url);
@@ -244,8 +246,11 @@ export class ProcessPool implements DocumentProcessor {
     if (this.#closed) throw new ProcessorClosedError();
     const idle = this.#idle.pop();
     if (idle) return idle;
-    if (this.#children.size < this.#options.size) return this.#spawn();
-    return await new Promise<Child>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const child = this.#children.size < this.#options.size
+      ? this.#spawn()
+      : await new Promise<Child>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    await child.ready;
+    return child;
   }
 
   #release(child: Child) {
@@ -262,19 +267,26 @@ export class ProcessPool implements DocumentProcessor {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    let started!: () => void;
+    let failed!: (err: Error) => void;
     const child: Child = {
       proc,
       writer: proc.stdin.getWriter(),
       stderrTail: "",
       stderrDone: Promise.resolve(),
+      ready: new Promise<void>((resolve, reject) => [started, failed] = [resolve, reject]),
     };
+    child.ready.catch(() => {}); // observed by whoever acquires this child
     child.stderrDone = (async () => {
       for await (const text of proc.stderr.pipeThrough(new TextDecoderStream())) {
         child.stderrTail = (child.stderrTail + text).slice(-4000);
       }
     })().catch(() => {});
     (async () => {
-      for await (const frame of readFrames(proc.stdout)) child.current?.onFrame(frame);
+      for await (const frame of readFrames(proc.stdout)) {
+        if (frame.header.event === "ready") started();
+        else child.current?.onFrame(frame);
+      }
     })().catch(() => {});
     this.#children.add(child);
     proc.status.then(async (status) => {
@@ -286,6 +298,13 @@ export class ProcessPool implements DocumentProcessor {
       } catch {
         // a write was still pending on the dead pipe
       }
+      failed(
+        child.killedFor === "close" ? new ProcessorClosedError() : new ProcessorCrashedError(
+          `The document processor could not start (exit code ${status.code}): ${
+            child.stderrTail.slice(-300)
+          }`,
+        ),
+      );
       if (child.current) child.current.onExit(status);
       else if (child.killedFor !== "close") {
         this.#options.logger?.warn("document processor exited", { code: status.code, signal: status.signal });
