@@ -81,8 +81,10 @@ async function setUp(mode: Mode) {
     { storage: await bed.core.services.documents.storage() },
   );
   await services.vectorStore.ensureSchema();
-  // Load the model before timing (in this process for inline, in the children for process).
-  await services.processor.embedder.embed(["warm up"]);
+  // Load the model before timing (in this process for inline; in every child for process, as a server that has
+  // been up a while would have them).
+  const children = mode === "process" ? env.EXTRACTION_WORKERS : 1;
+  await Promise.all(Array.from({ length: children }, () => services.processor.embedder.embed(["warm up"])));
   const runner = testRunner(database, {
     registry: jobHandlers,
     deps: { documents: services },
@@ -212,9 +214,23 @@ async function responsiveness(mode: Mode, files: FileSpec[]) {
 }
 
 /** Runs one measurement in a fresh process (so one mode's memory and loaded model never count for the other). */
-async function measure(run: "throughput" | "responsiveness", mode: Mode): Promise<Record<string, number>> {
+async function measure(
+  run: "throughput" | "responsiveness",
+  mode: Mode,
+  hostileDir: string,
+): Promise<Record<string, number>> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--run", run, "--mode", mode],
+    args: [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      "--run",
+      run,
+      "--mode",
+      mode,
+      "--hostile",
+      hostileDir,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).output();
@@ -224,12 +240,28 @@ async function measure(run: "throughput" | "responsiveness", mode: Mode): Promis
   return JSON.parse(line);
 }
 
+/** Writes the hostile set to a directory (generated once, in the parent: its garbage must not count as RSS). */
+async function writeHostile(dir: string): Promise<FileSpec[]> {
+  const files = await hostileSet();
+  for (const f of files) await Deno.writeFile(`${dir}/${f.name}`, f.bytes);
+  return files;
+}
+
+async function readHostile(dir: string): Promise<FileSpec[]> {
+  const files: FileSpec[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const type = entry.name.split(".").pop() as FileSpec["type"];
+    files.push({ name: entry.name, type, bytes: await Deno.readFile(`${dir}/${entry.name}`) });
+  }
+  return files;
+}
+
 if (import.meta.main && flag("run")) {
   const mode = flag("mode") as Mode;
   const real = await realFixtures();
   const result = flag("run") === "throughput"
     ? { pagesPerSecond: await throughput(mode, real) }
-    : await responsiveness(mode, [...await hostileSet(), ...real]);
+    : await responsiveness(mode, [...await readHostile(flag("hostile")!), ...real]);
   console.log(JSON.stringify(result));
   Deno.exit(0);
 }
@@ -237,7 +269,8 @@ if (import.meta.main && flag("run")) {
 if (import.meta.main) {
   const modes = (flag("modes") ?? "inline,process").split(",") as Mode[];
   const rounds = Number(flag("rounds") ?? 1);
-  const hostile = await hostileSet();
+  const hostileDir = await Deno.makeTempDir({ prefix: "bench_hostile_" });
+  const hostile = await writeHostile(hostileDir);
   console.log(
     `hostile set: ${hostile.map((f) => `${f.name} ${Math.round(f.bytes.length / 1024)} KB`).join(", ")}`,
   );
@@ -245,7 +278,7 @@ if (import.meta.main) {
   // Paired rounds (one mode right after the other) so both see the same background load as far as possible.
   for (let r = 0; r < rounds; r++) {
     for (const mode of modes) {
-      const { pagesPerSecond: pps } = await measure("throughput", mode);
+      const { pagesPerSecond: pps } = await measure("throughput", mode, hostileDir);
       (pagesPerSecond[mode] ??= []).push(pps);
       console.log(
         `throughput ${mode.padEnd(7)} round ${r + 1}: ${pps.toFixed(1)} pages/s (141 pages, 3 PDFs)`,
@@ -253,7 +286,7 @@ if (import.meta.main) {
     }
   }
   for (const mode of modes) {
-    const m = await measure("responsiveness", mode);
+    const m = await measure("responsiveness", mode, hostileDir);
     console.log(
       `responsiveness ${mode.padEnd(7)}: ${m.probes} probes of /healthz over ${m.seconds.toFixed(1)} s, ` +
         `${m.failedProbes} unanswered (5 s), p50 ${m.p50} ms, p99 ${m.p99} ms, max ${m.max} ms; ` +
@@ -265,4 +298,5 @@ if (import.meta.main) {
     const ratio = median(pagesPerSecond.process) / median(pagesPerSecond.inline);
     console.log(`throughput process ÷ inline: ${ratio.toFixed(2)}× (target ≥ 0.9×)`);
   }
+  await Deno.remove(hostileDir, { recursive: true });
 }
