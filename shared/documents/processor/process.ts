@@ -113,6 +113,11 @@ export class ProcessPool implements DocumentProcessor {
       : base;
   }
 
+  /** Process ids of the children running a request now (for tests). */
+  get busyPids(): number[] {
+    return [...this.#children].filter((c) => c.current).map((c) => c.proc.pid);
+  }
+
   /** Process ids of the children alive now (for tests and metrics). */
   get pids(): number[] {
     return [...this.#children].map((c) => c.proc.pid);

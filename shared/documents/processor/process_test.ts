@@ -99,9 +99,9 @@ Deno.test("a child killed from outside fails its request as a crash, not as the 
   try {
     const bytes = await pptxUnclosedShapes(30_000);
     const running = processor.process(bytes, "pptx").catch((e) => e);
-    while (processor.pids.length === 0) await new Promise((r) => setTimeout(r, 10));
+    while (processor.busyPids.length === 0) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 300));
-    Deno.kill(processor.pids[0], "SIGKILL");
+    Deno.kill(processor.busyPids[0], "SIGKILL");
     const err = await running;
     assert.ok(err instanceof ProcessorCrashedError, String(err));
     assert.match(err.message, /signal SIGKILL|exit code/);
