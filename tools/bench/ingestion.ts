@@ -74,9 +74,9 @@ async function hostileSet(): Promise<FileSpec[]> {
 
 /** One serving process's setup: the core app over HTTP, the real document services, the embedded queue. */
 async function setUp(mode: Mode) {
-  // PGlite on disk, as `deno task dev` runs it (an in-memory database would count every row as server RSS).
-  const dataDir = await Deno.makeTempDir({ prefix: "bench_ingest_db_" });
-  await seedPgliteDir(`${dataDir}/pglite`);
+  // PGlite on disk, as `deno task dev` runs it, seeded by the parent (seeding holds the whole template in memory,
+  // which would otherwise count as this server's RSS).
+  const dataDir = flag("db")!;
   const database = await openPglite(`${dataDir}/pglite`);
   const bed = await createDocumentsTestbed(database, "pgvector");
   const env = parseEnv(z.object({ ...documentsEnv, ...ragEnv }), { DOCUMENT_ISOLATION: mode });
@@ -225,6 +225,8 @@ async function measure(
   mode: Mode,
   hostileDir: string,
 ): Promise<Record<string, number>> {
+  const db = await Deno.makeTempDir({ prefix: "bench_ingest_db_" });
+  await seedPgliteDir(`${db}/pglite`);
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -236,6 +238,8 @@ async function measure(
       mode,
       "--hostile",
       hostileDir,
+      "--db",
+      db,
     ],
     stdout: "piped",
     stderr: "inherit",
