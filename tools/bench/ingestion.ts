@@ -80,8 +80,9 @@ async function setUp(mode: Mode) {
   const database = await openPglite(`${dataDir}/pglite`);
   const bed = await createDocumentsTestbed(database, "pgvector");
   const env = parseEnv(z.object({ ...documentsEnv, ...ragEnv }), { DOCUMENT_ISOLATION: mode });
+  const servicesDir = await Deno.makeTempDir({ prefix: "bench_ingest_" });
   const services = createDocumentServices(
-    { ...env, DATA_DIR: await Deno.makeTempDir({ prefix: "bench_ingest_" }) },
+    { ...env, DATA_DIR: servicesDir },
     database,
     { storage: await bed.core.services.documents.storage() },
   );
@@ -109,6 +110,7 @@ async function setUp(mode: Mode) {
       await bed.close();
       await database.close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await Deno.remove(servicesDir, { recursive: true }).catch(() => {});
     },
   };
 }
