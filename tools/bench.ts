@@ -46,6 +46,7 @@ const BENCHES: Bench[] = [
       (await hasCommand("wrk")) ? null : "wrk is not installed (apt-get install -y wrk)",
   },
   { name: "chat", task: "bench:chat" },
+  { name: "ingestion", task: "bench:ingestion" },
 ];
 
 function flag(name: string): string | undefined {

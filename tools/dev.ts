@@ -133,6 +133,7 @@ const stop = async () => {
   await Promise.all(servers.map((s) => s.shutdown()));
   await workers.scheduler?.stop();
   await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
+  await Promise.all([workers.documents.processor.close(), core.documents.processor.close()]);
   await bridge?.close();
   await database.close();
   Deno.exit(0);

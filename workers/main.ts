@@ -123,6 +123,8 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
       await services.scheduler?.stop();
       await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
       await services.mailer.close();
+      // Kills the document-processing children; work they still ran was handed back above.
+      await services.documents.processor.close();
       await database.close();
     },
   });

@@ -72,6 +72,9 @@ export async function createDocumentsTestbed(
     UPLOAD_SIGNING_SECRET: TEST_UPLOAD_SECRET,
     UPLOAD_BASE_URL: "http://core.test/v1/uploads",
     LOG_LEVEL: "error",
+    // Route tests run extraction in this process; the child-process pool has its own tests
+    // (shared/documents/processor, workers/jobs/handlers/documents_ingest_test.ts).
+    DOCUMENT_ISOLATION: "inline",
   });
   const dims = 64;
   const embedder = createHashEmbedder({ dimensions: dims, batchSize: 16 });

@@ -11,7 +11,7 @@ COPY workers/ workers/
 COPY migrations/ migrations/
 # Fetch and compile, at build time, exactly the module graph of the entry points (npm packages included): the
 # container never reaches a registry (`--cached-only` below).
-RUN deno install --frozen --entrypoint workers/main.ts \
+RUN deno install --frozen --entrypoint workers/main.ts shared/documents/processor/child.ts \
   && chown -R deno:deno /deno-dir
 
 # Embedded state shared by the replicas and kept across restarts (JWT keys, local uploads): mount a volume here.
@@ -27,5 +27,6 @@ EXPOSE 8082
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8082/healthz'); Deno.exit(r.ok ? 0 : 1)"]
 
-# Explicit permissions instead of -A: no subprocesses, no FFI, writes only under /data.
-CMD ["deno", "run", "--cached-only", "--frozen", "--allow-net", "--allow-env", "--allow-sys", "--allow-read", "--allow-write=/data", "workers/main.ts"]
+# Explicit permissions instead of -A: no FFI, writes only under /data, and one subprocess: deno itself, running the
+# document-processing children (shared/documents/processor/child.ts; they get read access to /app only).
+CMD ["deno", "run", "--cached-only", "--frozen", "--allow-net", "--allow-env", "--allow-sys", "--allow-read", "--allow-write=/data", "--allow-run=/usr/bin/deno", "workers/main.ts"]

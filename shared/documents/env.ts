@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { envTypes } from "../env.ts";
+import { DEFAULT_DOCUMENT_LIMITS } from "./limits.ts";
 
 /** Document storage and processing variables, shared by core (uploads) and workers (ingestion). */
 export const documentsEnv = {
@@ -29,6 +30,28 @@ export const documentsEnv = {
   CHUNK_OVERLAP_TOKENS: envTypes.int(50, 0),
   /** Sections shorter than this merge into the next one. */
   CHUNK_MIN_TOKENS: envTypes.int(60, 0),
+  /** DOCX/PPTX: largest sum of inflated entry sizes the zip directory may declare. */
+  DOCUMENT_MAX_INFLATED_BYTES: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxInflatedBytes, 1),
+  /** DOCX/PPTX: largest inflated size of one entry (one XML part). */
+  DOCUMENT_MAX_ENTRY_BYTES: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxEntryBytes, 1),
+  /** DOCX/PPTX: largest inflated ÷ compressed size of an entry over 1 MiB (zip bombs reach ~1000). */
+  DOCUMENT_MAX_COMPRESSION_RATIO: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxCompressionRatio, 1),
+  /** Pages of a PDF. */
+  DOCUMENT_MAX_PAGES: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxPages, 1),
+  /** Slides of a PPTX. */
+  DOCUMENT_MAX_SLIDES: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxSlides, 1),
+  /** Characters of text extracted from one document. */
+  DOCUMENT_MAX_CHARS: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxChars, 1),
+  /** Chunks per document. */
+  DOCUMENT_MAX_CHUNKS: envTypes.int(DEFAULT_DOCUMENT_LIMITS.maxChunks, 1),
+  /** `process`: extraction and local embedding run in child processes (the default); `inline`: in this one. */
+  DOCUMENT_ISOLATION: z.enum(["process", "inline"]).default("process"),
+  /** Child processes that extract and embed (a pool, started on first use). */
+  EXTRACTION_WORKERS: envTypes.int(2, 1),
+  /** Wall time one extraction may take before its child process is killed. */
+  EXTRACTION_TIMEOUT_MS: envTypes.int(180_000, 100),
+  /** Memory ceiling of each child process (V8 heap and resident size), in MiB. */
+  EXTRACTION_MEMORY_MB: envTypes.int(768, 64),
 };
 
 /** The parsed document variables. */
@@ -49,4 +72,15 @@ export interface DocumentsEnv {
   CHUNK_TARGET_TOKENS: number;
   CHUNK_OVERLAP_TOKENS: number;
   CHUNK_MIN_TOKENS: number;
+  DOCUMENT_MAX_INFLATED_BYTES: number;
+  DOCUMENT_MAX_ENTRY_BYTES: number;
+  DOCUMENT_MAX_COMPRESSION_RATIO: number;
+  DOCUMENT_MAX_PAGES: number;
+  DOCUMENT_MAX_SLIDES: number;
+  DOCUMENT_MAX_CHARS: number;
+  DOCUMENT_MAX_CHUNKS: number;
+  DOCUMENT_ISOLATION: "process" | "inline";
+  EXTRACTION_WORKERS: number;
+  EXTRACTION_TIMEOUT_MS: number;
+  EXTRACTION_MEMORY_MB: number;
 }

@@ -7,7 +7,14 @@ export type DocumentFailure =
   | "no_text"
   | "type_mismatch"
   | "unsupported_type"
-  | "too_large";
+  | "too_large"
+  | "too_many_pages"
+  | "too_much_text"
+  | "too_many_chunks"
+  | "zip_bomb"
+  | "timeout"
+  | "out_of_memory"
+  | "crashed";
 
 const CODES: Record<DocumentFailure, ErrorCode> = {
   encrypted: ErrorCode.UNPROCESSABLE,
@@ -16,6 +23,13 @@ const CODES: Record<DocumentFailure, ErrorCode> = {
   type_mismatch: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   unsupported_type: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   too_large: ErrorCode.PAYLOAD_TOO_LARGE,
+  too_many_pages: ErrorCode.UNPROCESSABLE,
+  too_much_text: ErrorCode.UNPROCESSABLE,
+  too_many_chunks: ErrorCode.UNPROCESSABLE,
+  zip_bomb: ErrorCode.UNPROCESSABLE,
+  timeout: ErrorCode.UNPROCESSABLE,
+  out_of_memory: ErrorCode.UNPROCESSABLE,
+  crashed: ErrorCode.UNPROCESSABLE,
 };
 
 /**

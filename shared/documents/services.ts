@@ -11,6 +11,8 @@ import type { VectorStore } from "../rag/vector/interface.ts";
 import type { ChunkOptions } from "./chunker.ts";
 import type { DocumentsEnv } from "./env.ts";
 import type { DocumentStorage } from "./storage/interface.ts";
+import type { DocumentProcessor } from "./processor/interface.ts";
+import { createDocumentProcessor } from "./processor/mod.ts";
 import { chunkOptionsFrom, createDocumentStorage } from "./storage/mod.ts";
 
 /** Document storage and retrieval services of one process. */
@@ -19,8 +21,13 @@ export interface DocumentServices {
   storage(): Promise<DocumentStorage>;
   /** The configured storage kind, known without creating the storage. */
   storageKind: "local" | "s3";
-  /** The embedder (its model loads on the first `embed`). */
+  /** The embedder of queries (its model loads on the first `embed`). */
   embedder: Embedder;
+  /**
+   * Extraction, chunking and ingestion's embedding, within the document limits and (by default) in child
+   * processes started on first use; `close()` it at shutdown.
+   */
+  processor: DocumentProcessor;
   /** The vector store; its schema is ensured once, on first use (a failed attempt is retried on the next call). */
   vectorStore: VectorStore;
   chunkOptions: ChunkOptions;
@@ -35,6 +42,7 @@ export interface DocumentServiceOverrides {
   storage?: DocumentStorage;
   embedder?: Embedder;
   vectorStore?: VectorStore;
+  processor?: DocumentProcessor;
 }
 
 /** Memoises an async factory; a failure is forgotten so the next call tries again (e.g. Qdrant was down). */
@@ -56,12 +64,19 @@ export function createDocumentServices(
   overrides: DocumentServiceOverrides = {},
 ): DocumentServices {
   const embedder = overrides.embedder ?? createEmbedder(env);
+  const chunkOptions = chunkOptionsFrom(env);
   return {
     storage: once(async () => overrides.storage ?? await createDocumentStorage(env)),
     storageKind: overrides.storage?.kind ?? env.STORAGE,
     embedder,
     vectorStore: lazyVectorStore(() => overrides.vectorStore ?? createVectorStore(env, database, embedder)),
-    chunkOptions: chunkOptionsFrom(env),
+    processor: overrides.processor ?? createDocumentProcessor(env, {
+      chunkOptions,
+      embedder,
+      // The offline model computes on the CPU: it runs beside extraction, off the serving loop.
+      offloadEmbedding: env.EMBEDDINGS === "offline" && !overrides.embedder,
+    }),
+    chunkOptions,
     maxUploadBytes: env.UPLOAD_MAX_BYTES,
     uploadUrlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
   };

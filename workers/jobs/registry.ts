@@ -15,12 +15,17 @@ export interface JobContext<P> {
     attempt: number;
     ownerUserId: string | null;
     scope: Record<string, string>;
+    /** Why the previous attempt failed (or that its worker died), null on a first attempt. */
+    lastError: string | null;
   };
   payload: P;
   database: Database;
   logger: Logger;
-  /** Records progress 0–100 (visible through `GET /v1/jobs/:id`) and extends the lease. */
-  reportProgress(percent: number): Promise<void>;
+  /**
+   * Records progress 0–100 and, when given, a detail object (e.g. pages read, chunks embedded) shown as the job's
+   * `result` until it finishes (both visible through `GET /v1/jobs/:id`); extends the lease.
+   */
+  reportProgress(percent: number, detail?: Record<string, unknown>): Promise<void>;
   /** Services some handlers need besides the database (document storage, embedder, vector store, KV). */
   deps: JobDeps;
 }

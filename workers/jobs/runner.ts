@@ -69,13 +69,19 @@ export async function runClaimedJob(job: JobRow, options: RunnerOptions): Promis
         attempt: job.attempts,
         ownerUserId: job.ownerUserId,
         scope: job.scope,
+        lastError: job.lastError,
       },
       payload: parsed.data,
       database,
       logger,
       deps: options.deps ?? {},
-      reportProgress: async (percent) => {
-        await setProgress(database.db, job.id, { workerId, leaseMs: options.leaseMs, progress: percent });
+      reportProgress: async (percent, detail) => {
+        await setProgress(database.db, job.id, {
+          workerId,
+          leaseMs: options.leaseMs,
+          progress: percent,
+          detail,
+        });
       },
     });
     clearInterval(heartbeat);

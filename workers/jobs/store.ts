@@ -7,6 +7,18 @@ import type { Db } from "../../shared/db/client.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import type { JobRow } from "../../shared/jobs/enqueue.ts";
 
+/** What a claim records when it takes over a job whose worker stopped renewing its lease. */
+export const WORKER_DIED = "stopped answering (lease expired)";
+/** How a failed attempt's error starts when the child process running its document died (`ProcessorCrashedError`). */
+export const PROCESSOR_DIED = "The document processor stopped";
+/** Appended when the worker died and the attempt before had died as well. */
+export const EARLIER_DEATH = ", as did an earlier attempt";
+
+/** True when the last error says the previous attempt's worker (or document processor) died. */
+export function previousAttemptDied(lastError: string | null): boolean {
+  return !!lastError && (lastError.includes(WORKER_DIED) || lastError.startsWith(PROCESSOR_DIED));
+}
+
 const msFromNow = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
 const leaseExpired = and(eq(jobs.status, "running"), lt(jobs.leaseUntil, sql`now()`));
@@ -40,7 +52,9 @@ function claimSet(options: { workerId: string; leaseMs: number }) {
     leaseUntil: msFromNow(options.leaseMs),
     lockedBy: options.workerId,
     lastError: sql`case when ${jobs.status} = 'running'
-      then 'The worker running attempt ' || ${jobs.attempts} || ' stopped answering (lease expired)'
+      then 'The worker running attempt ' || ${jobs.attempts} || ' stopped answering (lease expired)' ||
+        case when ${jobs.lastError} like ${`%${WORKER_DIED}%`} or ${jobs.lastError} like ${`${PROCESSOR_DIED}%`}
+          then ${EARLIER_DEATH} else '' end
       else ${jobs.lastError} end`,
     dispatchedAt: sql`coalesce(${jobs.dispatchedAt}, now())`,
     startedAt: sql`coalesce(${jobs.startedAt}, now())`,
@@ -86,14 +100,18 @@ export async function extendLease(db: Db, id: string, workerId: string, leaseMs:
   return rows.length > 0;
 }
 
-/** Records progress (0–100) of a job this worker holds, and extends its lease. */
+/** Records progress (0–100) of a held job, and a detail shown as its result until it ends; extends its lease. */
 export async function setProgress(
   db: Db,
   id: string,
-  options: { workerId: string; leaseMs: number; progress: number },
+  options: { workerId: string; leaseMs: number; progress: number; detail?: Record<string, unknown> },
 ): Promise<boolean> {
   const progress = Math.max(0, Math.min(100, Math.round(options.progress)));
-  const rows = await db.update(jobs).set({ progress, leaseUntil: msFromNow(options.leaseMs) })
+  const rows = await db.update(jobs).set({
+    progress,
+    leaseUntil: msFromNow(options.leaseMs),
+    ...(options.detail ? { result: options.detail } : {}),
+  })
     .where(heldBy(id, options.workerId)).returning({ id: jobs.id });
   return rows.length > 0;
 }
@@ -132,6 +150,22 @@ export async function failJob(
     ...(dead ? { finishedAt: sql`now()` } : { runAfter: msFromNow(options.retryInMs!) }),
   }).where(heldBy(id, options.workerId)).returning({ id: jobs.id });
   return rows.length > 0;
+}
+
+/**
+ * Hands back the jobs this worker still runs (shutdown after the grace period): queued again at once, the
+ * unfinished attempt not counted, so another worker takes them over without waiting for the lease to run out.
+ */
+export async function releaseHeldJobs(db: Db, workerId: string): Promise<number> {
+  const rows = await db.update(jobs).set({
+    status: "queued",
+    attempts: sql`greatest(${jobs.attempts} - 1, 0)`,
+    runAfter: sql`now()`,
+    leaseUntil: null,
+    lockedBy: null,
+    lastError: "Handed back unfinished when its worker shut down",
+  }).where(and(eq(jobs.status, "running"), eq(jobs.lockedBy, workerId))).returning({ id: jobs.id });
+  return rows.length;
 }
 
 /** Marks any unfinished job dead (the QStash failure callback: QStash gave up delivering it). */

@@ -13,6 +13,9 @@ import { paginateBlocks } from "./paginate.ts";
 (mammothPromises as { toExternalPromise: (p: unknown) => Promise<unknown> }).toExternalPromise = (p) =>
   Promise.resolve(p);
 
+// Images carry no text: not inflating them (mammoth would inline each as base64) keeps memory to the text parts.
+const SKIP_IMAGE = mammoth.images.imgElement(() => Promise.resolve({ src: "" }));
+
 const BLOCK_TAG = /<(\/?)(h[1-6]|p|li|td|th|tr|table|ul|ol)\b[^>]*>/g;
 
 /** Extracts a DOCX with mammoth: headings from paragraph styles; sections become logical pages. */
@@ -20,7 +23,7 @@ export async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument>
   let html: string;
   try {
     // mammoth's Node build (what npm: resolves to) reads `buffer`, not `arrayBuffer`.
-    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes) })).value;
+    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { convertImage: SKIP_IMAGE })).value;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new DocumentError("corrupt", `This DOCX could not be read (${detail}); it may be damaged`, {

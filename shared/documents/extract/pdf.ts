@@ -1,6 +1,7 @@
 import { getDocumentProxy } from "unpdf";
 import { lamAlefLooksSwapped, repairLamAlef, repairSplitWords } from "../arabic.ts";
 import { DocumentError } from "../errors.ts";
+import { DEFAULT_DOCUMENT_LIMITS, tooMuchText } from "../limits.ts";
 import { arabicLooksReversed, normalizeExtractedText, reverseArabicRuns } from "../normalize.ts";
 import type { ExtractedDocument, ExtractedPage, TextBlock } from "../types.ts";
 import { ligatureGlyphs } from "./pdf_glyphs.ts";
@@ -31,8 +32,19 @@ const HEADING_MAX_CHARS = 120;
 const PARAGRAPH_GAP = 1.7;
 const PARAGRAPH_PITCH = 1.2;
 
+/** Limits checked while a PDF is read, and a callback after each page. */
+export interface PdfOptions {
+  /** Pages accepted; a longer PDF fails before any page is read. */
+  maxPages?: number;
+  /** Characters accepted; reading stops at the page that passes it. */
+  maxChars?: number;
+  onPage?: (pagesDone: number, pagesTotal: number) => void;
+}
+
 /** Extracts text per page from a PDF with unpdf (pdf.js), keeping page numbers and guessing headings by size. */
-export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
+export async function extractPdf(bytes: Uint8Array, options: PdfOptions = {}): Promise<ExtractedDocument> {
+  const maxPages = options.maxPages ?? DEFAULT_DOCUMENT_LIMITS.maxPages;
+  const maxChars = options.maxChars ?? DEFAULT_DOCUMENT_LIMITS.maxChars;
   // pdf.js may transfer (detach) the buffer it is given: hand it a copy so the caller's bytes stay usable.
   const data = bytes.slice();
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
@@ -42,10 +54,20 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> 
     throw pdfError(err);
   }
   try {
+    if (pdf.numPages > maxPages) {
+      throw new DocumentError(
+        "too_many_pages",
+        `This PDF has ${pdf.numPages} pages; at most ${maxPages} are accepted (split it into smaller files)`,
+      );
+    }
     const pageLines: Line[][] = [];
+    let chars = 0;
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
+      for (const item of content.items) chars += (item as Partial<TextItemLike>).str?.length ?? 0;
+      if (chars > maxChars) throw tooMuchText(maxChars);
+      options.onPage?.(n, pdf.numPages);
       pageLines.push(toLines(content.items as TextItemLike[], await ligatureGlyphs(page, content.items)));
       page.cleanup();
     }

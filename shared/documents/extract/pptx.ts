@@ -1,5 +1,6 @@
 import JSZip from "jszip";
 import { DocumentError } from "../errors.ts";
+import { DEFAULT_DOCUMENT_LIMITS } from "../limits.ts";
 import { normalizeExtractedText } from "../normalize.ts";
 import type { ExtractedDocument, ExtractedPage, TextBlock } from "../types.ts";
 import { decodeXmlEntities } from "./xml.ts";
@@ -9,8 +10,15 @@ const PARAGRAPH = /<a:p\b[\s\S]*?<\/a:p>/g;
 const RUN_TEXT = /<a:t\b[^>]*>([\s\S]*?)<\/a:t>|<a:br\b[^>]*\/>/g;
 const TITLE_PLACEHOLDER = /<p:ph\b[^>]*type="(?:title|ctrTitle)"/;
 
+/** The slide limit, and a callback after each slide. */
+export interface PptxOptions {
+  /** Slides accepted; a longer deck fails before any slide is read. */
+  maxSlides?: number;
+  onSlide?: (slidesDone: number, slidesTotal: number) => void;
+}
+
 /** Extracts a PPTX with jszip: one slide is one page, in presentation order; slide titles become headings. */
-export async function extractPptx(bytes: Uint8Array): Promise<ExtractedDocument> {
+export async function extractPptx(bytes: Uint8Array, options: PptxOptions = {}): Promise<ExtractedDocument> {
   let zip: JSZip;
   try {
     zip = await JSZip.loadAsync(bytes);
@@ -21,10 +29,18 @@ export async function extractPptx(bytes: Uint8Array): Promise<ExtractedDocument>
   }
   const slidePaths = await slideOrder(zip);
   if (slidePaths.length === 0) throw new DocumentError("corrupt", "This PPTX contains no slides");
+  const maxSlides = options.maxSlides ?? DEFAULT_DOCUMENT_LIMITS.maxSlides;
+  if (slidePaths.length > maxSlides) {
+    throw new DocumentError(
+      "too_many_pages",
+      `This PPTX has ${slidePaths.length} slides; at most ${maxSlides} are accepted (split it into smaller decks)`,
+    );
+  }
   const pages: ExtractedPage[] = [];
   for (const [i, path] of slidePaths.entries()) {
     const xml = await zip.file(path)!.async("string");
     pages.push({ pageNumber: i + 1, blocks: slideBlocks(xml) });
+    options.onSlide?.(i + 1, slidePaths.length);
   }
   const title = pages[0].blocks.find((b) => b.kind === "heading")?.text;
   return { type: "pptx", pages, pagination: "physical", ...(title ? { title } : {}) };

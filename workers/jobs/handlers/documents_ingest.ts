@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { documents } from "../../../shared/db/schema/rag.ts";
-import { DocumentError, processDocument } from "../../../shared/documents/mod.ts";
+import { DocumentError, type DocumentFailure } from "../../../shared/documents/mod.ts";
+import { ProcessorCrashedError } from "../../../shared/documents/processor/mod.ts";
 import { documentTypeOfMime } from "../../../shared/documents/types.ts";
 import { AppError, ErrorCode } from "../../../shared/errors.ts";
 import { bumpScopeVersion } from "../../../shared/kv/cache_scope.ts";
@@ -8,6 +9,7 @@ import { purgeDocumentChunks, replaceDocumentChunks } from "../../../shared/rag/
 import { enqueueJob } from "../../../shared/jobs/enqueue.ts";
 import type { Db } from "../../../shared/db/client.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
+import { EARLIER_DEATH, previousAttemptDied } from "../store.ts";
 
 /** Tells the uploader how ingestion ended (in the app, and by mail per their preferences). */
 async function notifyUploader(
@@ -32,15 +34,21 @@ async function notifyUploader(
   });
 }
 
-/** Share of the progress bar spent reading and chunking; embedding and writing fill the rest. */
-const EXTRACT_SHARE = 0.15;
+/** Share of the progress bar spent reading pages; embedding chunks fills it up to `EMBED_END`. */
+const EXTRACT_SHARE = 0.3;
+const EMBED_END = 0.95;
+/** Progress is written at most this often while pages are read. */
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * `documents.ingest`: reads the stored bytes, extracts and chunks them, embeds and writes a new chunk generation
  * (swapped in atomically by `replaceDocumentChunks`, which also sets `ready` and bumps the corpus version), then
  * bumps the course's cache scope in the KV store. Idempotent: a re-run writes a new generation and removes the
  * others, so it converges without duplicates. An unreadable file (encrypted, corrupt, no text) marks the document
- * `failed` with the readable reason and ends the job at once (`PermanentJobError`): retrying cannot help.
+ * `failed` with the readable reason and ends the job at once (`PermanentJobError`): retrying cannot help. So does a
+ * file over a limit (size, pages, text, chunks, wall time, memory), and a file whose processing died twice (the
+ * child process crashed, or the whole worker stopped answering), so it cannot take down the next worker too.
+ * Extraction, chunking and offline embedding run in `services.processor` (child processes by default).
  */
 export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
   const { database, deps, payload, logger } = ctx;
@@ -54,7 +62,7 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
     throw new PermanentJobError(`Document "${doc.id}" has no uploaded file`);
   }
   const type = documentTypeOfMime(doc.mime);
-  const fail = async (reason: string, message: string) => {
+  const fail = async (reason: DocumentFailure | "missing", message: string) => {
     await database.db.update(documents).set({
       status: "failed",
       error: message,
@@ -67,6 +75,12 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
     return new PermanentJobError(message);
   };
   if (!type) throw await fail("unsupported_type", `The stored type "${doc.mime}" is not supported`);
+  if (ctx.job.lastError?.includes(EARLIER_DEATH)) {
+    throw await fail(
+      "crashed",
+      "Processing this file stopped the worker twice; it cannot be read safely (try exporting it again)",
+    );
+  }
 
   // A ready document keeps answering from its live chunks while it is re-indexed.
   if (doc.status !== "ready") {
@@ -88,23 +102,55 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
     }
     throw err; // Storage unreachable: worth a retry.
   }
+  let lastWrite = 0;
+  let writing = Promise.resolve();
+  const setProgress = (fraction: number, detail: Record<string, unknown>, force = false) => {
+    const now = performance.now();
+    if (!force && now - lastWrite < PROGRESS_EVERY_MS) return writing;
+    lastWrite = now;
+    writing = writing.then(async () => {
+      await database.db.update(documents).set({ progress: fraction })
+        .where(and(eq(documents.id, doc.id), isNull(documents.deletedAt)));
+      await ctx.reportProgress(Math.round(fraction * 100), detail);
+    }).catch((err) => logger.warn("progress update failed", { err: String(err) }));
+    return writing;
+  };
+
   let processed;
   try {
-    processed = await processDocument(bytes, type, services.chunkOptions);
+    processed = await services.processor.process(bytes, type, {
+      onProgress: ({ pagesDone, pagesTotal }) =>
+        void setProgress(EXTRACT_SHARE * pagesDone / Math.max(1, pagesTotal), {
+          stage: "extracting",
+          pagesDone,
+          pagesTotal,
+        }),
+    });
   } catch (err) {
+    await writing;
     if (err instanceof DocumentError) throw await fail(err.reason, err.message);
-    throw err;
+    if (err instanceof ProcessorCrashedError && previousAttemptDied(ctx.job.lastError)) {
+      throw await fail(
+        "crashed",
+        `Processing this file stopped the document processor twice (${err.message}); it cannot be read safely`,
+      );
+    }
+    throw err; // A first crash or an infrastructure failure: worth another attempt.
   }
-  const setProgress = async (fraction: number) => {
-    await database.db.update(documents).set({ progress: fraction })
-      .where(and(eq(documents.id, doc.id), isNull(documents.deletedAt)));
-    await ctx.reportProgress(Math.round(fraction * 100));
-  };
-  await database.db.update(documents).set({ pages: processed.pageCount, updatedAt: new Date() })
+  await writing;
+  const pageCount = processed.pageCount;
+  const chunkTotal = processed.chunks.length;
+  await database.db.update(documents).set({ pages: pageCount, updatedAt: new Date() })
     .where(eq(documents.id, doc.id));
-  await setProgress(EXTRACT_SHARE);
+  const embedding = (chunksEmbedded: number) => ({
+    stage: "embedding",
+    pages: pageCount,
+    chunksEmbedded,
+    chunksTotal: chunkTotal,
+  });
+  await setProgress(EXTRACT_SHARE, embedding(0), true);
 
-  const written = await replaceDocumentChunks(database, services.vectorStore, services.embedder, {
+  const written = await replaceDocumentChunks(database, services.vectorStore, services.processor.embedder, {
     document: doc,
     chunks: processed.chunks.map((c) => ({
       ordinal: c.ordinal,
@@ -113,8 +159,12 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
       pageEnd: c.pageEnd,
       heading: c.heading ?? null,
     })),
-    onProgress: (p) => setProgress(EXTRACT_SHARE + (1 - EXTRACT_SHARE) * p),
+    onProgress: (p) =>
+      setProgress(EXTRACT_SHARE + (EMBED_END - EXTRACT_SHARE) * p, embedding(Math.round(p * chunkTotal))),
   });
+  await writing;
+  // The document is ready from here on: say so on the job too, not the last batch's figure.
+  await setProgress(1, { ...embedding(chunkTotal), stage: "finishing" }, true);
 
   // Deleted while we worked: the purge job may already have run, so remove what this run wrote.
   const [after] = await database.db.select({ deletedAt: documents.deletedAt }).from(documents)
@@ -135,7 +185,7 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
   return {
     result: {
       documentId: doc.id,
-      pages: processed.pageCount,
+      pages: pageCount,
       chunks: written.chunkCount,
       vectors: written.vectorCount,
       generation: written.generation,

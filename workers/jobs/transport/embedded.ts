@@ -1,6 +1,6 @@
 import type { Logger } from "../../../shared/logger.ts";
 import { runClaimedJob, type RunnerOptions } from "../runner.ts";
-import { claimDueJobs } from "../store.ts";
+import { claimDueJobs, releaseHeldJobs } from "../store.ts";
 import type { JobTransport } from "./interface.ts";
 
 /** Settings of the embedded queue. */
@@ -81,6 +81,7 @@ export class EmbeddedQueue implements JobTransport {
     return claimed.length;
   }
 
+  /** Stops claiming, gives running jobs `graceMs` to finish, then hands the unfinished ones back to the queue. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
@@ -93,5 +94,13 @@ export class EmbeddedQueue implements JobTransport {
       new Promise((resolve) => timer = setTimeout(resolve, graceMs)),
     ]);
     clearTimeout(timer);
+    if (this.#inflight.size === 0) return;
+    // Still running after the grace period: hand the jobs back now rather than leave them to their leases.
+    const released = await releaseHeldJobs(this.#options.runner.database.db, this.#options.runner.workerId)
+      .catch((err) => {
+        this.#logger.warn("handing back running jobs failed; their leases will run out", { err });
+        return 0;
+      });
+    this.#logger.info("handed back unfinished jobs", { count: released });
   }
 }
