@@ -9,6 +9,7 @@ import { users } from "../shared/db/schema/users.ts";
 import type { Role } from "../shared/identity.ts";
 import { memoryLogger } from "../shared/logger.ts";
 import { type CoreApp, createCoreApp } from "./app.ts";
+import { withContractCheck } from "./testing_contract.ts";
 import { coreEnvSchema } from "./env.ts";
 import { buildCoreServices } from "./main.ts";
 import type { CoreServices } from "./services.ts";
@@ -51,7 +52,7 @@ export function createTestCore(
 ): TestCore {
   const parsed = coreEnvSchema.parse({ EDGE_ASSERTION_SECRET: TEST_ASSERTION_SECRET, ...env });
   const services = { ...buildCoreServices(parsed, database), logger: memoryLogger("core"), ...overrides };
-  const app = createCoreApp(services);
+  const app = withContractCheck(createCoreApp(services));
   const send = async (
     identity: { userId: string; role: Role } | null,
     method: string,

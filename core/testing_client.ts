@@ -2,7 +2,7 @@
 import { signAssertion } from "../shared/assertion.ts";
 import type { Database } from "../shared/db/client.ts";
 import type { Role } from "../shared/identity.ts";
-import { createCoreApp } from "./app.ts";
+import { createCheckedCoreApp } from "./testing_contract.ts";
 import { loadCoreEnv } from "./env.ts";
 import { buildCoreServices } from "./main.ts";
 
@@ -10,7 +10,7 @@ const secret = "jobs-test-secret-".padEnd(40, "x");
 
 /** A core app on `database` and a way to call it as a user with a role. */
 export function coreClient(database: Database) {
-  const app = createCoreApp(
+  const app = createCheckedCoreApp(
     buildCoreServices(loadCoreEnv({ EDGE_ASSERTION_SECRET: secret, LOG_LEVEL: "warn" }), database),
   );
   return async (

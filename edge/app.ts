@@ -4,6 +4,7 @@ import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
 import { enforceRoutePolicy } from "./auth/middleware.ts";
 import { edgeCache } from "./cache/middleware.ts";
+import { OPENAPI_PATH, registerApiDocs, serveOpenApiDocument } from "./api_docs.ts";
 import { forwardToCore } from "./forward.ts";
 import { ipRateLimit, routeRateLimit } from "./ratelimit/middleware.ts";
 import { edgeResponseHeaders } from "./security_headers.ts";
@@ -66,6 +67,10 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
   app.use("/api/v1/*", enforceRoutePolicy());
   app.use("/api/v1/*", routeRateLimit());
   app.use("/api/v1/*", edgeCache());
+
+  // The API's own description, answered here (a public route of the policy table), and its reference page.
+  app.get(OPENAPI_PATH, serveOpenApiDocument);
+  registerApiDocs(app);
 
   app.all("/api/v1/*", async (c) => {
     const path = c.req.path.slice("/api".length);

@@ -7,33 +7,29 @@ import { ASSERTION_HEADER, signAssertion } from "../shared/assertion.ts";
 import { dbTest } from "../shared/db/testing.ts";
 import { createTestStack } from "./testing.ts";
 
-const json = { "content-type": "application/json" };
-
 dbTest(
   "[edge] sign in, call, log out: the same access token is then refused at the edge",
   async (database) => {
     const stack = createTestStack(database);
     const user = await createTestUser(database);
-    const login = await stack.edge.request("/api/v1/auth/login", {
-      method: "POST",
-      headers: json,
-      body: JSON.stringify({ email: user.email, password: user.password }),
+    const login = await stack.api().POST("/api/v1/auth/login", {
+      body: { email: user.email, password: user.password },
     });
-    assert.equal(login.status, 200);
-    const cookie = login.headers.getSetCookie().find((c) => c.startsWith("refresh_token="))!.split(";")[0];
-    const { accessToken } = await login.json();
-    const auth = { Authorization: `Bearer ${accessToken}` };
-    assert.equal((await stack.edge.request("/api/v1/me", { headers: auth })).status, 200);
-    const logout = await stack.edge.request("/api/v1/auth/logout", {
-      method: "POST",
-      headers: { ...auth, cookie },
-    });
-    assert.equal(logout.status, 204);
-    const after = await stack.edge.request("/api/v1/me", { headers: auth });
-    assert.equal(after.status, 401);
-    assert.equal(after.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
-    const refresh = await stack.edge.request("/api/v1/auth/refresh", { method: "POST", headers: { cookie } });
-    assert.equal(refresh.status, 401);
+    assert.equal(login.response.status, 200);
+    const cookie = login.response.headers.getSetCookie().find((c) => c.startsWith("refresh_token="))!
+      .split(";")[0];
+    const api = stack.api({ token: login.data!.accessToken });
+    const me = await api.GET("/api/v1/me");
+    assert.equal(me.response.status, 200);
+    assert.equal(me.data!.email, user.email);
+    const logout = await api.POST("/api/v1/auth/logout", { headers: { cookie } });
+    assert.equal(logout.response.status, 204);
+    const after = await api.GET("/api/v1/me");
+    assert.equal(after.response.status, 401);
+    assert.equal(after.error!.error.code, "UNAUTHORIZED");
+    assert.equal(after.response.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
+    const refresh = await stack.api().POST("/api/v1/auth/refresh", { headers: { cookie } });
+    assert.equal(refresh.response.status, 401);
   },
 );
 
@@ -42,27 +38,19 @@ dbTest(
   async (database) => {
     const stack = createTestStack(database);
     const user = await createTestUser(database);
-    const login = await stack.edge.request("/api/v1/auth/login", {
-      method: "POST",
-      headers: json,
-      body: JSON.stringify({ email: user.email, password: user.password, refreshTokenInBody: true }),
+    const login = await stack.api().POST("/api/v1/auth/login", {
+      body: { email: user.email, password: user.password, refreshTokenInBody: true },
     });
-    const { refreshToken } = await login.json();
+    const refreshToken = login.data!.refreshToken;
     await database.db.update(users).set({ role: "ACADEMIC" }).where(eq(users.id, user.id));
-    const res = await stack.edge.request("/api/v1/auth/refresh", {
-      method: "POST",
-      headers: json,
-      body: JSON.stringify({ refreshToken }),
-    });
-    assert.equal(res.status, 200);
-    const { accessToken } = await res.json();
+    const res = await stack.api().POST("/api/v1/auth/refresh", { body: { refreshToken } });
+    assert.equal(res.response.status, 200);
+    const { accessToken } = res.data!;
     assert.equal(decodeJwt(accessToken).sub, user.id);
     assert.equal(decodeJwt(accessToken).role, "ACADEMIC");
-    assert.equal(
-      (await stack.edge.request("/api/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } }))
-        .status,
-      200,
-    );
+    const me = await stack.api({ token: accessToken }).GET("/api/v1/me");
+    assert.equal(me.response.status, 200);
+    assert.equal(me.data!.role, "ACADEMIC");
   },
 );
 

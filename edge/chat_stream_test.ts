@@ -29,19 +29,18 @@ dbTest(
       ]);
       const stack = createTestStack(database, { coreEnv, coreOverrides: w.retrieval });
       const auth = await stack.bearer(w.world.studentEnrolled);
-      const created = await stack.edge.request("/api/v1/chat/sessions", {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ courseId: w.world.courseA }),
-      });
-      assert.equal(created.status, 201);
-      const { id } = await created.json();
+      const api = stack.api({ headers: auth });
+      const created = await api.POST("/api/v1/chat/sessions", { body: { courseId: w.world.courseA } });
+      assert.equal(created.response.status, 201);
+      const { id } = created.data!;
 
       const started = performance.now();
-      const res = await stack.edge.request(`/api/v1/chat/sessions/${id}/messages`, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({ content: "What do mitochondria produce?" }),
+      // The stream is read raw: parseAs "stream" hands back the body untouched.
+      const { response: res } = await api.POST("/api/v1/chat/sessions/{id}/messages", {
+        params: { path: { id } },
+        headers: { accept: "text/event-stream" },
+        body: { content: "What do mitochondria produce?" },
+        parseAs: "stream",
       });
       assert.equal(res.status, 200);
       assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);

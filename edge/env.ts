@@ -3,6 +3,7 @@ import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "../shared/access_token.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
 import { parseClassLimits, parseLimit } from "./ratelimit/policy.ts";
+import { CACHEABLE_POST_PATHS } from "./auth/policy.ts";
 
 /** A zod field parsed by `parse`, reporting its error message as the field's issue. */
 function parsed<T>(fallback: string, parse: (v: string) => T) {
@@ -62,8 +63,9 @@ export const edgeEnvSchema = z.object({
   EDGE_CACHE_STALE_SECONDS: envTypes.int(600, 0),
   /** How long the edge trusts that a user may see a scope after core served them its content. */
   EDGE_CACHE_GRANT_SECONDS: envTypes.int(300, 1),
-  /** POST paths whose answers may be cached (keyed by body too), when core marks them cacheable. */
-  EDGE_CACHE_POST_PATHS: envTypes.list(["/api/v1/search"]),
+  /** POST paths whose answers may be cached (keyed by body too), when core marks them cacheable; default: the
+   * POST routes declared `cache: "scoped"` (shared/api/manifest.json). */
+  EDGE_CACHE_POST_PATHS: envTypes.list([...CACHEABLE_POST_PATHS]),
 });
 
 /** Parsed edge configuration. */

@@ -11,6 +11,8 @@
  * ```
  */
 import { type CoreApp, createCoreApp } from "../core/app.ts";
+import { checkResponse } from "../core/testing_contract.ts";
+import { type ApiClient, type ApiClientOptions, createApiClient } from "../shared/api/client.ts";
 import { signAccessToken } from "../core/auth/tokens.ts";
 import { tokenConfig } from "../core/auth/accounts.ts";
 import { TEST_ASSERTION_SECRET, testCoreServices } from "../core/auth/testing.ts";
@@ -38,6 +40,8 @@ export interface TestStack {
   kv: KvStore;
   /** `Authorization` header with a fresh access token for `user` (admins have passed 2FA unless `mfa: false`). */
   bearer(user: { id: string; role: Role }, options?: { mfa?: boolean }): Promise<{ Authorization: string }>;
+  /** The typed API client (`shared/api/client.ts`) talking to this edge in-process. */
+  api(options?: Omit<ApiClientOptions, "fetch">): ApiClient;
 }
 
 /**
@@ -64,7 +68,12 @@ export function createTestStack(
   const core = createCoreApp(coreServices);
   const fetchCore =
     ((input: RequestInfo | URL, init?: RequestInit) =>
-      Promise.resolve(core.fetch(new Request(input, init)))) as typeof fetch;
+      Promise.resolve(core.fetch(new Request(input, init))).then(async (res) => {
+        // Every answer core gives the edge in a test is held against the API contract too.
+        const req = new Request(input, init);
+        await checkResponse(core, req.method, req.url, res);
+        return res;
+      })) as typeof fetch;
   const env = parseEnv(edgeEnvSchema, {
     LOG_LEVEL: "error",
     CORE_URL: TEST_CORE_URL,
@@ -75,9 +84,12 @@ export function createTestStack(
     ...buildEdgeServices(env, { kv, fetch: options.fetch ?? fetchCore }),
     logger: memoryLogger("edge"),
   };
+  const edge = createEdgeApp(edgeServices);
   return {
-    edge: createEdgeApp(edgeServices),
+    edge,
     core,
+    api: (opts = {}) =>
+      createApiClient("http://edge.test", { ...opts, fetch: (request) => edge.request(request) }),
     edgeServices,
     coreServices,
     kv,

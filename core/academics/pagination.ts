@@ -102,3 +102,19 @@ function fromBase64Url(text: string): Uint8Array {
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
+
+/** A fixed order for lists that take no `sort` parameter (its name goes into the cursor like any sort's). */
+export function fixedSort(
+  name: string,
+  column: AnyPgColumn,
+  type: SortColumn["type"],
+  descending: boolean,
+): Sort {
+  return { name, column, type, descending };
+}
+
+/** The page parameters every list takes. */
+export interface PageParams {
+  limit: number;
+  cursor?: string;
+}

@@ -1,5 +1,13 @@
 /** Chat sessions and their messages: the student's own, bound to a course they can read. No HTTP here. */
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import {
+  afterCursor,
+  fixedSort,
+  orderOf,
+  pageOf,
+  type PageParams,
+  sortKeyOf,
+} from "../academics/pagination.ts";
 import { z } from "@hono/zod-openapi";
 import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
 import { errors } from "../../shared/errors.ts";
@@ -94,12 +102,21 @@ export async function createSession(
 }
 
 /** The caller's live sessions, most recently active first. */
-export async function listSessions(ctx: ScopedContext, courseId?: string): Promise<SessionRow[]> {
-  return await ctx.tx.select().from(chatSessions).where(and(
-    eq(chatSessions.userId, ctx.caller.userId),
-    isNull(chatSessions.deletedAt),
-    courseId ? eq(chatSessions.courseId, courseId) : undefined,
-  )).orderBy(desc(chatSessions.updatedAt)).limit(200);
+export async function listSessions(
+  ctx: ScopedContext,
+  courseId: string | undefined,
+  page: PageParams,
+): Promise<{ rows: SessionRow[]; nextCursor: string | null }> {
+  const sort = fixedSort("-updatedAt", chatSessions.updatedAt, "timestamptz", true);
+  const rows = await ctx.tx.select({ row: chatSessions, id: chatSessions.id, sortKey: sortKeyOf(sort) })
+    .from(chatSessions).where(and(
+      eq(chatSessions.userId, ctx.caller.userId),
+      isNull(chatSessions.deletedAt),
+      courseId ? eq(chatSessions.courseId, courseId) : undefined,
+      afterCursor(sort, chatSessions.id, page.cursor),
+    )).orderBy(...orderOf(sort, chatSessions.id)).limit(page.limit + 1);
+  const cut = pageOf(rows, page.limit, sort);
+  return { rows: cut.rows.map((r) => r.row), nextCursor: cut.nextCursor };
 }
 
 /** One of the caller's live sessions, or 404 (another user's session is not found, not forbidden). */

@@ -4,6 +4,14 @@
  */
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import {
+  afterCursor,
+  fixedSort,
+  orderOf,
+  pageOf,
+  type PageParams,
+  sortKeyOf,
+} from "../academics/pagination.ts";
 import type { Database, Db } from "../../shared/db/client.ts";
 import { courses } from "../../shared/db/schema/academics.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
@@ -267,14 +275,27 @@ export async function completeDocument(
   return { jobId: null, pending: stored };
 }
 
-/** The course's live documents, newest first (readers of the course). */
-export async function listDocuments(ctx: ScopedContext, courseId: string): Promise<DocumentRow[]> {
+/** A page of the course's live documents, newest first (readers of the course). */
+export async function listDocuments(
+  ctx: ScopedContext,
+  courseId: string,
+  page: PageParams,
+): Promise<{ rows: DocumentRow[]; nextCursor: string | null }> {
   if (!ctx.scope.canReadCourse(courseId)) {
     throw new AppError(ErrorCode.NOT_FOUND, `Course "${courseId}" was not found`);
   }
-  return await ctx.tx.select().from(documents)
-    .where(and(eq(documents.courseId, courseId), isNull(documents.deletedAt)))
-    .orderBy(desc(documents.createdAt));
+  const sort = fixedSort("-createdAt", documents.createdAt, "timestamptz", true);
+  const rows = await ctx.tx.select({ row: documents, id: documents.id, sortKey: sortKeyOf(sort) }).from(
+    documents,
+  )
+    .where(and(
+      eq(documents.courseId, courseId),
+      isNull(documents.deletedAt),
+      afterCursor(sort, documents.id, page.cursor),
+    ))
+    .orderBy(...orderOf(sort, documents.id)).limit(page.limit + 1);
+  const cut = pageOf(rows, page.limit, sort);
+  return { rows: cut.rows.map((r) => r.row), nextCursor: cut.nextCursor };
 }
 
 /** One live document the caller may read. */

@@ -2,7 +2,15 @@
  * The exam lifecycle over the caller's scoped transaction: create (202, generation job), list, read (keys only for
  * the course's staff, or for students once results are released), draft editing, publish, close, release.
  */
-import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import {
+  afterCursor,
+  fixedSort,
+  orderOf,
+  pageOf,
+  type PageParams,
+  sortKeyOf,
+} from "../academics/pagination.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { enrollments } from "../../shared/db/schema/academics.ts";
 import { courses } from "../../shared/db/schema/academics.ts";
@@ -111,15 +119,20 @@ export async function createExam(
 }
 
 /** The exams of a course: all for its staff, published and later for students. */
-export async function listExams(ctx: ScopedContext, courseId: string) {
+export async function listExams(ctx: ScopedContext, courseId: string, page: PageParams) {
   if (!ctx.scope.canReadCourse(courseId)) throw new AppError(ErrorCode.NOT_FOUND, "Course not found");
   const staff = ctx.scope.canManageCourse(courseId);
-  const rows = await ctx.tx.select().from(exams).where(and(
-    eq(exams.courseId, courseId),
-    isNull(exams.deletedAt),
-    staff ? undefined : inArray(exams.status, [...VISIBLE_TO_STUDENTS]),
-  )).orderBy(desc(exams.createdAt));
-  return rows.map(examView);
+  const sort = fixedSort("-createdAt", exams.createdAt, "timestamptz", true);
+  const rows = await ctx.tx.select({ row: exams, id: exams.id, sortKey: sortKeyOf(sort) }).from(exams).where(
+    and(
+      eq(exams.courseId, courseId),
+      isNull(exams.deletedAt),
+      staff ? undefined : inArray(exams.status, [...VISIBLE_TO_STUDENTS]),
+      afterCursor(sort, exams.id, page.cursor),
+    ),
+  ).orderBy(...orderOf(sort, exams.id)).limit(page.limit + 1);
+  const cut = pageOf(rows, page.limit, sort);
+  return { items: cut.rows.map((r) => examView(r.row)), nextCursor: cut.nextCursor };
 }
 
 /** Live items of an exam, in order. */

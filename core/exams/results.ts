@@ -3,6 +3,14 @@
  * student, and per-item difficulty and discrimination for staff; a student's own after release).
  */
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import {
+  afterCursor,
+  fixedSort,
+  orderOf,
+  pageOf,
+  type PageParams,
+  sortKeyOf,
+} from "../academics/pagination.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { users } from "../../shared/db/schema/users.ts";
@@ -11,9 +19,12 @@ import { itemStatistics } from "./grading.ts";
 import { loadExam } from "./exams.ts";
 
 /** Answers of an exam that need the instructor's look, oldest first. */
-export async function reviewQueue(ctx: ScopedContext, examId: string) {
+export async function reviewQueue(ctx: ScopedContext, examId: string, page: PageParams) {
   await loadExam(ctx, examId, true);
+  const sort = fixedSort("savedAt", attemptAnswers.savedAt, "timestamptz", false);
   const rows = await ctx.tx.select({
+    id: attemptAnswers.id,
+    sortKey: sortKeyOf(sort),
     answerId: attemptAnswers.id,
     attemptId: attemptAnswers.attemptId,
     userId: examAttempts.userId,
@@ -29,9 +40,14 @@ export async function reviewQueue(ctx: ScopedContext, examId: string) {
   }).from(attemptAnswers)
     .innerJoin(examAttempts, eq(examAttempts.id, attemptAnswers.attemptId))
     .innerJoin(examItems, eq(examItems.id, attemptAnswers.itemId))
-    .where(and(eq(examAttempts.examId, examId), eq(attemptAnswers.needsReview, true)))
-    .orderBy(asc(attemptAnswers.savedAt));
-  return rows;
+    .where(and(
+      eq(examAttempts.examId, examId),
+      eq(attemptAnswers.needsReview, true),
+      afterCursor(sort, attemptAnswers.id, page.cursor),
+    ))
+    .orderBy(...orderOf(sort, attemptAnswers.id)).limit(page.limit + 1);
+  const cut = pageOf(rows, page.limit, sort);
+  return { items: cut.rows.map(({ id: _id, sortKey: _key, ...item }) => item), nextCursor: cut.nextCursor };
 }
 
 /** Sets an answer's score by hand (any answer of a graded attempt), recomputes the attempt's total, audits it. */

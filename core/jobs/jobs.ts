@@ -1,5 +1,6 @@
-import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../shared/db/client.ts";
+import { afterCursor, fixedSort, orderOf, pageOf, sortKeyOf } from "../academics/pagination.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import type { JobRow } from "../../shared/jobs/enqueue.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
@@ -61,22 +62,29 @@ export interface JobFilters {
   ownerUserId?: string;
   facultyId?: string;
   courseId?: string;
-  /** Only jobs created before this time (the previous page's last `createdAt`). */
-  before?: string;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
   limit: number;
 }
 
 /** Lists jobs, newest first. */
-export function listJobs(db: Db, filters: JobFilters): Promise<JobRow[]> {
+export async function listJobs(
+  db: Db,
+  filters: JobFilters,
+): Promise<{ rows: JobRow[]; nextCursor: string | null }> {
+  const sort = fixedSort("-createdAt", jobs.createdAt, "timestamptz", true);
   const where: SQL[] = [isNull(jobs.deletedAt) as SQL];
   if (filters.type) where.push(eq(jobs.type, filters.type));
   if (filters.status) where.push(eq(jobs.status, filters.status));
   if (filters.ownerUserId) where.push(eq(jobs.ownerUserId, filters.ownerUserId));
   if (filters.facultyId) where.push(eq(jobs.facultyId, filters.facultyId));
   if (filters.courseId) where.push(eq(jobs.courseId, filters.courseId));
-  if (filters.before) where.push(lt(jobs.createdAt, new Date(filters.before)));
-  return db.select().from(jobs).where(and(...where)).orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(filters.limit);
+  const after = afterCursor(sort, jobs.id, filters.cursor);
+  if (after) where.push(after);
+  const rows = await db.select({ row: jobs, id: jobs.id, sortKey: sortKeyOf(sort) }).from(jobs)
+    .where(and(...where)).orderBy(...orderOf(sort, jobs.id)).limit(filters.limit + 1);
+  const page = pageOf(rows, filters.limit, sort);
+  return { rows: page.rows.map((r) => r.row), nextCursor: page.nextCursor };
 }
 
 /**

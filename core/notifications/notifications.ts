@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { and, eq, isNull, type SQL } from "drizzle-orm";
+import { afterCursor, fixedSort, orderOf, pageOf, sortKeyOf } from "../academics/pagination.ts";
 import type { Db } from "../../shared/db/client.ts";
 import { notifications } from "../../shared/db/schema/notifications.ts";
 import { users } from "../../shared/db/schema/users.ts";
@@ -32,13 +33,18 @@ function view(row: typeof notifications.$inferSelect): NotificationView {
 export async function listNotifications(
   db: Db,
   userId: string,
-  options: { unreadOnly: boolean; limit: number },
-): Promise<NotificationView[]> {
+  options: { unreadOnly: boolean; limit: number; cursor?: string },
+): Promise<{ items: NotificationView[]; nextCursor: string | null }> {
+  const sort = fixedSort("-createdAt", notifications.createdAt, "timestamptz", true);
   const where: SQL[] = [eq(notifications.userId, userId), isNull(notifications.deletedAt) as SQL];
   if (options.unreadOnly) where.push(isNull(notifications.readAt) as SQL);
-  const rows = await db.select().from(notifications).where(and(...where))
-    .orderBy(desc(notifications.createdAt), desc(notifications.id)).limit(options.limit);
-  return rows.map(view);
+  const after = afterCursor(sort, notifications.id, options.cursor);
+  if (after) where.push(after);
+  const rows = await db.select({ row: notifications, id: notifications.id, sortKey: sortKeyOf(sort) })
+    .from(notifications).where(and(...where))
+    .orderBy(...orderOf(sort, notifications.id)).limit(options.limit + 1);
+  const page = pageOf(rows, options.limit, sort);
+  return { items: page.rows.map((r) => view(r.row)), nextCursor: page.nextCursor };
 }
 
 /** Marks one of the caller's notifications read (idempotent: the first read time stays). */

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import { getAttempt, saveAnswers, startAttempt, submitAttempt, submitExpired } from "../exams/attempts.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
@@ -12,7 +12,7 @@ const start = createRoute({
   path: "/v1/exams/{id}/attempts",
   tags,
   summary: "Start an attempt (server clock; inside the window and the attempts allowed)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN, created: "/api/v1/attempts/{id}" }),
   request: { params: IdParam },
   responses: { 201: jsonResponse(Attempt, "Started"), ...errorResponses },
 });
@@ -21,7 +21,7 @@ const save = createRoute({
   path: "/v1/attempts/{id}/answers",
   tags,
   summary: "Autosave answers of an attempt in progress",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: {
     params: IdParam,
     body: {
@@ -50,7 +50,7 @@ const submit = createRoute({
   path: "/v1/attempts/{id}/submit",
   tags,
   summary: "Submit an attempt once (202; a job grades it)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: {
     202: jsonResponse(z.object({ attemptId: z.uuid(), jobId: z.uuid(), statusUrl: z.string() }), "Grading"),
@@ -62,7 +62,7 @@ const get = createRoute({
   path: "/v1/attempts/{id}",
   tags,
   summary: "An attempt (own, or the course's staff); grades for students after release",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(Attempt, "The attempt"), ...errorResponses },
 });
@@ -84,7 +84,9 @@ export function registerAttemptRoutes(app: CoreApp): void {
     const { id } = c.req.valid("param");
     await scoped(c, (ctx) => submitExpired(ctx, { attemptId: id }));
     const out = await scoped(c, (ctx) => submitAttempt(ctx, id));
-    return c.json({ ...out, statusUrl: `/v1/jobs/${out.jobId}` }, 202);
+    return c.json({ ...out, statusUrl: `/api/v1/jobs/${out.jobId}` }, 202, {
+      Location: `/api/v1/jobs/${out.jobId}`,
+    });
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
-import { cacheHooks } from "../http/cache.ts";
+import { ADMINS, contract } from "../http/contract.ts";
 import { AuditEntry, listAudit } from "../audit/list.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import type { CoreApp } from "../app.ts";
@@ -11,7 +10,7 @@ const list = createRoute({
   path: "/v1/audit",
   tags: ["audit"],
   summary: "The audit trail, newest first (admins)",
-  middleware: [requireCaller(["ADMIN"]), cacheHooks("private")] as const,
+  ...contract({ access: ADMINS, cache: "private" }),
   request: {
     query: z.object({
       ...pageQuery,

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
 import { changePassword, registerAccount, tokenConfig } from "../auth/accounts.ts";
 import { googleSignIn, login } from "../auth/sign_in.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
 import {
   clearRefreshCookie,
   clientIpOf,
@@ -14,6 +15,7 @@ import {
 import { issueTokenPair, revokeAccessToken, revokeFamilyOf, rotateRefreshToken } from "../auth/tokens.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { upstreamErrorResponses } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
@@ -28,6 +30,7 @@ const email = z.string().trim().min(3).max(254).pipe(z.email());
 const registerRoute = createRoute({
   method: "post",
   path: "/v1/auth/register",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Create a student account with a password and sign in",
   request: {
     body: json(z.object({
@@ -43,6 +46,7 @@ const registerRoute = createRoute({
 const loginRoute = createRoute({
   method: "post",
   path: "/v1/auth/login",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Sign in with email and password (and a TOTP code when 2FA is on)",
   request: {
     body: json(z.object({
@@ -58,7 +62,9 @@ const loginRoute = createRoute({
 const refreshRoute = createRoute({
   method: "post",
   path: "/v1/auth/refresh",
+  ...contract({ access: "public" }),
   summary: "Exchange a refresh token (cookie or body) for new tokens; the old one stops working",
+  security: [{ refreshCookie: [] }, {}],
   request: {
     body: {
       content: {
@@ -76,7 +82,7 @@ const logoutRoute = createRoute({
   method: "post",
   path: "/v1/auth/logout",
   summary: "End the session: revoke its refresh tokens and the presented access token",
-  middleware: [requireCaller(undefined, { optional: true, allowWithoutMfa: true })] as const,
+  ...contract({ access: "optional", allowWithoutMfa: true }),
   request: {
     body: {
       content: { "application/json": { schema: z.object({ refreshToken: z.string().max(200).optional() }) } },
@@ -89,16 +95,18 @@ const logoutRoute = createRoute({
 const googleRoute = createRoute({
   method: "post",
   path: "/v1/auth/google",
+  ...contract({ access: "public", rateLimit: "login" }),
   summary: "Sign in with a Google ID token (links by verified email or creates a student)",
   request: { body: json(z.object({ idToken: z.string().min(10).max(8192), refreshTokenInBody })) },
-  responses: { 200: tokens("Signed in") },
+  // 503 when Google sign-in is not configured; 502/504 when Google's keys cannot be fetched.
+  responses: { 200: tokens("Signed in"), ...upstreamErrorResponses },
 });
 
 const passwordRoute = createRoute({
   method: "post",
   path: "/v1/auth/password",
   summary: "Change one's password; every session is signed out and the caller gets new tokens",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: {
     body: json(z.object({
       currentPassword: z.string().max(256).optional(),

@@ -4,7 +4,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { dbTest } from "../../shared/db/testing.ts";
 import { auditEvents, refreshTokens, users } from "../../shared/db/schema/mod.ts";
 import { revokedJtiKey } from "../../shared/access_token.ts";
-import { createCoreApp } from "../app.ts";
+import { createCheckedCoreApp } from "../testing_contract.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -29,7 +29,7 @@ dbTest(
   "[core] POST /v1/auth/register creates a student, signs them in and sets a strict refresh cookie",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     const email = `New-${crypto.randomUUID()}@Example.EDU `;
     const res = await app.request(
       post("/v1/auth/register", { email, password: "a fine long passphrase", displayName: "Ada" }),
@@ -64,7 +64,7 @@ dbTest(
 dbTest(
   "[core] POST /v1/auth/register refuses bad input, a weak password and a taken email",
   async (database) => {
-    const app = createCoreApp(testCoreServices(database));
+    const app = createCheckedCoreApp(testCoreServices(database));
     const bad = await app.request(
       post("/v1/auth/register", { email: "not-an-email", password: "a fine long passphrase" }),
     );
@@ -88,7 +88,7 @@ dbTest(
 dbTest(
   "[core] POST /v1/auth/login answers the same for a wrong password and an unknown email",
   async (database) => {
-    const app = createCoreApp(testCoreServices(database));
+    const app = createCheckedCoreApp(testCoreServices(database));
     const user = await createTestUser(database);
     const ok = await app.request(
       post("/v1/auth/login", { email: user.email, password: user.password, refreshTokenInBody: true }),
@@ -113,7 +113,7 @@ dbTest(
 );
 
 dbTest("[core] POST /v1/auth/login throttles failures per email and per IP with 429", async (database) => {
-  const app = createCoreApp(testCoreServices(database, {
+  const app = createCheckedCoreApp(testCoreServices(database, {
     env: { LOGIN_MAX_FAILURES_PER_EMAIL: "3", LOGIN_MAX_FAILURES_PER_IP: "5" },
   }));
   const user = await createTestUser(database);
@@ -155,7 +155,7 @@ dbTest("[core] POST /v1/auth/login throttles failures per email and per IP with 
 dbTest(
   "[core] POST /v1/auth/refresh rotates the token, and reusing an old one revokes the whole family",
   async (database) => {
-    const app = createCoreApp(testCoreServices(database));
+    const app = createCheckedCoreApp(testCoreServices(database));
     const user = await createTestUser(database);
     const login = await app.request(post("/v1/auth/login", { email: user.email, password: user.password }));
     const first = cookieValue(login);
@@ -189,7 +189,7 @@ dbTest(
 );
 
 dbTest("[core] POST /v1/auth/refresh refuses a missing, unknown or expired token", async (database) => {
-  const app = createCoreApp(testCoreServices(database));
+  const app = createCheckedCoreApp(testCoreServices(database));
   assert.equal((await app.request(post("/v1/auth/refresh", {}))).status, 401);
   assert.equal((await app.request(post("/v1/auth/refresh", { refreshToken: "made-up" }))).status, 401);
   const user = await createTestUser(database);
@@ -206,7 +206,7 @@ dbTest(
   "[core] POST /v1/auth/logout revokes the session and puts the access token's jti on the revocation list",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     const user = await createTestUser(database);
     const login = await app.request(post("/v1/auth/login", { email: user.email, password: user.password }));
     const refresh = cookieValue(login);
@@ -237,7 +237,7 @@ dbTest(
   "[core] POST /v1/auth/password changes the password, signs out every session, and checks the old one",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     const user = await createTestUser(database);
     const login = await app.request(post("/v1/auth/login", { email: user.email, password: user.password }));
     const headers = await callerHeaders(services, user, "POST", "/v1/auth/password");
@@ -286,7 +286,7 @@ dbTest(
 );
 
 dbTest("[core] login re-hashes a password stored with other argon2 parameters", async (database) => {
-  const app = createCoreApp(testCoreServices(database, { env: { ARGON2_MEMORY_KIB: "128" } }));
+  const app = createCheckedCoreApp(testCoreServices(database, { env: { ARGON2_MEMORY_KIB: "128" } }));
   const user = await createTestUser(database); // hashed with m=64
   const res = await app.request(post("/v1/auth/login", { email: user.email, password: user.password }));
   assert.equal(res.status, 200);

@@ -1,10 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
 import { type ChatEvent, prepareTurn, runTurn } from "../chat/turn.ts";
 import type { CoreApp } from "../app.ts";
-import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  pageSchema,
+  scoped,
+  upstreamErrorResponses,
+} from "./common.ts";
+import { pageQuery } from "../academics/pagination.ts";
 import { AppError } from "../../shared/errors.ts";
 import { logContext } from "../../shared/logger.ts";
 
@@ -30,7 +38,7 @@ const create = createRoute({
   path: "/v1/chat/sessions",
   tags,
   summary: "Open a tutor chat session in a course the caller can read",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN, created: "/api/v1/chat/sessions/{id}" }),
   request: { body: { content: { "application/json": { schema: sessions.SessionCreate } }, required: true } },
   responses: { 201: jsonResponse(sessions.ChatSession, "Created"), ...errorResponses },
 });
@@ -39,10 +47,10 @@ const list = createRoute({
   path: "/v1/chat/sessions",
   tags,
   summary: "The caller's own chat sessions",
-  middleware: [requireCaller()] as const,
-  request: { query: z.object({ courseId: z.uuid().optional() }) },
+  ...contract({ access: SIGNED_IN }),
+  request: { query: z.object({ courseId: z.uuid().optional(), ...pageQuery }) },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(sessions.ChatSession) }), "Sessions"),
+    200: jsonResponse(pageSchema(sessions.ChatSession), "A page of sessions, most recently active first"),
     ...errorResponses,
   },
 });
@@ -51,7 +59,7 @@ const get = createRoute({
   path: "/v1/chat/sessions/{id}",
   tags,
   summary: "One of the caller's sessions with its messages and citations",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(SessionDetail, "The session"), ...errorResponses },
 });
@@ -60,7 +68,7 @@ const remove = createRoute({
   path: "/v1/chat/sessions/{id}",
   tags,
   summary: "Soft-delete one of the caller's sessions",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
 });
@@ -70,7 +78,7 @@ const ask = createRoute({
   tags,
   summary:
     "Ask the tutor: JSON, or SSE (`token`, `citations`, `done`, `error`) with Accept: text/event-stream",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN, rateLimit: "chat" }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: MessageCreate } }, required: true },
@@ -84,6 +92,7 @@ const ask = createRoute({
       },
     },
     ...errorResponses,
+    ...upstreamErrorResponses,
     ...quotaResponse,
   },
 });
@@ -93,11 +102,12 @@ const summary = createRoute({
   tags,
   summary:
     "Learning summary of a session (topics, open questions, sections to review), cached until it changes",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN, rateLimit: "ai" }),
   request: { params: IdParam },
   responses: {
     200: jsonResponse(z.object({ cached: z.boolean() }).passthrough(), "The summary"),
     ...errorResponses,
+    ...upstreamErrorResponses,
   },
 });
 
@@ -108,9 +118,9 @@ export function registerChatRoutes(app: CoreApp): void {
     return c.json(sessions.sessionView(await scoped(c, (ctx) => sessions.createSession(ctx, body))), 201);
   });
   app.openapi(list, async (c) => {
-    const { courseId } = c.req.valid("query");
-    const rows = await scoped(c, (ctx) => sessions.listSessions(ctx, courseId), { readOnly: true });
-    return c.json({ items: rows.map(sessions.sessionView) }, 200);
+    const { courseId, ...page } = c.req.valid("query");
+    const found = await scoped(c, (ctx) => sessions.listSessions(ctx, courseId, page), { readOnly: true });
+    return c.json({ items: found.rows.map(sessions.sessionView), nextCursor: found.nextCursor }, 200);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");

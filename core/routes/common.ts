@@ -28,6 +28,13 @@ export const errorResponses = {
   409: errorResponse("Conflicts with existing data"),
 } as const;
 
+/** The error responses of routes that wait on an outside service (the model, the vector store). */
+export const upstreamErrorResponses = {
+  502: errorResponse("The model or another outside service answered badly"),
+  503: errorResponse("An outside service is unavailable"),
+  504: errorResponse("An outside service did not answer in time"),
+} as const;
+
 /** A JSON response entry for a route's `responses`. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };

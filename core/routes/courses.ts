@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
-import { cacheHooks } from "../http/cache.ts";
+import { ADMINS, contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import * as courses from "../academics/courses.ts";
 import { LANGUAGES } from "../../shared/db/schema/academics.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
@@ -23,7 +22,7 @@ const list = createRoute({
   path: "/v1/courses",
   tags,
   summary: "List the courses in the caller's scope",
-  middleware: [requireCaller(), cacheHooks("private")] as const,
+  ...contract({ access: SIGNED_IN, cache: "private" }),
   request: { query: ListQuery },
   responses: { 200: jsonResponse(pageSchema(courses.Course), "A page of courses"), ...errorResponses },
 });
@@ -32,7 +31,7 @@ const get = createRoute({
   path: "/v1/courses/{id}",
   tags,
   summary: "One course in the caller's scope",
-  middleware: [requireCaller(), cacheHooks("private")] as const,
+  ...contract({ access: SIGNED_IN, cache: "private" }),
   request: { params: IdParam, query: z.object({ includeDeleted: includeDeletedQuery }) },
   responses: { 200: jsonResponse(courses.Course, "The course"), ...errorResponses },
 });
@@ -41,7 +40,7 @@ const create = createRoute({
   path: "/v1/courses",
   tags,
   summary: "Create a course (admins, academics in their faculty)",
-  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  ...contract({ access: STAFF, created: "/api/v1/courses/{id}" }),
   request: { body: { content: { "application/json": { schema: courses.CourseCreate } }, required: true } },
   responses: { 201: jsonResponse(courses.Course, "Created"), ...errorResponses },
 });
@@ -50,7 +49,7 @@ const update = createRoute({
   path: "/v1/courses/{id}",
   tags,
   summary: "Change a course the caller manages",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: courses.CoursePatch } }, required: true },
@@ -62,7 +61,7 @@ const remove = createRoute({
   path: "/v1/courses/{id}",
   tags,
   summary: "Soft-delete a course the caller manages (enrollments are kept)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: STAFF }),
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
 });
@@ -71,7 +70,7 @@ const restore = createRoute({
   path: "/v1/courses/{id}/restore",
   tags,
   summary: "Restore a soft-deleted course with its enrollments (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(courses.Course, "Restored"), ...errorResponses },
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { PRIVATE_CACHE } from "../http/cache.ts";
 import * as docs from "../documents/documents.ts";
 import { bumpScopeVersion } from "../../shared/kv/cache_scope.ts";
@@ -7,7 +7,8 @@ import type { LocalDocumentStorage } from "../../shared/documents/storage/local.
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { CoreApp } from "../app.ts";
 import type { CoreServices } from "../services.ts";
-import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
+import { pageQuery } from "../academics/pagination.ts";
 import { registerUploadRoutes } from "./uploads.ts";
 
 const tags = ["documents"];
@@ -24,7 +25,7 @@ const create = createRoute({
   path: "/v1/courses/{id}/documents",
   tags,
   summary: "Start a document upload (course instructors, admins): returns a signed upload URL",
-  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  ...contract({ access: STAFF, rateLimit: "upload", created: "/api/v1/documents/{documentId}" }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: docs.DocumentCreate } }, required: true },
@@ -41,10 +42,10 @@ const list = createRoute({
   path: "/v1/courses/{id}/documents",
   tags,
   summary: "The course's documents with status, pages, chunks, progress and error (readers of the course)",
-  middleware: [requireCaller()] as const,
-  request: { params: IdParam },
+  ...contract({ access: SIGNED_IN }),
+  request: { params: IdParam, query: z.object(pageQuery) },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(docs.DocumentBody) }), "Documents"),
+    200: jsonResponse(pageSchema(docs.DocumentBody), "A page of documents, newest first"),
     ...errorResponses,
   },
 });
@@ -53,7 +54,7 @@ const get = createRoute({
   path: "/v1/documents/{id}",
   tags,
   summary: "One document (readers of its course)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(docs.DocumentBody, "The document"), ...errorResponses },
 });
@@ -62,7 +63,7 @@ const complete = createRoute({
   path: "/v1/documents/{id}/complete",
   tags,
   summary: "Finish an upload (S3: checks the object) and queue ingestion; idempotent",
-  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  ...contract({ access: STAFF, rateLimit: "upload" }),
   request: { params: IdParam },
   responses: { 202: jsonResponse(Accepted, "Ingestion queued"), ...errorResponses },
 });
@@ -71,7 +72,7 @@ const remove = createRoute({
   path: "/v1/documents/{id}",
   tags,
   summary: "Soft-delete a document: its chunks leave search at once; vectors and bytes are purged by a job",
-  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  ...contract({ access: STAFF }),
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
 });
@@ -80,7 +81,7 @@ const reindex = createRoute({
   path: "/v1/documents/{id}/reindex",
   tags,
   summary: "Ingest an uploaded document again (its current chunks answer until the new ones swap in)",
-  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  ...contract({ access: STAFF, rateLimit: "upload" }),
   request: { params: IdParam },
   responses: { 202: jsonResponse(Accepted, "Ingestion queued"), ...errorResponses },
 });
@@ -129,9 +130,11 @@ export function registerDocumentRoutes(app: CoreApp, services: CoreServices): vo
   });
   app.openapi(list, async (c) => {
     const { id } = c.req.valid("param");
-    const rows = await scoped(c, (ctx) => docs.listDocuments(ctx, id), { readOnly: true });
+    const page = await scoped(c, (ctx) => docs.listDocuments(ctx, id, c.req.valid("query")), {
+      readOnly: true,
+    });
     c.header("Cache-Control", PRIVATE_CACHE);
-    return c.json({ items: rows.map(docs.toDocumentBody) }, 200);
+    return c.json({ items: page.rows.map(docs.toDocumentBody), nextCursor: page.nextCursor }, 200);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
-import { cacheHooks } from "../http/cache.ts";
+import { ADMINS, contract, STAFF } from "../http/contract.ts";
 import * as enrollments from "../academics/enrollments.ts";
 import { importRoster as importRosterCsv, RosterReport } from "../academics/roster_import.ts";
 import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
@@ -25,7 +24,7 @@ const list = createRoute({
   path: "/v1/courses/{id}/enrollments",
   tags,
   summary: "List a managed course's enrollments",
-  middleware: [requireCaller(), cacheHooks("private")] as const,
+  ...contract({ access: STAFF, cache: "private" }),
   request: { params: IdParam, query: ListQuery },
   responses: {
     200: jsonResponse(pageSchema(enrollments.Enrollment), "A page of enrollments"),
@@ -37,7 +36,7 @@ const create = createRoute({
   path: "/v1/courses/{id}/enrollments",
   tags,
   summary: "Enroll one user in a managed course",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: STAFF, created: "/api/v1/courses/{courseId}/enrollments/{id}" }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: enrollments.EnrollmentCreate } }, required: true },
@@ -49,7 +48,7 @@ const importRoster = createRoute({
   path: "/v1/courses/{id}/enrollments/import",
   tags,
   summary: "Import a CSV roster (email,role per row) into a managed course; reports every row",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: IdParam,
     body: {
@@ -68,7 +67,7 @@ const update = createRoute({
   path: "/v1/courses/{id}/enrollments/{enrollmentId}",
   tags,
   summary: "Change a user's role in a managed course",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: EnrollmentParams,
     body: { content: { "application/json": { schema: enrollments.EnrollmentPatch } }, required: true },
@@ -80,7 +79,7 @@ const remove = createRoute({
   path: "/v1/courses/{id}/enrollments/{enrollmentId}",
   tags,
   summary: "Soft-delete an enrollment of a managed course",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: STAFF }),
   request: { params: EnrollmentParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
 });
@@ -89,7 +88,7 @@ const restore = createRoute({
   path: "/v1/courses/{id}/enrollments/{enrollmentId}/restore",
   tags,
   summary: "Restore a soft-deleted enrollment (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: EnrollmentParams },
   responses: { 200: jsonResponse(enrollments.Enrollment, "Restored"), ...errorResponses },
 });

@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, STAFF } from "../http/contract.ts";
 import { addItem, deleteItem, updateItem } from "../exams/exams.ts";
 import { ItemType } from "../exams/types.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 
 const tags = ["exams"];
-const STAFF = ["ADMIN", "ACADEMIC"] as const;
 const ItemInput = z.object({
   type: ItemType,
   question: z.string().min(3).max(2000),
@@ -24,7 +23,7 @@ const add = createRoute({
   path: "/v1/exams/{id}/items",
   tags,
   summary: "Add an item to a draft",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: ItemInput } }, required: true },
@@ -36,7 +35,7 @@ const change = createRoute({
   path: "/v1/exams/{id}/items/{itemId}",
   tags,
   summary: "Change an item of a draft",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: ItemParams,
     body: { content: { "application/json": { schema: ItemInput.partial() } }, required: true },
@@ -48,7 +47,7 @@ const remove = createRoute({
   path: "/v1/exams/{id}/items/{itemId}",
   tags,
   summary: "Remove an item from a draft",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF }),
   request: { params: ItemParams },
   responses: { 204: { description: "Removed" }, ...errorResponses },
 });

@@ -1,21 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { examResults, overrideGrade, reviewQueue } from "../exams/results.ts";
 import type { CoreApp } from "../app.ts";
-import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
+import { pageQuery } from "../academics/pagination.ts";
 
 const tags = ["exams"];
-const STAFF = ["ADMIN", "ACADEMIC"] as const;
 
 const review = createRoute({
   method: "get",
   path: "/v1/exams/{id}/review",
   tags,
   summary: "Answers graded with low confidence, for the instructor",
-  middleware: [requireCaller([...STAFF])] as const,
-  request: { params: IdParam },
+  ...contract({ access: STAFF }),
+  request: { params: IdParam, query: z.object(pageQuery) },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(z.looseObject({ answerId: z.uuid() })) }), "Queue"),
+    200: jsonResponse(pageSchema(z.looseObject({ answerId: z.uuid() })), "A page of the queue, oldest first"),
     ...errorResponses,
   },
 });
@@ -24,7 +24,7 @@ const override = createRoute({
   path: "/v1/answers/{id}/override",
   tags,
   summary: "Set an answer's score by hand (audited)",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: IdParam,
     body: {
@@ -46,7 +46,7 @@ const results = createRoute({
   path: "/v1/exams/{id}/results",
   tags,
   summary: "Results: per student and per item (staff); own after release (students)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(z.looseObject({ examId: z.uuid() }), "Results"), ...errorResponses },
 });
@@ -55,7 +55,8 @@ const results = createRoute({
 export function registerExamResultRoutes(app: CoreApp): void {
   app.openapi(review, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json({ items: await scoped(c, (ctx) => reviewQueue(ctx, id), { readOnly: true }) }, 200);
+    const page = c.req.valid("query");
+    return c.json(await scoped(c, (ctx) => reviewQueue(ctx, id, page), { readOnly: true }), 200);
   });
   app.openapi(override, async (c) => {
     const { id } = c.req.valid("param");

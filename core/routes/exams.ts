@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import * as examsDomain from "../exams/exams.ts";
 import { Blueprint } from "../exams/types.ts";
 import type { CoreApp } from "../app.ts";
-import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
+import { pageQuery } from "../academics/pagination.ts";
 
 const tags = ["exams"];
-const STAFF = ["ADMIN", "ACADEMIC"] as const;
 const Exam = z.looseObject({ id: z.uuid(), courseId: z.uuid(), title: z.string(), status: z.string() })
   .openapi(
     "Exam",
@@ -20,7 +20,7 @@ const create = createRoute({
   path: "/v1/courses/{id}/exams",
   tags,
   summary: "Ask for an exam generated from the course's material (202; a job writes the items)",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF, rateLimit: "ai" }),
   request: {
     params: IdParam,
     ...body(z.object({ title: z.string().min(1).max(300), blueprint: Blueprint })),
@@ -35,16 +35,16 @@ const list = createRoute({
   path: "/v1/courses/{id}/exams",
   tags,
   summary: "Exams of a course (students: published and later only)",
-  middleware: [requireCaller()] as const,
-  request: { params: IdParam },
-  responses: { 200: jsonResponse(z.object({ items: z.array(Exam) }), "Exams"), ...errorResponses },
+  ...contract({ access: SIGNED_IN }),
+  request: { params: IdParam, query: z.object(pageQuery) },
+  responses: { 200: jsonResponse(pageSchema(Exam), "A page of exams, newest first"), ...errorResponses },
 });
 const get = createRoute({
   method: "get",
   path: "/v1/exams/{id}",
   tags,
   summary: "An exam with its items (keys for staff, for students only after release)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(Exam, "The exam"), ...errorResponses },
 });
@@ -53,7 +53,7 @@ const patch = createRoute({
   path: "/v1/exams/{id}",
   tags,
   summary: "Change a draft exam",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF }),
   request: { params: IdParam, ...body(z.object({ title: z.string().min(1).max(300).optional() })) },
   responses: { 200: jsonResponse(Exam, "Changed"), ...errorResponses },
 });
@@ -62,7 +62,7 @@ const publish = createRoute({
   path: "/v1/exams/{id}/publish",
   tags,
   summary: "Publish a draft with its window, time limit, attempts and late policy",
-  middleware: [requireCaller([...STAFF])] as const,
+  ...contract({ access: STAFF }),
   request: {
     params: IdParam,
     ...body(z.object({
@@ -81,7 +81,7 @@ const transition = (path: string, summary: string) =>
     path,
     tags,
     summary,
-    middleware: [requireCaller([...STAFF])] as const,
+    ...contract({ access: STAFF }),
     request: { params: IdParam },
     responses: { 200: jsonResponse(Exam, "Done"), ...errorResponses },
   });
@@ -97,14 +97,14 @@ export function registerExamRoutes(app: CoreApp): void {
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
     const out = await scoped(c, (ctx) => examsDomain.createExam(ctx, id, input));
-    return c.json({ ...out, statusUrl: `/v1/jobs/${out.jobId}` }, 202);
+    return c.json({ ...out, statusUrl: `/api/v1/jobs/${out.jobId}` }, 202, {
+      Location: `/api/v1/jobs/${out.jobId}`,
+    });
   });
   app.openapi(list, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(
-      { items: await scoped(c, (ctx) => examsDomain.listExams(ctx, id), { readOnly: true }) },
-      200,
-    );
+    const page = c.req.valid("query");
+    return c.json(await scoped(c, (ctx) => examsDomain.listExams(ctx, id, page), { readOnly: true }), 200);
   });
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
-import { cacheHooks, PRIVATE_CACHE } from "../http/cache.ts";
+import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
+import { PRIVATE_CACHE } from "../http/cache.ts";
 import * as faculties from "../academics/faculties.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
 import type { CoreApp } from "../app.ts";
@@ -19,7 +19,7 @@ const list = createRoute({
   path: "/v1/faculties",
   tags,
   summary: "List faculties (catalog)",
-  middleware: [requireCaller(), cacheHooks("public")] as const,
+  ...contract({ access: SIGNED_IN, cache: "public" }),
   request: { query: ListQuery },
   responses: { 200: jsonResponse(pageSchema(faculties.Faculty), "A page of faculties"), ...errorResponses },
 });
@@ -28,7 +28,7 @@ const get = createRoute({
   path: "/v1/faculties/{id}",
   tags,
   summary: "One faculty (catalog)",
-  middleware: [requireCaller(), cacheHooks("public")] as const,
+  ...contract({ access: SIGNED_IN, cache: "public" }),
   request: { params: IdParam, query: z.object({ includeDeleted: includeDeletedQuery }) },
   responses: { 200: jsonResponse(faculties.Faculty, "The faculty"), ...errorResponses },
 });
@@ -37,7 +37,7 @@ const create = createRoute({
   path: "/v1/faculties",
   tags,
   summary: "Create a faculty (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS, created: "/api/v1/faculties/{id}" }),
   request: { body: { content: { "application/json": { schema: faculties.FacultyCreate } }, required: true } },
   responses: { 201: jsonResponse(faculties.Faculty, "Created"), ...errorResponses },
 });
@@ -46,7 +46,7 @@ const update = createRoute({
   path: "/v1/faculties/{id}",
   tags,
   summary: "Change a faculty (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: faculties.FacultyPatch } }, required: true },
@@ -58,7 +58,7 @@ const remove = createRoute({
   path: "/v1/faculties/{id}",
   tags,
   summary: "Soft-delete a faculty without live semesters or courses (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
 });
@@ -67,7 +67,7 @@ const restore = createRoute({
   path: "/v1/faculties/{id}/restore",
   tags,
   summary: "Restore a soft-deleted faculty (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(faculties.Faculty, "Restored"), ...errorResponses },
 });

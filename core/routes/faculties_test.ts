@@ -15,6 +15,7 @@ dbTest(
     assert.match(res.headers.get("content-type") ?? "", /application\/json/);
     const created = await res.json();
     assert.equal(created.code, code);
+    assert.equal(res.headers.get("location"), `/api/v1/faculties/${created.id}`, "Location: its public URL");
     res = await admin.request("PATCH", `/v1/faculties/${created.id}`, { name: "Natural Science" });
     assert.equal(res.status, 200);
     assert.equal((await res.json()).name, "Natural Science");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { dbTest } from "../../shared/db/testing.ts";
-import { createCoreApp } from "../app.ts";
+import { createCheckedCoreApp } from "../testing_contract.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
 
 const CLIENT_ID = "test-client.apps.googleusercontent.com";
@@ -38,7 +38,7 @@ function idToken(claims: Record<string, unknown>, options: { aud?: string; exp?:
     .sign(privateKey);
 }
 
-function signIn(app: ReturnType<typeof createCoreApp>, token: string) {
+function signIn(app: ReturnType<typeof createCheckedCoreApp>, token: string) {
   return app.request("/v1/auth/google", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -50,7 +50,7 @@ dbTest(
   "[core] POST /v1/auth/google creates a student from a valid ID token, then signs the same account in",
   async (database) => {
     await withGoogle(async (jwksUrl) => {
-      const app = createCoreApp(
+      const app = createCheckedCoreApp(
         testCoreServices(database, { env: { GOOGLE_CLIENT_ID: CLIENT_ID, GOOGLE_JWKS_URL: jwksUrl } }),
       );
       const sub = `g-${crypto.randomUUID()}`;
@@ -72,7 +72,7 @@ dbTest(
   "[core] POST /v1/auth/google links to the account with the same email and drops a password nobody verified",
   async (database) => {
     await withGoogle(async (jwksUrl) => {
-      const app = createCoreApp(
+      const app = createCheckedCoreApp(
         testCoreServices(database, { env: { GOOGLE_CLIENT_ID: CLIENT_ID, GOOGLE_JWKS_URL: jwksUrl } }),
       );
       const user = await createTestUser(database, { role: "ACADEMIC" });
@@ -96,7 +96,7 @@ dbTest(
   "[core] POST /v1/auth/google refuses a wrong audience, an unverified email, an expired token and junk",
   async (database) => {
     await withGoogle(async (jwksUrl) => {
-      const app = createCoreApp(
+      const app = createCheckedCoreApp(
         testCoreServices(database, { env: { GOOGLE_CLIENT_ID: CLIENT_ID, GOOGLE_JWKS_URL: jwksUrl } }),
       );
       const email = `g-${crypto.randomUUID()}@gmail.com`;
@@ -127,7 +127,7 @@ dbTest(
 );
 
 dbTest("[core] POST /v1/auth/google answers 503 when no client id is configured", async (database) => {
-  const app = createCoreApp(testCoreServices(database));
+  const app = createCheckedCoreApp(testCoreServices(database));
   assert.equal((await signIn(app, await idToken({ email: "a@b.c" }))).status, 503);
 });
 
@@ -138,7 +138,7 @@ dbTest(
       const services = testCoreServices(database, {
         env: { GOOGLE_CLIENT_ID: CLIENT_ID, GOOGLE_JWKS_URL: jwksUrl },
       });
-      const app = createCoreApp(services);
+      const app = createCheckedCoreApp(services);
       const res = await signIn(app, await idToken({ email: `g-${crypto.randomUUID()}@gmail.com` }));
       const { user } = await res.json();
       const change = await app.request("/v1/auth/password", {

@@ -1,8 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import { JOB_STATUSES } from "../../shared/db/schema/jobs.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import type { CoreApp } from "../app.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
+import { pageQuery } from "../academics/pagination.ts";
+import { errorResponses, pageSchema } from "./common.ts";
 import { jobForCaller, jobView, listJobs, retryDeadJob } from "../jobs/jobs.ts";
 
 const Job = z.object({
@@ -33,7 +36,7 @@ const getRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
   summary: "A job's status, progress, error and result (its owner and admins)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: json(Job, "The job"), 404: { description: "No such job visible to the caller" } },
 });
@@ -42,7 +45,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/jobs",
   summary: "Jobs, newest first (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: {
     query: z.object({
       type: z.string().max(100).optional(),
@@ -50,18 +53,17 @@ const listRoute = createRoute({
       ownerUserId: z.uuid().optional(),
       facultyId: z.uuid().optional(),
       courseId: z.uuid().optional(),
-      before: z.iso.datetime({ offset: true }).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
+      ...pageQuery,
     }),
   },
-  responses: { 200: json(z.object({ jobs: z.array(Job), nextBefore: z.string().nullable() }), "Jobs") },
+  responses: { 200: json(pageSchema(Job), "A page of jobs, newest first"), ...errorResponses },
 });
 
 const retryRoute = createRoute({
   method: "post",
   path: "/v1/jobs/{id}/retry",
   summary: "Queue a dead job again with fresh attempts (its owner and admins)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: {
     202: json(Job, "Queued again"),
@@ -81,9 +83,8 @@ export function registerJobRoutes(app: CoreApp): void {
   app.openapi(listRoute, async (c) => {
     const { database } = c.get("services");
     const filters = c.req.valid("query");
-    const rows = await listJobs(database.read, filters);
-    const nextBefore = rows.length === filters.limit ? rows[rows.length - 1].createdAt.toISOString() : null;
-    return c.json({ jobs: rows.map(jobView), nextBefore }, 200);
+    const page = await listJobs(database.read, filters);
+    return c.json({ items: page.rows.map(jobView), nextCursor: page.nextCursor }, 200);
   });
 
   app.openapi(retryRoute, async (c) => {

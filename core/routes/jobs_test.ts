@@ -51,11 +51,11 @@ dbTest("[core] GET /v1/jobs lists jobs for admins with filters and refuses other
   const res = await call("GET", `/v1/jobs?ownerUserId=${owner.userId}&status=queued`, admin);
   assert.equal(res.status, 200);
   const body = await res.json();
-  assert.deepEqual(body.jobs.map((j: { id: string }) => j.id), [job.id]);
+  assert.deepEqual(body.items.map((j: { id: string }) => j.id), [job.id]);
   const byCourse = await (await call("GET", `/v1/jobs?courseId=${job.courseId}`, admin)).json();
-  assert.deepEqual(byCourse.jobs.map((j: { id: string }) => j.id), [job.id]);
+  assert.deepEqual(byCourse.items.map((j: { id: string }) => j.id), [job.id]);
   const none = await (await call("GET", `/v1/jobs?ownerUserId=${owner.userId}&status=dead`, admin)).json();
-  assert.deepEqual(none.jobs, []);
+  assert.deepEqual(none.items, []);
   assert.equal((await call("GET", "/v1/jobs", owner)).status, 403);
   assert.equal((await call("GET", "/v1/jobs?status=nope", admin)).status, 400);
 });
@@ -83,3 +83,26 @@ dbTest("[core] POST /v1/jobs/:id/retry queues a dead job again and refuses a liv
     .where(eq(schema.auditEvents.target, `job:${job.id}`));
   assert.equal(audit[0]?.action, "job.retry");
 });
+
+dbTest(
+  "[core] GET /v1/jobs pages with limit and nextCursor, newest first, without repeating a job",
+  async (database) => {
+    const { owner, admin, job, call } = await setup(database);
+    const second = await enqueueJob(database.db, {
+      type: "notifications.deliver",
+      payload: { userId: owner.userId, kind: "k", title: "t2" },
+      ownerUserId: owner.userId,
+    });
+    const first = await (await call("GET", `/v1/jobs?ownerUserId=${owner.userId}&limit=1`, admin)).json();
+    assert.deepEqual(first.items.map((j: { id: string }) => j.id), [second.id]);
+    assert.equal(typeof first.nextCursor, "string");
+    const next = await call(
+      "GET",
+      `/v1/jobs?ownerUserId=${owner.userId}&limit=1&cursor=${first.nextCursor}`,
+      admin,
+    );
+    const page2 = await next.json();
+    assert.deepEqual(page2.items.map((j: { id: string }) => j.id), [job.id]);
+    assert.equal(page2.nextCursor, null);
+  },
+);

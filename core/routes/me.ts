@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
 import { findUser, publicUser, updateProfile } from "../auth/accounts.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
 import { UserSchema } from "../auth/http.ts";
 
 const user = { description: "The caller's account", content: { "application/json": { schema: UserSchema } } };
@@ -11,7 +12,7 @@ const getMeRoute = createRoute({
   path: "/v1/me",
   summary: "The caller's account",
   // An admin who still has to enrol 2FA may read their account (the client learns `mfaEnabled` here).
-  middleware: [requireCaller(undefined, { allowWithoutMfa: true })] as const,
+  ...contract({ access: SIGNED_IN, allowWithoutMfa: true }),
   responses: { 200: user },
 });
 
@@ -19,7 +20,7 @@ const patchMeRoute = createRoute({
   method: "patch",
   path: "/v1/me",
   summary: "Update the caller's profile",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: {
     body: {
       content: {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../shared/db/testing.ts";
-import { createCoreApp } from "../app.ts";
+import { createCheckedCoreApp } from "../testing_contract.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
 
 dbTest("[core] GET /v1/me returns the caller's account without secrets", async (database) => {
   const services = testCoreServices(database);
-  const app = createCoreApp(services);
+  const app = createCheckedCoreApp(services);
   const user = await createTestUser(database, { role: "ACADEMIC", displayName: "Grace" });
   const res = await app.request("/v1/me", { headers: await callerHeaders(services, user, "GET", "/v1/me") });
   assert.equal(res.status, 200);
@@ -23,7 +23,7 @@ dbTest(
   "[core] GET /v1/me refuses forged identity headers, a missing assertion and one made for another path",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     const user = await createTestUser(database, { role: "ADMIN" });
     const forged = await app.request("/v1/me", { headers: { "x-user-id": user.id, "x-user-role": "ADMIN" } });
     assert.equal(forged.status, 401);
@@ -42,7 +42,7 @@ dbTest(
 
 dbTest("[core] PATCH /v1/me updates the display name and refuses unknown fields", async (database) => {
   const services = testCoreServices(database);
-  const app = createCoreApp(services);
+  const app = createCheckedCoreApp(services);
   const user = await createTestUser(database);
   const headers = {
     ...(await callerHeaders(services, user, "PATCH", "/v1/me")),
@@ -77,7 +77,7 @@ dbTest("[core] PATCH /v1/me updates the display name and refuses unknown fields"
 
 dbTest("[core] an admin without 2FA may read /v1/me but not change it", async (database) => {
   const services = testCoreServices(database);
-  const app = createCoreApp(services);
+  const app = createCheckedCoreApp(services);
   const admin = await createTestUser(database, { role: "ADMIN" });
   const read = await app.request("/v1/me", {
     headers: await callerHeaders(services, admin, "GET", "/v1/me", { mfa: false }),

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
 import { refreshTokenInBody, refreshTokenOf, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
 import { confirmTotpEnrolment, startTotpEnrolment } from "../auth/mfa.ts";
 
@@ -9,7 +10,7 @@ const enrolRoute = createRoute({
   method: "post",
   path: "/v1/auth/2fa/enrol",
   summary: "Start TOTP enrolment: returns a new secret and its otpauth:// URI",
-  middleware: [requireCaller(undefined, { allowWithoutMfa: true })] as const,
+  ...contract({ access: SIGNED_IN, allowWithoutMfa: true }),
   responses: {
     200: {
       description: "Pending secret",
@@ -22,7 +23,7 @@ const verifyRoute = createRoute({
   method: "post",
   path: "/v1/auth/2fa/verify",
   summary: "Finish enrolment with a first code; returns tokens for a session that passed 2FA",
-  middleware: [requireCaller(undefined, { allowWithoutMfa: true })] as const,
+  ...contract({ access: SIGNED_IN, allowWithoutMfa: true }),
   request: {
     body: {
       content: {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { auditEvents } from "../../shared/db/schema/mod.ts";
 import { dbTest } from "../../shared/db/testing.ts";
-import { createCoreApp } from "../app.ts";
+import { createCheckedCoreApp } from "../testing_contract.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
 import { totpCodeFor } from "../auth/totp.ts";
 
@@ -13,7 +13,7 @@ dbTest(
   "[core] an admin enrols TOTP, gets mfa tokens, and must then give a code at every login",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     const admin = await createTestUser(database, { role: "ADMIN" });
     const login = async (body: Record<string, unknown>) =>
       await app.request("/v1/auth/login", {
@@ -82,7 +82,7 @@ dbTest(
   "[core] POST /v1/auth/2fa/enrol needs a verified caller and verify needs enrolment first",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     assert.equal((await app.request("/v1/auth/2fa/enrol", { method: "POST" })).status, 401);
     const user = await createTestUser(database);
     const res = await app.request("/v1/auth/2fa/verify", {

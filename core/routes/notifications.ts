@@ -1,6 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
-import { callerOf, requireCaller } from "../auth/caller.ts";
+import { callerOf } from "../auth/caller.ts";
+import { pageQuery } from "../academics/pagination.ts";
+import { errorResponses, pageSchema } from "./common.ts";
 import { listNotifications, markNotificationRead, sendNotification } from "../notifications/notifications.ts";
 
 const Notification = z.object({
@@ -21,21 +24,24 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/notifications",
   summary: "The caller's notifications, newest first",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: {
     query: z.object({
       unread: z.enum(["true", "false"]).default("false"),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
+      ...pageQuery,
     }),
   },
-  responses: { 200: json(z.object({ notifications: z.array(Notification) }), "Notifications") },
+  responses: {
+    200: json(pageSchema(Notification), "A page of notifications, newest first"),
+    ...errorResponses,
+  },
 });
 
 const readRoute = createRoute({
   method: "post",
   path: "/v1/notifications/{id}/read",
   summary: "Mark one of the caller's notifications read",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 200: json(Notification, "Marked read"), 404: { description: "No such notification" } },
 });
@@ -44,7 +50,7 @@ const sendRoute = createRoute({
   method: "post",
   path: "/v1/notifications",
   summary: "Send a notification to a user (admins); delivered by a job",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: {
     body: {
       content: {
@@ -70,11 +76,12 @@ export function registerNotificationRoutes(app: CoreApp): void {
   app.openapi(listRoute, async (c) => {
     const { database } = c.get("services");
     const query = c.req.valid("query");
-    const notifications = await listNotifications(database.read, callerOf(c).userId, {
+    const page = await listNotifications(database.read, callerOf(c).userId, {
       unreadOnly: query.unread === "true",
       limit: query.limit,
+      cursor: query.cursor,
     });
-    return c.json({ notifications }, 200);
+    return c.json(page, 200);
   });
 
   app.openapi(readRoute, async (c) => {
@@ -85,6 +92,8 @@ export function registerNotificationRoutes(app: CoreApp): void {
   app.openapi(sendRoute, async (c) => {
     const { database } = c.get("services");
     const job = await sendNotification(database.db, callerOf(c).userId, c.req.valid("json"));
-    return c.json({ jobId: job.id, statusUrl: `/v1/jobs/${job.id}` }, 202);
+    return c.json({ jobId: job.id, statusUrl: `/api/v1/jobs/${job.id}` }, 202, {
+      Location: `/api/v1/jobs/${job.id}`,
+    });
   });
 }

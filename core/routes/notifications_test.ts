@@ -17,20 +17,20 @@ dbTest(
     const sent = await call("POST", "/v1/notifications", admin, { userId: user.userId, title: "Exam moved" });
     assert.equal(sent.status, 202);
     const { jobId, statusUrl } = await sent.json();
-    assert.equal(statusUrl, `/v1/jobs/${jobId}`);
-    assert.deepEqual((await (await call("GET", "/v1/notifications", user)).json()).notifications, []);
+    assert.equal(statusUrl, `/api/v1/jobs/${jobId}`);
+    assert.deepEqual((await (await call("GET", "/v1/notifications", user)).json()).items, []);
 
     const runner = testRunner(database);
     const claim = await claimJob(database.db, jobId, runner);
     assert.equal(claim.state, "claimed");
     if (claim.state === "claimed") assert.equal(await runClaimedJob(claim.job, runner), "succeeded");
-    const status = await (await call("GET", statusUrl, admin)).json();
+    const status = await (await call("GET", statusUrl.slice("/api".length), admin)).json();
     assert.equal(status.status, "succeeded");
-    assert.equal(status.resultUrl, "/v1/notifications");
+    assert.equal(status.resultUrl, "/api/v1/notifications");
 
     const list = await call("GET", "/v1/notifications?unread=true", user);
     assert.equal(list.status, 200);
-    const [note] = (await list.json()).notifications;
+    const [note] = (await list.json()).items;
     assert.equal(note.title, "Exam moved");
     assert.equal(note.kind, "announcement");
     assert.equal(note.readAt, null);
@@ -39,7 +39,7 @@ dbTest(
     assert.equal(read.status, 200);
     assert.ok((await read.json()).readAt);
     assert.deepEqual(
-      (await (await call("GET", "/v1/notifications?unread=true", user)).json()).notifications,
+      (await (await call("GET", "/v1/notifications?unread=true", user)).json()).items,
       [],
     );
     const [row] = await database.db.select().from(schema.notifications).where(
@@ -60,7 +60,7 @@ dbTest("[core] notifications are private, sending needs an admin and a live user
     title: "Private",
   }).returning();
   assert.equal((await call("POST", `/v1/notifications/${note.id}/read`, other)).status, 404);
-  assert.deepEqual((await (await call("GET", "/v1/notifications", other)).json()).notifications, []);
+  assert.deepEqual((await (await call("GET", "/v1/notifications", other)).json()).items, []);
   assert.equal((await call("GET", "/v1/notifications")).status, 401);
   assert.equal(
     (await call("POST", "/v1/notifications", user, { userId: other.userId, title: "x" })).status,

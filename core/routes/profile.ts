@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
-import { cacheHooks } from "../http/cache.ts";
+import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import * as me from "../academics/me.ts";
 import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
 import { pageQuery } from "../academics/pagination.ts";
@@ -14,7 +13,7 @@ const myCourses = createRoute({
   path: "/v1/me/courses",
   tags,
   summary: "The courses the caller is enrolled in, with their role in each",
-  middleware: [requireCaller(), cacheHooks("private")] as const,
+  ...contract({ access: SIGNED_IN, cache: "private" }),
   request: {
     query: z.object({
       ...pageQuery,
@@ -35,7 +34,7 @@ const getProfile = createRoute({
   path: "/v1/me/profile",
   tags,
   summary: "The caller's academic profile",
-  middleware: [requireCaller(), cacheHooks("private")] as const,
+  ...contract({ access: SIGNED_IN, cache: "private" }),
   responses: { 200: jsonResponse(me.Profile, "The profile"), ...errorResponses },
 });
 const patchProfile = createRoute({
@@ -43,7 +42,7 @@ const patchProfile = createRoute({
   path: "/v1/me/profile",
   tags,
   summary: "Change the caller's name or preferred language",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { body: { content: { "application/json": { schema: me.OwnProfilePatch } }, required: true } },
   responses: { 200: jsonResponse(me.Profile, "The profile"), ...errorResponses },
 });
@@ -52,7 +51,7 @@ const putUserProfile = createRoute({
   path: "/v1/users/{id}/profile",
   tags: ["users"],
   summary: "Set a user's profile, faculty included (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: me.AdminProfilePatch } }, required: true },

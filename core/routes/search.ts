@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import { PRIVATE_CACHE } from "../http/cache.ts";
 import { cachedCourseSearch, SEARCH_CACHE_TTL_SECONDS, searchableCourses } from "../rag/course_search.ts";
 import { currentScopeVersion, formatCacheScope } from "../../shared/kv/cache_scope.ts";
 import type { CoreApp } from "../app.ts";
-import { errorResponses, jsonResponse, scoped } from "./common.ts";
+import { errorResponses, jsonResponse, scoped, upstreamErrorResponses } from "./common.ts";
 
 const SearchBody = z.object({
   courseId: z.uuid().optional(),
@@ -39,9 +39,13 @@ const search = createRoute({
   path: "/v1/search",
   tags: ["search"],
   summary: "Hybrid search in a course, or in the caller's readable courses of a semester",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN, rateLimit: "search", cache: "scoped" }),
   request: { body: { content: { "application/json": { schema: SearchBody } }, required: true } },
-  responses: { 200: jsonResponse(SearchAnswer, "Ranked chunks"), ...errorResponses },
+  responses: {
+    200: jsonResponse(SearchAnswer, "Ranked chunks"),
+    ...errorResponses,
+    ...upstreamErrorResponses,
+  },
 });
 
 /** `POST /v1/search`. */

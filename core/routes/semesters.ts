@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
-import { cacheHooks, PRIVATE_CACHE } from "../http/cache.ts";
+import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
+import { PRIVATE_CACHE } from "../http/cache.ts";
 import * as semesters from "../academics/semesters.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
 import type { CoreApp } from "../app.ts";
@@ -22,7 +22,7 @@ const list = createRoute({
   path: "/v1/semesters",
   tags,
   summary: "List semesters (catalog)",
-  middleware: [requireCaller(), cacheHooks("public")] as const,
+  ...contract({ access: SIGNED_IN, cache: "public" }),
   request: { query: ListQuery },
   responses: { 200: jsonResponse(pageSchema(semesters.Semester), "A page of semesters"), ...errorResponses },
 });
@@ -31,7 +31,7 @@ const get = createRoute({
   path: "/v1/semesters/{id}",
   tags,
   summary: "One semester (catalog)",
-  middleware: [requireCaller(), cacheHooks("public")] as const,
+  ...contract({ access: SIGNED_IN, cache: "public" }),
   request: { params: IdParam, query: z.object({ includeDeleted: includeDeletedQuery }) },
   responses: { 200: jsonResponse(semesters.Semester, "The semester"), ...errorResponses },
 });
@@ -40,7 +40,7 @@ const create = createRoute({
   path: "/v1/semesters",
   tags,
   summary: "Create a semester (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS, created: "/api/v1/semesters/{id}" }),
   request: {
     body: { content: { "application/json": { schema: semesters.SemesterCreate } }, required: true },
   },
@@ -51,7 +51,7 @@ const update = createRoute({
   path: "/v1/semesters/{id}",
   tags,
   summary: "Change a semester (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: semesters.SemesterPatch } }, required: true },
@@ -63,7 +63,7 @@ const remove = createRoute({
   path: "/v1/semesters/{id}",
   tags,
   summary: "Soft-delete a semester without live courses (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
 });
@@ -72,7 +72,7 @@ const restore = createRoute({
   path: "/v1/semesters/{id}/restore",
   tags,
   summary: "Restore a soft-deleted semester (admins)",
-  middleware: [requireCaller(["ADMIN"])] as const,
+  ...contract({ access: ADMINS }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(semesters.Semester, "Restored"), ...errorResponses },
 });

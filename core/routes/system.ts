@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { contract } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
 
 const versionRoute = createRoute({
   method: "get",
   path: "/v1/version",
+  ...contract({ access: "public" }),
   summary: "Service name and API version",
   responses: {
     200: {

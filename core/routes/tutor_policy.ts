@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { getTutorPolicy, setTutorPolicy } from "../chat/policy.ts";
 import { ANSWER_POLICIES } from "../tutor/types.ts";
 import type { CoreApp } from "../app.ts";
@@ -13,7 +13,7 @@ const get = createRoute({
   path: "/v1/courses/{id}/tutor-policy",
   tags,
   summary: "How the tutor answers in this course",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(Policy, "The policy"), ...errorResponses },
 });
@@ -22,7 +22,7 @@ const put = createRoute({
   path: "/v1/courses/{id}/tutor-policy",
   tags,
   summary: "Set the tutor's answer policy: direct, socratic or hints-only (course instructors, admins)",
-  middleware: [requireCaller(["ADMIN", "ACADEMIC"])] as const,
+  ...contract({ access: STAFF }),
   request: { params: IdParam, body: { content: { "application/json": { schema: Policy } }, required: true } },
   responses: { 200: jsonResponse(Policy, "The new policy"), ...errorResponses },
 });

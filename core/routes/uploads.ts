@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { contract } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
 import type { StoredObject } from "../../shared/documents/storage/interface.ts";
 import type { LocalDocumentStorage } from "../../shared/documents/storage/local.ts";
@@ -38,6 +39,7 @@ const problem = (description: string) => ({
 const uploadRoute = createRoute({
   method: "put",
   path: "/v1/uploads/{documentId}",
+  ...contract({ access: "public" }),
   summary: "Upload a document's bytes to a signed URL",
   description:
     "The raw file is the request body. The URL comes from the document-creation endpoint and is bound " +

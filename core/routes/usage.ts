@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireCaller } from "../auth/caller.ts";
+import { contract, SIGNED_IN } from "../http/contract.ts";
 import { UsageQuery, UsageReport, usageReport } from "../chat/usage.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, jsonResponse, scoped } from "./common.ts";
@@ -10,7 +10,7 @@ const get = createRoute({
   tags: ["chat"],
   summary:
     "Tutor usage per user, course and day: own; a course's with ?courseId= (its instructors); all (admins)",
-  middleware: [requireCaller()] as const,
+  ...contract({ access: SIGNED_IN }),
   request: { query: UsageQuery },
   responses: { 200: jsonResponse(UsageReport, "Usage"), ...errorResponses },
 });

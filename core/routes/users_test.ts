@@ -3,12 +3,12 @@ import { and, eq } from "drizzle-orm";
 import { auditEvents } from "../../shared/db/schema/mod.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import type { Role } from "../../shared/identity.ts";
-import { createCoreApp } from "../app.ts";
+import { createCheckedCoreApp } from "../testing_contract.ts";
 import { createAdmin } from "../auth/accounts.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "../auth/testing.ts";
 
 async function changeRole(
-  app: ReturnType<typeof createCoreApp>,
+  app: ReturnType<typeof createCheckedCoreApp>,
   headers: Record<string, string>,
   userId: string,
   role: string,
@@ -22,7 +22,7 @@ async function changeRole(
 
 dbTest("[core] PATCH /v1/users/:id/role lets an admin change a role and audits it", async (database) => {
   const services = testCoreServices(database);
-  const app = createCoreApp(services);
+  const app = createCheckedCoreApp(services);
   const admin = await createTestUser(database, { role: "ADMIN" });
   const student = await createTestUser(database);
   const path = `/v1/users/${student.id}/role`;
@@ -44,7 +44,7 @@ dbTest(
   "[core] PATCH /v1/users/:id/role refuses non-admins, admins without 2FA, self-changes and bad input",
   async (database) => {
     const services = testCoreServices(database);
-    const app = createCoreApp(services);
+    const app = createCheckedCoreApp(services);
     const admin = await createTestUser(database, { role: "ADMIN" });
     const target = await createTestUser(database);
     const path = `/v1/users/${target.id}/role`;
@@ -98,3 +98,30 @@ dbTest("createAdmin() creates the first admin, or promotes an existing account",
   assert.equal(promoted.created, false);
   assert.equal(promoted.user.role, "ADMIN");
 });
+
+dbTest(
+  "[core] GET /v1/users?email= finds a user for an admin (any case) and refuses everyone else",
+  async (database) => {
+    const services = testCoreServices(database);
+    const app = createCheckedCoreApp(services);
+    const admin = await createTestUser(database, { role: "ADMIN" });
+    const student = await createTestUser(database);
+    const path = "/v1/users";
+    const query = `?email=${encodeURIComponent(student.email.toUpperCase())}`;
+    const found = await app.request(path + query, {
+      headers: await callerHeaders(services, admin, "GET", path),
+    });
+    assert.equal(found.status, 200);
+    const body = await found.json();
+    assert.deepEqual(body.items.map((u: { id: string }) => u.id), [student.id]);
+    assert.equal(body.nextCursor, null);
+    const none = await app.request(`${path}?email=nobody%40uni.example`, {
+      headers: await callerHeaders(services, admin, "GET", path),
+    });
+    assert.deepEqual((await none.json()).items, []);
+    const refused = await app.request(path + query, {
+      headers: await callerHeaders(services, student, "GET", path),
+    });
+    assert.equal(refused.status, 403);
+  },
+);

@@ -1,5 +1,6 @@
 import type { Role } from "../../shared/identity.ts";
 import type { RateLimitRule } from "./interface.ts";
+import { policyFor } from "../auth/policy.ts";
 
 /** Route classes with their own per-user limits, plus the two login limits. */
 export const RATE_LIMIT_CLASSES = ["chat", "ai", "search", "upload", "login_ip", "login_email"] as const;
@@ -56,17 +57,8 @@ export function ruleFor(policy: RateLimitPolicy, name: RateLimitClass, role?: Ro
   return { name, ...limits };
 }
 
-/** Which class a request falls in, by method and edge path (`/api/v1/...`); undefined when none. */
+/** Which class a request falls in, by method and edge path (`/api/v1/...`), as its route declares; undefined when none. */
 export function classOf(method: string, path: string): Exclude<RateLimitClass, "login_email"> | undefined {
-  const p = path.replace(/\/+$/, "");
-  if (method === "POST") {
-    if (/^\/api\/v1\/auth\/(login|register|google)$/.test(p)) return "login_ip";
-    if (/^\/api\/v1\/chat\/sessions\/[^/]+\/messages$/.test(p)) return "chat";
-    if (/^\/api\/v1\/courses\/[^/]+\/exams$/.test(p) || /\/(generate|regenerate)$/.test(p)) return "ai";
-    if (/^\/api\/v1\/search$/.test(p)) return "search";
-    if (/^\/api\/v1\/courses\/[^/]+\/documents$/.test(p)) return "upload";
-    if (/^\/api\/v1\/documents\/[^/]+\/(complete|reindex)$/.test(p)) return "upload";
-  }
-  if (method === "GET" && /^\/api\/v1\/chat\/sessions\/[^/]+\/summary$/.test(p)) return "ai";
-  return undefined;
+  const declared = policyFor(method, path)?.rateLimit;
+  return declared === "login" ? "login_ip" : declared;
 }

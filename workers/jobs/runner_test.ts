@@ -34,7 +34,7 @@ dbTest("a notifications.deliver job inserts one notification, even when run twic
   const done = await jobById(database, job.id);
   assert.equal(done.status, "succeeded");
   assert.equal(done.progress, 100);
-  assert.equal(done.resultUrl, "/v1/notifications");
+  assert.equal(done.resultUrl, "/api/v1/notifications");
   assert.ok(done.finishedAt);
 
   // A re-run of the same job (e.g. after a crash before the success was recorded) converges: still one row.

@@ -26,7 +26,7 @@ export const jobs = pgTable("jobs", {
   progress: integer("progress").notNull().default(0),
   lastError: text("last_error"),
   result: jsonb("result").$type<unknown>(),
-  /** Where the job's outcome can be read, e.g. `/v1/notifications`. */
+  /** Where the job's outcome can be read, e.g. `/api/v1/notifications` (a public edge URL). */
   resultUrl: text("result_url"),
   /** Not claimed before this time (delay, or backoff after a failed attempt). */
   runAfter: timestamp("run_after", { withTimezone: true, mode: "date" }).notNull().defaultNow(),

@@ -113,6 +113,6 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
       vectors: written.vectorCount,
       generation: written.generation,
     },
-    resultUrl: `/v1/documents/${doc.id}`,
+    resultUrl: `/api/v1/documents/${doc.id}`,
   };
 });

@@ -32,7 +32,7 @@ export function examJobHandlers(deps: ExamJobDeps = {}): JobRegistry {
         : new OfflineExamGenerator();
       const outcome = await generateExamItems(database.db, payload.examId, generator);
       logger.info("exam generation finished", { examId: payload.examId, ...outcome });
-      return { result: outcome, resultUrl: `/v1/exams/${payload.examId}` };
+      return { result: outcome, resultUrl: `/api/v1/exams/${payload.examId}` };
     }),
     "exams.grade": defineJob("exams.grade", async ({ payload, database, logger }) => {
       const grader = deps.model
@@ -42,7 +42,7 @@ export function examJobHandlers(deps: ExamJobDeps = {}): JobRegistry {
         : offlineShortAnswerGrader;
       const outcome = await gradeAttempt(database.db, payload.attemptId, grader);
       logger.info("attempt grading finished", { attemptId: payload.attemptId, ...outcome });
-      return { result: outcome, resultUrl: `/v1/attempts/${payload.attemptId}` };
+      return { result: outcome, resultUrl: `/api/v1/attempts/${payload.attemptId}` };
     }),
     "exams.autosubmit": defineJob("exams.autosubmit", async ({ payload, database }) => {
       const submitted = await submitExpiredAttempts(database.db, eq(examAttempts.id, payload.attemptId));

@@ -14,5 +14,5 @@ export const deliverNotification = defineJob("notifications.deliver", async ({ j
     data: payload.data,
     jobId: job.id,
   }).onConflictDoNothing({ target: schema.notifications.jobId });
-  return { result: { userId: payload.userId }, resultUrl: "/v1/notifications" };
+  return { result: { userId: payload.userId }, resultUrl: "/api/v1/notifications" };
 });

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import document from "../../shared/api/openapi.json" with { type: "json" };
+import manifest from "../../shared/api/manifest.json" with { type: "json" };
+import { operationIdOf } from "./public_document.ts";
+
+// deno-lint-ignore no-explicit-any
+const doc = document as any;
+const operations = Object.entries<Record<string, Record<string, unknown>>>(doc.paths).flatMap((
+  [path, item],
+) => Object.entries(item).map(([method, op]) => ({ path, method, op: op as Record<string, unknown> })));
+
+Deno.test("operation ids read as method and path, parameters as By<name>", () => {
+  assert.equal(operationIdOf("get", "/v1/courses/{id}/exams"), "getCoursesByIdExams");
+  assert.equal(operationIdOf("post", "/v1/auth/2fa/enrol"), "postAuth2faEnrol");
+  assert.equal(operationIdOf("put", "/v1/courses/{id}/tutor-policy"), "putCoursesByIdTutorPolicy");
+});
+
+Deno.test("the public document names every operation once, tags it with a described area and says how to call it", () => {
+  const ids = operations.map((o) => o.op.operationId);
+  assert.equal(new Set(ids).size, ids.length, "operation ids are unique");
+  const tags = new Set(doc.tags.map((t: { name: string }) => t.name));
+  for (const { path, method, op } of operations) {
+    const where = `${method.toUpperCase()} ${path}`;
+    assert.ok(path.startsWith("/api/v1/"), where);
+    assert.ok((op.tags as string[]).every((t) => tags.has(t)), `${where} has described tags`);
+    assert.ok(Array.isArray(op.security), `${where} says which credentials it takes`);
+    const access = op["x-access"];
+    if (access !== "public") {
+      assert.ok(JSON.stringify(op.security).includes("bearer"), `${where} takes a token`);
+    }
+  }
+});
+
+Deno.test("every error response of the public document has the one error shape", () => {
+  for (const { path, method, op } of operations) {
+    const responses = op.responses as Record<string, { content?: Record<string, { schema: unknown }> }>;
+    for (const status of ["400", "401", "403", "404", "429", "500"]) {
+      assert.ok(status in responses, `${method} ${path} documents ${status}`);
+    }
+    for (const [status, response] of Object.entries(responses)) {
+      if (Number(status) < 400) continue;
+      assert.deepEqual(response.content?.["application/json"]?.schema, {
+        $ref: "#/components/schemas/Error",
+      });
+    }
+  }
+  assert.ok(doc.components.schemas.Error.example, "the error shape has an example");
+});
+
+/** Collection-looking GETs that answer one document, not a list. */
+const NOT_LISTS = new Set([
+  "/api/v1/me", // the caller's account
+  "/api/v1/me/profile",
+  "/api/v1/version",
+  "/api/v1/openapi.json",
+  "/api/v1/usage", // a report over a bounded date range (from, to), one row per user, course and day
+  "/api/v1/chat/sessions/{id}/summary",
+  "/api/v1/courses/{id}/tutor-policy",
+  "/api/v1/exams/{id}/results",
+]);
+
+Deno.test("every list of the public document answers { items, nextCursor } and takes limit and cursor", () => {
+  let lists = 0;
+  for (const { path, method, op } of operations) {
+    // A collection: a GET whose path does not end in a parameter.
+    if (method !== "get" || /\}$/.test(path) || NOT_LISTS.has(path)) continue;
+    lists++;
+    // deno-lint-ignore no-explicit-any
+    const schema = (op.responses as any)["200"]?.content?.["application/json"]?.schema;
+    const resolved = schema?.$ref ? doc.components.schemas[schema.$ref.split("/").at(-1)] : schema;
+    assert.deepEqual(Object.keys(resolved?.properties ?? {}).sort(), ["items", "nextCursor"], path);
+    const params = ((op.parameters ?? []) as { name: string; in: string }[]).filter((p) => p.in === "query");
+    assert.ok(params.some((p) => p.name === "limit"), `${path} takes limit`);
+    assert.ok(params.some((p) => p.name === "cursor"), `${path} takes cursor`);
+  }
+  assert.equal(lists, 13, "the lists the API has today");
+});
+
+Deno.test("the manifest lists one row per core route with an access policy", () => {
+  const rows = manifest.routes.map((r) => `${r.method} ${r.path}`);
+  assert.equal(new Set(rows).size, rows.length);
+  for (const r of manifest.routes) assert.ok(r.access, `${r.method} ${r.path}`);
+  assert.ok(rows.includes("POST /api/v1/jobs/:id/retry"));
+  const retry = manifest.routes.find((r) => r.path === "/api/v1/jobs/:id/retry")!;
+  assert.deepEqual(retry.access, ["ADMIN", "ACADEMIC", "STUDENT"], "core checks owner or admin");
+});

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { freePort, waitFor } from "./testing/ports.ts";
+
+const MARKER = "<!-- readme-test: first-session";
+
+/** The README's first-session shell block: the first ```sh block after the marker. */
+async function firstSessionBlock(): Promise<string> {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const at = readme.indexOf(MARKER);
+  assert.ok(at >= 0, "README.md marks its first session");
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at));
+  assert.ok(block, "a ```sh block follows the marker");
+  return block[1];
+}
+
+Deno.test({
+  name: "[e2e] the README's first session works as pasted against `deno task dev`",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const script = await firstSessionBlock();
+    // Generous start-up time: the embedded database and models load slowly on a busy machine.
+    const dataDir = await Deno.makeTempDir({ prefix: "aiteacher-readme-" });
+    const ports = { EDGE_PORT: freePort(), CORE_PORT: freePort(), WORKERS_PORT: freePort() };
+    const env: Record<string, string> = {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "",
+    };
+    for (const [k, v] of Object.entries(ports)) env[k] = String(v);
+    const dev = new Deno.Command(Deno.execPath(), {
+      args: ["task", "dev"],
+      cwd: new URL("..", import.meta.url).pathname,
+      env,
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const devErr = new Response(dev.stderr).text();
+    try {
+      assert.ok(
+        await waitFor(`http://127.0.0.1:${ports.EDGE_PORT}/healthz`, { timeoutMs: 180_000 }),
+        "edge up",
+      );
+      assert.ok(
+        await waitFor(`http://127.0.0.1:${ports.CORE_PORT}/healthz`, { timeoutMs: 180_000 }),
+        "core up",
+      );
+      // The blocks exactly as written, only on this run's free edge port instead of 8080.
+      const run = await new Deno.Command("bash", {
+        args: ["-euo", "pipefail", "-c", script.replaceAll("localhost:8080", `localhost:${ports.EDGE_PORT}`)],
+        env: { PATH: Deno.env.get("PATH") ?? "" },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(run.stdout);
+      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+      assert.match(out, /"apiVersion":"v1"/, "version");
+      assert.match(out, /"accessToken":"[^"]+"/, "register signs in");
+      assert.match(
+        out,
+        /"email":"student@uni\.example","role":"STUDENT"/,
+        "GET /me with the token from login",
+      );
+      assert.match(out, /\{"items":\[\],"nextCursor":null\}/, "a list in the one page envelope");
+      assert.doesNotMatch(out, /"error"/, out);
+    } finally {
+      dev.kill("SIGINT");
+      await dev.status;
+      await devErr;
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
