@@ -9,6 +9,7 @@ import { createWorkersApp } from "./app.ts";
 import { loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
 import { examJobHandlers } from "./jobs/handlers/exams.ts";
+import { goldenJobHandlers } from "./jobs/handlers/golden.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
@@ -45,6 +46,7 @@ export function buildWorkersServices(
       ...jobHandlers,
       // exams (issue 8): the model-backed generator and grader when the tutor model is OpenAI-compatible.
       ...(env.TUTOR_MODEL === "openai" ? examJobHandlers({ model: createTutorModel(env) }) : {}),
+      ...(env.TUTOR_MODEL === "openai" ? goldenJobHandlers({ model: createTutorModel(env) }) : {}),
     },
     workerId: workerIdOf(),
     leaseMs: env.JOB_LEASE_MS,

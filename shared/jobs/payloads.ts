@@ -27,6 +27,10 @@ export const ExamGradePayload = z.object({ attemptId: z.uuid() });
 /** `exams.autosubmit`: submits an attempt still open at its deadline with what was saved (enqueued at start). */
 export const ExamAutosubmitPayload = z.object({ attemptId: z.uuid() });
 
+// Golden sets
+/** `golden.run`: evaluates a course's golden questions (retrieval and tutor) and compares with the previous run. */
+export const GoldenRunPayload = z.object({ runId: z.uuid() });
+
 /** Payload schema per job type. */
 export const jobPayloads = {
   "notifications.deliver": NotificationDeliverPayload,
@@ -37,6 +41,8 @@ export const jobPayloads = {
   "exams.generate": ExamGeneratePayload,
   "exams.grade": ExamGradePayload,
   "exams.autosubmit": ExamAutosubmitPayload,
+  // Golden sets
+  "golden.run": GoldenRunPayload,
 } as const;
 
 /** A job type the system knows. */

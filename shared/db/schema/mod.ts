@@ -9,3 +9,4 @@ export * from "./notifications.ts";
 export * from "./rag.ts";
 export * from "./chat.ts";
 export * from "./exams.ts";
+export * from "./golden.ts";

@@ -6,6 +6,7 @@ import { AppError, ErrorCode } from "../../../shared/errors.ts";
 import { bumpScopeVersion } from "../../../shared/kv/cache_scope.ts";
 import { purgeDocumentChunks, replaceDocumentChunks } from "../../../shared/rag/chunk_writer.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
+import { queueGoldenRunAfterIngestion } from "../../../core/golden/golden.ts";
 
 /** Share of the progress bar spent reading and chunking; embedding and writing fill the rest. */
 const EXTRACT_SHARE = 0.15;
@@ -105,6 +106,8 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
       logger.warn("cache scope bump failed", { courseId: doc.courseId, error: String(err) });
     }
   }
+  // The course's golden set (if it keeps one) is re-run against the new corpus version.
+  await queueGoldenRunAfterIngestion(database.db, doc, logger);
   return {
     result: {
       documentId: doc.id,

@@ -3,6 +3,7 @@ import { deliverNotification } from "./notifications_deliver.ts";
 import { ingestDocument } from "./documents_ingest.ts";
 import { purgeDocument } from "./documents_purge.ts";
 import { examJobHandlers } from "./exams.ts";
+import { goldenJobHandlers } from "./golden.ts";
 
 /** Every job type's handler, in one visible place. */
 export const jobHandlers: JobRegistry = {
@@ -12,4 +13,6 @@ export const jobHandlers: JobRegistry = {
   "documents.purge": purgeDocument,
   // exams (issue 8): offline generator and grader; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
   ...examJobHandlers(),
+  // Golden sets: the offline tutor answers; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
+  ...goldenJobHandlers(),
 };
