@@ -122,13 +122,17 @@ async function checkDocument(tx: Db, courseId: string, documentId: string): Prom
 }
 
 /** The course's golden questions, oldest first. */
-export async function listQuestions(ctx: ScopedContext, courseId: string) {
+export async function listQuestions(ctx: ScopedContext, courseId: string, page: PageParams) {
   requireManager(ctx, courseId);
-  const rows = await ctx.tx.select().from(goldenQuestions).where(and(
-    eq(goldenQuestions.courseId, courseId),
-    isNull(goldenQuestions.deletedAt),
-  )).orderBy(asc(goldenQuestions.createdAt), asc(goldenQuestions.id));
-  return { items: rows.map(questionView) };
+  const sort = fixedSort("createdAt", goldenQuestions.createdAt, "timestamptz", false);
+  const rows = await ctx.tx.select({ row: goldenQuestions, id: goldenQuestions.id, sortKey: sortKeyOf(sort) })
+    .from(goldenQuestions).where(and(
+      eq(goldenQuestions.courseId, courseId),
+      isNull(goldenQuestions.deletedAt),
+      afterCursor(sort, goldenQuestions.id, page.cursor),
+    )).orderBy(...orderOf(sort, goldenQuestions.id)).limit(page.limit + 1);
+  const cut = pageOf(rows, page.limit, sort);
+  return { items: cut.rows.map((r) => questionView(r.row)), nextCursor: cut.nextCursor };
 }
 
 /** Adds a question; a chunk reference is resolved to its document and text now, since chunk ids change. */

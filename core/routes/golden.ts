@@ -67,9 +67,9 @@ const listQuestions = createRoute({
   tags,
   summary: "The course's golden questions (its instructors and admins)",
   ...contract({ access: STAFF, cache: "private" }),
-  request: { params: IdParam },
+  request: { params: IdParam, query: z.object(pageQuery) },
   responses: {
-    200: jsonResponse(z.object({ items: z.array(GoldenQuestion) }), "The questions, oldest first"),
+    200: jsonResponse(pageSchema(GoldenQuestion), "A page of questions, oldest first"),
     ...errorResponses,
   },
 });
@@ -135,7 +135,8 @@ const getRun = createRoute({
 export function registerGoldenRoutes(app: CoreApp): void {
   app.openapi(listQuestions, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await scoped(c, (ctx) => golden.listQuestions(ctx, id), { readOnly: true }), 200);
+    const page = c.req.valid("query");
+    return c.json(await scoped(c, (ctx) => golden.listQuestions(ctx, id, page), { readOnly: true }), 200);
   });
   app.openapi(createQuestion, async (c) => {
     const { id } = c.req.valid("param");

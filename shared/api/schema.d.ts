@@ -5111,7 +5111,12 @@ export interface operations {
     };
     getCoursesByIdGoldenQuestions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5120,7 +5125,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The questions, oldest first */
+            /** @description A page of questions, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,6 +5133,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["GoldenQuestion"][];
+                        nextCursor: string | null;
                     };
                 };
             };
