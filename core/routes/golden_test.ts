@@ -6,6 +6,7 @@ import { createAcademicWorld } from "../academics/testing.ts";
 import { seedPdfMaterial } from "../exams/testing.ts";
 import { goldenSearchServices, runJobWithSearch } from "../golden/testing.ts";
 import { createTestCore } from "../testing.ts";
+import { createDocumentsTestbed } from "../documents/testing.ts";
 
 /** A course with the algebra PDF as material and its core, plus one chunk to build questions from. */
 async function courseWithPdf(database: Database) {
@@ -169,5 +170,56 @@ dbTest(
     );
     assert.equal(row.question, "What does this passage say?");
     assert.equal(row.deletedAt, null);
+  },
+);
+
+dbTest(
+  "[core] finishing an ingestion queues a run of the course's golden set, which finds the new passage",
+  async (database) => {
+    const bed = await createDocumentsTestbed(database, "qdrant");
+    try {
+      const { world, core } = bed;
+      const staff = core.asUser(world.academicOwn);
+      const added = await staff.request("POST", `/v1/courses/${world.courseA}/golden-questions`, {
+        question: "What force does each member of a truss carry?",
+        expectedQuote: "Each member carries axial force only",
+        expectedAnswer: "axial force",
+      });
+      assert.equal(added.status, 201);
+      const { putBody } = await bed.upload(world.academicOwn, world.courseA, {
+        name: "statics.md",
+        type: "md",
+        bytes: new TextEncoder().encode(
+          "# Statics\n\nA truss is a structure of members joined at nodes. Each member carries axial force only.\n",
+        ),
+      });
+      assert.equal(await bed.runJob(putBody.jobId as string), "succeeded");
+
+      const runs = await json(await staff.request("GET", `/v1/courses/${world.courseA}/golden-runs`));
+      assert.equal(runs.items.length, 1);
+      const [run] = runs.items;
+      assert.equal(run.trigger, "ingestion");
+      assert.equal(run.status, "queued");
+      assert.equal(await bed.runJob(run.jobId), "succeeded");
+      const detail = await json(await staff.request("GET", `/v1/golden-runs/${run.id}`));
+      assert.equal(detail.status, "done");
+      assert.equal(detail.results[0].rank, 1);
+      assert.equal(detail.totals.retrievalHits, 1);
+      assert.equal(detail.dropped, false);
+
+      // A course without golden questions gets no run from its ingestion.
+      const other = await bed.upload(world.admin, world.courseB, {
+        name: "notes.md",
+        type: "md",
+        bytes: new TextEncoder().encode("# Notes\n\nNothing to evaluate here at all.\n"),
+      });
+      assert.equal(other.put.status, 202);
+      assert.equal(await bed.runJob(other.putBody.jobId as string), "succeeded");
+      const none = await database.db.select().from(schema.goldenRuns)
+        .where(eq(schema.goldenRuns.courseId, world.courseB));
+      assert.deepEqual(none, []);
+    } finally {
+      await bed.close();
+    }
   },
 );
