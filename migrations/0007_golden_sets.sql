@@ -56,6 +56,9 @@ ALTER TABLE "golden_results" ADD CONSTRAINT "golden_results_question_id_golden_q
 ALTER TABLE "golden_runs" ADD CONSTRAINT "golden_runs_course_id_courses_id_fk" FOREIGN KEY ("course_id") REFERENCES "public"."courses"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "golden_runs" ADD CONSTRAINT "golden_runs_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "golden_questions_course_idx" ON "golden_questions" USING btree ("course_id");--> statement-breakpoint
+CREATE INDEX "golden_questions_created_by_idx" ON "golden_questions" USING btree ("created_by");--> statement-breakpoint
 CREATE INDEX "golden_results_run_idx" ON "golden_results" USING btree ("run_id");--> statement-breakpoint
 CREATE INDEX "golden_results_course_idx" ON "golden_results" USING btree ("course_id");--> statement-breakpoint
-CREATE INDEX "golden_runs_course_idx" ON "golden_runs" USING btree ("course_id","created_at");
+CREATE INDEX "golden_results_question_idx" ON "golden_results" USING btree ("question_id");--> statement-breakpoint
+CREATE INDEX "golden_runs_course_idx" ON "golden_runs" USING btree ("course_id","created_at");--> statement-breakpoint
+CREATE INDEX "golden_runs_requested_by_idx" ON "golden_runs" USING btree ("requested_by");

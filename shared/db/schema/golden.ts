@@ -26,7 +26,10 @@ export const goldenQuestions = pgTable("golden_questions", {
   expectedAnswer: text("expected_answer"),
   createdBy: uuid("created_by").references(() => users.id),
   ...timestamps(),
-}, (t) => [index("golden_questions_course_idx").on(t.courseId)]);
+}, (t) => [
+  index("golden_questions_course_idx").on(t.courseId),
+  index("golden_questions_created_by_idx").on(t.createdBy),
+]);
 
 /** Totals of one run, also used to compare it with the previous one. */
 export interface GoldenTotals {
@@ -65,7 +68,10 @@ export const goldenRuns = pgTable("golden_runs", {
   startedAt: at("started_at"),
   finishedAt: at("finished_at"),
   ...timestamps(),
-}, (t) => [index("golden_runs_course_idx").on(t.courseId, t.createdAt)]);
+}, (t) => [
+  index("golden_runs_course_idx").on(t.courseId, t.createdAt),
+  index("golden_runs_requested_by_idx").on(t.requestedBy),
+]);
 
 /** One question's outcome in one run. */
 export const goldenResults = pgTable("golden_results", {
@@ -83,4 +89,8 @@ export const goldenResults = pgTable("golden_results", {
   refused: boolean("refused").notNull().default(false),
   refusal: text("refusal"),
   ...timestamps(),
-}, (t) => [index("golden_results_run_idx").on(t.runId), index("golden_results_course_idx").on(t.courseId)]);
+}, (t) => [
+  index("golden_results_run_idx").on(t.runId),
+  index("golden_results_course_idx").on(t.courseId),
+  index("golden_results_question_idx").on(t.questionId),
+]);
