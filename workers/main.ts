@@ -10,6 +10,8 @@ import { loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
 import { examJobHandlers } from "./jobs/handlers/exams.ts";
 import { goldenJobHandlers } from "./jobs/handlers/golden.ts";
+import { queueGoldenRunsForModel } from "../core/golden/golden.ts";
+import { OfflineTutor } from "../core/tutor/model/offline.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
@@ -83,6 +85,13 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
   const database = await openDatabase(databaseConfig(env));
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
   const services = buildWorkersServices(env, database, options);
+  // Golden sets last answered by another tutor model are re-run once with this one; failing here only skips that.
+  const goldenModel = (env.TUTOR_MODEL === "openai" ? createTutorModel(env) : new OfflineTutor()).modelFor(
+    "chat",
+  );
+  await queueGoldenRunsForModel(database.db, goldenModel).catch((err) =>
+    services.logger.warn("golden runs for the model not queued", { error: String(err) })
+  );
   services.jobs.transport.start();
   await serveUntilSignal({
     name: "workers",

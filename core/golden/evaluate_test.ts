@@ -9,7 +9,7 @@ import { createAcademicWorld } from "../academics/testing.ts";
 import { notificationKindsFor } from "../exams/testing.ts";
 import { OfflineTutor } from "../tutor/model/offline.ts";
 import { matchText, rankOfPassage, regressionsBetween, runGoldenSet } from "./evaluate.ts";
-import { queueGoldenRun, queueGoldenRunAfterIngestion } from "./golden.ts";
+import { queueGoldenRun, queueGoldenRunAfterIngestion, queueGoldenRunsForModel } from "./golden.ts";
 import { goldenSearchServices } from "./testing.ts";
 
 const BIOLOGY = [
@@ -154,5 +154,34 @@ dbTest(
     assert.equal(runs[0].jobId, jobId);
     const [job] = await database.db.select().from(schema.jobs).where(sql`${schema.jobs.id} = ${jobId}`);
     assert.equal(job.type, "golden.run");
+  },
+);
+
+dbTest(
+  "queueGoldenRunsForModel() queues one run for a course last answered by another model",
+  async (database) => {
+    const world = await createAcademicWorld(database);
+    await database.db.insert(schema.goldenQuestions).values({
+      courseId: world.courseA,
+      question: "What is elimination?",
+      expectedQuote: "add the equations",
+    });
+    const runsOfA = () =>
+      database.db.select().from(schema.goldenRuns).where(eq(schema.goldenRuns.courseId, world.courseA));
+    // Never run: left alone.
+    await queueGoldenRunsForModel(database.db, "model-b");
+    assert.deepEqual(await runsOfA(), []);
+    await database.db.insert(schema.goldenRuns).values({
+      courseId: world.courseA,
+      trigger: "manual",
+      status: "done",
+      model: "model-a",
+    });
+    await queueGoldenRunsForModel(database.db, "model-a");
+    assert.equal((await runsOfA()).length, 1);
+    await queueGoldenRunsForModel(database.db, "model-b");
+    await queueGoldenRunsForModel(database.db, "model-b");
+    const runs = await runsOfA();
+    assert.deepEqual(runs.map((r) => r.trigger).sort(), ["manual", "model"]);
   },
 );

@@ -3,9 +3,9 @@
  * the runs that evaluate them. Everything here runs in the caller's scoped transaction; only the course's managers
  * and admins get in (students and other staff see the course as absent or forbidden, like the rest of the API).
  */
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
-import type { Db } from "../../shared/db/client.ts";
+import { type Db, queryRows } from "../../shared/db/client.ts";
 import { courses } from "../../shared/db/schema/academics.ts";
 import { goldenQuestions, goldenResults, goldenRuns } from "../../shared/db/schema/golden.ts";
 import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
@@ -282,6 +282,32 @@ export async function queueGoldenRunAfterIngestion(
     logger.warn("golden run not queued after ingestion", { courseId: doc.courseId, error: String(err) });
     return null;
   }
+}
+
+/**
+ * Queues a run (trigger `model`) for every course with golden questions whose last finished run was answered by
+ * another tutor model than `model`; workers call this at start, so a model change re-evaluates the sets once.
+ * Courses never run before are left alone (their first ingestion or a manual run starts them).
+ */
+export async function queueGoldenRunsForModel(db: Db, model: string): Promise<number> {
+  const stale = await queryRows<{ course_id: string; faculty_id: string }>(
+    db,
+    sql`select c.id as course_id, c.faculty_id from courses c
+        join lateral (select r.model from golden_runs r where r.course_id = c.id and r.status = 'done'
+                      and r.deleted_at is null order by r.created_at desc limit 1) last on true
+        where c.deleted_at is null and last.model is distinct from ${model}
+          and exists (select 1 from golden_questions q where q.course_id = c.id and q.deleted_at is null)`,
+  );
+  for (const row of stale) {
+    await db.transaction((tx) =>
+      queueGoldenRun(tx as unknown as Db, {
+        courseId: row.course_id,
+        facultyId: row.faculty_id,
+        trigger: "model",
+      })
+    );
+  }
+  return stale.length;
 }
 
 /** `POST /v1/courses/:id/golden-runs`: queues a run now (409 when the set is empty). */
