@@ -33,6 +33,7 @@ import { registerExamRoutes } from "./routes/exams.ts";
 import { registerExamItemRoutes } from "./routes/exam_items.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerExamResultRoutes } from "./routes/exam_results.ts";
+import { registerGoldenRoutes } from "./routes/golden.ts";
 
 /** The core tier's Hono app type. */
 export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
@@ -89,6 +90,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerExamItemRoutes(app);
   registerAttemptRoutes(app);
   registerExamResultRoutes(app);
+  registerGoldenRoutes(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -10,6 +10,9 @@ import { createWorkersApp } from "./app.ts";
 import { jobTransportOf, loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
 import { examJobHandlers } from "./jobs/handlers/exams.ts";
+import { goldenJobHandlers } from "./jobs/handlers/golden.ts";
+import { queueGoldenRunsForModel } from "../core/golden/golden.ts";
+import { OfflineTutor } from "../core/tutor/model/offline.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";
 import type { JobRegistry } from "./jobs/registry.ts";
@@ -58,6 +61,9 @@ export function buildWorkersServices(
       // exams (issue 8): the model-backed generator and grader when the tutor model is OpenAI-compatible.
       ...(env.TUTOR_MODEL === "openai"
         ? examJobHandlers({ model: createTutorModel(env, { metrics: metrics.registry }) })
+        : {}),
+      ...(env.TUTOR_MODEL === "openai"
+        ? goldenJobHandlers({ model: createTutorModel(env, { metrics: metrics.registry }) })
         : {}),
     },
     workerId: workerIdOf(),
@@ -111,6 +117,13 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
   const database = await openDatabase(databaseConfig(env));
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
   const services = buildWorkersServices(env, database, options);
+  // Golden sets last answered by another tutor model are re-run once with this one; failing here only skips that.
+  const goldenModel = (env.TUTOR_MODEL === "openai" ? createTutorModel(env) : new OfflineTutor()).modelFor(
+    "chat",
+  );
+  await queueGoldenRunsForModel(database.db, goldenModel).catch((err) =>
+    services.logger.warn("golden runs for the model not queued", { error: String(err) })
+  );
   services.jobs.transport.start();
   services.scheduler?.start();
   await serveUntilSignal({

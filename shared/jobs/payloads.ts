@@ -31,6 +31,9 @@ export const ExamAutosubmitPayload = z.object({ attemptId: z.uuid() });
 export const MailSendPayload = z.object({ messageId: z.uuid() });
 /** Scheduled maintenance (see `shared/jobs/schedules.ts`); `slot` is the schedule time that enqueued it. */
 export const MaintenancePayload = z.object({ slot: z.string().optional() });
+// Golden sets
+/** `golden.run`: evaluates a course's golden questions (retrieval and tutor) and compares with the previous run. */
+export const GoldenRunPayload = z.object({ runId: z.uuid() });
 
 /** Payload schema per job type. */
 export const jobPayloads = {
@@ -46,6 +49,8 @@ export const jobPayloads = {
   "mail.send": MailSendPayload,
   "maintenance.chat_retention": MaintenancePayload,
   "maintenance.expire_tokens": MaintenancePayload,
+  // Golden sets
+  "golden.run": GoldenRunPayload,
 } as const;
 
 /** A job type the system knows. */

@@ -36,6 +36,10 @@ const TAGS: { name: string; description: string }[] = [
   { name: "search", description: "Hybrid (vector and keyword) search in course documents." },
   { name: "chat", description: "The tutor: chat sessions with cited answers, summaries, policy and usage." },
   { name: "exams", description: "Exams: generation, items, publishing, attempts, grading and results." },
+  {
+    name: "golden",
+    description: "Golden sets: questions a course's faculty expect answered, and their runs.",
+  },
   { name: "jobs", description: "Asynchronous jobs: status, progress, retry." },
   { name: "notifications", description: "In-app notifications." },
 ];

@@ -10,3 +10,4 @@ export * from "./rag.ts";
 export * from "./chat.ts";
 export * from "./exams.ts";
 export * from "./accounts.ts";
+export * from "./golden.ts";

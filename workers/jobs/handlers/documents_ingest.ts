@@ -10,6 +10,7 @@ import { enqueueJob } from "../../../shared/jobs/enqueue.ts";
 import type { Db } from "../../../shared/db/client.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
 import { EARLIER_DEATH, previousAttemptDied } from "../store.ts";
+import { queueGoldenRunAfterIngestion } from "../../../core/golden/golden.ts";
 
 /** Tells the uploader how ingestion ended (in the app, and by mail per their preferences). */
 async function notifyUploader(
@@ -182,6 +183,8 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
     }
   }
   await notifyUploader(database.db, doc, { ok: true, chunks: written.chunkCount });
+  // The course's golden set (if it keeps one) is re-run against the new corpus version.
+  await queueGoldenRunAfterIngestion(database.db, doc, logger);
   return {
     result: {
       documentId: doc.id,

@@ -5,6 +5,7 @@ import { purgeDocument } from "./documents_purge.ts";
 import { examJobHandlers } from "./exams.ts";
 import { sendMail } from "./mail_send.ts";
 import { maintenanceHandlers } from "./maintenance.ts";
+import { goldenJobHandlers } from "./golden.ts";
 
 /** Every job type's handler, in one visible place. */
 export const jobHandlers: JobRegistry = {
@@ -17,4 +18,6 @@ export const jobHandlers: JobRegistry = {
   // Accounts: mail and scheduled maintenance
   "mail.send": sendMail,
   ...maintenanceHandlers,
+  // Golden sets: the offline tutor answers; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
+  ...goldenJobHandlers(),
 };
