@@ -20,15 +20,15 @@ import { registerCourseRoutes } from "./routes/courses.ts";
 import { registerEnrollmentRoutes } from "./routes/enrollments.ts";
 import { registerProfileRoutes } from "./routes/profile.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
-// Tutor chat (issue 7)
+// Tutor chat
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerTutorPolicyRoutes } from "./routes/tutor_policy.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
-// Documents and retrieval (issue 6)
+// Documents and retrieval
 import { registerDocumentRoutes } from "./routes/documents.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
 import { isUploadPath } from "./routes/uploads.ts";
-// exams (issue 8)
+// exams
 import { registerExamRoutes } from "./routes/exams.ts";
 import { registerExamItemRoutes } from "./routes/exam_items.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
@@ -78,14 +78,14 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerNotificationRoutes(app);
   registerNotificationPreferenceRoutes(app);
   registerDataRightsRoutes(app);
-  // Tutor chat (issue 7)
+  // Tutor chat
   registerChatRoutes(app);
   registerTutorPolicyRoutes(app);
   registerUsageRoutes(app);
   // Documents and retrieval
   registerDocumentRoutes(app, services);
   registerSearchRoutes(app);
-  // exams (issue 8)
+  // exams
   registerExamRoutes(app);
   registerExamItemRoutes(app);
   registerAttemptRoutes(app);

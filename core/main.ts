@@ -36,7 +36,7 @@ export function buildCoreServices(
     kv: shared.kv ?? createKv(env),
     keys: keyRingFromEnv(env),
     documents,
-    // Tutor and chat (issue 7); retrieval uses `documents.embedder` and `documents.vectorStore`.
+    // Tutor and chat; retrieval uses `documents.embedder` and `documents.vectorStore`.
     tutorModel: createTutorModel(env, { metrics: metrics.registry }),
     // While an exam of a course is open, the tutor refuses its items to that course's students.
     examLockout: databaseExamLockout(database),

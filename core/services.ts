@@ -19,7 +19,7 @@ export interface CoreServices {
   kv: KvStore;
   /** Access-token signing keys (published at `/.well-known/jwks.json`). */
   keys: KeyRing;
-  // Tutor and chat (issue 7).
+  // Tutor and chat.
   /** Answers tutor questions and writes summaries (offline extractive or OpenAI-compatible). */
   tutorModel: TutorModel;
   /** Which exams are open, so the tutor refuses their content; the exams feature plugs in its own. */

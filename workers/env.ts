@@ -45,7 +45,7 @@ export const workersEnvSchema = z.object({
   ...documentsEnv,
   /** The KV store shared with core and the edge: ingestion bumps search-cache scope versions in it. */
   ...kvEnvFields,
-  /** Exams (issue 8): generation and short-answer grading use the tutor's model when TUTOR_MODEL=openai. */
+  /** Exams: generation and short-answer grading use the tutor's model when TUTOR_MODEL=openai. */
   ...tutorEnv,
   /** Outgoing mail: SMTP_URL (unset: the database mailbox), MAIL_FROM, MAIL_DEV_MAILBOX. */
   ...mailEnv,

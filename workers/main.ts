@@ -58,7 +58,7 @@ export function buildWorkersServices(
     logger,
     registry: options.registry ?? {
       ...jobHandlers,
-      // exams (issue 8): the model-backed generator and grader when the tutor model is OpenAI-compatible.
+      // exams: the model-backed generator and grader when the tutor model is OpenAI-compatible.
       ...(env.TUTOR_MODEL === "openai"
         ? examJobHandlers({ model: createTutorModel(env, { metrics: metrics.registry }) })
         : {}),

@@ -71,7 +71,7 @@ export function testCoreServices(
     }),
     // Documents: a hashed test embedder, so no model loads in tests that never search.
     documents: createDocumentServices(env, database, { embedder: createHashEmbedder() }),
-    // Tutor and chat (issue 7): built lazily, nothing loads until a question is asked.
+    // Tutor and chat: built lazily, nothing loads until a question is asked.
     tutorModel: createTutorModel(env, { metrics: metrics.registry }),
     examLockout: noOpenExams,
     ...options.overrides,

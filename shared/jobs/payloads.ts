@@ -13,13 +13,13 @@ export const NotificationDeliverPayload = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 
-// Documents (issue 6)
+// Documents
 /** `documents.ingest`: extract, chunk, embed and index one uploaded document. */
 export const DocumentIngestPayload = z.object({ documentId: z.uuid() });
 
 /** `documents.purge`: remove a soft-deleted document's chunks, vectors and stored bytes. */
 export const DocumentPurgePayload = z.object({ documentId: z.uuid() });
-// --- exams (issue 8) ---
+// --- exams ---
 /** `exams.generate`: writes the items of an exam in status `generating` from its course's chunks. */
 export const ExamGeneratePayload = z.object({ examId: z.uuid() });
 /** `exams.grade`: grades one submitted attempt (objective items exactly, short answers by model or similarity). */
@@ -41,7 +41,7 @@ export const jobPayloads = {
   // Documents
   "documents.ingest": DocumentIngestPayload,
   "documents.purge": DocumentPurgePayload,
-  // exams (issue 8)
+  // exams
   "exams.generate": ExamGeneratePayload,
   "exams.grade": ExamGradePayload,
   "exams.autosubmit": ExamAutosubmitPayload,

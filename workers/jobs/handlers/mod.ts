@@ -13,7 +13,7 @@ export const jobHandlers: JobRegistry = {
   // Documents
   "documents.ingest": ingestDocument,
   "documents.purge": purgeDocument,
-  // exams (issue 8): offline generator and grader; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
+  // exams: offline generator and grader; `workers/main.ts` passes the model when TUTOR_MODEL=openai.
   ...examJobHandlers(),
   // Accounts: mail and scheduled maintenance
   "mail.send": sendMail,
