@@ -37,20 +37,29 @@ dbTest(
   },
 );
 
-dbTest("[core] GET /v1/documents/:id/file answers 409 while the file is not uploaded", async (database) => {
-  const bed = await createDocumentsTestbed(database, "qdrant");
-  try {
-    const { world, core } = bed;
-    const created = await core.asUser(world.academicOwn).request(
-      "POST",
-      `/v1/courses/${world.courseA}/documents`,
-      { fileName: "later.pdf", type: "pdf", sizeBytes: 100 },
-    );
-    const { documentId } = await created.json();
-    const res = await core.asUser(world.studentEnrolled).request("GET", `/v1/documents/${documentId}/file`);
-    assert.equal(res.status, 409);
-    assert.equal((await res.json()).error.code, "CONFLICT");
-  } finally {
-    await bed.close();
-  }
-});
+dbTest(
+  "[core] GET /v1/documents/:id/file answers 409 to its uploader while the file is not uploaded, 404 to students",
+  async (database) => {
+    const bed = await createDocumentsTestbed(database, "qdrant");
+    try {
+      const { world, core } = bed;
+      const created = await core.asUser(world.academicOwn).request(
+        "POST",
+        `/v1/courses/${world.courseA}/documents`,
+        { fileName: "later.pdf", type: "pdf", sizeBytes: 100 },
+      );
+      const { documentId } = await created.json();
+      const res = await core.asUser(world.academicOwn).request("GET", `/v1/documents/${documentId}/file`);
+      assert.equal(res.status, 409);
+      assert.equal((await res.json()).error.code, "CONFLICT");
+      // An unfinished upload is the uploader's work: students do not see the document at all.
+      const hidden = await core.asUser(world.studentEnrolled).request(
+        "GET",
+        `/v1/documents/${documentId}/file`,
+      );
+      assert.equal(hidden.status, 404);
+    } finally {
+      await bed.close();
+    }
+  },
+);
