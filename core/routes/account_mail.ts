@@ -15,16 +15,20 @@ import { requestPasswordReset, resetPassword } from "../accounts/password_reset.
 import { resendVerification, verifyEmail } from "../accounts/verification.ts";
 import { acceptInvitation } from "../accounts/invitations.ts";
 import { contract } from "../http/contract.ts";
+import { upstreamErrorResponses } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
   required: true,
 });
+const unavailable = upstreamErrorResponses[503];
 const email = z.string().trim().min(3).max(254).pipe(z.email());
 const token = z.string().min(20).max(200);
 const Accepted = z.object({ status: z.literal("accepted"), message: z.string() }).openapi("MailAccepted");
+// Mail limits live in the KV store: when it is down, mail is refused with 503 rather than sent unlimited.
 const accepted = (description: string) => ({
   202: { description, content: { "application/json": { schema: Accepted } } },
+  503: unavailable,
 });
 
 const resetRequestRoute = createRoute({
@@ -42,7 +46,7 @@ const resetConfirmRoute = createRoute({
   ...contract({ access: "public", rateLimit: "login" }),
   summary: "Set a new password with a reset link; every session of the account is signed out",
   request: { body: json(z.object({ token, newPassword: z.string().min(1).max(256) })) },
-  responses: { 204: { description: "Password changed; sign in with it" } },
+  responses: { 204: { description: "Password changed; sign in with it" }, 503: unavailable },
 });
 
 const verifyRoute = createRoute({
@@ -60,6 +64,7 @@ const verifyRoute = createRoute({
         },
       },
     },
+    503: unavailable,
   },
 });
 
@@ -99,6 +104,7 @@ const acceptRoute = createRoute({
         },
       },
     },
+    503: unavailable,
   },
 });
 

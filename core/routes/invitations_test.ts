@@ -207,14 +207,15 @@ dbTest(
     const w = await createAcademicWorld(database);
     const email = `roster-${crypto.randomUUID()}@test.example`;
     const path = `/v1/courses/${w.courseA}/enrollments/import`;
+    const csv = `email,role\n${email},student\n`;
     const send = async () =>
       await app.request(path, {
         method: "POST",
         headers: {
-          ...(await callerHeaders(services, w.academicOwn, "POST", path)),
+          ...(await callerHeaders(services, w.academicOwn, "POST", path, { body: csv })),
           "content-type": "text/csv",
         },
-        body: `email,role\n${email},student\n`,
+        body: csv,
       });
     const first = await (await send()).json();
     assert.equal(first.invited, 1);

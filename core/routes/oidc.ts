@@ -4,6 +4,7 @@ import type { CoreApp } from "../app.ts";
 import { refreshTokenInBody, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
 import { finishOidcSignIn, listOidcProviders, startOidcSignIn } from "../accounts/oidc.ts";
 import { contract } from "../http/contract.ts";
+import { upstreamErrorResponses } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },
@@ -40,6 +41,7 @@ const startRoute = createRoute({
         "application/json": { schema: z.object({ authorizationUrl: z.string(), state: z.string() }) },
       },
     },
+    ...upstreamErrorResponses,
   },
 });
 
@@ -57,6 +59,7 @@ const callbackRoute = createRoute({
   },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: TokenResponseSchema } } },
+    ...upstreamErrorResponses,
   },
 });
 

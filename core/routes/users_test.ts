@@ -120,18 +120,18 @@ dbTest(
     const path = "/v1/users";
     const query = `?email=${encodeURIComponent(student.email.toUpperCase())}`;
     const found = await app.request(path + query, {
-      headers: await callerHeaders(services, admin, "GET", path),
+      headers: await callerHeaders(services, admin, "GET", path + query),
     });
     assert.equal(found.status, 200);
     const body = await found.json();
     assert.deepEqual(body.items.map((u: { id: string }) => u.id), [student.id]);
     assert.equal(body.nextCursor, null);
     const none = await app.request(`${path}?email=nobody%40uni.example`, {
-      headers: await callerHeaders(services, admin, "GET", path),
+      headers: await callerHeaders(services, admin, "GET", `${path}?email=nobody%40uni.example`),
     });
     assert.deepEqual((await none.json()).items, []);
     const refused = await app.request(path + query, {
-      headers: await callerHeaders(services, student, "GET", path),
+      headers: await callerHeaders(services, student, "GET", path + query),
     });
     assert.equal(refused.status, 403);
   },

@@ -11,7 +11,12 @@ async function edgeServing(files: Record<string, string>) {
     await Deno.mkdir(`${dir}/${path}`.replace(/\/[^/]+$/, ""), { recursive: true });
     await Deno.writeTextFile(`${dir}/${path}`, text);
   }
-  const env = edgeEnvSchema.parse({ WEB_DIST_DIR: dir, LOG_LEVEL: "error", RATE_LIMIT_ENABLED: "false" });
+  const env = edgeEnvSchema.parse({
+    WEB_DIST_DIR: dir,
+    LOG_LEVEL: "error",
+    RATE_LIMIT_ENABLED: "false",
+    METRICS_TOKEN: METRICS_TOKEN,
+  });
   const services = buildEdgeServices(env, {
     kv: new MemoryKv(),
     fetch: () => Promise.resolve(new Response("core", { status: 200 })),
@@ -19,6 +24,7 @@ async function edgeServing(files: Record<string, string>) {
   return { app: createEdgeApp(services), dir };
 }
 
+const METRICS_TOKEN = "a-metrics-token-for-tests";
 const INDEX = '<!doctype html><script type="module" src="/assets/index-abc123.js"></script>';
 
 Deno.test("[edge] the web app's index.html is served uncached with the app's page policy, for / and client routes", async () => {
@@ -67,7 +73,12 @@ Deno.test("[edge] the web app never shadows the API, health, readiness or metric
     assert.equal(unknownApi.status, 404);
     assert.match(unknownApi.headers.get("content-type") ?? "", /application\/json/);
     assert.equal((await app.request("/healthz")).headers.get("content-type"), "application/json");
-    assert.match((await app.request("/metrics")).headers.get("content-type") ?? "", /text\/plain/);
+    const metrics = await app.request("/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    assert.match(metrics.headers.get("content-type") ?? "", /text\/plain/);
+    // Without the token the edge's own 401 answers, not the web app.
+    const anonymous = await app.request("/metrics");
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get("content-type") ?? "", /application\/json/);
     for (
       const path of [
         "/assets/missing-123.js",
