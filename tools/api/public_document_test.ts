@@ -57,6 +57,11 @@ const NOT_LISTS = new Set([
   "/api/v1/chat/sessions/{id}/summary",
   "/api/v1/courses/{id}/tutor-policy",
   "/api/v1/exams/{id}/results",
+  "/api/v1/auth/oidc/providers", // the deployment's configured sign-in providers: a handful, never paged
+  "/api/v1/me/notification-preferences", // one setting per notification kind
+  "/api/v1/me/export", // a zip archive
+  "/api/v1/users/{id}/export", // a zip archive
+  "/api/v1/documents/{id}/file", // a document's bytes
 ]);
 
 Deno.test("every list of the public document answers { items, nextCursor } and takes limit and cursor", () => {
