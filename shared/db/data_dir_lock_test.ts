@@ -45,7 +45,8 @@ Deno.test("admin:create fails at once, naming the process, while another process
         "root@uni.example",
       ],
       cwd: new URL("../..", import.meta.url).pathname,
-      env: { DATA_DIR: dataDir, LOG_LEVEL: "error" },
+      // Empty counts as unset: the child opens the embedded database even when the suite runs on Postgres.
+      env: { DATA_DIR: dataDir, LOG_LEVEL: "error", DATABASE_URL: "" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
