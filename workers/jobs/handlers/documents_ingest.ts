@@ -160,8 +160,13 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
       pageEnd: c.pageEnd,
       heading: c.heading ?? null,
     })),
+    // The last batch is always reported, so a fast embedding still shows its chunk count.
     onProgress: (p) =>
-      setProgress(EXTRACT_SHARE + (EMBED_END - EXTRACT_SHARE) * p, embedding(Math.round(p * chunkTotal))),
+      setProgress(
+        EXTRACT_SHARE + (EMBED_END - EXTRACT_SHARE) * p,
+        embedding(Math.round(p * chunkTotal)),
+        p >= 1,
+      ),
   });
   await writing;
   // The document is ready from here on: say so on the job too, not the last batch's figure.
