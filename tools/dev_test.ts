@@ -1,29 +1,14 @@
 import assert from "node:assert/strict";
-import { freePort, waitFor } from "./testing/ports.ts";
+import { waitFor } from "./testing/ports.ts";
+import { spawnDev } from "./testing/dev.ts";
 
 Deno.test({
   name: "[e2e] deno task dev serves all three tiers within 30 s on embedded defaults and stops on Ctrl-C",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dataDir = await Deno.makeTempDir({ prefix: "aiteacher-dev-" });
-    const ports = { EDGE_PORT: freePort(), CORE_PORT: freePort(), WORKERS_PORT: freePort() };
-    const env: Record<string, string> = {
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "warn",
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-    };
-    for (const [k, v] of Object.entries(ports)) env[k] = String(v);
     // No DATABASE_URL, no keys: the embedded defaults.
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["task", "dev"],
-      cwd: new URL("..", import.meta.url).pathname,
-      env,
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const { child, ports, dataDir } = await spawnDev("aiteacher-dev-", { stdout: "piped" });
     const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
     try {
       const started = Date.now();

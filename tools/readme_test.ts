@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { freePort, waitFor } from "./testing/ports.ts";
+import { waitFor } from "./testing/ports.ts";
+import { spawnDev } from "./testing/dev.ts";
 
 const MARKER = "<!-- readme-test: first-session";
 
@@ -20,23 +21,7 @@ Deno.test({
   fn: async () => {
     const script = await firstSessionBlock();
     // Generous start-up time: the embedded database and models load slowly on a busy machine.
-    const dataDir = await Deno.makeTempDir({ prefix: "aiteacher-readme-" });
-    const ports = { EDGE_PORT: freePort(), CORE_PORT: freePort(), WORKERS_PORT: freePort() };
-    const env: Record<string, string> = {
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "warn",
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-    };
-    for (const [k, v] of Object.entries(ports)) env[k] = String(v);
-    const dev = new Deno.Command(Deno.execPath(), {
-      args: ["task", "dev"],
-      cwd: new URL("..", import.meta.url).pathname,
-      env,
-      clearEnv: true,
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const { child: dev, ports, dataDir } = await spawnDev("aiteacher-readme-", { stdout: "null" });
     const devErr = new Response(dev.stderr).text();
     try {
       assert.ok(

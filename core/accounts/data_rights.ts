@@ -21,7 +21,7 @@ import { notifications } from "../../shared/db/schema/notifications.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { errors } from "../../shared/errors.ts";
 import { type AuthDeps, findUser, publicUser } from "../auth/accounts.ts";
-import { signOutEverywhere } from "./sessions.ts";
+import { revokeUserTokens } from "../auth/revocation.ts";
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
 
@@ -117,7 +117,7 @@ export async function eraseUser(
   const erasedAt = new Date();
   const id = user.id;
   await deps.database.db.transaction(async (tx) => {
-    await signOutEverywhere(deps, tx, id, "erased");
+    await revokeUserTokens(deps, id, { reason: "erased", db: tx });
     await tx.update(users).set({
       email: erasedEmail(id),
       displayName: null,

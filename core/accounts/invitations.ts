@@ -19,7 +19,7 @@ import { roleProblem } from "../academics/enrollments.ts";
 import { hashToken, invalidLink, randomToken } from "./account_tokens.ts";
 import { tokenLink } from "./mail.ts";
 import { mailLimitExceeded } from "./mail_limits.ts";
-import { signOutEverywhere } from "./sessions.ts";
+import { revokeUserTokens } from "../auth/revocation.ts";
 
 /** A row of the invitations table. */
 export type InvitationRow = typeof invitations.$inferSelect;
@@ -222,7 +222,7 @@ export async function acceptInvitation(
     } else {
       [user] = await tx.update(users).set({ passwordHash: await needPassword(), emailVerified: true })
         .where(eq(users.id, existing.id)).returning();
-      await signOutEverywhere(deps, tx, user.id, "account_reclaimed");
+      await revokeUserTokens(deps, user.id, { reason: "account_reclaimed", db: tx });
       await recordAudit(tx, deps.logger, "core", {
         action: "auth.account_reclaimed",
         userId: user.id,

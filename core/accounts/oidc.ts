@@ -19,7 +19,7 @@ import { randomToken } from "./account_tokens.ts";
 import type { OidcProviderConfig } from "./env.ts";
 import { applyPendingInvitations } from "./invitations.ts";
 import { mailAccountEvent } from "./mail.ts";
-import { signOutEverywhere } from "./sessions.ts";
+import { revokeUserTokens } from "../auth/revocation.ts";
 
 const STATE_TTL_MS = 10 * 60_000;
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -254,7 +254,7 @@ export async function finishOidcSignIn(
       const [user] = await tx.update(users)
         .set({ emailVerified: true, ...(squatted ? { passwordHash: null } : {}) })
         .where(eq(users.id, existing.id)).returning();
-      if (squatted) await signOutEverywhere(deps, tx, user.id, "oidc_linked");
+      if (squatted) await revokeUserTokens(deps, user.id, { reason: "oidc_linked", db: tx });
       await tx.insert(userIdentities).values({ userId: user.id, provider: provider.id, subject: sub, email });
       await mailAccountEvent(deps, tx, user, "sign_in_method_added", { method: provider.name });
       await recordAudit(tx, deps.logger, "core", {

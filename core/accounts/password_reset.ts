@@ -8,7 +8,7 @@ import { checkPasswordPolicy, hashPassword, normaliseEmail } from "../auth/passw
 import { consumeAccountToken, invalidLink, issueAccountToken } from "./account_tokens.ts";
 import { mailAccountEvent, mailLocaleOf, tokenLink } from "./mail.ts";
 import { assertMailAllowed } from "./mail_limits.ts";
-import { signOutEverywhere } from "./sessions.ts";
+import { revokeUserTokens } from "../auth/revocation.ts";
 
 /**
  * Asks for a reset link. The answer is the same whether or not the address has an account (no enumeration); the
@@ -63,7 +63,7 @@ export async function resetPassword(
     checkPasswordPolicy(input.newPassword, user.email, env.PASSWORD_MIN_LENGTH);
     const passwordHash = await hashPassword(input.newPassword, hashing(deps));
     await tx.update(users).set({ passwordHash, emailVerified: true }).where(eq(users.id, user.id));
-    await signOutEverywhere(deps, tx, user.id, "password_reset");
+    await revokeUserTokens(deps, user.id, { reason: "password_reset", db: tx });
     await recordAudit(tx, deps.logger, "core", {
       action: "auth.password_reset",
       userId: user.id,
