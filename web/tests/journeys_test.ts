@@ -166,6 +166,8 @@ Deno.test({
         "in Arabic the page turns right-to-left and an Arabic question gets an Arabic answer",
         async () => {
           await page.getByRole("button", { name: "العربية" }).click();
+          // The language applies on the next render; wait for it rather than read the attribute at once.
+          await page.waitForFunction(() => document.documentElement.dir === "rtl", null, { timeout: 10_000 });
           assert.equal(await page.locator("html").getAttribute("dir"), "rtl");
           assert.equal(await page.locator("html").getAttribute("lang"), "ar");
           await page.getByRole("button", { name: "محادثة جديدة" }).click();

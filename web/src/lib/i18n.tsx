@@ -3,7 +3,7 @@
  * `<html lang dir>` so the whole layout mirrors in Arabic (the CSS uses logical properties only).
  */
 import { type ComponentChildren, createContext } from "preact";
-import { useCallback, useContext, useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useContext, useLayoutEffect, useMemo, useState } from "preact/hooks";
 import { ar } from "../i18n/ar.ts";
 import { en, type MessageKey } from "../i18n/en.ts";
 
@@ -52,7 +52,8 @@ export function I18nProvider(props: { children: ComponentChildren }) {
       setLanguage,
     };
   }, [language, setLanguage]);
-  useEffect(() => {
+  // A layout effect, so `<html lang dir>` changes in the same frame as the text does (no flash of mirrored text).
+  useLayoutEffect(() => {
     document.documentElement.lang = language;
     document.documentElement.dir = value.dir;
     document.title = value.t("app.name");
