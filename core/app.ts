@@ -32,6 +32,7 @@ import { isUploadPath } from "./routes/uploads.ts";
 import { registerExamRoutes } from "./routes/exams.ts";
 import { registerExamItemRoutes } from "./routes/exam_items.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
+import { registerMyAttemptRoutes } from "./routes/my_attempts.ts";
 import { registerExamResultRoutes } from "./routes/exam_results.ts";
 import { registerGoldenRoutes } from "./routes/golden.ts";
 
@@ -89,6 +90,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerExamRoutes(app);
   registerExamItemRoutes(app);
   registerAttemptRoutes(app);
+  registerMyAttemptRoutes(app);
   registerExamResultRoutes(app);
   registerGoldenRoutes(app);
 

@@ -3,6 +3,14 @@
  * only when allowed), read (own, or the course's staff). Every access first submits attempts past their deadline.
  */
 import { and, asc, eq } from "drizzle-orm";
+import {
+  afterCursor,
+  fixedSort,
+  orderOf,
+  pageOf,
+  type PageParams,
+  sortKeyOf,
+} from "../academics/pagination.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { attemptAnswers, examAttempts } from "../../shared/db/schema/exams.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
@@ -190,5 +198,42 @@ export async function getAttempt(ctx: ScopedContext, attemptId: string) {
           : {}),
       };
     }),
+  };
+}
+
+/**
+ * The caller's own attempts, newest first, of one exam or of every exam of one course: how the student's screens
+ * know which exams they have started, may resume or have submitted. Expired attempts are submitted first, so a
+ * listed `in_progress` attempt is one the student can still work on.
+ */
+export async function listOwnAttempts(
+  ctx: ScopedContext,
+  filter: { examId?: string; courseId?: string },
+  page: PageParams,
+) {
+  const mine = and(
+    eq(examAttempts.userId, ctx.caller.userId),
+    filter.examId ? eq(examAttempts.examId, filter.examId) : undefined,
+    filter.courseId ? eq(examAttempts.courseId, filter.courseId) : undefined,
+  );
+  const now = new Date();
+  await submitExpiredAttempts(ctx.tx, mine, now);
+  const sort = fixedSort("-startedAt", examAttempts.startedAt, "timestamptz", true);
+  const rows = await ctx.tx.select({ row: examAttempts, id: examAttempts.id, sortKey: sortKeyOf(sort) })
+    .from(examAttempts)
+    .where(and(mine, afterCursor(sort, examAttempts.id, page.cursor)))
+    .orderBy(...orderOf(sort, examAttempts.id)).limit(page.limit + 1);
+  const cut = pageOf(rows, page.limit, sort);
+  // Scores show only for exams whose results are released (the same rule as `getAttempt`).
+  const released = new Set<string>();
+  for (const examId of new Set(cut.rows.map((r) => r.row.examId))) {
+    const exam = await loadExam(ctx, examId).catch(() => null);
+    if (exam && (exam.status === "released" || ctx.scope.canManageCourse(exam.courseId))) {
+      released.add(examId);
+    }
+  }
+  return {
+    items: cut.rows.map((r) => attemptView(r.row, released.has(r.row.examId))),
+    nextCursor: cut.nextCursor,
   };
 }

@@ -4,9 +4,9 @@ import { jobStatusUrl } from "../jobs/jobs.ts";
 import { getAttempt, saveAnswers, startAttempt, submitAttempt, submitExpired } from "../exams/attempts.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
+import { Attempt } from "./attempt_schemas.ts";
 
 const tags = ["exams"];
-const Attempt = z.looseObject({ id: z.uuid(), examId: z.uuid(), status: z.string() }).openapi("ExamAttempt");
 
 const start = createRoute({
   method: "post",

@@ -1283,6 +1283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/exam-attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own exam attempts, newest first (of one exam, one course, or all)
+         * @description Access: anyone signed in. Admins need two-factor sign-in.
+         */
+        get: operations["getMeExamAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/export": {
         parameters: {
             query?: never;
@@ -1850,14 +1870,59 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        ExamAttempt: {
+        ExamAttempt: components["schemas"]["ExamAttemptSummary"] & {
+            items: components["schemas"]["ExamAttemptItem"][];
+            serverTime: string;
+        };
+        ExamAttemptItem: {
+            answer?: string | null;
+            /** Format: uuid */
+            answerId?: string | null;
+            answerKey?: string;
+            citations?: components["schemas"]["ExamCitation"][];
+            confidence?: number | null;
+            difficulty?: string;
+            explanation?: string;
+            gradedBy?: string | null;
+            /** Format: uuid */
+            id: string;
+            justification?: string | null;
+            needsReview?: boolean;
+            options: string[];
+            ordinal: number;
+            points: number;
+            question: string;
+            savedAt?: string | null;
+            score?: number | null;
+            /** @enum {string} */
+            type: "multiple_choice" | "true_false" | "short_answer";
+        };
+        ExamAttemptSummary: {
+            attemptNo: number;
+            /** @description Server time the attempt ends; null = no limit */
+            deadlineAt: string | null;
             /** Format: uuid */
             examId: string;
             /** Format: uuid */
+            gradingJobId: string | null;
+            /** Format: uuid */
             id: string;
-            status: string;
-        } & {
-            [key: string]: unknown;
+            maxScore: number | null;
+            score: number | null;
+            startedAt: string;
+            /** @enum {string} */
+            status: "in_progress" | "submitted" | "graded";
+            /** @enum {string|null} */
+            submitKind: "manual" | "auto" | "late" | null;
+            submittedAt: string | null;
+            /** Format: uuid */
+            userId: string;
+        };
+        ExamCitation: {
+            chunkId: string;
+            documentId: string;
+            page: number | null;
+            quote: string;
         };
         ExamItem: {
             /** Format: uuid */
@@ -9590,6 +9655,101 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["MyCourse"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMeExamAttempts: {
+        parameters: {
+            query?: {
+                /** @description Only attempts at this course's exams */
+                courseId?: string;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Only this exam's attempts */
+                examId?: string;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the caller's attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ExamAttemptSummary"][];
                         nextCursor: string | null;
                     };
                 };
