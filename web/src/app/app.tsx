@@ -1,6 +1,6 @@
 /** The app: providers (language, server state, router) and the route table. */
 import { QueryClientProvider } from "@tanstack/preact-query";
-import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { lazy, LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { Loading, Page } from "../components/ui.tsx";
 import { RegisterPage, SignInPage, useSession } from "../features/auth/mod.ts";
@@ -13,6 +13,8 @@ import { Layout } from "./layout.tsx";
 import { CoursePage } from "./routes/course.tsx";
 
 const queryClient = createQueryClient();
+// Exams load on demand, so the chat page's JavaScript does not carry them.
+const ExamPage = lazy(() => import("../features/exams/mod.ts").then((m) => m.ExamPage));
 const PUBLIC = new Set(["/sign-in", "/register"]);
 
 /** The root component. */
@@ -52,6 +54,7 @@ function Routes() {
         <Route path="/" component={MyCoursesPage} />
         <Route path="/courses/:id" component={CoursePage} />
         <Route path="/courses/:id/:tab" component={CoursePage} />
+        <Route path="/courses/:id/exams/:examId" component={ExamPage} />
         <Route path="/profile" component={ProfilePage} />
         <Route path="/notifications" component={NotificationsPage} />
         <Route default component={NotFound} />

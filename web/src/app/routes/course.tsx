@@ -1,5 +1,5 @@
-/** A course's page: its tutor chat, documents and search as tabs (links, so each has its own address). */
-import { useRoute } from "preact-iso";
+/** A course's page: its tutor chat, documents, search and exams as tabs (links, so each has its own address). */
+import { lazy, useRoute } from "preact-iso";
 import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { useSession } from "../../features/auth/mod.ts";
 import { ChatPanel } from "../../features/chat/mod.ts";
@@ -9,10 +9,14 @@ import { SearchPanel } from "../../features/search/mod.ts";
 import type { MessageKey } from "../../i18n/en.ts";
 import { useI18n } from "../../lib/i18n.tsx";
 
+// Exams load on demand, so the chat page's JavaScript does not carry them.
+const ExamsPanel = lazy(() => import("../../features/exams/mod.ts").then((m) => m.ExamsPanel));
+
 const TABS = [
   { id: "tutor", label: "course.tutor" },
   { id: "documents", label: "course.documents" },
   { id: "search", label: "course.search" },
+  { id: "exams", label: "course.exams" },
 ] as const satisfies readonly { id: string; label: MessageKey }[];
 
 /** The course page route (`/courses/:id` and `/courses/:id/:tab`). */
@@ -43,6 +47,7 @@ export function CoursePage() {
       {tab === "tutor" && <ChatPanel courseId={course.id} />}
       {tab === "documents" && <DocumentsPanel courseId={course.id} canManage={canManage} />}
       {tab === "search" && <SearchPanel courseId={course.id} />}
+      {tab === "exams" && <ExamsPanel courseId={course.id} />}
     </Page>
   );
 }

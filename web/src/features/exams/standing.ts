@@ -1,0 +1,33 @@
+/** Where a student stands with an exam, from the exam, their attempts (newest first) and the server's time. */
+import type { AttemptSummary, ExamView } from "./api.ts";
+
+/** What the exam list and the exam page show for one exam. */
+export type Standing =
+  | { kind: "upcoming"; opensAt: string }
+  | { kind: "open"; attemptsLeft: number }
+  | { kind: "in_progress"; attempt: AttemptSummary }
+  | { kind: "submitted"; attempt: AttemptSummary; attemptsLeft: number; open: boolean }
+  | { kind: "released"; attempt: AttemptSummary }
+  | { kind: "missed" }
+  | { kind: "unavailable" };
+
+/** The student's standing with `exam` at server time `now`. */
+export function standingOf(exam: ExamView, attempts: AttemptSummary[], now: number): Standing {
+  const mine = attempts.filter((a) => a.examId === exam.id);
+  const latest = mine[0];
+  const current = mine.find((a) => a.status === "in_progress");
+  if (current && exam.status === "published") return { kind: "in_progress", attempt: current };
+  if (exam.status === "released") return latest ? { kind: "released", attempt: latest } : { kind: "missed" };
+  const opens = exam.opensAt ? Date.parse(exam.opensAt) : null;
+  const closes = exam.closesAt ? Date.parse(exam.closesAt) : null;
+  const open = exam.status === "published" && (opens === null || now >= opens) &&
+    (closes === null || now < closes);
+  const attemptsLeft = Math.max(0, exam.attemptsAllowed - mine.length);
+  if (latest) return { kind: "submitted", attempt: latest, attemptsLeft, open };
+  if (exam.status === "published" && opens !== null && now < opens) {
+    return { kind: "upcoming", opensAt: exam.opensAt! };
+  }
+  if (open) return { kind: "open", attemptsLeft };
+  if (exam.status === "published" || exam.status === "closed") return { kind: "missed" };
+  return { kind: "unavailable" };
+}
