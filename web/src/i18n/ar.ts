@@ -14,6 +14,7 @@ export const ar: Record<MessageKey, string> = {
   "nav.profile": "الملف الشخصي",
   "nav.notifications": "الإشعارات",
   "nav.notificationsUnread": "الإشعارات، {count} غير مقروءة",
+  "nav.notificationsUnreadSuffix": "، {count} غير مقروءة",
   "nav.signOut": "تسجيل الخروج",
   "nav.language": "اللغة",
   "lang.en": "English",

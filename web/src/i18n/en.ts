@@ -12,6 +12,7 @@ export const en = {
   "nav.profile": "Profile",
   "nav.notifications": "Notifications",
   "nav.notificationsUnread": "Notifications, {count} unread",
+  "nav.notificationsUnreadSuffix": ", {count} unread",
   "nav.signOut": "Sign out",
   "nav.language": "Language",
   "lang.en": "English",

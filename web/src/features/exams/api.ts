@@ -31,6 +31,7 @@ export interface ExamView {
 }
 
 let clockOffsetMs = 0;
+let preciseClock = false;
 
 /** The server's clock now, in milliseconds (the client's clock corrected by the last offset measured). */
 export function serverNow(): number {
@@ -39,16 +40,25 @@ export function serverNow(): number {
 
 /**
  * Records a server timestamp received in an answer that took `[sentAt, receivedAt]` on the client's clock: the
- * server read its clock about half-way through the round trip.
+ * server read its clock about half-way through the round trip. A `Date` header (`coarse`: whole seconds) is used
+ * only until an exact timestamp has been seen, so it never undoes one.
  */
 export function syncClock(
   serverTime: string | null | undefined,
   sentAt: number,
-  receivedAt = Date.now(),
+  options: { coarse?: boolean; receivedAt?: number } = {},
 ): void {
   const server = serverTime ? Date.parse(serverTime) : NaN;
-  if (Number.isNaN(server)) return;
-  clockOffsetMs = server - (sentAt + receivedAt) / 2;
+  if (Number.isNaN(server) || (options.coarse && preciseClock)) return;
+  // A Date header truncates to the second: its true value lies half a second later on average.
+  const estimate = options.coarse ? server + 500 : server;
+  clockOffsetMs = estimate - (sentAt + (options.receivedAt ?? Date.now())) / 2;
+  if (!options.coarse) preciseClock = true;
+}
+
+function syncFromDateHeader(response: Response, sentAt: number): void {
+  const date = response.headers.get("date");
+  if (date) syncClock(new Date(date).toISOString(), sentAt, { coarse: true });
 }
 
 /** Query keys of the feature, in one place so invalidation matches. */
@@ -68,8 +78,7 @@ export function useCourseExams(courseId: string) {
       const result = await api.GET("/api/v1/courses/{id}/exams", {
         params: { path: { id: courseId }, query: { limit: 100 } },
       });
-      const date = result.response.headers.get("date");
-      if (date) syncClock(new Date(date).toISOString(), sentAt);
+      syncFromDateHeader(result.response, sentAt);
       return unwrap(result).items as unknown as ExamView[];
     },
   });
@@ -82,8 +91,7 @@ export function useExam(examId: string) {
     queryFn: async () => {
       const sentAt = Date.now();
       const result = await api.GET("/api/v1/exams/{id}", { params: { path: { id: examId } } });
-      const date = result.response.headers.get("date");
-      if (date) syncClock(new Date(date).toISOString(), sentAt);
+      syncFromDateHeader(result.response, sentAt);
       return unwrap(result) as unknown as ExamView;
     },
   });

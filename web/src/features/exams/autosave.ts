@@ -65,7 +65,7 @@ export function useAutosave(attempt: Attempt, onDeadline: (deadlineAt: string | 
   });
   const [state, setState] = useState<SaveState>({ kind: "idle" });
   const unsaved = useRef(new Map<string, string | null>(Object.entries(readUnsaved(attempt.id))));
-  const timer = useRef<number | undefined>(undefined);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const inFlight = useRef<Promise<void> | null>(null);
   const failures = useRef(0);
   const stopped = useRef(false);

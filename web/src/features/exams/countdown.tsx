@@ -16,13 +16,18 @@ function clock(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
 }
 
-/** Milliseconds left until `deadlineAt` on the server's clock, updated every second; null without a deadline. */
-export function useTimeLeft(deadlineAt: string | null): number | null {
+/**
+ * Milliseconds left until `deadlineAt` on the server's clock, updated every second; null without a deadline. Never
+ * more than the attempt's whole time (`deadlineAt - startedAt`), however the clock estimate errs.
+ */
+export function useTimeLeft(deadlineAt: string | null, startedAt: string): number | null {
   const deadline = deadlineAt ? Date.parse(deadlineAt) : null;
-  const [left, setLeft] = useState(() => deadline === null ? null : deadline - serverNow());
+  const whole = deadline === null ? 0 : deadline - Date.parse(startedAt);
+  const leftNow = () => deadline === null ? null : Math.min(whole, deadline - serverNow());
+  const [left, setLeft] = useState(leftNow);
   useEffect(() => {
     if (deadline === null) return setLeft(null);
-    const tick = () => setLeft(deadline - serverNow());
+    const tick = () => setLeft(leftNow());
     tick();
     const id = setInterval(tick, 1000);
     return () => clearInterval(id);

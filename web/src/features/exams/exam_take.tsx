@@ -20,7 +20,7 @@ export function ExamTake(props: { attempt: Attempt; onDone: () => Promise<void> 
   const { t } = useI18n();
   const [deadlineAt, setDeadlineAt] = useState(props.attempt.deadlineAt);
   const save = useAutosave(props.attempt, setDeadlineAt);
-  const left = useTimeLeft(deadlineAt);
+  const left = useTimeLeft(deadlineAt, props.attempt.startedAt);
   const timeUp = left !== null && left <= 0;
   const [confirming, setConfirming] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -203,9 +203,9 @@ function ItemField(props: {
   }
   return (
     <fieldset class="exam-item">
-      <legend dir="auto">
+      <legend>
         {head}
-        <span class="item-question">{item.question}</span>
+        <span class="item-question" dir="auto">{item.question}</span>
       </legend>
       {item.options.map((option, i) => (
         <label key={i} class="radio option">

@@ -22,12 +22,13 @@ export function NotificationsLink() {
   const { t } = useI18n();
   const unread = useNotifications(true).data?.length ?? 0;
   return (
-    <a
-      href="/notifications"
-      aria-label={unread ? t("nav.notificationsUnread", { count: unread }) : t("nav.notifications")}
-    >
+    // The name starts with the visible text (speech users say what they see), the count spelled out after it.
+    <a href="/notifications">
       {t("nav.notifications")}
       {unread > 0 && <span class="count" aria-hidden="true">{unread}</span>}
+      {unread > 0 && (
+        <span class="visually-hidden">{t("nav.notificationsUnreadSuffix", { count: unread })}</span>
+      )}
     </a>
   );
 }
