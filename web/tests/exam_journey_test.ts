@@ -3,12 +3,13 @@
  * grader): an academic's exam is generated from a short Markdown note and published through the API; the student
  * opens it from the course page, answers, reloads half-way and finds her answers kept, loses the network and sees
  * them kept and then saved, reads the form in Arabic, submits after a confirm step, sees "not released yet", and
- * after the academic closes and releases the exam reads her score, each item's verdict and the cited passage.
+ * after the academic closes and releases the exam reads her score, each item's verdict and the cited passage; on a
+ * second exam her time runs out and the page shows the server's automatic submission.
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
-import { examAttempts } from "../../shared/db/schema/exams.ts";
+import { attemptAnswers, examAttempts } from "../../shared/db/schema/exams.ts";
 import { launchBrowser } from "./browser.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
 import { startWebStack, type WebStack } from "./stack.ts";
@@ -52,10 +53,10 @@ async function call(stack: WebStack, token: string, method: string, path: string
   return json;
 }
 
-/** Generates an exam from the course's material and publishes it; returns its id and its items with keys. */
-async function publishedExam(stack: WebStack, token: string, courseId: string) {
+/** Generates a draft exam from the course's material; returns its id and its items with keys. */
+async function draftExam(stack: WebStack, token: string, courseId: string, title: string) {
   const { examId } = await call(stack, token, "POST", `/courses/${courseId}/exams`, {
-    title: "Quiz 1",
+    title,
     blueprint: { counts: { multiple_choice: 2, true_false: 2, short_answer: 1 }, language: "en" },
   });
   let exam: { status: string; note?: string; items: Item[] } | undefined;
@@ -66,6 +67,12 @@ async function publishedExam(stack: WebStack, token: string, courseId: string) {
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.equal(exam?.status, "draft", "the exam was generated");
+  return { examId, items: exam!.items };
+}
+
+/** Generates "Quiz 1", adds a fill-in item and publishes it for an hour with a 30-minute limit. */
+async function publishedExam(stack: WebStack, token: string, courseId: string) {
+  const { examId, items } = await draftExam(stack, token, courseId, "Quiz 1");
   // A fill-in-the-blank short answer written by the academic, so every kind of item is on the form.
   const added = await call(stack, token, "POST", `/exams/${examId}/items`, {
     type: "short_answer",
@@ -79,7 +86,7 @@ async function publishedExam(stack: WebStack, token: string, courseId: string) {
     closesAt: new Date(Date.now() + 3_600_000).toISOString(),
     timeLimitMinutes: 30,
   });
-  return { examId, items: [...exam!.items, added] };
+  return { examId, items: [...items, added] };
 }
 
 function escaped(text: string): RegExp {
@@ -263,6 +270,37 @@ Deno.test({
         await page.getByRole("link", { name: "Back to the course's exams" }).click();
         await page.getByRole("listitem").filter({ hasText: "Quiz 1" }).getByText("Results released")
           .waitFor();
+      });
+      await step("when time runs out the server submits her saved answers and the page says so", async () => {
+        const quiz2 = await draftExam(stack, staffToken, course.id, "Quiz 2");
+        // No time limit: the window's close (25 s from now, no late submissions) is the attempt's deadline.
+        await call(stack, staffToken, "POST", `/exams/${quiz2.examId}/publish`, {
+          closesAt: new Date(Date.now() + 25_000).toISOString(),
+        });
+        await page.goto(`${stack.url}/courses/${course.id}/exams/${quiz2.examId}`);
+        await page.getByRole("button", { name: "Start the exam" }).click();
+        await page.getByRole("timer").waitFor();
+        await answer(page, quiz2.items[0], shortAnswer(quiz2.items[0]));
+        await page.getByText(/^All answers saved at /).waitFor();
+        await page.getByText("Time is up. Your saved answers have been submitted.").waitFor({
+          timeout: 60_000,
+        });
+        await page.getByText("Your time ran out, so your saved answers were submitted for you.")
+          .waitFor({ timeout: 30_000 });
+        await page.getByText("Submitted. Results are not released yet.").waitFor();
+        const [row] = await stack.database.db.select().from(examAttempts)
+          .where(eq(examAttempts.examId, quiz2.examId));
+        assert.equal(row.submitKind, "auto");
+        const saved = await stack.database.db.select().from(attemptAnswers)
+          .where(eq(attemptAnswers.attemptId, row.id));
+        // Grading writes a row for every item; the one she answered holds her saved answer.
+        const answered = saved.filter((a) => a.answer);
+        assert.deepEqual(
+          answered.map((a) => a.itemId),
+          [quiz2.items[0].id],
+          "her one saved answer was submitted",
+        );
+        await assertAccessible(page, "exam submitted at the deadline");
       });
       await page.close();
     } finally {
