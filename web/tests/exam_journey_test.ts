@@ -245,6 +245,11 @@ Deno.test({
         await page.getByRole("button", { name: "Yes, submit" }).click();
         await page.getByText("Submitted. Results are not released yet.").waitFor();
         assert.equal(await page.getByRole("timer").count(), 0);
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.id),
+          "page-title",
+          "focus back at the top",
+        );
         await assertAccessible(page, "exam submitted");
       });
 

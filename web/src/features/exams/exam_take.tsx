@@ -56,6 +56,8 @@ export function ExamTake(props: { attempt: Attempt; onDone: () => Promise<void> 
       save.stop();
       forgetUnsaved(props.attempt.id);
       await props.onDone();
+      // The form is gone: start keyboard and screen-reader users again at the page's heading, above the status.
+      document.getElementById("page-title")?.focus();
     } catch (err) {
       setSubmitError(err);
       setSubmitting(false);
