@@ -3,7 +3,15 @@ import { QueryClientProvider } from "@tanstack/preact-query";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { useEffect } from "preact/hooks";
 import { Loading, Page } from "../components/ui.tsx";
-import { RegisterPage, SignInPage, useSession } from "../features/auth/mod.ts";
+import {
+  GOOGLE_RETURN_PATH,
+  GoogleReturnPage,
+  OIDC_RETURN_PATH,
+  OidcReturnPage,
+  RegisterPage,
+  SignInPage,
+  useSession,
+} from "../features/auth/mod.ts";
 import { MyCoursesPage } from "../features/courses/mod.ts";
 import { NotificationsPage } from "../features/notifications/mod.ts";
 import { ProfilePage } from "../features/profile/mod.ts";
@@ -13,7 +21,7 @@ import { Layout } from "./layout.tsx";
 import { CoursePage } from "./routes/course.tsx";
 
 const queryClient = createQueryClient();
-const PUBLIC = new Set(["/sign-in", "/register"]);
+const PUBLIC = new Set(["/sign-in", "/register", GOOGLE_RETURN_PATH, OIDC_RETURN_PATH]);
 
 /** The root component. */
 export function App() {
@@ -49,6 +57,8 @@ function Routes() {
       <Router>
         <Route path="/sign-in" component={SignInPage} />
         <Route path="/register" component={RegisterPage} />
+        <Route path={GOOGLE_RETURN_PATH} component={GoogleReturnPage} />
+        <Route path={OIDC_RETURN_PATH} component={OidcReturnPage} />
         <Route path="/" component={MyCoursesPage} />
         <Route path="/courses/:id" component={CoursePage} />
         <Route path="/courses/:id/:tab" component={CoursePage} />

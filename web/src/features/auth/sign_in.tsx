@@ -4,6 +4,7 @@ import { useLocation } from "preact-iso";
 import { Field, Page } from "../../components/ui.tsx";
 import { acceptTokens, api, ApiError, expired, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
+import { ExternalSignIn } from "./external.tsx";
 
 /** The sign-in page. */
 export function SignInPage() {
@@ -12,6 +13,7 @@ export function SignInPage() {
   const [needsCode, setNeedsCode] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const next = new URLSearchParams(location.search).get("next") ?? "/";
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
@@ -29,7 +31,7 @@ export function SignInPage() {
         }),
       );
       acceptTokens(tokens);
-      route(new URLSearchParams(location.search).get("next") ?? "/", true);
+      route(next, true);
     } catch (err) {
       const details = err instanceof ApiError ? err.body.details as { mfaRequired?: boolean } : undefined;
       if (details?.mfaRequired && !needsCode) setNeedsCode(true);
@@ -71,6 +73,7 @@ export function SignInPage() {
           {busy ? t("auth.working") : t("auth.signIn")}
         </button>
       </form>
+      {!needsCode && <ExternalSignIn next={next} />}
       <p>
         {t("auth.noAccount")} <a href="/register">{t("auth.register")}</a>
       </p>
