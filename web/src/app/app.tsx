@@ -1,7 +1,7 @@
 /** The app: providers (language, server state, router) and the route table. */
 import { QueryClientProvider } from "@tanstack/preact-query";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { Loading, Page } from "../components/ui.tsx";
 import {
   GOOGLE_RETURN_PATH,
@@ -44,8 +44,14 @@ function Routes() {
     if (checking) return;
     if (!user && !isPublic) route(`/sign-in?next=${encodeURIComponent(path)}`, true);
     if (user && isPublic) route("/", true);
-    if (!user) queryClient.clear();
   }, [user, checking, isPublic, path]);
+  // Signing out drops everything cached for the user who left. Only then: clearing on every signed-out render
+  // would also cancel what a public page is loading (the sign-in page's list of providers).
+  const signedIn = useRef(user !== null);
+  useEffect(() => {
+    if (signedIn.current && !user) queryClient.clear();
+    signedIn.current = user !== null;
+  }, [user]);
   // Each new page moves focus to its heading, so keyboard and screen-reader users start at the page's top.
   useEffect(() => {
     document.getElementById("page-title")?.focus();

@@ -8,7 +8,7 @@ import { ExternalSignIn } from "./external.tsx";
 
 /** The sign-in page. */
 export function SignInPage() {
-  const { t } = useI18n();
+  const { t, setLanguage } = useI18n();
   const { route } = useLocation();
   const [needsCode, setNeedsCode] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -31,6 +31,10 @@ export function SignInPage() {
         }),
       );
       acceptTokens(tokens);
+      // The profile's language follows the user to a new browser (reloads keep the one chosen here).
+      const profile = await api.GET("/api/v1/me/profile").catch(() => null);
+      const preferred = profile?.data?.preferredLanguage;
+      if (preferred === "en" || preferred === "ar") setLanguage(preferred);
       route(next, true);
     } catch (err) {
       const details = err instanceof ApiError ? err.body.details as { mfaRequired?: boolean } : undefined;

@@ -27,7 +27,13 @@ export function NotificationsLink() {
       aria-label={unread ? t("nav.notificationsUnread", { count: unread }) : t("nav.notifications")}
     >
       {t("nav.notifications")}
-      {unread > 0 && <span class="count" aria-hidden="true">{unread}</span>}
+      {/* A space before the count, so the visible text ("Notifications 3") reads as part of the label. */}
+      {unread > 0 && (
+        <>
+          {" "}
+          <span class="count">{unread}</span>
+        </>
+      )}
     </a>
   );
 }
