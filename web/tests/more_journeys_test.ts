@@ -31,11 +31,11 @@ async function signIn(page: Page, url: string, email: string, code?: () => strin
   await page.goto(`${url}/sign-in`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   if (code) {
     await page.getByRole("heading", { name: "Two-factor check" }).waitFor();
     await page.getByLabel("Six-digit code from your authenticator app").fill(code());
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
   await page.getByRole("heading", { name: /^(My courses|مقرراتي)$/ }).waitFor();
 }
