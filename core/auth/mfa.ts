@@ -48,3 +48,29 @@ export async function confirmTotpEnrolment(
   if (input.refreshToken) await revokeFamilyOf(db, input.refreshToken);
   return issueTokenPair(db, tokenConfig(deps), { userId, role: user.role, mfa: true });
 }
+
+/**
+ * Turns two-factor sign-in off after a valid current code (a stolen session alone cannot do it). Admins must keep
+ * it, so they get 403. The pending or active secret is removed; sessions stay signed in.
+ */
+export async function disableTotp(deps: AuthDeps, userId: string, code: string): Promise<void> {
+  const user = await findUser(deps, userId);
+  if (user.role === "ADMIN") throw errors.forbidden("Administrators must keep two-factor authentication");
+  if (!user.totpEnabledAt || !user.totpSecret) {
+    throw errors.conflict("Two-factor authentication is not enabled");
+  }
+  if (checkTotp(user.totpSecret, code, user.totpLastStep) === null) {
+    throw new AppError(ErrorCode.UNAUTHORIZED, "The two-factor code is not valid");
+  }
+  await deps.database.db.transaction(async (tx) => {
+    await tx.update(users).set({ totpEnabledAt: null, totpSecret: null, totpLastStep: null }).where(
+      eq(users.id, userId),
+    );
+    await recordAudit(tx, deps.logger, "core", {
+      action: "auth.2fa_disabled",
+      userId,
+      target: `user:${userId}`,
+      metadata: { method: "totp" },
+    });
+  });
+}

@@ -8,6 +8,7 @@ import type client from "prom-client";
 import { aiMetricsOf } from "../../shared/ai_metrics.ts";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import type { Database } from "../../shared/db/client.ts";
+import type { PageBreak } from "../../shared/documents/types.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { checkScope, type VectorStore } from "../../shared/rag/vector/interface.ts";
@@ -50,6 +51,8 @@ export interface SearchHit {
   courseId: string;
   page: number | null;
   pageEnd: number | null;
+  /** Where each page after `page` begins in `text`. */
+  pageBreaks: PageBreak[];
   heading: string | null;
   /** Fused score; only the order is meaningful. */
   score: number;
@@ -100,6 +103,7 @@ type ChunkRow = {
   course_id: string;
   page_start: number | null;
   page_end: number | null;
+  page_breaks: PageBreak[] | null;
   heading: string | null;
   text: string;
   search_text: string;
@@ -192,7 +196,7 @@ async function searchUnmeasured(
   const ids = fused.slice(0, Math.max(k * 2 + 10, fusion.proximityDepth)).map(([id]) => id);
   const rows = await queryRows<ChunkRow>(
     deps.database.read,
-    sql`select c.id, c.document_id, d.title, c.course_id, c.page_start, c.page_end, c.heading, c.text,
+    sql`select c.id, c.document_id, d.title, c.course_id, c.page_start, c.page_end, c.page_breaks, c.heading, c.text,
           c.search_text
         from ${liveChunksIn(request.scope)}
           and c.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
@@ -210,6 +214,7 @@ async function searchUnmeasured(
       courseId: row.course_id,
       page: row.page_start,
       pageEnd: row.page_end,
+      pageBreaks: row.page_breaks ?? [],
       heading: row.heading,
       score,
       snippet: makeSnippet(row.text, terms),

@@ -3,7 +3,7 @@ import { contract, SIGNED_IN } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
 import { callerOf } from "../auth/caller.ts";
 import { refreshTokenInBody, refreshTokenOf, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
-import { confirmTotpEnrolment, startTotpEnrolment } from "../auth/mfa.ts";
+import { confirmTotpEnrolment, disableTotp, startTotpEnrolment } from "../auth/mfa.ts";
 
 // Both routes are open to an admin without 2FA: enrolling is the one thing such an admin may do.
 const enrolRoute = createRoute({
@@ -37,7 +37,21 @@ const verifyRoute = createRoute({
   },
 });
 
-/** `POST /v1/auth/2fa/enrol`, `POST /v1/auth/2fa/verify`. */
+const disableRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/2fa/disable",
+  summary: "Turn two-factor sign-in off with a current code (not for administrators, who must keep it)",
+  ...contract({ access: SIGNED_IN }),
+  request: {
+    body: {
+      content: { "application/json": { schema: z.object({ code: z.string().regex(/^\d{6}$/) }) } },
+      required: true,
+    },
+  },
+  responses: { 204: { description: "2FA disabled" } },
+});
+
+/** `POST /v1/auth/2fa/enrol`, `POST /v1/auth/2fa/verify`, `POST /v1/auth/2fa/disable`. */
 export function registerMfaRoutes(app: CoreApp): void {
   app.openapi(enrolRoute, async (c) => {
     const result = await startTotpEnrolment(c.get("services"), callerOf(c).userId);
@@ -51,5 +65,9 @@ export function registerMfaRoutes(app: CoreApp): void {
       refreshToken: refreshTokenOf(c),
     });
     return c.json(tokenResponse(c, pair, { inBody: input.refreshTokenInBody }), 200);
+  });
+  app.openapi(disableRoute, async (c) => {
+    await disableTotp(c.get("services"), callerOf(c).userId, c.req.valid("json").code);
+    return c.body(null, 204);
   });
 }

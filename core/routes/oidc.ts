@@ -63,9 +63,35 @@ const callbackRoute = createRoute({
   },
 });
 
-/** `GET /v1/auth/oidc/providers`, `POST /v1/auth/oidc/:provider/start`, `POST /v1/auth/oidc/callback`. */
+const signInProvidersRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/providers",
+  ...contract({ access: "public", cache: "public" }),
+  summary:
+    "External sign-in configured for this deployment: Google (its public client id) and OIDC providers",
+  responses: {
+    200: {
+      description: "Configured providers",
+      content: {
+        "application/json": {
+          schema: z.object({
+            google: z.object({ clientId: z.string() }).nullable(),
+            oidc: z.array(z.object({ id: z.string(), name: z.string() })),
+          }),
+        },
+      },
+    },
+  },
+});
+
+/** `GET /v1/auth/providers`, `GET /v1/auth/oidc/providers`, `POST /v1/auth/oidc/:provider/start`, `POST /v1/auth/oidc/callback`. */
 export function registerOidcRoutes(app: CoreApp): void {
   app.openapi(providersRoute, (c) => c.json({ items: listOidcProviders(c.get("services")) }, 200));
+  app.openapi(signInProvidersRoute, (c) => {
+    const services = c.get("services");
+    const clientId = services.env.GOOGLE_CLIENT_ID;
+    return c.json({ google: clientId ? { clientId } : null, oidc: listOidcProviders(services) }, 200);
+  });
   app.openapi(startRoute, async (c) => {
     c.header("Cache-Control", "no-store");
     return c.json(await startOidcSignIn(c.get("services"), c.req.valid("param").provider), 200);

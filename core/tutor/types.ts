@@ -1,4 +1,5 @@
 /** Shared vocabulary of the tutor pipeline; no behaviour here. */
+import type { PageBreak } from "../../shared/documents/types.ts";
 
 /** The languages the tutor answers in. */
 export type TutorLanguage = "en" | "ar";
@@ -32,6 +33,8 @@ export interface RetrievedChunk {
   documentTitle: string;
   /** First page of the chunk, when the document has pages. */
   page: number | null;
+  /** Where each later page begins in `text` (absent or empty: all of it is cited at `page`). */
+  pageBreaks?: PageBreak[];
   text: string;
   /** Retriever's own score (fusion rank for hybrid search); comparable only within one result list. */
   score: number;
@@ -45,8 +48,9 @@ export interface Citation {
   chunkId: string;
   documentId: string;
   documentTitle: string;
+  /** The page of the quoted passage (a chunk may span pages), when the document has pages. */
   page: number | null;
-  /** A short quote of the chunk, for display. */
+  /** The passage of the chunk the answer draws on (its first sentences when none matches), for display. */
   snippet: string;
 }
 

@@ -1,5 +1,5 @@
 import { estimateTokens } from "./tokens.ts";
-import type { Chunk, ExtractedPage } from "./types.ts";
+import type { Chunk, ExtractedPage, PageBreak } from "./types.ts";
 
 /** Chunk sizes, in approximate tokens (see `estimateTokens`). */
 export interface ChunkOptions {
@@ -39,12 +39,13 @@ export function chunkDocument(pages: ExtractedPage[], options: Partial<ChunkOpti
 
   const emit = () => {
     if (pieces.length === 0) return;
-    const text = pieces.map((p) => p.text).join(" ").replace(/ *\n\s*/g, "\n");
+    const text = pieces.map((p) => p.text).join(" ").replace(/ *\n\s*/g, "\n").trim();
     chunks.push({
       ordinal: chunks.length,
       text,
       pageStart: Math.min(...pieces.map((p) => p.page)),
       pageEnd: Math.max(...pieces.map((p) => p.page)),
+      pageBreaks: pageBreaks(pieces, text),
       ...(chunkHeading ? { heading: chunkHeading } : {}),
       tokens: estimateTokens(text),
     });
@@ -86,7 +87,27 @@ export function chunkDocument(pages: ExtractedPage[], options: Partial<ChunkOpti
     }
   }
   emit();
-  return chunks.map((c) => ({ ...c, text: c.text.trim() }));
+  return chunks;
+}
+
+/**
+ * Where each new page begins in a chunk's final text: the first piece of each page is found in the text after the
+ * previous one (pieces hold no newlines inside, so their trimmed text survives the chunk's whitespace clean-up).
+ */
+function pageBreaks(pieces: Piece[], text: string): PageBreak[] {
+  const breaks: PageBreak[] = [];
+  let cursor = 0;
+  let page = pieces[0]?.page;
+  for (const piece of pieces) {
+    const own = piece.text.trim();
+    const at = own ? text.indexOf(own, cursor) : -1;
+    if (at >= 0) cursor = at + own.length;
+    if (piece.page !== page) {
+      page = piece.page;
+      breaks.push({ at: at >= 0 ? at : cursor, page });
+    }
+  }
+  return breaks;
 }
 
 /** The trailing pieces of a full chunk worth at most `budget` tokens, to start the next one with. */

@@ -3,7 +3,7 @@ import { chunkDocument } from "./chunker.ts";
 import { extractDocument } from "./extract/mod.ts";
 import { PDF_FIXTURES, readPdfFixture } from "./testing/fixtures.ts";
 import { estimateTokens } from "./tokens.ts";
-import type { ExtractedPage } from "./types.ts";
+import { type ExtractedPage, pageAtOffset } from "./types.ts";
 
 const sentence = (i: number) => `Sentence number ${i} talks about linear equations and their solutions.`;
 
@@ -115,4 +115,23 @@ Deno.test("chunkDocument() cuts a run of text without spaces (CJK, long formulas
 
 Deno.test("chunkDocument() rejects an overlap as large as the target", () => {
   assert.throws(() => chunkDocument([], { targetTokens: 50, overlapTokens: 50 }), RangeError);
+});
+
+Deno.test("chunkDocument() records where each later page begins in a chunk that spans pages", () => {
+  const pages: ExtractedPage[] = [
+    { pageNumber: 1, blocks: [{ kind: "paragraph", text: "Gravity pulls masses together. It is weak." }] },
+    { pageNumber: 2, blocks: [] },
+    {
+      pageNumber: 3,
+      blocks: [{ kind: "paragraph", text: "Orbits are falling around. Moons orbit planets." }],
+    },
+  ];
+  const [chunk, ...rest] = chunkDocument(pages);
+  assert.equal(rest.length, 0);
+  assert.equal(chunk.pageStart, 1);
+  assert.equal(chunk.pageEnd, 3);
+  assert.deepEqual(chunk.pageBreaks, [{ at: chunk.text.indexOf("Orbits"), page: 3 }]);
+  assert.ok(chunk.pageBreaks[0].at > 0);
+  assert.equal(pageAtOffset(1, chunk.pageBreaks, chunk.text.indexOf("weak")), 1);
+  assert.equal(pageAtOffset(1, chunk.pageBreaks, chunk.text.indexOf("Moons")), 3);
 });

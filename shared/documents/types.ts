@@ -45,6 +45,22 @@ export interface ExtractedDocument {
   title?: string;
 }
 
+/** A page that begins inside a chunk: `page` starts at character `at` of the chunk's text. */
+export interface PageBreak {
+  at: number;
+  page: number;
+}
+
+/** The page of the character at `offset` in a chunk that starts on `pageStart` with `breaks` (ascending `at`). */
+export function pageAtOffset(pageStart: number, breaks: readonly PageBreak[], offset: number): number {
+  let page = pageStart;
+  for (const b of breaks) {
+    if (b.at > offset) break;
+    page = b.page;
+  }
+  return page;
+}
+
 /** One retrieval unit cut from a document. */
 export interface Chunk {
   /** 0-based position in the document; stable for the same input and options. */
@@ -52,6 +68,8 @@ export interface Chunk {
   text: string;
   pageStart: number;
   pageEnd: number;
+  /** Where each page after `pageStart` begins in `text`; empty when the chunk lies on one page. */
+  pageBreaks: PageBreak[];
   /** The heading of the section the chunk starts in. */
   heading?: string;
   /** Approximate token count of `text` (see `estimateTokens`). */

@@ -5,6 +5,7 @@
  */
 import { type Database, type Db, queryRows, sql } from "../db/client.ts";
 import { COURSE_TERMS_INDEX, documentChunks } from "../db/schema/rag.ts";
+import type { PageBreak } from "../documents/types.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic, searchTerms } from "../text/normalize.ts";
 import { bumpCorpusVersion } from "./corpus_version.ts";
@@ -17,6 +18,8 @@ export interface ChunkInput {
   text: string;
   pageStart: number | null;
   pageEnd: number | null;
+  /** Where each page after `pageStart` begins in `text` (none: the chunk is cited at `pageStart`). */
+  pageBreaks?: PageBreak[];
   heading?: string | null;
 }
 
@@ -82,6 +85,7 @@ export async function replaceDocumentChunks(
         ordinal: chunk.ordinal,
         pageStart: chunk.pageStart,
         pageEnd: chunk.pageEnd,
+        pageBreaks: chunk.pageBreaks ?? [],
         heading: chunk.heading ?? null,
         text: chunk.text,
         searchText: terms.join(" "),

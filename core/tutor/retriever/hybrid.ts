@@ -23,6 +23,7 @@ export class HybridRetriever implements Retriever {
         documentId: hit.documentId,
         documentTitle: hit.documentTitle,
         page: hit.page,
+        pageBreaks: hit.pageBreaks,
         text: hit.text,
         score: hit.score,
         courseId: hit.courseId,

@@ -4,6 +4,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   real,
@@ -11,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { PageBreak } from "../../documents/types.ts";
 import { id, timestamps } from "./columns.ts";
 
 /** Postgres `tsvector`; drizzle has no built-in column type for it. */
@@ -101,6 +103,8 @@ export const documentChunks = pgTable("document_chunks", {
   ordinal: integer("ordinal").notNull(),
   pageStart: integer("page_start"),
   pageEnd: integer("page_end"),
+  /** Where each page after `page_start` begins in `text` (so a citation can name the page of its sentence). */
+  pageBreaks: jsonb("page_breaks").$type<PageBreak[]>().notNull().default([]),
   heading: text("heading"),
   text: text("text").notNull(),
   /**

@@ -1,9 +1,17 @@
 /** The app: providers (language, server state, router) and the route table. */
 import { QueryClientProvider } from "@tanstack/preact-query";
 import { lazy, LocationProvider, Route, Router, useLocation } from "preact-iso";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { Loading, Page } from "../components/ui.tsx";
-import { RegisterPage, SignInPage, useSession } from "../features/auth/mod.ts";
+import {
+  GOOGLE_RETURN_PATH,
+  GoogleReturnPage,
+  OIDC_RETURN_PATH,
+  OidcReturnPage,
+  RegisterPage,
+  SignInPage,
+  useSession,
+} from "../features/auth/mod.ts";
 import { MyCoursesPage } from "../features/courses/mod.ts";
 import { NotificationsPage } from "../features/notifications/mod.ts";
 import { ProfilePage } from "../features/profile/mod.ts";
@@ -15,7 +23,7 @@ import { CoursePage } from "./routes/course.tsx";
 const queryClient = createQueryClient();
 // Exams load on demand, so the chat page's JavaScript does not carry them.
 const ExamPage = lazy(() => import("../features/exams/mod.ts").then((m) => m.ExamPage));
-const PUBLIC = new Set(["/sign-in", "/register"]);
+const PUBLIC = new Set(["/sign-in", "/register", GOOGLE_RETURN_PATH, OIDC_RETURN_PATH]);
 
 /** The root component. */
 export function App() {
@@ -38,8 +46,14 @@ function Routes() {
     if (checking) return;
     if (!user && !isPublic) route(`/sign-in?next=${encodeURIComponent(path)}`, true);
     if (user && isPublic) route("/", true);
-    if (!user) queryClient.clear();
   }, [user, checking, isPublic, path]);
+  // Signing out drops everything cached for the user who left. Only then: clearing on every signed-out render
+  // would also cancel what a public page is loading (the sign-in page's list of providers).
+  const signedIn = useRef(user !== null);
+  useEffect(() => {
+    if (signedIn.current && !user) queryClient.clear();
+    signedIn.current = user !== null;
+  }, [user]);
   // Each new page moves focus to its heading, so keyboard and screen-reader users start at the page's top.
   useEffect(() => {
     document.getElementById("page-title")?.focus();
@@ -51,6 +65,8 @@ function Routes() {
       <Router>
         <Route path="/sign-in" component={SignInPage} />
         <Route path="/register" component={RegisterPage} />
+        <Route path={GOOGLE_RETURN_PATH} component={GoogleReturnPage} />
+        <Route path={OIDC_RETURN_PATH} component={OidcReturnPage} />
         <Route path="/" component={MyCoursesPage} />
         <Route path="/courses/:id" component={CoursePage} />
         <Route path="/courses/:id/:tab" component={CoursePage} />

@@ -12,7 +12,6 @@ export const en = {
   "nav.profile": "Profile",
   "nav.notifications": "Notifications",
   "nav.notificationsUnread": "Notifications, {count} unread",
-  "nav.notificationsUnreadSuffix": ", {count} unread",
   "nav.signOut": "Sign out",
   "nav.language": "Language",
   "lang.en": "English",
@@ -193,6 +192,27 @@ export const en = {
   "exams.citedPage": "From your course material, page {page}:",
   "exams.cited": "From your course material:",
   // End of exams, student side.
+  // External sign-in (Google, institutional) and two-factor enrolment on the profile.
+  "signin.external": "Other ways to sign in",
+  "signin.or": "Or sign in with",
+  "signin.google": "Sign in with Google",
+  "signin.oidc": "Sign in with {name}",
+  "signin.finishing": "Finishing sign-in",
+  "signin.returnInvalid": "The sign-in could not be finished. Please start again.",
+  "mfa.title": "Two-factor sign-in",
+  "mfa.off":
+    "Two-factor sign-in is off. Turn it on to ask for a code from your authenticator app at every sign-in.",
+  "mfa.on": "Two-factor sign-in is on. To turn it off, give a current code from your authenticator app.",
+  "mfa.enable": "Turn on two-factor sign-in",
+  "mfa.scan": "Scan this code with your authenticator app, or type the secret key into it.",
+  "mfa.qr": "QR code for your authenticator app",
+  "mfa.secret": "Secret key:",
+  "mfa.firstCode": "Six-digit code the app shows now",
+  "mfa.confirm": "Confirm and turn on",
+  "mfa.currentCode": "Current six-digit code",
+  "mfa.disable": "Turn off two-factor sign-in",
+  "mfa.enabled": "Two-factor sign-in is now on.",
+  "mfa.disabled": "Two-factor sign-in is now off.",
 } as const;
 
 /** A key of the UI catalogue. */

@@ -158,6 +158,7 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
       text: c.text,
       pageStart: c.pageStart,
       pageEnd: c.pageEnd,
+      pageBreaks: c.pageBreaks,
       heading: c.heading ?? null,
     })),
     // The last batch is always reported, so a fast embedding still shows its chunk count.

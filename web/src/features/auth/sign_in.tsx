@@ -4,14 +4,16 @@ import { useLocation } from "preact-iso";
 import { Field, Page } from "../../components/ui.tsx";
 import { acceptTokens, api, ApiError, expired, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
+import { ExternalSignIn } from "./external.tsx";
 
 /** The sign-in page. */
 export function SignInPage() {
-  const { t } = useI18n();
+  const { t, setLanguage } = useI18n();
   const { route } = useLocation();
   const [needsCode, setNeedsCode] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const next = new URLSearchParams(location.search).get("next") ?? "/";
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
@@ -29,7 +31,11 @@ export function SignInPage() {
         }),
       );
       acceptTokens(tokens);
-      route(new URLSearchParams(location.search).get("next") ?? "/", true);
+      // The profile's language follows the user to a new browser (reloads keep the one chosen here).
+      const profile = await api.GET("/api/v1/me/profile").catch(() => null);
+      const preferred = profile?.data?.preferredLanguage;
+      if (preferred === "en" || preferred === "ar") setLanguage(preferred);
+      route(next, true);
     } catch (err) {
       const details = err instanceof ApiError ? err.body.details as { mfaRequired?: boolean } : undefined;
       if (details?.mfaRequired && !needsCode) setNeedsCode(true);
@@ -71,6 +77,7 @@ export function SignInPage() {
           {busy ? t("auth.working") : t("auth.signIn")}
         </button>
       </form>
+      {!needsCode && <ExternalSignIn next={next} />}
       <p>
         {t("auth.noAccount")} <a href="/register">{t("auth.register")}</a>
       </p>

@@ -12,6 +12,7 @@ export function CitationViewer(props: { citation: Citation | null; onClose(): vo
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const [pdfFailed, setPdfFailed] = useState(false);
+  const [shownPage, setShownPage] = useState<number | null>(null);
   const citation = props.citation;
   useEffect(() => {
     const el = dialog.current;
@@ -19,6 +20,7 @@ export function CitationViewer(props: { citation: Citation | null; onClose(): vo
     if (citation && !el.open) el.showModal();
     if (!citation && el.open) el.close();
     setPdfFailed(false);
+    setShownPage(null);
   }, [citation]);
 
   return (
@@ -35,7 +37,7 @@ export function CitationViewer(props: { citation: Citation | null; onClose(): vo
         <div class="viewer-body">
           <header class="viewer-head">
             <h2 id="viewer-title" dir="auto">{t("viewer.title", { title: citation.documentTitle })}</h2>
-            {citation.page && <p class="muted">{t("viewer.page", { page: citation.page })}</p>}
+            {citation.page && <p class="muted">{t("viewer.page", { page: shownPage ?? citation.page })}</p>}
             <button type="button" class="quiet" onClick={props.onClose} autoFocus>{t("viewer.close")}</button>
           </header>
           {citation.page && !pdfFailed && (
@@ -43,6 +45,7 @@ export function CitationViewer(props: { citation: Citation | null; onClose(): vo
               documentId={citation.documentId}
               page={citation.page}
               passage={citation.snippet}
+              onPage={setShownPage}
               onUnavailable={() => setPdfFailed(true)}
             />
           )}

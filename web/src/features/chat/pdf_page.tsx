@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
+import { markPassage, pageHolds } from "./passage.ts";
 
 type PdfJs = typeof import("pdfjs-dist");
 let pdfjs: Promise<PdfJs> | null = null;
@@ -20,32 +21,28 @@ function loadPdfJs(): Promise<PdfJs> {
   return pdfjs;
 }
 
-/** Lower-case words of a text, for matching a passage against the page's text pieces. */
-function words(text: string): string[] {
-  return text.toLowerCase().normalize("NFKC").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
-}
+/** How many pages after the cited one are searched for the passage when the cited page does not hold it. */
+const LOOK_AHEAD = 2;
 
-/** Marks the text-layer pieces that belong to `passage`: each piece whose words run in the passage's text. */
-export function markPassage(spans: HTMLElement[], passage: string): number {
-  const haystack = ` ${words(passage).join(" ")} `;
-  let marked = 0;
-  for (const span of spans) {
-    const piece = words(span.textContent ?? "");
-    if (piece.length === 0 || piece.join("").length < 3) continue;
-    if (haystack.includes(` ${piece.join(" ")} `)) {
-      span.classList.add("highlight");
-      marked++;
-    }
-  }
-  return marked;
-}
-
-/** Draws `page` of document `documentId`; calls `onUnavailable` when the file is not a PDF or cannot be read. */
-export function PdfPage(props: { documentId: string; page: number; passage: string; onUnavailable(): void }) {
+/**
+ * Draws the page of document `documentId` that holds `passage`: `page` when it does (or nothing else does), else
+ * the first of the next pages that does (a citation of an older chunk names the chunk's first page). `onPage` gets
+ * the page shown; `onUnavailable` is called when the file is not a PDF or cannot be read.
+ */
+export function PdfPage(
+  props: {
+    documentId: string;
+    page: number;
+    passage: string;
+    onPage?(page: number): void;
+    onUnavailable(): void;
+  },
+) {
   const { t } = useI18n();
   const canvas = useRef<HTMLCanvasElement>(null);
   const layer = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<"loading" | "shown">("loading");
+  const [shownPage, setShownPage] = useState(props.page);
 
   useEffect(() => {
     let cancelled = false;
@@ -62,7 +59,25 @@ export function PdfPage(props: { documentId: string; page: number; passage: stri
       const task = lib.getDocument({ data: new Uint8Array(data as ArrayBuffer) });
       destroy = () => task.destroy();
       const doc = await task.promise;
-      const page = await doc.getPage(Math.min(props.page, doc.numPages));
+      let page = await doc.getPage(Math.min(props.page, doc.numPages));
+      const holds = async (p: typeof page) =>
+        pageHolds(
+          (await p.getTextContent()).items.map((i) => ("str" in i ? i.str : "")).join(" "),
+          props.passage,
+        );
+      if (!(await holds(page))) {
+        for (let n = page.pageNumber + 1; n <= Math.min(doc.numPages, props.page + LOOK_AHEAD); n++) {
+          const next = await doc.getPage(n);
+          if (await holds(next)) {
+            page = next;
+            break;
+          }
+        }
+      }
+      if (!cancelled) {
+        setShownPage(page.pageNumber);
+        props.onPage?.(page.pageNumber);
+      }
       if (cancelled || !canvas.current || !layer.current) return;
       const available = (canvas.current.closest(".viewer-body")?.clientWidth ?? 832) - 32;
       const width = Math.max(280, Math.min(available, 900));
@@ -103,7 +118,7 @@ export function PdfPage(props: { documentId: string; page: number; passage: stri
     <figure class="pdf-page" aria-busy={state === "loading"}>
       {state === "loading" && <p class="muted" role="status">{t("viewer.loading")}</p>}
       <div class="pdf-stack">
-        <canvas ref={canvas} role="img" aria-label={t("viewer.page", { page: props.page })} />
+        <canvas ref={canvas} role="img" aria-label={t("viewer.page", { page: shownPage })} />
         <div ref={layer} class="textLayer" />
       </div>
     </figure>

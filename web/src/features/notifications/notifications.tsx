@@ -22,12 +22,17 @@ export function NotificationsLink() {
   const { t } = useI18n();
   const unread = useNotifications(true).data?.length ?? 0;
   return (
-    // The name starts with the visible text (speech users say what they see), the count spelled out after it.
-    <a href="/notifications">
+    <a
+      href="/notifications"
+      aria-label={unread ? t("nav.notificationsUnread", { count: unread }) : t("nav.notifications")}
+    >
       {t("nav.notifications")}
-      {unread > 0 && <span class="count" aria-hidden="true">{unread}</span>}
+      {/* A space before the count, so the visible text ("Notifications 3") reads as part of the label. */}
       {unread > 0 && (
-        <span class="visually-hidden">{t("nav.notificationsUnreadSuffix", { count: unread })}</span>
+        <>
+          {" "}
+          <span class="count">{unread}</span>
+        </>
       )}
     </a>
   );

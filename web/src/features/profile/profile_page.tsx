@@ -1,9 +1,10 @@
-/** The profile: full name and preferred language (which also switches the UI language). */
+/** The profile: full name, preferred language (which also switches the UI language), two-factor sign-in. */
 import { useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
 import { ErrorNotice, Field, Loading, Page } from "../../components/ui.tsx";
 import { api, unwrap } from "../../lib/api.ts";
 import { type Language, useI18n } from "../../lib/i18n.tsx";
+import { TwoFactorSection } from "./two_factor.tsx";
 
 /** The profile page. */
 export function ProfilePage() {
@@ -67,6 +68,7 @@ export function ProfilePage() {
           {saved && <p role="status">{t("profile.saved")}</p>}
         </form>
       )}
+      <TwoFactorSection />
     </Page>
   );
 }
