@@ -55,3 +55,32 @@ Deno.test("bodyDigest() is the base64url SHA-256 of the bytes, and an absent bod
   assert.equal(await bodyDigest(), "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
   assert.equal(await bodyDigest(new Uint8Array()), await bodyDigest(null));
 });
+
+Deno.test("signAssertion() makes a standard compact HS256 JWT: jose verifies it with the shared secret", async () => {
+  const { jwtVerify, decodeProtectedHeader } = await import("jose");
+  const token = await signAssertion(
+    secret,
+    { identity, ...(await request()), clientIp: "1.2.3.4" },
+    1_700_000_000,
+  );
+  assert.deepEqual(decodeProtectedHeader(token), { alg: "HS256", typ: "edge-assertion+jwt" });
+  const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    algorithms: ["HS256"],
+    issuer: "ai-teacher-edge",
+    audience: "ai-teacher-core",
+    currentDate: new Date(1_700_000_010_000),
+  });
+  assert.equal(payload.sub, identity.userId);
+  assert.equal(payload.iat, 1_700_000_000);
+  assert.equal(payload.exp, 1_700_000_030);
+  assert.equal(payload.htu, "/v1/me");
+  assert.equal(payload.cip, "1.2.3.4");
+  // Each assertion has its own id, and a token signed with another secret is refused.
+  const again = await signAssertion(
+    secret,
+    { identity, ...(await request()), clientIp: "1.2.3.4" },
+    1_700_000_000,
+  );
+  assert.notEqual(again, token);
+  await assert.rejects(jwtVerify(token, new TextEncoder().encode("x".repeat(32))), /signature/);
+});
