@@ -8,7 +8,7 @@ import autocannon from "autocannon";
 /** The part of autocannon's result the benchmarks read. */
 export interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p50: number; p90: number; p99: number; max: number };
+  latency: { p50: number; p90: number; p97_5: number; p99: number; max: number };
   non2xx: number;
   errors: number;
   timeouts: number;
