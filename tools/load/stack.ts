@@ -19,7 +19,6 @@ import { enrollments } from "../../shared/db/schema/academics.ts";
 import type { Role } from "../../shared/identity.ts";
 import { startFakeQdrant } from "../../shared/rag/testing/fake_qdrant.ts";
 import { startFakeQStash } from "../../workers/jobs/testdata/fake_qstash.ts";
-import { startUpstashBridge } from "../upstash_bridge.ts";
 import { freePort } from "../testing/ports.ts";
 import { startFakeModel } from "./fake_model.ts";
 import { RoundRobinProxy } from "./round_robin.ts";
@@ -144,6 +143,56 @@ async function startTier(
   return process;
 }
 
+/** Starts the Upstash REST bridge (tools/upstash_bridge.ts) as a process and waits until it answers. */
+async function startBridgeProcess(
+  redisUrl: string,
+  logDir: string,
+): Promise<{ url: string; token: string; close(): Promise<void> }> {
+  const port = freePort();
+  const token = crypto.randomUUID();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}tools/upstash_bridge.ts`],
+    cwd: ROOT,
+    env: { REDIS_URL: redisUrl, UPSTASH_BRIDGE_TOKEN: token, UPSTASH_BRIDGE_PORT: String(port) },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const err = await Deno.open(`${logDir}/upstash-bridge.err.log`, {
+    write: true,
+    create: true,
+    append: true,
+  });
+  child.stderr.pipeTo(err.writable).catch(() => {});
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify(["PING"]),
+      });
+      await res.body?.cancel();
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error("the Upstash bridge did not start");
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    token,
+    close: async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+    },
+  };
+}
+
 /** Creates the database, the fakes and the processes, and waits until every process is ready. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -191,7 +240,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The KV: the machine's Redis, a database index of the stack's own, keys under a prefix of its own.
     const redisUrl = new URL(options.redisUrl);
     redisUrl.pathname = `/${options.redisDb}`;
-    const bridge = await startUpstashBridge({ redisUrl: redisUrl.toString(), token: crypto.randomUUID() });
+    // In a process of its own, as Upstash is a service of its own: sharing the harness's event loop (thousands of
+    // streaming clients) made KV calls time out, which the tiers rightly answer with 503.
+    const bridge = await startBridgeProcess(redisUrl.toString(), options.logDir);
     const keyPrefix = `load:${crypto.randomUUID().slice(0, 8)}:`;
     cleanups.push(() => bridge.close());
     cleanups.push(async () => {
@@ -226,8 +277,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Round-robin relays in front of the cores and the workers, as a load balancer would be.
     const coreRelay = new RoundRobinProxy();
     const workersRelay = new RoundRobinProxy();
-    cleanups.push(async () => coreRelay.close());
-    cleanups.push(async () => workersRelay.close());
+    cleanups.push(() => Promise.resolve(coreRelay.close()));
+    cleanups.push(() => Promise.resolve(workersRelay.close()));
     const edgePorts = Array.from({ length: options.edges }, () => freePort());
 
     const common: Record<string, string> = {

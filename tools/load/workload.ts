@@ -176,7 +176,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         if (turn.done) chat.ok++;
         else fail(chat, "unfinished stream");
       } catch (err) {
-        fail(chat, `0 ${err instanceof Error ? err.name : "error"}`);
+        fail(chat, `0 ${err instanceof Error ? `${err.name}: ${err.message}` : "error"}`);
       }
     }
   };
