@@ -12,13 +12,16 @@
  * (autocannon connections per plain class), --uploaders 1, --students 8, --academics 2, --edges 2, --cores 2,
  * --workers 2, --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
  * the run's own is created on that server and dropped),
- * --redis-url redis://127.0.0.1:6379, --redis-db 11, --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf.
+ * --redis-url redis://127.0.0.1:6379, --redis-db 11, --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
+ * --faults all (or words of their names: `qdrant,model,core,worker,redis,postgres`; tools/load/faults.ts) to run the
+ * faults after the clean load phase.
  */
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { queryRows } from "../../shared/db/client.ts";
+import { runFaults } from "./faults.ts";
 import { startMonitor } from "./monitor.ts";
-import { errorCount, type Integrity, machineInfo, renderReport } from "./report.ts";
+import { errorCount, type FaultResult, type Integrity, machineInfo, renderReport } from "./report.ts";
 import { startStack } from "./stack.ts";
 import { runWorkload, uploadAndIngest } from "./workload.ts";
 
@@ -48,6 +51,8 @@ export interface LoadOptions {
   redisUrl: string;
   redisDb: number;
   pdf: string;
+  /** Faults to run after the clean load phase: `all`, or words matching their names (`qdrant,model`); empty: none. */
+  faults: string;
 }
 
 /** Reads the flags. */
@@ -73,6 +78,7 @@ export function loadOptions(args: string[]): LoadOptions {
       "redis-url": { type: "string", default: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379" },
       "redis-db": { type: "string", default: "11" },
       pdf: { type: "string", default: "fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf" },
+      faults: { type: "string", default: "" },
     },
   });
   const int = (name: string, v: string, min = 0) => {
@@ -99,6 +105,7 @@ export function loadOptions(args: string[]): LoadOptions {
     redisUrl: values["redis-url"],
     redisDb: int("redis-db", values["redis-db"]),
     pdf: values.pdf.startsWith("/") ? values.pdf : `${ROOT}${values.pdf}`,
+    faults: values.faults,
   };
 }
 
@@ -166,6 +173,30 @@ export async function runLoad(
     });
     const samples = await monitor.stop();
 
+    let faults: FaultResult[] = [];
+    const faultTurns = { accepted: 0, completed: 0 };
+    if (options.faults) {
+      const only = options.faults === "all"
+        ? undefined
+        : options.faults.toLowerCase().split(",").map((f) => f.trim());
+      const run = await runFaults(
+        stack,
+        {
+          chats: options.chats,
+          connections: options.connections,
+          uploaders: 0,
+          pdfPath: options.pdf,
+        },
+        log,
+        only,
+      );
+      faults = run.results;
+      for (const phase of run.classes) {
+        faultTurns.accepted += phase[0].latenciesMs.length;
+        faultTurns.completed += phase[0].ok;
+      }
+    }
+
     // Let the queue drain, then account for every job and turn.
     const drainUntil = Date.now() + 120_000;
     let unfinished = 0;
@@ -200,7 +231,7 @@ export async function runLoad(
       jobsDead: jobs.dead,
       jobsUnfinished: unfinished,
       duplicateChunks: dup.n,
-      turnsAccepted: chat.latenciesMs.length,
+      turnsAccepted: chat.latenciesMs.length + faultTurns.accepted,
       questionsStored: turns.questions,
       answersStored: turns.answers,
       answersComplete: turns.complete,
@@ -224,14 +255,14 @@ export async function runLoad(
       classes,
       samples,
       integrity,
-      faults: [],
+      faults,
       durationSeconds: options.durationSeconds,
     });
     const reportPath = options.report.startsWith("/") ? options.report : `${ROOT}${options.report}`;
     await Deno.writeTextFile(reportPath, report);
     const ok = errors === 0 && integrity.jobsUnfinished === 0 && integrity.jobsDead === 0 &&
       integrity.duplicateChunks === 0 && integrity.questionsStored >= integrity.turnsAccepted &&
-      integrity.answersStored >= chat.ok;
+      integrity.answersStored >= chat.ok + faultTurns.completed && faults.every((f) => f.ok);
     log(`report written to ${reportPath}: ${errors} errors, ${ok ? "checks passed" : "CHECKS FAILED"}`);
     keepLogs = !ok;
     return { errors, integrity, reportPath, ok };

@@ -20,6 +20,7 @@ import type { Role } from "../../shared/identity.ts";
 import { startFakeQdrant } from "../../shared/rag/testing/fake_qdrant.ts";
 import { startFakeQStash } from "../../workers/jobs/testdata/fake_qstash.ts";
 import { freePort } from "../testing/ports.ts";
+import { TcpProxy } from "../testing/tcp_proxy.ts";
 import { startFakeModel } from "./fake_model.ts";
 import { RoundRobinProxy } from "./round_robin.ts";
 
@@ -74,6 +75,9 @@ export interface Stack {
   admin: LoadUser;
   students: LoadUser[];
   academics: LoadUser[];
+  /** Relays the faults cut: the tiers reach Postgres, and the bridge reaches Redis, only through these. */
+  postgresProxy: TcpProxy;
+  redisProxy: TcpProxy;
   fakes: {
     qstash: Awaited<ReturnType<typeof startFakeQStash>>;
     qdrant: ReturnType<typeof startFakeQdrant>;
@@ -217,6 +221,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const dbUrl = new URL(options.postgresUrl);
     dbUrl.pathname = `/${databaseName}`;
     const databaseUrl = dbUrl.toString();
+    const postgresProxy = new TcpProxy({ hostname: dbUrl.hostname, port: Number(dbUrl.port || 5432) });
+    cleanups.push(() => Promise.resolve(postgresProxy.close()));
+    const tierDbUrl = new URL(databaseUrl);
+    tierDbUrl.hostname = "127.0.0.1";
+    tierDbUrl.port = String(postgresProxy.port);
     const database = await openPostgres({ url: databaseUrl, dataDir: "", poolMax: 4 });
     cleanups.push(() => database.close());
     await migrateDatabase(database);
@@ -238,11 +247,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
 
     // The KV: the machine's Redis, a database index of the stack's own, keys under a prefix of its own.
+    const machineRedis = new URL(options.redisUrl);
+    const redisProxy = new TcpProxy({
+      hostname: machineRedis.hostname,
+      port: Number(machineRedis.port || 6379),
+    });
+    cleanups.push(() => Promise.resolve(redisProxy.close()));
     const redisUrl = new URL(options.redisUrl);
     redisUrl.pathname = `/${options.redisDb}`;
+    const bridgeRedisUrl = new URL(redisUrl);
+    bridgeRedisUrl.hostname = "127.0.0.1";
+    bridgeRedisUrl.port = String(redisProxy.port);
     // In a process of its own, as Upstash is a service of its own: sharing the harness's event loop (thousands of
     // streaming clients) made KV calls time out, which the tiers rightly answer with 503.
-    const bridge = await startBridgeProcess(redisUrl.toString(), options.logDir);
+    const bridge = await startBridgeProcess(bridgeRedisUrl.toString(), options.logDir);
     const keyPrefix = `load:${crypto.randomUUID().slice(0, 8)}:`;
     cleanups.push(() => bridge.close());
     cleanups.push(async () => {
@@ -260,7 +278,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
 
     // The labelled fakes.
-    const qstash = await startFakeQStash({ retryDelayMs: (n) => Math.min(10_000, 500 * 2 ** n) });
+    // QStash's own retry delays (e^(2.5 n) s), capped at 30 s so a bounded run sees a retried job finish.
+    const qstash = await startFakeQStash({ retryDelayMs: (n) => Math.min(30_000, Math.exp(2.5 * n) * 1000) });
     cleanups.push(() => qstash.close());
     const qdrantKey = crypto.randomUUID();
     const qdrant = startFakeQdrant({ apiKey: qdrantKey });
@@ -294,7 +313,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (!common.DENO_DIR) delete common.DENO_DIR;
     const backend: Record<string, string> = {
       ...common,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: tierDbUrl.toString(),
       DATABASE_POOL_MAX: "10",
       MIGRATE_ON_START: "false",
       DATA_DIR: dataDir,
@@ -329,6 +348,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           QSTASH_NEXT_SIGNING_KEY: qstash.nextSigningKey,
           WORKERS_PUBLIC_URL: workersRelay.url,
           SCHEDULER: "off",
+          // A killed worker's job is taken over once its lease runs out; shorter than the 60 s default so QStash's
+          // retries (12 s, then 30 s here) find it free within a bounded run.
+          JOB_LEASE_MS: "15000",
         }, options.logDir),
       );
     }
@@ -382,6 +404,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       admin: await userOf(world.admin),
       students: await Promise.all(students.map(userOf)),
       academics: await Promise.all(academics.map(userOf)),
+      postgresProxy,
+      redisProxy,
       fakes: { qstash, qdrant, model },
       stop: cleanup,
     };

@@ -43,6 +43,13 @@ function fail(c: ClassResult, status: number | string) {
   c.errors[String(status)] = (c.errors[String(status)] ?? 0) + 1;
 }
 
+/** A failed turn's pause before the next, as a client would: `Retry-After` when given (at most 2 s), else 250 ms. */
+function backOff(response?: Response): Promise<void> {
+  const retryAfter = Number(response?.headers.get("retry-after"));
+  const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(2000, retryAfter * 1000) : 250;
+  return new Promise((r) => setTimeout(r, ms));
+}
+
 /** Reads an SSE chat answer; resolves whether it ended with `done` and when the first token came. */
 async function readTurn(res: Response, started: number): Promise<{ done: boolean; firstTokenMs?: number }> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -163,8 +170,10 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
           parseAs: "stream",
         });
         if (response.status !== 200) {
-          await response.body?.cancel();
+          // The typed client has read an error's body already; anything else is let go.
+          if (!response.bodyUsed && !response.body?.locked) await response.body?.cancel();
           fail(chat, response.status);
+          await backOff(response);
           continue;
         }
         const turn = await readTurn(response, started);
@@ -177,6 +186,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         else fail(chat, "unfinished stream");
       } catch (err) {
         fail(chat, `0 ${err instanceof Error ? `${err.name}: ${err.message}` : "error"}`);
+        await backOff();
       }
     }
   };
