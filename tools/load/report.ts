@@ -24,6 +24,8 @@ export interface FaultResult {
   name: string;
   effect: string;
   ok: boolean;
+  /** Whether the phase's errors were held against the declaration (else the verdict rests on recovery alone). */
+  judged: boolean;
 }
 
 /** Everything the report shows. */
@@ -87,7 +89,11 @@ export function renderReport(r: ReportInput): string {
   );
   const i = r.integrity;
   const faults = r.faults.length
-    ? r.faults.map((f) => `| ${f.name} | ${f.effect} | ${f.ok ? "as declared" : "NOT as declared"} |`)
+    ? r.faults.map((f) =>
+      `| ${f.name} | ${f.effect} | ${
+        !f.ok ? "NOT as declared" : f.judged ? "as declared" : "recovered (errors not judged)"
+      } |`
+    )
     : ["| (none run) | | |"];
   return `# Load report
 
