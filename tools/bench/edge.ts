@@ -43,9 +43,6 @@ const { values } = parseArgs({
   },
 });
 
-if (values.serve) await serve(values.serve);
-else await main();
-
 /** Child-process roles: a hello-world, a stand-in core, the bridge, or the real edge. */
 async function serve(role: string) {
   const port = Number(values.port);
@@ -389,3 +386,6 @@ async function main() {
     }
   }
 }
+
+if (values.serve) await serve(values.serve);
+else await main();
