@@ -1,0 +1,47 @@
+/**
+ * Runs autocannon (npm) in a process of its own, so the load tool never shares an event loop with what it
+ * measures. `deno run -A tools/load/autocannon.ts '<options JSON>'` prints autocannon's result as one JSON line;
+ * `runAutocannon()` is the caller's side.
+ */
+import autocannon from "autocannon";
+
+/** The part of autocannon's result the benchmarks read. */
+export interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p97_5: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  "2xx": number;
+}
+
+/** What a run sends (autocannon's own option names). */
+export interface AutocannonOptions {
+  url: string;
+  connections: number;
+  /** Seconds. */
+  duration: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Several request shapes sent in turn on each connection. */
+  requests?: { method?: string; path: string; headers?: Record<string, string>; body?: string }[];
+}
+
+/** Runs autocannon in a child process and returns its result. */
+export async function runAutocannon(options: AutocannonOptions): Promise<AutocannonResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", import.meta.filename!, JSON.stringify(options)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`autocannon failed: ${new TextDecoder().decode(out.stderr)}`);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  return JSON.parse(lines.at(-1)!) as AutocannonResult;
+}
+
+if (import.meta.main) {
+  const options = JSON.parse(Deno.args[0]) as AutocannonOptions;
+  const result = await autocannon({ ...options, duration: options.duration });
+  console.log(JSON.stringify(result));
+}

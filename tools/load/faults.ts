@@ -1,0 +1,182 @@
+/**
+ * Faults during load (`deno task load --faults`): each fault gets a short phase of the same mixed workload, is
+ * injected a few seconds in and lifted after its hold; its effect is what the workload saw during that phase, and
+ * the tiers must recover with no restart of their own (a probe through every edge afterwards). Jobs and turns lost
+ * or doubled are checked once, after all faults, by the run's integrity checks.
+ */
+import { sql } from "drizzle-orm";
+import { queryRows } from "../../shared/db/client.ts";
+import type { FaultResult } from "./report.ts";
+import type { Stack } from "./stack.ts";
+import { type ClassResult, runWorkload, uploadAndIngest, type WorkloadOptions } from "./workload.ts";
+
+/** One scripted fault. */
+interface Fault {
+  name: string;
+  /** What the system declares for this fault (docs), shown beside the effect. */
+  declared: string;
+  holdMs: number;
+  inject(stack: Stack): Promise<void>;
+  lift(stack: Stack): Promise<void>;
+  /** Whether the phase's errors stay within what is declared; absent: not judged (the verdict is recovery). */
+  withinDeclared?: (classes: ClassResult[]) => boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function errorsOf(c: ClassResult): number {
+  return Object.values(c.errors).reduce((a, b) => a + b, 0);
+}
+
+/** Errors outside the chat classes (chat is where model faults are allowed to show). */
+function nonChatErrors(classes: ClassResult[]): number {
+  return classes.filter((c) => !c.name.startsWith("chat")).reduce((n, c) => n + errorsOf(c), 0);
+}
+
+function summary(classes: ClassResult[]): string {
+  const parts = classes.flatMap((c) => {
+    const e = Object.entries(c.errors).map(([k, v]) => `${v} × ${k}`).join(", ");
+    return e ? [`${c.name.split(" (")[0]}: ${e}`] : [];
+  });
+  return parts.length ? parts.join("; ") : "no errors";
+}
+
+/** SIGKILLs the worker holding a running ingestion job (started for the purpose), restarts it after `downMs`. */
+async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<void> {
+  const pdf = await Deno.readFile(
+    new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url),
+  );
+  const ingestion = uploadAndIngest(stack.edgeUrls[0], stack.academics[0], stack.courseId, pdf, 240_000);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const rows = await queryRows<{ locked_by: string | null }>(
+      stack.database.db,
+      sql`select locked_by from jobs where type = 'documents.ingest' and status = 'running'`,
+    );
+    const holder = stack.processes.find((p) =>
+      p.tier === "workers" && rows.some((r) => r.locked_by?.includes(String(p.child.pid)))
+    );
+    if (holder) {
+      await holder.kill("SIGKILL");
+      await sleep(downMs);
+      await holder.restart();
+      break;
+    }
+    await sleep(100);
+  }
+  // The job itself is checked with all the others after the drain; its outcome is not awaited here.
+  ingestion.catch(() => {});
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: "Qdrant answers 503 for 20 s",
+    declared: "search falls back to keyword-only; ingestion retried by QStash",
+    holdMs: 20_000,
+    inject: (s) => Promise.resolve(void (s.fakes.qdrant.failing = true)),
+    lift: (s) => Promise.resolve(void (s.fakes.qdrant.failing = false)),
+    withinDeclared: (classes) => classes.every((c) => errorsOf(c) === 0),
+  },
+  {
+    name: "model breaks off mid-stream for 10 s",
+    declared: "the turn ends with an SSE `error` event and is stored as not complete; nothing else fails",
+    holdMs: 10_000,
+    inject: (s) => Promise.resolve(void (s.fakes.model.mode = "break")),
+    lift: (s) => Promise.resolve(void (s.fakes.model.mode = "ok")),
+    withinDeclared: (classes) => nonChatErrors(classes) === 0,
+  },
+  {
+    name: "model down (503) for 10 s",
+    declared: "the documented refusal or an SSE `error` event; nothing else fails",
+    holdMs: 10_000,
+    inject: (s) => Promise.resolve(void (s.fakes.model.mode = "down")),
+    lift: (s) => Promise.resolve(void (s.fakes.model.mode = "ok")),
+    withinDeclared: (classes) => nonChatErrors(classes) === 0,
+  },
+  {
+    name: "SIGKILL one core replica, restarted after 5 s",
+    declared: "requests in flight on that replica fail; new connections go to the other replica",
+    holdMs: 5_000,
+    inject: (s) => s.processes.find((p) => p.name === "core-2")!.kill("SIGKILL"),
+    lift: (s) => s.processes.find((p) => p.name === "core-2")!.restart(),
+    // Requests in flight on the killed replica are lost with it: the verdict rests on the recovery probe and the
+    // integrity checks.
+  },
+  {
+    name: "SIGKILL the worker holding an ingestion job, restarted after 2 s",
+    declared:
+      "QStash redelivers; another worker takes the job over when its lease ends; the job runs to the end once",
+    holdMs: 0,
+    inject: (s) => killWorkerMidIngestion(s, 2_000),
+    lift: () => Promise.resolve(),
+    withinDeclared: (classes) => classes.every((c) => errorsOf(c) === 0),
+  },
+  {
+    name: "Redis unreachable for 5 s (connections cut)",
+    declared: "edge: 503 on signed-in calls (revocations fail closed), per-process limits, cache bypassed",
+    holdMs: 5_000,
+    inject: (s) => Promise.resolve(s.redisProxy.cut()),
+    lift: (s) => Promise.resolve(s.redisProxy.restore()),
+  },
+  {
+    name: "Postgres cut for 10 s (TCP proxy)",
+    declared: "503 with Retry-After while the database is unreachable; recovery without restart",
+    holdMs: 10_000,
+    inject: (s) => Promise.resolve(s.postgresProxy.cut()),
+    lift: (s) => Promise.resolve(s.postgresProxy.restore()),
+  },
+];
+
+/** Whether every edge answers signed-in reads again (five in a row each) within `timeoutMs`. */
+async function recovered(stack: Stack, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (const edge of stack.edgeUrls) {
+    let streak = 0;
+    while (streak < 5) {
+      if (Date.now() > deadline) return false;
+      try {
+        const res = await fetch(`${edge}/api/v1/me/courses`, {
+          headers: { authorization: stack.students[0].authorization },
+        });
+        await res.body?.cancel();
+        streak = res.ok ? streak + 1 : 0;
+      } catch {
+        streak = 0;
+      }
+      if (streak < 5) await sleep(200);
+    }
+  }
+  return true;
+}
+
+/** Runs every fault in turn under the workload; returns what each did. */
+export async function runFaults(
+  stack: Stack,
+  workload: Omit<WorkloadOptions, "durationSeconds">,
+  log: (line: string) => void,
+  only?: string[],
+): Promise<{ results: FaultResult[]; classes: ClassResult[][] }> {
+  const results: FaultResult[] = [];
+  const classes: ClassResult[][] = [];
+  for (const fault of FAULTS.filter((f) => !only || only.some((o) => f.name.toLowerCase().includes(o)))) {
+    log(`fault: ${fault.name}`);
+    const durationSeconds = Math.ceil((3_000 + fault.holdMs + 5_000) / 1000);
+    const phase = runWorkload(stack, { ...workload, durationSeconds });
+    await sleep(3_000);
+    await fault.inject(stack);
+    await sleep(fault.holdMs);
+    await fault.lift(stack);
+    const seen = await phase;
+    const back = await recovered(stack);
+    classes.push(seen);
+    results.push({
+      name: fault.name,
+      effect: `${summary(seen)}. Declared: ${fault.declared}. ${
+        back ? "Recovered" : "NOT recovered"
+      } without restart.`,
+      ok: back && (fault.withinDeclared?.(seen) ?? true),
+      judged: fault.withinDeclared !== undefined,
+    });
+  }
+  return { results, classes };
+}

@@ -1,0 +1,147 @@
+/** Writes the load run's report (docs/load-report.md by default) as Markdown. */
+import type { Samples } from "./monitor.ts";
+import type { ClassResult } from "./workload.ts";
+
+/** What the run checked after the load: jobs and turns accounted for. */
+export interface Integrity {
+  jobsTotal: number;
+  jobsSucceeded: number;
+  /** Jobs not in a final state once the queue was given time to drain. */
+  jobsUnfinished: number;
+  jobsDead: number;
+  /** Chunks stored twice for the same document, generation and position (a job run twice writing twice). */
+  duplicateChunks: number;
+  /** Chat turns the clients saw accepted (200) vs questions stored. */
+  turnsAccepted: number;
+  questionsStored: number;
+  answersStored: number;
+  /** Answers stored as complete. */
+  answersComplete: number;
+}
+
+/** A fault injected during the run and what was seen. */
+export interface FaultResult {
+  name: string;
+  effect: string;
+  ok: boolean;
+  /** Whether the phase's errors were held against the declaration (else the verdict rests on recovery alone). */
+  judged: boolean;
+}
+
+/** Everything the report shows. */
+export interface ReportInput {
+  startedAt: Date;
+  commit: string;
+  flags: Record<string, string | number>;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; loadAverageAtStart: string };
+  classes: ClassResult[];
+  samples: Samples;
+  integrity: Integrity;
+  faults: FaultResult[];
+  durationSeconds: number;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** The machine this runs on, from /proc. */
+export function machineInfo(): ReportInput["machine"] {
+  const cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
+  const meminfo = Deno.readTextFileSync("/proc/meminfo");
+  return {
+    cpus: navigator.hardwareConcurrency,
+    cpuModel: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? "unknown",
+    memoryGb: Math.round(Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1] ?? 0) / 1024 / 1024 * 10) / 10,
+    loadAverageAtStart: Deno.loadavg().map((n) => n.toFixed(2)).join(" "),
+  };
+}
+
+/** Total errors of the load phase, all classes. */
+export function errorCount(classes: ClassResult[]): number {
+  return classes.reduce((sum, c) => sum + Object.values(c.errors).reduce((a, b) => a + b, 0), 0);
+}
+
+const ms = (n: number) => Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : "–";
+
+/** Renders the report. */
+export function renderReport(r: ReportInput): string {
+  const rows = r.classes.map((c) => {
+    const errors = Object.entries(c.errors).map(([k, v]) => `${v} × ${k}`).join(", ") || "0";
+    if (c.autocannon) {
+      const a = c.autocannon;
+      return `| ${c.name} | ${a.total} | ${errors} | ${ms(a.p50)} | ${ms(a.p97_5)}† | ${ms(a.p99)} | ${
+        a.rps.toFixed(0)
+      } |`;
+    }
+    const n = c.latenciesMs.length;
+    const rate = c.ok / r.durationSeconds;
+    return `| ${c.name} | ${n} | ${errors} | ${ms(percentile(c.latenciesMs, 0.5))} | ${
+      ms(percentile(c.latenciesMs, 0.95))
+    } | ${ms(percentile(c.latenciesMs, 0.99))} | ${rate.toFixed(1)} |${c.note ? ` ${c.note}` : ""}`;
+  });
+  const procs = r.samples.processes.map((p) =>
+    `| ${p.name} | ${p.peakRssMb.toFixed(0)} | ${p.meanCpuPercent.toFixed(0)} | ${
+      p.peakCpuPercent.toFixed(0)
+    } |`
+  );
+  const i = r.integrity;
+  const faults = r.faults.length
+    ? r.faults.map((f) =>
+      `| ${f.name} | ${f.effect} | ${
+        !f.ok ? "NOT as declared" : f.judged ? "as declared" : "recovered (errors not judged)"
+      } |`
+    )
+    : ["| (none run) | | |"];
+  return `# Load report
+
+Written by \`deno task load\` (tools/load/main.ts) on ${r.startedAt.toISOString()}, commit \`${r.commit}\`.
+Regenerate with \`deno task load\` and the flags below; figures depend on the machine and on what else runs on it.
+
+## Machine and run
+
+- Machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGb} GB RAM; load average at start
+  ${r.machine.loadAverageAtStart} (other work on the machine counts: compare runs on a quiet machine only).
+- Flags: ${Object.entries(r.flags).map(([k, v]) => `\`--${k} ${v}\``).join(", ")}.
+- Shape: ${r.flags.edges} edge, ${r.flags.cores} core and ${r.flags.workers} workers processes (\`deno run -A <tier>/main.ts\`, as
+  \`deno task start:*\`), cores and workers behind round-robin TCP relays; a throwaway database on the machine's
+  Postgres; the KV on the machine's Redis (its own database index) through the Upstash REST bridge; labelled fakes
+  for QStash (signed deliveries to the workers), Qdrant and the model (first token after 300 ms, then 30 tokens/s).
+- Machine CPU busy during the load phase: ${r.samples.machineCpuPercent.toFixed(0)}% of all cores.
+
+## Route classes (load phase, ${r.durationSeconds} s)
+
+| Class | Requests | Errors | p50 ms | p95 ms | p99 ms | Throughput /s |
+| ----- | -------: | ------ | -----: | -----: | -----: | ------------: |
+${rows.join("\n")}
+
+† autocannon reports p97.5, not p95. Plain classes are driven by autocannon (closed loop, each request signed in
+as the class's users in turn); chat turns are timed by the client from the request to the stream's end.
+
+## Processes
+
+| Process | Peak RSS MB | Mean CPU % | Peak CPU % |
+| ------- | ----------: | ---------: | ---------: |
+${procs.join("\n")}
+
+- Postgres connections of the run's database, peak: ${r.samples.peakPgConnections}.
+- Job queue: peak due ${r.samples.peakQueued}, peak running ${r.samples.peakRunning}, oldest due job ${
+    r.samples.oldestQueuedAgeSeconds.toFixed(1)
+  } s.
+
+## Nothing lost, nothing doubled
+
+- Jobs: ${i.jobsTotal} in total, ${i.jobsSucceeded} succeeded, ${i.jobsDead} dead, ${i.jobsUnfinished} unfinished after the drain.
+- Chunks stored twice for one document position: ${i.duplicateChunks}.
+- Chat: ${i.turnsAccepted} turns accepted by the API, ${i.questionsStored} questions and ${i.answersStored} answers stored
+  (${i.answersComplete} complete).
+
+## Faults
+
+| Fault | Effect | Verdict |
+| ----- | ------ | ------- |
+${faults.join("\n")}
+`;
+}
