@@ -747,6 +747,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{id}/insight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Questions per week, unanswered questions and usage against quota (course instructors, admins)
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getCoursesByIdInsight"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/insight/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The course's documents by how often tutor answers cited them (most or least cited first)
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getCoursesByIdInsightDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/insight/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Questions the tutor refused because the material lacks the answer, similar ones grouped, largest first
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getCoursesByIdInsightGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{id}/restore": {
         parameters: {
             query?: never;
@@ -1751,6 +1811,15 @@ export interface components {
             page: number | null;
             snippet: string;
         };
+        CitedDocument: {
+            /** @description Tutor answers that cited it in the window */
+            citations: number;
+            /** Format: uuid */
+            id: string;
+            lastCitedAt: string | null;
+            status: string;
+            title: string;
+        };
         Course: {
             code: string;
             createdAt: string;
@@ -1766,6 +1835,38 @@ export interface components {
             semesterId: string;
             title: string;
             updatedAt: string;
+        };
+        CourseInsight: {
+            /** Format: uuid */
+            courseId: string;
+            usage: {
+                /** @description Questions a day for the whole course (0: none) */
+                courseDailyLimit: number;
+                days: {
+                    day: string;
+                    /** @description Most questions one person asked in this course that day */
+                    peakAsker: number;
+                    questions: number;
+                    unitsIn: number;
+                    unitsOut: number;
+                }[];
+                /** @description Questions a day for one student across all courses (0: none) */
+                studentDailyLimit: number;
+                /** @description `tokens` (a model) or `characters` (offline tutor) */
+                unit: string | null;
+            };
+            weeks: {
+                /** @description Distinct people who asked */
+                askers: number;
+                questions: number;
+                /** @description Refused because the material lacks the answer */
+                unanswered: number;
+                /**
+                 * @description Monday of the week (UTC)
+                 * @example 2026-11-30
+                 */
+                weekStart: string;
+            }[];
         };
         Document: {
             chunks: number;
@@ -2029,6 +2130,15 @@ export interface components {
             updatedAt: string | null;
             /** Format: uuid */
             userId: string;
+        };
+        QuestionGap: {
+            askers: number;
+            count: number;
+            /** @description Up to three distinct wordings, newest first */
+            examples: string[];
+            /** @description Words most of the group's questions share */
+            keywords: string[];
+            lastAskedAt: string;
         };
         RosterReport: {
             failed: number;
@@ -6574,6 +6684,288 @@ export interface operations {
                         jobId: string;
                         run: components["schemas"]["GoldenRun"];
                         statusUrl: string;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoursesByIdInsight: {
+        parameters: {
+            query?: {
+                /** @description Days of usage, today included (1–90) */
+                days?: number;
+                /** @description Weeks of questions, this week included (1–52) */
+                weeks?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The course's activity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseInsight"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoursesByIdInsightDocuments: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Days to look back, today included (1–365) */
+                days?: number;
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description `-citations`: most cited first; `citations`: least cited first */
+                sort?: "-citations" | "citations";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Documents and citations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CitedDocument"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoursesByIdInsightGaps: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Days to look back, today included (1–365) */
+                days?: number;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Groups of unanswered questions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QuestionGap"][];
+                        nextCursor: string | null;
                     };
                 };
             };
