@@ -1617,7 +1617,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Look a user up by email (admins), e.g. to give them a role
+         * The user directory: search by email or name, filter by role and faculty (admins)
          * @description Access: admins. Admins need two-factor sign-in.
          */
         get: operations["getUsers"];
@@ -1644,6 +1644,26 @@ export interface paths {
          * @description Access: admins. Admins need two-factor sign-in.
          */
         delete: operations["deleteUsersById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's enrolments with their courses, newest first (admins)
+         * @description Access: admins. Admins need two-factor sign-in.
+         */
+        get: operations["getUsersByIdEnrollments"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1867,6 +1887,11 @@ export interface components {
                  */
                 weekStart: string;
             }[];
+        };
+        DirectoryUser: components["schemas"]["User"] & {
+            /** Format: uuid */
+            facultyId: string | null;
+            fullName: string | null;
         };
         Document: {
             chunks: number;
@@ -2258,6 +2283,16 @@ export interface components {
             mfaEnabled: boolean;
             /** @enum {string} */
             role: "ADMIN" | "ACADEMIC" | "STUDENT";
+        };
+        UserEnrollment: {
+            courseCode: string;
+            /** Format: uuid */
+            courseId: string;
+            courseTitle: string;
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            role: string;
         };
     };
     responses: never;
@@ -11707,12 +11742,18 @@ export interface operations {
     };
     getUsers: {
         parameters: {
-            query: {
+            query?: {
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
-                email: string;
+                /** @description Exactly this email */
+                email?: string;
+                /** @description Users whose profile names this faculty */
+                facultyId?: string;
                 /** @description Page size (1–100) */
                 limit?: number;
+                /** @description Part of the email, display name or profile name */
+                q?: string;
+                role?: "ADMIN" | "ACADEMIC" | "STUDENT";
             };
             header?: never;
             path?: never;
@@ -11720,14 +11761,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The matching user, if any */
+            /** @description Matching users, by email */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["User"][];
+                        items: components["schemas"]["DirectoryUser"][];
                         nextCursor: string | null;
                     };
                 };
@@ -11814,6 +11855,99 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUsersByIdEnrollments: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enrolments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UserEnrollment"][];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description Invalid input */
             400: {
@@ -12159,6 +12293,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why the role changes; kept in the audit trail */
+                    reason?: string;
                     /** @enum {string} */
                     role: "ADMIN" | "ACADEMIC" | "STUDENT";
                 };
@@ -12174,7 +12310,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` lists the failing fields in `details`) */
+            /** @description Invalid input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12183,7 +12319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No valid access token (`WWW-Authenticate: Bearer`) */
+            /** @description No verified caller */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12192,7 +12328,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The caller's role or scope does not allow this */
+            /** @description The caller may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12201,7 +12337,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or outside the caller's scope */
+            /** @description Not found or outside the caller's scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12210,7 +12346,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource's current state */
+            /** @description Conflicts with existing data */
             409: {
                 headers: {
                     [name: string]: unknown;
