@@ -8,7 +8,7 @@ import { MyCoursesPage } from "../features/courses/mod.ts";
 import { NotificationsPage } from "../features/notifications/mod.ts";
 import { ProfilePage } from "../features/profile/mod.ts";
 import { InsightIndexPage, InsightPage } from "../features/insight/mod.ts";
-import { AdminUsersPage } from "../features/admin/mod.ts";
+import { AdminCatalogPage, AdminUsersPage } from "../features/admin/mod.ts";
 import { I18nProvider, useI18n } from "../lib/i18n.tsx";
 import { createQueryClient } from "../lib/query.ts";
 import { Layout } from "./layout.tsx";
@@ -60,6 +60,7 @@ function Routes() {
         <Route path="/insight" component={InsightIndexPage} />
         <Route path="/insight/:id" component={InsightPage} />
         <Route path="/admin/users" component={AdminUsersPage} />
+        <Route path="/admin/catalog" component={AdminCatalogPage} />
         <Route default component={NotFound} />
       </Router>
     </Layout>

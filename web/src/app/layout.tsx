@@ -35,9 +35,14 @@ export function Layout(props: { user: User | null; children: ComponentChildren }
                 </li>
               )}
               {props.user.role === "ADMIN" && (
-                <li>
-                  <a href="/admin/users">{t("nav.users")}</a>
-                </li>
+                <>
+                  <li>
+                    <a href="/admin/users">{t("nav.users")}</a>
+                  </li>
+                  <li>
+                    <a href="/admin/catalog">{t("nav.catalog")}</a>
+                  </li>
+                </>
               )}
             </ul>
           </nav>

@@ -46,7 +46,11 @@ export function AdminUsersPage() {
           setSearch({ q: typed.trim(), role: typedRole });
         }}
       >
-        <Field label={t("admin.users.search")} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        <Field
+          label={t("admin.users.search")}
+          value={typed}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+        />
         <div class="field">
           <label for={roleId}>{t("admin.users.role")}</label>
           <select
@@ -93,7 +97,11 @@ export function AdminUsersPage() {
         </table>
       )}
       {list.hasNextPage && (
-        <button type="button" disabled={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>
+        <button
+          type="button"
+          disabled={list.isFetchingNextPage}
+          onClick={() => list.fetchNextPage()}
+        >
           {t("insight.more")}
         </button>
       )}
@@ -160,7 +168,9 @@ function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
         {items.map((e) => (
           <li key={e.id}>
             <span dir="ltr" class="code">{e.courseCode}</span> <span dir="auto">{e.courseTitle}</span>{" "}
-            <span class="badge">{t(e.role === "instructor" ? "courses.role.instructor" : "courses.role.student")}</span>
+            <span class="badge">
+              {t(e.role === "instructor" ? "courses.role.instructor" : "courses.role.student")}
+            </span>
           </li>
         ))}
       </ul>

@@ -22,12 +22,16 @@ export function NotificationsLink() {
   const { t } = useI18n();
   const unread = useNotifications(true).data?.length ?? 0;
   return (
-    <a
-      href="/notifications"
-      aria-label={unread ? t("nav.notificationsUnread", { count: unread }) : t("nav.notifications")}
-    >
+    // The visible text is part of the link's name (no aria-label over it), so speech users can say what they see.
+    <a href="/notifications">
       {t("nav.notifications")}
-      {unread > 0 && <span class="count" aria-hidden="true">{unread}</span>}
+      {unread > 0 && (
+        <>
+          {" "}
+          <span class="count">{unread}</span>
+          <span class="visually-hidden">{" " + t("nav.unread")}</span>
+        </>
+      )}
     </a>
   );
 }
