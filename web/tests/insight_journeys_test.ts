@@ -218,6 +218,7 @@ Deno.test({
           await courses.getByRole("button", { name: `Restore STAT-${tag}` }).click();
           await courses.getByRole("button", { name: `Edit STAT-${tag}` }).waitFor();
           await assertAccessible(page, "catalog console");
+          await page.evaluate(() => scrollTo(0, 0));
           await screenshot(page, "admin-catalog-en");
         },
       );

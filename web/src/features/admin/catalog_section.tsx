@@ -53,6 +53,8 @@ export function CatalogSection<T extends { id: string; deletedAt: string | null 
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Bumped after each successful create, so the form starts empty again.
+  const [created, setCreated] = useState(0);
   const list = useInfiniteQuery({
     queryKey: spec.queryKey,
     initialPageParam: undefined as string | undefined,
@@ -173,11 +175,14 @@ export function CatalogSection<T extends { id: string; deletedAt: string | null 
       <details>
         <summary>{spec.addLabel}</summary>
         <EntityForm
+          key={created}
           fields={spec.fields}
           initial={{}}
           submitLabel={t("catalog.create")}
           legend={spec.addLabel}
-          onSubmit={(values) => act(() => spec.create(values)).then(() => {})}
+          onSubmit={async (values) => {
+            if (await act(() => spec.create(values))) setCreated((n) => n + 1);
+          }}
         />
       </details>
     </section>
