@@ -24,6 +24,7 @@ import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerChatRoutes } from "./routes/chat.ts";
 import { registerTutorPolicyRoutes } from "./routes/tutor_policy.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
+import { registerInsightRoutes } from "./routes/insight.ts";
 // Documents and retrieval
 import { registerDocumentRoutes } from "./routes/documents.ts";
 import { registerSearchRoutes } from "./routes/search.ts";
@@ -83,6 +84,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   registerChatRoutes(app);
   registerTutorPolicyRoutes(app);
   registerUsageRoutes(app);
+  registerInsightRoutes(app);
   // Documents and retrieval
   registerDocumentRoutes(app, services);
   registerSearchRoutes(app);

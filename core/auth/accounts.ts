@@ -175,7 +175,7 @@ export async function updateProfile(
 export async function changeRole(
   deps: AuthDeps,
   actorId: string,
-  input: { userId: string; role: Role },
+  input: { userId: string; role: Role; reason?: string },
 ): Promise<UserRow> {
   if (actorId === input.userId) throw errors.conflict("Admins cannot change their own role");
   const before = await findUser(deps, input.userId);
@@ -189,7 +189,7 @@ export async function changeRole(
       action: "user.role_changed",
       userId: actorId,
       target: `user:${input.userId}`,
-      metadata: { from: before.role, to: input.role },
+      metadata: { from: before.role, to: input.role, ...(input.reason ? { reason: input.reason } : {}) },
     });
     return row;
   });

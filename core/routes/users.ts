@@ -1,13 +1,25 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ADMINS, contract } from "../http/contract.ts";
 import type { CoreApp } from "../app.ts";
-import { changeRole, deactivateUser, findByEmail, publicUser } from "../auth/accounts.ts";
+import { changeRole, deactivateUser, publicUser } from "../auth/accounts.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { errorResponses, jsonResponse, pageSchema } from "./common.ts";
 import { callerOf } from "../auth/caller.ts";
-import { normaliseEmail } from "../auth/password.ts";
 import { UserSchema } from "../auth/http.ts";
 import { Role } from "../../shared/identity.ts";
+import {
+  DirectoryQuery,
+  DirectoryUser,
+  searchUsers,
+  UserEnrollment,
+  userEnrollments,
+} from "../accounts/directory.ts";
+
+const RoleChange = z.object({
+  role: Role,
+  reason: z.string().trim().min(1).max(500).optional()
+    .openapi({ description: "Why the role changes; kept in the audit trail" }),
+});
 
 const changeRoleRoute = createRoute({
   method: "patch",
@@ -16,26 +28,32 @@ const changeRoleRoute = createRoute({
   ...contract({ access: ADMINS }),
   request: {
     params: z.object({ id: z.uuid() }),
-    body: { content: { "application/json": { schema: z.object({ role: Role }) } }, required: true },
+    body: { content: { "application/json": { schema: RoleChange } }, required: true },
   },
   responses: {
     200: { description: "The updated user", content: { "application/json": { schema: UserSchema } } },
+    ...errorResponses,
   },
 });
 
 const findRoute = createRoute({
   method: "get",
   path: "/v1/users",
-  summary: "Look a user up by email (admins), e.g. to give them a role",
+  tags: ["users"],
+  summary: "The user directory: search by email or name, filter by role and faculty (admins)",
   ...contract({ access: ADMINS }),
-  request: {
-    query: z.object({
-      email: z.string().trim().min(3).max(254).transform(normaliseEmail)
-        .openapi({ example: "ada@uni.example" }),
-      ...pageQuery,
-    }),
-  },
-  responses: { 200: jsonResponse(pageSchema(UserSchema), "The matching user, if any"), ...errorResponses },
+  request: { query: DirectoryQuery },
+  responses: { 200: jsonResponse(pageSchema(DirectoryUser), "Matching users, by email"), ...errorResponses },
+});
+
+const enrollmentsRoute = createRoute({
+  method: "get",
+  path: "/v1/users/{id}/enrollments",
+  tags: ["users"],
+  summary: "A user's enrolments with their courses, newest first (admins)",
+  ...contract({ access: ADMINS }),
+  request: { params: z.object({ id: z.uuid() }), query: z.object(pageQuery) },
+  responses: { 200: jsonResponse(pageSchema(UserEnrollment), "Enrolments"), ...errorResponses },
 });
 
 const deactivateRoute = createRoute({
@@ -48,11 +66,14 @@ const deactivateRoute = createRoute({
   responses: { 204: { description: "Deactivated" }, ...errorResponses },
 });
 
-/** `GET /v1/users?email=`, `PATCH /v1/users/:id/role`, `DELETE /v1/users/:id`. */
+/** `GET /v1/users`, `GET /v1/users/:id/enrollments`, `PATCH /v1/users/:id/role`, `DELETE /v1/users/:id`. */
 export function registerUserRoutes(app: CoreApp): void {
   app.openapi(findRoute, async (c) => {
-    const row = await findByEmail(c.get("services"), c.req.valid("query").email);
-    return c.json({ items: row ? [publicUser(row)] : [], nextCursor: null }, 200);
+    return c.json(await searchUsers(c.get("services").database.db, c.req.valid("query")), 200);
+  });
+  app.openapi(enrollmentsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await userEnrollments(c.get("services").database.db, id, c.req.valid("query")), 200);
   });
   app.openapi(deactivateRoute, async (c) => {
     await deactivateUser(c.get("services"), callerOf(c).userId, c.req.valid("param").id);
@@ -60,10 +81,8 @@ export function registerUserRoutes(app: CoreApp): void {
   });
   app.openapi(changeRoleRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await changeRole(c.get("services"), callerOf(c).userId, {
-      userId: id,
-      role: c.req.valid("json").role,
-    });
+    const { role, reason } = c.req.valid("json");
+    const row = await changeRole(c.get("services"), callerOf(c).userId, { userId: id, role, reason });
     return c.json(publicUser(row), 200);
   });
 }

@@ -787,6 +787,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{id}/insight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Questions per week, unanswered questions and usage against quota (course instructors, admins)
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getCoursesByIdInsight"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/insight/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The course's documents by how often tutor answers cited them (most or least cited first)
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getCoursesByIdInsightDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/insight/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Questions the tutor refused because the material lacks the answer, similar ones grouped, largest first
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getCoursesByIdInsightGaps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{id}/restore": {
         parameters: {
             query?: never;
@@ -1617,7 +1677,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Look a user up by email (admins), e.g. to give them a role
+         * The user directory: search by email or name, filter by role and faculty (admins)
          * @description Access: admins. Admins need two-factor sign-in.
          */
         get: operations["getUsers"];
@@ -1644,6 +1704,26 @@ export interface paths {
          * @description Access: admins. Admins need two-factor sign-in.
          */
         delete: operations["deleteUsersById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's enrolments with their courses, newest first (admins)
+         * @description Access: admins. Admins need two-factor sign-in.
+         */
+        get: operations["getUsersByIdEnrollments"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1811,6 +1891,15 @@ export interface components {
             page: number | null;
             snippet: string;
         };
+        CitedDocument: {
+            /** @description Tutor answers that cited it in the window */
+            citations: number;
+            /** Format: uuid */
+            id: string;
+            lastCitedAt: string | null;
+            status: string;
+            title: string;
+        };
         Course: {
             code: string;
             createdAt: string;
@@ -1826,6 +1915,43 @@ export interface components {
             semesterId: string;
             title: string;
             updatedAt: string;
+        };
+        CourseInsight: {
+            /** Format: uuid */
+            courseId: string;
+            usage: {
+                /** @description Questions a day for the whole course (0: none) */
+                courseDailyLimit: number;
+                days: {
+                    day: string;
+                    /** @description Most questions one person asked in this course that day */
+                    peakAsker: number;
+                    questions: number;
+                    unitsIn: number;
+                    unitsOut: number;
+                }[];
+                /** @description Questions a day for one student across all courses (0: none) */
+                studentDailyLimit: number;
+                /** @description `tokens` (a model) or `characters` (offline tutor) */
+                unit: string | null;
+            };
+            weeks: {
+                /** @description Distinct people who asked */
+                askers: number;
+                questions: number;
+                /** @description Refused because the material lacks the answer */
+                unanswered: number;
+                /**
+                 * @description Monday of the week (UTC)
+                 * @example 2026-11-30
+                 */
+                weekStart: string;
+            }[];
+        };
+        DirectoryUser: components["schemas"]["User"] & {
+            /** Format: uuid */
+            facultyId: string | null;
+            fullName: string | null;
         };
         Document: {
             chunks: number;
@@ -2135,6 +2261,15 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        QuestionGap: {
+            askers: number;
+            count: number;
+            /** @description Up to three distinct wordings, newest first */
+            examples: string[];
+            /** @description Words most of the group's questions share */
+            keywords: string[];
+            lastAskedAt: string;
+        };
         RosterReport: {
             failed: number;
             imported: number;
@@ -2253,6 +2388,16 @@ export interface components {
             mfaEnabled: boolean;
             /** @enum {string} */
             role: "ADMIN" | "ACADEMIC" | "STUDENT";
+        };
+        UserEnrollment: {
+            courseCode: string;
+            /** Format: uuid */
+            courseId: string;
+            courseTitle: string;
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            role: string;
         };
     };
     responses: never;
@@ -6857,6 +7002,288 @@ export interface operations {
                         jobId: string;
                         run: components["schemas"]["GoldenRun"];
                         statusUrl: string;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoursesByIdInsight: {
+        parameters: {
+            query?: {
+                /** @description Days of usage, today included (1–90) */
+                days?: number;
+                /** @description Weeks of questions, this week included (1–52) */
+                weeks?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The course's activity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseInsight"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoursesByIdInsightDocuments: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Days to look back, today included (1–365) */
+                days?: number;
+                /** @description Page size (1–100) */
+                limit?: number;
+                /** @description `-citations`: most cited first; `citations`: least cited first */
+                sort?: "-citations" | "citations";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Documents and citations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CitedDocument"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoursesByIdInsightGaps: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Days to look back, today included (1–365) */
+                days?: number;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Groups of unanswered questions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QuestionGap"][];
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -11693,12 +12120,18 @@ export interface operations {
     };
     getUsers: {
         parameters: {
-            query: {
+            query?: {
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
-                email: string;
+                /** @description Exactly this email */
+                email?: string;
+                /** @description Users whose profile names this faculty */
+                facultyId?: string;
                 /** @description Page size (1–100) */
                 limit?: number;
+                /** @description Part of the email, display name or profile name */
+                q?: string;
+                role?: "ADMIN" | "ACADEMIC" | "STUDENT";
             };
             header?: never;
             path?: never;
@@ -11706,14 +12139,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The matching user, if any */
+            /** @description Matching users, by email */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["User"][];
+                        items: components["schemas"]["DirectoryUser"][];
                         nextCursor: string | null;
                     };
                 };
@@ -11800,6 +12233,99 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUsersByIdEnrollments: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Page size (1–100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enrolments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UserEnrollment"][];
+                        nextCursor: string | null;
+                    };
+                };
             };
             /** @description Invalid input */
             400: {
@@ -12145,6 +12671,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why the role changes; kept in the audit trail */
+                    reason?: string;
                     /** @enum {string} */
                     role: "ADMIN" | "ACADEMIC" | "STUDENT";
                 };
@@ -12160,7 +12688,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` lists the failing fields in `details`) */
+            /** @description Invalid input */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12169,7 +12697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No valid access token (`WWW-Authenticate: Bearer`) */
+            /** @description No verified caller */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -12178,7 +12706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The caller's role or scope does not allow this */
+            /** @description The caller may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12187,7 +12715,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or outside the caller's scope */
+            /** @description Not found or outside the caller's scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12196,7 +12724,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource's current state */
+            /** @description Conflicts with existing data */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -35,6 +35,11 @@ const TAGS: { name: string; description: string }[] = [
   { name: "documents", description: "Course documents: upload, ingestion, re-indexing." },
   { name: "search", description: "Hybrid (vector and keyword) search in course documents." },
   { name: "chat", description: "The tutor: chat sessions with cited answers, summaries, policy and usage." },
+  {
+    name: "insight",
+    description:
+      "Course insight for its faculty: questions per week, unanswered questions grouped, citations, usage.",
+  },
   { name: "exams", description: "Exams: generation, items, publishing, attempts, grading and results." },
   {
     name: "golden",

@@ -15,6 +15,8 @@ import {
 import { MyCoursesPage } from "../features/courses/mod.ts";
 import { NotificationsPage } from "../features/notifications/mod.ts";
 import { ProfilePage } from "../features/profile/mod.ts";
+import { InsightIndexPage, InsightPage } from "../features/insight/mod.ts";
+import { AdminCatalogPage, AdminUsersPage } from "../features/admin/mod.ts";
 import { I18nProvider, useI18n } from "../lib/i18n.tsx";
 import { createQueryClient } from "../lib/query.ts";
 import { Layout } from "./layout.tsx";
@@ -73,6 +75,11 @@ function Routes() {
         <Route path="/courses/:id/exams/:examId" component={ExamPage} />
         <Route path="/profile" component={ProfilePage} />
         <Route path="/notifications" component={NotificationsPage} />
+        {/* Course insight (staff) and the admin console. */}
+        <Route path="/insight" component={InsightIndexPage} />
+        <Route path="/insight/:id" component={InsightPage} />
+        <Route path="/admin/users" component={AdminUsersPage} />
+        <Route path="/admin/catalog" component={AdminCatalogPage} />
         <Route default component={NotFound} />
       </Router>
     </Layout>

@@ -28,6 +28,22 @@ export function Layout(props: { user: User | null; children: ComponentChildren }
               <li>
                 <a href="/profile">{t("nav.profile")}</a>
               </li>
+              {/* Staff and admin screens. */}
+              {props.user.role !== "STUDENT" && (
+                <li>
+                  <a href="/insight">{t("nav.insight")}</a>
+                </li>
+              )}
+              {props.user.role === "ADMIN" && (
+                <>
+                  <li>
+                    <a href="/admin/users">{t("nav.users")}</a>
+                  </li>
+                  <li>
+                    <a href="/admin/catalog">{t("nav.catalog")}</a>
+                  </li>
+                </>
+              )}
             </ul>
           </nav>
         )}

@@ -1,0 +1,209 @@
+/**
+ * The admins' user directory: search by part of an email or name, filter by role, page through the API's cursor;
+ * open one person to see their enrolments and change their role with a reason (kept in the audit trail; the
+ * change signs them out everywhere).
+ */
+import { useInfiniteQuery, useQueryClient } from "@tanstack/preact-query";
+import { useId, useState } from "preact/hooks";
+import { ErrorNotice, Field, Loading, Page } from "../../components/ui.tsx";
+import { api, type Schemas, unwrap } from "../../lib/api.ts";
+import { useI18n } from "../../lib/i18n.tsx";
+
+type DirectoryUser = Schemas["DirectoryUser"];
+type Role = DirectoryUser["role"];
+const ROLES: Role[] = ["STUDENT", "ACADEMIC", "ADMIN"];
+
+/** `/admin/users`. */
+export function AdminUsersPage() {
+  const { t } = useI18n();
+  const roleId = useId();
+  const [typed, setTyped] = useState("");
+  const [typedRole, setTypedRole] = useState<Role | "">("");
+  const [search, setSearch] = useState<{ q: string; role: Role | "" }>({ q: "", role: "" });
+  const [selected, setSelected] = useState<DirectoryUser | null>(null);
+  const list = useInfiniteQuery({
+    queryKey: ["admin", "users", search],
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET("/api/v1/users", {
+          params: {
+            query: { q: search.q || undefined, role: search.role || undefined, cursor: pageParam, limit: 25 },
+          },
+        }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+  const users = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Page title={t("admin.users.title")} wide>
+      <form
+        role="search"
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSelected(null);
+          setSearch({ q: typed.trim(), role: typedRole });
+        }}
+      >
+        <Field
+          label={t("admin.users.search")}
+          value={typed}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+        />
+        <div class="field">
+          <label for={roleId}>{t("admin.users.role")}</label>
+          <select
+            id={roleId}
+            value={typedRole}
+            onChange={(e) => setTypedRole(e.currentTarget.value as Role | "")}
+          >
+            <option value="">{t("admin.users.anyRole")}</option>
+            {ROLES.map((r) => <option key={r} value={r}>{t(`admin.role.${r}`)}</option>)}
+          </select>
+        </div>
+        <button type="submit">{t("search.submit")}</button>
+      </form>
+      {list.isPending && <Loading />}
+      <ErrorNotice error={list.error} onRetry={() => list.refetch()} />
+      {list.isSuccess && users.length === 0 && <p>{t("admin.users.none")}</p>}
+      {users.length > 0 && (
+        <table class="data">
+          <caption class="visually-hidden">{t("admin.users.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("auth.email")}</th>
+              <th scope="col">{t("admin.users.name")}</th>
+              <th scope="col">{t("admin.users.role")}</th>
+              <th scope="col">
+                <span class="visually-hidden">{t("admin.users.actions")}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} aria-current={selected?.id === u.id ? "true" : undefined}>
+                <th scope="row" dir="ltr">{u.email}</th>
+                <td dir="auto">{u.fullName ?? u.displayName ?? ""}</td>
+                <td>{t(`admin.role.${u.role}`)}</td>
+                <td>
+                  <button type="button" class="quiet" onClick={() => setSelected(u)}>
+                    {t("admin.users.open", { email: u.email })}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {list.hasNextPage && (
+        <button
+          type="button"
+          disabled={list.isFetchingNextPage}
+          onClick={() => list.fetchNextPage()}
+        >
+          {t("insight.more")}
+        </button>
+      )}
+      {selected && <UserDetail key={selected.id} user={selected} onChanged={setSelected} />}
+    </Page>
+  );
+}
+
+function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUser) => void }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const roleId = useId();
+  const reasonId = useId();
+  const [role, setRole] = useState<Role>(props.user.role);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const enrolments = useInfiniteQuery({
+    queryKey: ["admin", "users", props.user.id, "enrollments"],
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET("/api/v1/users/{id}/enrollments", {
+          params: { path: { id: props.user.id }, query: { cursor: pageParam, limit: 20 } },
+        }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+  const items = enrolments.data?.pages.flatMap((p) => p.items) ?? [];
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setError(null);
+    setDone(false);
+    setBusy(true);
+    try {
+      const updated = unwrap(
+        await api.PATCH("/api/v1/users/{id}/role", {
+          params: { path: { id: props.user.id } },
+          body: { role, reason: reason.trim() },
+        }),
+      );
+      setDone(true);
+      setReason("");
+      props.onChanged({ ...props.user, role: updated.role });
+      await queryClient.invalidateQueries({ queryKey: ["admin", "users"] });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="user-detail" class="insight-section card">
+      <h2 id="user-detail" dir="ltr">{props.user.email}</h2>
+      <p>{t("admin.users.current", { role: t(`admin.role.${props.user.role}`) })}</p>
+      <h3>{t("admin.users.enrolments")}</h3>
+      {enrolments.isPending && <Loading />}
+      <ErrorNotice error={enrolments.error} onRetry={() => enrolments.refetch()} />
+      {enrolments.isSuccess && items.length === 0 && <p>{t("admin.users.noEnrolments")}</p>}
+      <ul>
+        {items.map((e) => (
+          <li key={e.id}>
+            <span dir="ltr" class="code">{e.courseCode}</span> <span dir="auto">{e.courseTitle}</span>{" "}
+            <span class="badge">
+              {t(e.role === "instructor" ? "courses.role.instructor" : "courses.role.student")}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {enrolments.hasNextPage && (
+        <button type="button" onClick={() => enrolments.fetchNextPage()}>{t("insight.more")}</button>
+      )}
+      <form class="stack" onSubmit={submit}>
+        <h3>{t("admin.users.changeRole")}</h3>
+        <div class="field">
+          <label for={roleId}>{t("admin.users.newRole")}</label>
+          <select id={roleId} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+            {ROLES.map((r) => <option key={r} value={r}>{t(`admin.role.${r}`)}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for={reasonId}>{t("admin.users.reason")}</label>
+          <textarea
+            id={reasonId}
+            required
+            maxLength={500}
+            rows={2}
+            aria-describedby={`${reasonId}-hint`}
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+          <p id={`${reasonId}-hint`} class="hint">{t("admin.users.reasonHint")}</p>
+        </div>
+        <button type="submit" class="primary" disabled={busy || role === props.user.role || !reason.trim()}>
+          {t("admin.users.save")}
+        </button>
+        <ErrorNotice error={error} />
+        {done && <p role="status" class="notice">{t("admin.users.changed")}</p>}
+      </form>
+    </section>
+  );
+}
