@@ -1,4 +1,10 @@
-import { answerTypeOf, LEANS_BACK, offersAnswerType } from "./answer_type.ts";
+import {
+  answerTypeOf,
+  isCutSentence,
+  LEANS_BACK,
+  looksLikeHeading,
+  offersAnswerType,
+} from "./answer_type.ts";
 import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
 import type { RetrievedChunk } from "./types.ts";
 
@@ -86,6 +92,10 @@ export interface SentenceCandidate {
   rank: number;
   /** Whether the sentence offers the kind of answer the question asks for. */
   offersAnswer: boolean;
+  /** A heading or running title, which names a topic without saying anything about it. */
+  heading: boolean;
+  /** The chunk's last sentence, stopped before its end: quoting it would cut a sentence. */
+  cut: boolean;
 }
 
 /**
@@ -114,8 +124,12 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
         (sentenceIndex > 0 && LEANS_BACK.test(sentence) &&
           offersAnswerType(sentences[sentenceIndex - 1], wanted, question));
       const novel = [...prepared[sentenceIndex].terms].some((t) => !asked.has(t));
-      const rank = support + (offersAnswer ? ANSWER_CUE_BONUS : 0) - (novel ? 0 : ANSWER_CUE_BONUS);
-      candidates.push({ chunkIndex, sentenceIndex, sentence, support, rank, offersAnswer });
+      const heading = looksLikeHeading(sentence);
+      const cut = isCutSentence(sentence, sentenceIndex === sentences.length - 1);
+      // Headings and cut fragments still count as support (the material covers the topic) but make poor quotes.
+      const rank = support + (offersAnswer ? ANSWER_CUE_BONUS : 0) - (novel ? 0 : ANSWER_CUE_BONUS) -
+        (heading || cut ? ANSWER_CUE_BONUS : 0);
+      candidates.push({ chunkIndex, sentenceIndex, sentence, support, rank, offersAnswer, heading, cut });
     });
   });
   return candidates.sort((a, b) => b.rank - a.rank || b.support - a.support);
