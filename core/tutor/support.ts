@@ -27,7 +27,7 @@ export function prepare(text: string): PreparedText {
   const terms = contentTerms(text);
   const share = arabicShare(text);
   const prepared = {
-    terms: new Set(terms),
+    terms: new Set([...terms, ...terms.map(withoutProclitic).filter((t) => t !== null)]),
     bigrams: new Set(bigrams(terms)),
     arabic: share.arabic > share.latin,
   };
@@ -53,10 +53,20 @@ export function coverage(
   for (const term of distinct) {
     const weight = weights?.get(term) ?? 1;
     total += weight;
-    if (passages.some((p) => p.terms.has(term))) found += weight;
+    const bare = withoutProclitic(term);
+    if (passages.some((p) => p.terms.has(term) || (bare !== null && p.terms.has(bare)))) found += weight;
     else if (passages.some((p) => hasPrefixMate(term, p.terms))) found += 0.5 * weight;
   }
   return found / total;
+}
+
+/**
+ * An Arabic term without a one-letter proclitic (ب "with", ل "for", ك "like", ف "so"): "باختبار"/"اختبار",
+ * "لكاليفورني"/"كاليفورني". The stemmer leaves these alone because many words start with those letters ("فريق",
+ * "لبنان"), so the stripped form is only an extra term a passage also offers, never a replacement.
+ */
+export function withoutProclitic(term: string): string | null {
+  return term.length >= 5 && /^[بلكف][\u0621-\u064A]/.test(term) ? term.slice(1) : null;
 }
 
 function hasPrefixMate(term: string, pool: Set<string>): boolean {
