@@ -408,3 +408,30 @@ Deno.test("a question in the other language than all of the course's material is
   assert.equal(plain.answer, refusalMessage("not_found", "ar"));
   assert.ok(logged.logger.lines.some((l) => l.msg === "material language check failed"));
 });
+
+Deno.test("an Arabic question naming a Latin-script term is answered from English material by that term", async () => {
+  const retriever = new MemoryRetriever([{
+    chunkId: "dna-1",
+    documentId: "bio",
+    documentTitle: "Molecular biology",
+    page: 4,
+    text:
+      "Proteins fold into shapes. DNA is the molecule that carries the genetic instructions of living things.",
+    courseId: "course-bio",
+  }]);
+  const answered = await answerTutorTurn(
+    deps({ retriever }),
+    turn("ما هو دور DNA في الخلايا الحية؟", { scope: { courseId: "course-bio" } }),
+  );
+  assert.equal(answered.refusal, null);
+  assert.equal(answered.language, "ar");
+  assert.match(answered.answer, /^إليك ما تقوله مواد المقرر/);
+  assert.match(answered.answer, /DNA is the molecule that carries the genetic instructions/);
+  assert.deepEqual(answered.citations.map((c) => [c.index, c.chunkId]), [[1, "dna-1"]]);
+  // Without any term written alike, the same course gives the other-language refusal.
+  const refused = await answerTutorTurn(
+    deps({ retriever }),
+    turn("ما هي الجزيئات التي تحمل التعليمات الوراثية؟", { scope: { courseId: "course-bio" } }),
+  );
+  assert.equal(refused.answer, otherLanguageMessage("ar"));
+});

@@ -120,15 +120,23 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
   const weights = specificity(questionTerms, chunks);
   const wanted = answerTypeOf(question);
   const asked = new Set(questionTerms);
+  // Across scripts (an Arabic question, English material) words cannot meet, but what both write alike can: the
+  // question's Latin-script terms and numbers ("ما هو DNA؟"). Against such a chunk only those count, and only when
+  // the question has a Latin-script term at all (numbers alone are too weak a tie).
+  const questionArabic = prepare(question).arabic;
+  const shared = questionTerms.filter((t) => /^[a-z0-9]+$/.test(t));
+  const crossable = shared.some((t) => /^[a-z]/.test(t));
   chunks.forEach((chunk, chunkIndex) => {
+    const across = crossable && questionArabic && !prepare(chunk.text).arabic;
+    const terms = across ? shared : questionTerms;
     const sentences = splitSentences(chunk.text);
     const prepared = sentences.map(prepare);
     const titleTerms = prepare(chunk.documentTitle.replace(/_/g, " "));
     sentences.forEach((sentence, sentenceIndex) => {
       const window = [titleTerms, ...prepared.slice(Math.max(0, sentenceIndex - 1), sentenceIndex + 2)];
       // The sentence itself must hold part of the question, not only its neighbours.
-      const own = coverage(questionTerms, prepared[sentenceIndex], weights);
-      const support = own === 0 ? 0 : 0.7 * coverage(questionTerms, window, weights) + 0.3 * own;
+      const own = coverage(terms, prepared[sentenceIndex], weights);
+      const support = own === 0 ? 0 : 0.7 * coverage(terms, window, weights) + 0.3 * own;
       // A sentence that leans on the one before ("He is also…") is quoted with it, so that one's answer counts.
       const offersAnswer = offersAnswerType(sentence, wanted, question) ||
         (sentenceIndex > 0 && LEANS_BACK.test(sentence) &&
