@@ -16,7 +16,8 @@ import { HybridRetriever } from "../core/tutor/retriever/hybrid.ts";
 import { noOpenExams } from "../core/tutor/exam_lockout/interface.ts";
 import type { Retriever } from "../core/tutor/retriever/interface.ts";
 import type { RetrievedChunk } from "../core/tutor/types.ts";
-import { normalizeText } from "../core/tutor/text.ts";
+import { contentTerms, normalizeText } from "../core/tutor/text.ts";
+import { rankSentences } from "../core/tutor/support.ts";
 import { openPglite, queryRows, sql } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
@@ -150,6 +151,9 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
   const measure = async (model: OfflineTutor, print: (label: string, r: number[], p50: number) => void) => {
     const latencies: number[] = [];
     const rows = { A: [0, 0, 0, 0, 0, 0], B: [0, 0, 0, 0, 0, 0] };
+    // Why answerable questions were refused: no retrieved chunk held the gold answer, the tutor's support was
+    // under its threshold although one did, or the groundedness gate dropped every sentence of the answer.
+    const causes = { notRetrieved: 0, underThreshold: 0, gateDropped: 0 };
     for (const { q, answerable } of asked) {
       const started = performance.now();
       const turn = await answerTutorTurn({ ...deps, retriever: replay, model }, {
@@ -169,7 +173,27 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
       const gold = q.gold.map(normalizeText);
       const hasGold = gold.some((g) => normalizeText(turn.answer).includes(g));
       if (hasGold) r[1]++;
-      if (turn.refusal) r[2]++;
+      if (turn.refusal) {
+        r[2]++;
+        const chunks = retrieved.get(q.question)!.chunks;
+        const generation = turn.steps.find((s) => s.step === "generation");
+        if (!chunks.some((c) => gold.some((g) => chunkText.get(c.chunkId)?.includes(g)))) {
+          causes.notRetrieved++;
+        } else if (generation?.outcome === "refused") causes.underThreshold++;
+        else causes.gateDropped++;
+        if (refusedShown.length < show && model === deps.model) {
+          // The best-supported sentence, and the best one holding the gold answer, with their support.
+          const ranked = rankSentences(q.question, chunks);
+          const withGold = ranked.filter((c) => gold.some((g) => normalizeText(c.sentence).includes(g)))
+            .sort((a, b) => b.support - a.support)[0];
+          const top = ranked.toSorted((a, b) => b.support - a.support)[0];
+          refusedShown.push(
+            `REFUSED Q: ${q.question}\nGOLD: ${q.gold[0]}\n  terms: ${contentTerms(q.question).join(" ")}\n` +
+              `  best ${top?.support.toFixed(2)}: ${top?.sentence.slice(0, 160)}\n` +
+              `  gold ${withGold?.support.toFixed(2)}: ${withGold?.sentence.slice(0, 160)}\n`,
+          );
+        }
+      }
       if (turn.citations.some((c) => gold.some((g) => chunkText.get(c.chunkId)?.includes(g)))) r[3]++;
       if (!hasGold && wrong.length < show && model === deps.model) {
         wrong.push(`Q: ${q.question}\nGOLD: ${q.gold[0]}\nA: ${turn.answer}\n`);
@@ -180,7 +204,14 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
     print("A", rows.A, p50);
     print("B", rows.B, p50);
     print("all", rows.A.map((x, i) => x + rows.B[i]), p50);
+    if (model === deps.model) {
+      console.log(
+        `  wrong refusals: gold not retrieved ${causes.notRetrieved}, support under threshold ${causes.underThreshold}, ` +
+          `every sentence dropped by the gate ${causes.gateDropped}`,
+      );
+    }
   };
+  const refusedShown: string[] = [];
   const wrong: string[] = [];
   const line = (label: string) => (half: string, r: number[], p50: number) =>
     console.log(
@@ -196,7 +227,7 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
       await measure(new OfflineTutor({ threshold: t }), line(`${name} t=${t}`));
     }
   }
-  for (const w of wrong) console.log(w);
+  for (const w of [...wrong, ...refusedShown]) console.log(w);
 }
 await embedder.save();
 await database.close();

@@ -37,6 +37,12 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
+const OUT_OF_CONTEXT = new RegExp(
+  "^(so|thus|therefore|hence|remember|recall|like any other)\\b|\\b(this|these|those|such)\\s+\\p{L}{3,}|" +
+    "\\bthat\\s+(category|kind|type|case|method|trick|relationship)\\b|\\bthe (first|second|third|other) one\\b",
+  "iu",
+);
+
 /** Whether a sentence can stand alone as a question: full, declarative, prose rather than a heading or a list. */
 function usableSentence(sentence: string): boolean {
   const tokens = sentence.split(/\s+/);
@@ -49,6 +55,9 @@ function usableSentence(sentence: string): boolean {
     return false;
   }
   if (/--|\.\s*\.|•|https?:|@|\|/.test(sentence)) return false;
+  // Pointers to a context the item does not carry ("this trick", "such methods", "that category", "the second
+  // one") and openers that continue an argument ("So…", "Remember,…") make an item that cannot stand alone.
+  if (OUT_OF_CONTEXT.test(sentence)) return false;
   const wordy = tokens.filter((t) => /^[\p{L}][\p{L}'’-]*[,.;:]?$/u.test(t)).length;
   if (wordy / tokens.length < 0.8) return false;
   if (/\b(figure|table|chapter|exercise|example|see|page)\s+\d/i.test(sentence)) return false;

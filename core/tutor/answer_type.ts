@@ -10,7 +10,7 @@ export const LEANS_BACK =
   /^(he|she|it|they|this|these|those|his|her|its|their|such|there|both|however|but|also|then|وهو|وهي|وهم|وكان|وكانت|كما|لكن|ذلك|هذا|هذه)(?![\p{L}\p{N}])/iu;
 
 /** The answer kinds the cues can tell apart. */
-export type AnswerType = "number" | "date" | "person" | "place" | "other";
+export type AnswerType = "number" | "date" | "person" | "place" | "definition" | "other";
 
 const MONTHS = "january february march april may june july august september october november december";
 const MONTH = new RegExp(`\\b(${MONTHS.split(" ").join("|")})\\b`, "i");
@@ -37,6 +37,14 @@ export function answerTypeOf(question: string): AnswerType {
   if (/\b(where|what (country|city|state|region|place|continent))\b/.test(q) || /(^|\s)اين(\s|$)/.test(q)) {
     return "place";
   }
+  // "What is X?", "Define X", "What does X mean?": a sentence saying what X is answers, a heading naming X does not.
+  if (
+    /^\s*(what (is|are|was|were) (an? |the )?[\p{L}\p{N}-]+( [\p{L}\p{N}-]+){0,2}\s*\??\s*$|define\b|what does .+ mean\b|what is meant by\b|meaning of\b)/u
+      .test(q) ||
+    /^\s*(ما (هو|هي|هما)|ماهو|ماهي|عرف|ما معني|ما المقصود)(\s|$)/.test(q)
+  ) {
+    return "definition";
+  }
   return "other";
 }
 
@@ -46,6 +54,7 @@ export function answerTypeOf(question: string): AnswerType {
  */
 export function offersAnswerType(sentence: string, type: AnswerType, question: string): boolean {
   if (type === "other") return false;
+  if (type === "definition") return definesTerm(sentence, question);
   const asked = new Set(normalizeText(question).match(/[\p{L}\p{N}]+/gu) ?? []);
   const fresh = (token: string) => !asked.has(normalizeText(token));
   const numbers = (sentence.match(/\d[\d,.]*/g) ?? []).filter(fresh);
@@ -60,4 +69,48 @@ export function offersAnswerType(sentence: string, type: AnswerType, question: s
   // Names: capitalised words that do not start the sentence and that the question does not hold.
   const names = [...sentence.matchAll(/(?<=[\s(“"])\p{Lu}[\p{L}'’-]+/gu)].map((m) => m[0]).filter(fresh);
   return names.length > 0;
+}
+
+const DEFINING =
+  /^(is|are|was|were|means|meant|refers|describes|denotes|consists|involves|is called|يعني|تعني|هو|هي|هم|عباره|يقصد|تسمي|يسمي)$/;
+
+/**
+ * Whether a sentence says what the question's subject is: one of the question's words followed within a few words
+ * by "is", "means", "refers to" (or Arabic هو/يعني/عبارة عن), as in "Substitution is a method…". A heading naming the
+ * subject ("Concepts -- Substitution") does not.
+ */
+function definesTerm(sentence: string, question: string): boolean {
+  if (looksLikeHeading(sentence)) return false;
+  const subject = new Set(
+    (normalizeText(question).match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 3 && !DEFINING.test(w)),
+  );
+  const tokens = normalizeText(sentence).match(/[\p{L}\p{N}]+/gu) ?? [];
+  return tokens.some((t, i) =>
+    [...subject].some((s) => t.startsWith(s.slice(0, Math.max(4, s.length - 2)))) &&
+    tokens.slice(i + 1, i + 4).some((next) => DEFINING.test(next))
+  );
+}
+
+/**
+ * Whether a "sentence" is a heading or a running title rather than prose: no closing punctuation (or a stray one
+ * after a space, as PDF extraction leaves it), a few words, mostly capitalised or joined by "--"/"|".
+ */
+export function looksLikeHeading(sentence: string): boolean {
+  const text = sentence.trim();
+  const tokens = text.split(/\s+/);
+  if (tokens.length > 12) return false;
+  if (/(--|\||—\s*$)/.test(text)) return true;
+  const ends = /[.!?؟:;"”)\]]$/.test(text) && !/\s[.]$/.test(text);
+  if (ends) return false;
+  const words = tokens.filter((t) => /^\p{L}/u.test(t));
+  const capitalised = words.filter((t) => /^\p{Lu}/u.test(t)).length;
+  return words.length <= 8 || capitalised >= words.length / 2;
+}
+
+/**
+ * Whether a chunk's last sentence stops before its end (a chunk cut at a page or size limit): quoting it would
+ * stop the quote mid-sentence ("…any pair that").
+ */
+export function isCutSentence(sentence: string, isLastOfChunk: boolean): boolean {
+  return isLastOfChunk && !/[.!?؟:;"”»)\]]$/.test(sentence.trim()) && !looksLikeHeading(sentence);
 }

@@ -43,6 +43,24 @@ const REFUSALS: Record<RefusalReason, Record<TutorLanguage, string>> = {
   },
 };
 
+const OTHER_LANGUAGE: Record<TutorLanguage, string> = {
+  en:
+    "I couldn't find this in your course material, which is written in Arabic. I match your question's words " +
+    "against the material as they are written, so a question in English finds little in Arabic text. Try asking " +
+    "in Arabic, or use the names, numbers or terms the material itself uses, or ask your instructor.",
+  ar: "لم أجد هذا في مواد المقرر، وهي مكتوبة بالإنجليزية. أطابق كلمات سؤالك مع المواد كما كُتبت، لذلك لا يجد " +
+    "سؤال بالعربية إلا القليل في نص إنجليزي. جرّب أن تسأل بالإنجليزية، أو استخدم الأسماء أو الأرقام أو المصطلحات " +
+    "الواردة في المواد نفسها، أو اسأل أستاذ المقرر.",
+};
+
+/**
+ * The "not found" message when the course's material is all in the other language than the question's: the
+ * refusal says why, instead of suggesting the material is silent on the topic.
+ */
+export function otherLanguageMessage(language: TutorLanguage): string {
+  return OTHER_LANGUAGE[language];
+}
+
 /** The message for a refusal, in the student's language. */
 export function refusalMessage(reason: RefusalReason, language: TutorLanguage): string {
   return REFUSALS[reason][language];

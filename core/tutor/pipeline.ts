@@ -6,7 +6,13 @@ import type { ExamLockout } from "./exam_lockout/interface.ts";
 import { DEFAULT_GROUNDEDNESS_THRESHOLD, type GroundednessOptions } from "./groundedness.ts";
 import { detectIntent } from "./intent.ts";
 import { detectLanguage } from "./language.ts";
-import { guidingQuestions, offlinePreface, refusalMessage, type RefusalReason } from "./messages.ts";
+import {
+  guidingQuestions,
+  offlinePreface,
+  otherLanguageMessage,
+  refusalMessage,
+  type RefusalReason,
+} from "./messages.ts";
 import type { ModelUsage, TutorModel } from "./model/interface.ts";
 import { neutralizeDocumentText } from "./injection.ts";
 import { buildGroundedPrompt } from "./prompt.ts";
@@ -185,7 +191,7 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
       outcome: "skipped",
       model: deps.model.modelFor("chat"),
     });
-    const answer = refusalMessage("not_found", language);
+    const answer = await notFoundMessage(deps, input.scope, language);
     yield { type: "token", text: answer };
     const usage = offlineUsage(input.question.length, answer.length, started, started);
     yield {
@@ -260,7 +266,7 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
   if (modelRefused || (nothingLeft && !interrupted)) {
     // Nothing the material supports survived: say so instead of showing framing around nothing.
     refusal = "not_found";
-    answer = refusalMessage("not_found", language);
+    answer = await notFoundMessage(deps, input.scope, language);
     if (!report.released) yield { type: "token", text: answer };
     else yield { type: "token", text: `\n\n${answer}` };
     if (report.released) answer = `${shown.apply(report.text)}\n\n${answer}`;
@@ -344,4 +350,17 @@ function offlineUsage(
     firstTokenMs: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
     cached: false,
   };
+}
+
+/**
+ * The "not found" message, saying so when the course's material is all in the other language and retrieval cannot
+ * cross languages. The check is a courtesy: if it fails, the plain message is given and the failure logged.
+ */
+async function notFoundMessage(deps: TutorDeps, scope: TutorScope, language: TutorLanguage): Promise<string> {
+  try {
+    if (await deps.retriever.languageGap?.(scope, language)) return otherLanguageMessage(language);
+  } catch (error) {
+    deps.logger.warn("material language check failed", { error: String(error) });
+  }
+  return refusalMessage("not_found", language);
 }

@@ -3,7 +3,7 @@ import { memoryLogger } from "../../shared/logger.ts";
 import { MemoryKv } from "../../shared/kv/memory.ts";
 import type { ExamLockout } from "./exam_lockout/interface.ts";
 import { noOpenExams } from "./exam_lockout/interface.ts";
-import { refusalMessage } from "./messages.ts";
+import { otherLanguageMessage, refusalMessage } from "./messages.ts";
 import { OfflineTutor } from "./model/offline.ts";
 import { OpenAiModel } from "./model/openai.ts";
 import { answerTutorTurn, streamTutorTurn, type TutorDeps, type TutorTurnInput } from "./pipeline.ts";
@@ -375,4 +375,63 @@ Deno.test("citations are numbered from [1] in the order the answer uses them, wh
   assert.deepEqual(result.citations.map((c) => c.index), [...new Set(markers)].sort((a, b) => a - b));
   assert.equal(result.citations[0].documentTitle, "Super Bowl 50");
   assert.equal(stream.join(""), result.answer);
+});
+
+Deno.test("a question in the other language than all of the course's material is told why nothing was found", async () => {
+  const english = new MemoryRetriever(xquadChunks(fixture, { courseId: "course-en", language: "en" }));
+  const arabic = new MemoryRetriever(xquadChunks(fixture, { courseId: "course-ar", language: "ar" }));
+  const inEnglishCourse = await answerTutorTurn(
+    deps({ retriever: english }),
+    turn(fixture.paragraphs[0].questions[2].ar, { scope: { courseId: "course-en" } }),
+  );
+  assert.equal(inEnglishCourse.refusal, "not_found");
+  assert.equal(inEnglishCourse.answer, otherLanguageMessage("ar"));
+  assert.match(inEnglishCourse.answer, /مكتوبة بالإنجليزية/);
+  const inArabicCourse = await answerTutorTurn(
+    deps({ retriever: arabic }),
+    turn("What is the boiling point of liquid nitrogen?", { scope: { courseId: "course-ar" } }),
+  );
+  assert.equal(inArabicCourse.answer, otherLanguageMessage("en"));
+  // Material in both languages (course A): a refusal is the plain one, the material may just be silent.
+  const mixed = await answerTutorTurn(deps(), turn("ما هي درجة غليان النيتروجين السائل؟"));
+  assert.equal(mixed.answer, refusalMessage("not_found", "ar"));
+  // A failing check never fails the turn: the plain message, and a warning.
+  const failing: Retriever = {
+    retrieve: (r) => english.retrieve(r),
+    languageGap: () => Promise.reject(new Error("database gone")),
+  };
+  const logged = deps({ retriever: failing });
+  const plain = await answerTutorTurn(
+    logged,
+    turn(fixture.paragraphs[0].questions[2].ar, { scope: { courseId: "course-en" } }),
+  );
+  assert.equal(plain.answer, refusalMessage("not_found", "ar"));
+  assert.ok(logged.logger.lines.some((l) => l.msg === "material language check failed"));
+});
+
+Deno.test("an Arabic question naming a Latin-script term is answered from English material by that term", async () => {
+  const retriever = new MemoryRetriever([{
+    chunkId: "dna-1",
+    documentId: "bio",
+    documentTitle: "Molecular biology",
+    page: 4,
+    text:
+      "Proteins fold into shapes. DNA is the molecule that carries the genetic instructions of living things.",
+    courseId: "course-bio",
+  }]);
+  const answered = await answerTutorTurn(
+    deps({ retriever }),
+    turn("ما هو دور DNA في الخلايا الحية؟", { scope: { courseId: "course-bio" } }),
+  );
+  assert.equal(answered.refusal, null);
+  assert.equal(answered.language, "ar");
+  assert.match(answered.answer, /^إليك ما تقوله مواد المقرر/);
+  assert.match(answered.answer, /DNA is the molecule that carries the genetic instructions/);
+  assert.deepEqual(answered.citations.map((c) => [c.index, c.chunkId]), [[1, "dna-1"]]);
+  // Without any term written alike, the same course gives the other-language refusal.
+  const refused = await answerTutorTurn(
+    deps({ retriever }),
+    turn("ما هي الجزيئات التي تحمل التعليمات الوراثية؟", { scope: { courseId: "course-bio" } }),
+  );
+  assert.equal(refused.answer, otherLanguageMessage("ar"));
 });

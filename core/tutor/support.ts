@@ -1,4 +1,10 @@
-import { answerTypeOf, LEANS_BACK, offersAnswerType } from "./answer_type.ts";
+import {
+  answerTypeOf,
+  isCutSentence,
+  LEANS_BACK,
+  looksLikeHeading,
+  offersAnswerType,
+} from "./answer_type.ts";
 import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
 import type { RetrievedChunk } from "./types.ts";
 
@@ -21,7 +27,7 @@ export function prepare(text: string): PreparedText {
   const terms = contentTerms(text);
   const share = arabicShare(text);
   const prepared = {
-    terms: new Set(terms),
+    terms: new Set([...terms, ...terms.map(withoutProclitic).filter((t) => t !== null)]),
     bigrams: new Set(bigrams(terms)),
     arabic: share.arabic > share.latin,
   };
@@ -47,10 +53,20 @@ export function coverage(
   for (const term of distinct) {
     const weight = weights?.get(term) ?? 1;
     total += weight;
-    if (passages.some((p) => p.terms.has(term))) found += weight;
+    const bare = withoutProclitic(term);
+    if (passages.some((p) => p.terms.has(term) || (bare !== null && p.terms.has(bare)))) found += weight;
     else if (passages.some((p) => hasPrefixMate(term, p.terms))) found += 0.5 * weight;
   }
   return found / total;
+}
+
+/**
+ * An Arabic term without a one-letter proclitic (ب "with", ل "for", ك "like", ف "so"): "باختبار"/"اختبار",
+ * "لكاليفورني"/"كاليفورني". The stemmer leaves these alone because many words start with those letters ("فريق",
+ * "لبنان"), so the stripped form is only an extra term a passage also offers, never a replacement.
+ */
+export function withoutProclitic(term: string): string | null {
+  return term.length >= 5 && /^[بلكف][\u0621-\u064A]/.test(term) ? term.slice(1) : null;
 }
 
 function hasPrefixMate(term: string, pool: Set<string>): boolean {
@@ -86,6 +102,10 @@ export interface SentenceCandidate {
   rank: number;
   /** Whether the sentence offers the kind of answer the question asks for. */
   offersAnswer: boolean;
+  /** A heading or running title, which names a topic without saying anything about it. */
+  heading: boolean;
+  /** The chunk's last sentence, stopped before its end: quoting it would cut a sentence. */
+  cut: boolean;
 }
 
 /**
@@ -100,22 +120,34 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
   const weights = specificity(questionTerms, chunks);
   const wanted = answerTypeOf(question);
   const asked = new Set(questionTerms);
+  // Across scripts (an Arabic question, English material) words cannot meet, but what both write alike can: the
+  // question's Latin-script terms and numbers ("ما هو DNA؟"). Against such a chunk only those count, and only when
+  // the question has a Latin-script term at all (numbers alone are too weak a tie).
+  const questionArabic = prepare(question).arabic;
+  const shared = questionTerms.filter((t) => /^[a-z0-9]+$/.test(t));
+  const crossable = shared.some((t) => /^[a-z]/.test(t));
   chunks.forEach((chunk, chunkIndex) => {
+    const across = crossable && questionArabic && !prepare(chunk.text).arabic;
+    const terms = across ? shared : questionTerms;
     const sentences = splitSentences(chunk.text);
     const prepared = sentences.map(prepare);
     const titleTerms = prepare(chunk.documentTitle.replace(/_/g, " "));
     sentences.forEach((sentence, sentenceIndex) => {
       const window = [titleTerms, ...prepared.slice(Math.max(0, sentenceIndex - 1), sentenceIndex + 2)];
       // The sentence itself must hold part of the question, not only its neighbours.
-      const own = coverage(questionTerms, prepared[sentenceIndex], weights);
-      const support = own === 0 ? 0 : 0.7 * coverage(questionTerms, window, weights) + 0.3 * own;
+      const own = coverage(terms, prepared[sentenceIndex], weights);
+      const support = own === 0 ? 0 : 0.7 * coverage(terms, window, weights) + 0.3 * own;
       // A sentence that leans on the one before ("He is also…") is quoted with it, so that one's answer counts.
       const offersAnswer = offersAnswerType(sentence, wanted, question) ||
         (sentenceIndex > 0 && LEANS_BACK.test(sentence) &&
           offersAnswerType(sentences[sentenceIndex - 1], wanted, question));
       const novel = [...prepared[sentenceIndex].terms].some((t) => !asked.has(t));
-      const rank = support + (offersAnswer ? ANSWER_CUE_BONUS : 0) - (novel ? 0 : ANSWER_CUE_BONUS);
-      candidates.push({ chunkIndex, sentenceIndex, sentence, support, rank, offersAnswer });
+      const heading = looksLikeHeading(sentence);
+      const cut = isCutSentence(sentence, sentenceIndex === sentences.length - 1);
+      // Headings and cut fragments still count as support (the material covers the topic) but make poor quotes.
+      const rank = support + (offersAnswer ? ANSWER_CUE_BONUS : 0) - (novel ? 0 : ANSWER_CUE_BONUS) -
+        (heading || cut ? ANSWER_CUE_BONUS : 0);
+      candidates.push({ chunkIndex, sentenceIndex, sentence, support, rank, offersAnswer, heading, cut });
     });
   });
   return candidates.sort((a, b) => b.rank - a.rank || b.support - a.support);

@@ -3,6 +3,8 @@
  * its own normaliser; the two should be merged once both land (this one stays small on purpose).
  */
 
+import porter2 from "wink-porter2-stemmer";
+
 const ARABIC_DIACRITICS = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]/g;
 const TATWEEL = /\u0640/g;
 const ARABIC_INDIC_DIGITS = /[\u0660-\u0669]/g;
@@ -67,24 +69,22 @@ export function stemArabic(word: string): string {
   return stem;
 }
 
-/** Light English stem: enough to match plural, past and -ing forms of the same word. */
+/**
+ * English stem by Porter2 (Snowball English), the stemmer keyword search uses: besides plurals and -ed/-ing it meets
+ * derived forms of one word ("consolidated"/"consolidation", "arriving"/"arrival"), which a question often uses in
+ * place of the material's form. Memoised: the same words come back in every turn.
+ */
 export function stemEnglish(word: string): string {
-  if (word.length <= 3 || /\d/.test(word)) return word;
-  if (word.endsWith("ies") && word.length > 4) return word.slice(0, -3) + "y";
-  if (word.endsWith("sses")) return word.slice(0, -2);
-  if (word.endsWith("ing") && word.length > 5) return trimDouble(word.slice(0, -3));
-  if (word.endsWith("ed") && word.length > 4) return trimDouble(word.slice(0, -2));
-  if (word.endsWith("es") && /(ch|sh|x|z|ss)es$/.test(word)) return word.slice(0, -2);
-  if (word.endsWith("s") && !word.endsWith("ss") && !word.endsWith("us") && !word.endsWith("is")) {
-    return word.slice(0, -1);
+  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+  let stem = englishStems.get(word);
+  if (stem === undefined) {
+    stem = porter2(word) as string;
+    if (englishStems.size >= 50_000) englishStems.clear();
+    englishStems.set(word, stem);
   }
-  return word;
+  return stem;
 }
-
-function trimDouble(stem: string): string {
-  // "stopped" → "stopp" → "stop"; keeps "ll"/"ss" words ("called" → "call").
-  return /([^aeiouls])\1$/.test(stem) ? stem.slice(0, -1) : stem;
-}
+const englishStems = new Map<string, string>();
 
 /** Every word of a normalised text, stop words included (used for n-grams and abuse checks). */
 export function words(text: string): string[] {
@@ -152,13 +152,15 @@ const ABBREVIATION =
 
 /**
  * Whether a fragment carries on the one before: after an initial or abbreviation ("M. Theo Kearney", "Y. pestis",
- * "Dr. Smith"), or when it starts in lower case, the full stop did not end a sentence.
+ * "Dr. Smith"), or when it starts in lower case (behind any opening quote or bracket), the full stop or line break
+ * did not end a sentence.
  */
 export function continuesSentence(previous: string, next: string): boolean {
   if (/\[\d+\]\.?$/.test(previous)) return false;
   // A list number ("1.") starts its item rather than ending anything.
   if (/^\(?(\d{1,2}|[a-z])[.)]$/i.test(previous)) return true;
-  return ABBREVIATION.test(previous) || /^\p{Ll}/u.test(next);
+  // A lower-case start, also behind an opening quote or bracket ("…by simply" / "“eyeballing” the graph"), carries on.
+  return ABBREVIATION.test(previous) || /^[(“"'‘«\[]*\p{Ll}/u.test(next);
 }
 
 /** The citation numbers ("[1]", "[3]") a sentence carries. */

@@ -1,5 +1,5 @@
 import { guidingQuestions, offlinePreface } from "../messages.ts";
-import { LEANS_BACK } from "../answer_type.ts";
+import { isCutSentence, LEANS_BACK } from "../answer_type.ts";
 import { rankSentences, type SentenceCandidate } from "../support.ts";
 import { contentTerms, normalizeText, splitSentences, words } from "../text.ts";
 import type { AnswerPolicy, RetrievedChunk, TutorLanguage } from "../types.ts";
@@ -131,20 +131,34 @@ function choosePassages(ranked: SentenceCandidate[], chunks: RetrievedChunk[], m
     const last = merged.at(-1);
     if (last && last.chunkIndex === p.chunkIndex && p.first <= last.last + 1) {
       last.last = Math.max(last.last, p.last);
-      last.text = sentences(p.chunkIndex).slice(last.first, last.last + 1).join(" ");
+      last.text = passageText(sentences(p.chunkIndex), last.first, last.last);
     } else merged.push(p);
   }
   return merged;
+}
+
+/**
+ * Whether a sentence announces what follows: it ends in a colon, or it is followed by list items ("Graphing has three
+ * distinct advantages." then "1. …", "2. …").
+ */
+function isLeadIn(sentences: string[], i: number): boolean {
+  if (LIST_ITEM.test(sentences[i])) return false;
+  return LEAD_IN.test(sentences[i]) || LIST_ITEM.test(sentences[i + 1] ?? "");
 }
 
 /** A candidate sentence grown into the passage it needs to be understood and to answer. */
 function expand(c: SentenceCandidate, sentences: string[], ranked: SentenceCandidate[]): Passage {
   let first = c.sentenceIndex;
   let last = c.sentenceIndex;
+  const cut = (i: number) => isCutSentence(sentences[i], i === sentences.length - 1);
   const fits = (i: number) =>
-    sentences.slice(first, last + 1).join(" ").length + sentences[i].length < MAX_PASSAGE_CHARS;
-  if (first > 0 && LEANS_BACK.test(sentences[first]) && fits(first - 1)) first--;
-  if (LEAD_IN.test(sentences[last])) {
+    !cut(i) && sentences.slice(first, last + 1).join(" ").length + sentences[i].length < MAX_PASSAGE_CHARS;
+  const leadIn = isLeadIn(sentences, last);
+  // A lead-in leaning back ("However, graphing also has two disadvantages.") needs its list, not the item before it.
+  if (first > 0 && LEANS_BACK.test(sentences[first]) && !(leadIn && LIST_ITEM.test(sentences[first - 1]))) {
+    if (fits(first - 1)) first--;
+  }
+  if (leadIn) {
     // What the lead-in announces: the list items (or the one sentence) that follow it.
     while (last + 1 < sentences.length && last - c.sentenceIndex < 6 && fits(last + 1)) {
       last++;
@@ -157,7 +171,13 @@ function expand(c: SentenceCandidate, sentences: string[], ranked: SentenceCandi
     if (last + 1 < sentences.length && offers(last + 1) && fits(last + 1)) last++;
     else if (first > 0 && offers(first - 1) && fits(first - 1)) first--;
   }
-  return { chunkIndex: c.chunkIndex, first, last, text: sentences.slice(first, last + 1).join(" ") };
+  return { chunkIndex: c.chunkIndex, first, last, text: passageText(sentences, first, last) };
+}
+
+/** Sentences `first`..`last` of a chunk; a sentence the chunk cuts off ends in "…" rather than stopping silently. */
+function passageText(sentences: string[], first: number, last: number): string {
+  const text = sentences.slice(first, last + 1).join(" ");
+  return isCutSentence(sentences[last], last === sentences.length - 1) ? `${text} …` : text;
 }
 
 /** A sentence with every content word the question does not name replaced by a blank: the answer is left to find. */

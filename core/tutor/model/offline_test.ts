@@ -130,3 +130,60 @@ Deno.test("OfflineTutor quotes the sentence holding the kind of answer asked for
   assert.ok(text);
   assert.match(text, /Peyton Manning[\s\S]*oldest quarterback/);
 });
+
+// The material below is the algebra fixture PDF's text as extracted (line breaks inside sentences, page headers).
+Deno.test("OfflineTutor quotes the list a sentence announces, even without a colon", () => {
+  const material = chunk(
+    "Solution\nFrom graphing...\nx = 0.1 , x = 3\nGraphing has three distinct advantages as a method for solving " +
+      "simultaneous equations.\n1. It works on any type of equations.\n2. It tells you how many solutions there " +
+      "are.\n3. It can help give you an intuitive feel for the solutions.\nHowever, graphing also has two " +
+      "disadvantages.\n1. It is time-consuming.\n2. It often yields solutions that are approximate, not " +
+      "exact—because you find the solutions by simply\n“eyeballing” the graph to see where the two curves meet.",
+  );
+  const advantages = new OfflineTutor().answer(
+    "What are the advantages of graphing?",
+    [material],
+    "direct",
+    "en",
+  );
+  assert.ok(advantages);
+  assert.match(
+    advantages,
+    /three distinct advantages[\s\S]*any type[\s\S]*how many solutions[\s\S]*intuitive/,
+  );
+  // A lead-in that leans back ("However, …") brings its own list, not the item before it.
+  const disadvantages = new OfflineTutor().answer(
+    "What are the disadvantages of graphing?",
+    [material],
+    "direct",
+    "en",
+  );
+  assert.ok(disadvantages);
+  assert.match(disadvantages, /two disadvantages\. 1\. It is time-consuming\. 2\./);
+  assert.doesNotMatch(disadvantages, /intuitive feel/);
+  // The sentence broken across lines before a quotation mark is quoted whole.
+  assert.match(disadvantages, /by simply “eyeballing” the graph to see where the two curves meet\.”/);
+});
+
+Deno.test("OfflineTutor answers 'what is X' with the sentence defining X, not a heading naming it", () => {
+  const material = chunk(
+    "Chapter 3 | Simultaneous Equations Concepts -- Substitution\nTwo such methods will be discussed in this " +
+      "chapter: substitution and elimination.\nSubstitution is a method in which one equation is solved for one " +
+      "variable and plugged into the other equation.",
+  );
+  const text = new OfflineTutor().answer("What is substitution?", [material], "direct", "en");
+  assert.ok(text);
+  assert.match(text, /“Substitution is a method in which/);
+  assert.doesNotMatch(text, /Concepts -- Substitution/);
+});
+
+Deno.test("OfflineTutor never quotes a sentence cut at the chunk's end as if it were whole", () => {
+  const material = chunk(
+    "Elimination adds the two equations so that one variable cancels out. Elimination works well when the " +
+      "coefficients of one variable are opposites, because adding the equations then removes that variable and",
+  );
+  const text = new OfflineTutor().answer("When does elimination work well?", [material], "direct", "en");
+  assert.ok(text);
+  // The cut sentence is either left out or marked as continuing; the quote never just stops.
+  for (const quote of text.match(/“[^”]*”/g) ?? []) assert.match(quote, /[.!?…]”$/, quote);
+});

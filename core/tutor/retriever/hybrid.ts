@@ -1,6 +1,15 @@
 import type { RetrievalDeps } from "../../rag/search.ts";
 import { hybridSearch } from "../../rag/search.ts";
-import type { RetrievalRequest, RetrievalResult, Retriever } from "./interface.ts";
+import { liveChunksIn } from "../../rag/full_text.ts";
+import { queryRows, sql } from "../../../shared/db/client.ts";
+import type { TutorLanguage, TutorScope } from "../types.ts";
+import {
+  gapOf,
+  LANGUAGE_SAMPLE,
+  type RetrievalRequest,
+  type RetrievalResult,
+  type Retriever,
+} from "./interface.ts";
 
 /**
  * The tutor's retriever over the hybrid search (vectors + BM25 in Postgres). The session's course is the whole scope:
@@ -30,5 +39,20 @@ export class HybridRetriever implements Retriever {
       })),
       ...(degraded ? { degraded } : {}),
     };
+  }
+
+  /**
+   * With an English-only embedder an Arabic question reaches English material by keywords only, and the reverse:
+   * reports the material's language when a sample of the course's chunks is all in the other one.
+   */
+  async languageGap(scope: TutorScope, language: TutorLanguage): Promise<TutorLanguage | null> {
+    // A multilingual embedder matches across languages: a refusal then means the material is silent.
+    if (!this.deps.embedder.englishOnly) return null;
+    const rows = await queryRows<{ language: string | null }>(
+      this.deps.database.read,
+      sql`select c.language from ${liveChunksIn({ courseIds: [scope.courseId] })} limit ${LANGUAGE_SAMPLE}`,
+    );
+    // Chunks are marked "ar" or not at ingestion; the rest is taken as English (the other language the tutor speaks).
+    return gapOf(rows.map((r) => r.language === "ar" ? "ar" : "en"), language);
   }
 }

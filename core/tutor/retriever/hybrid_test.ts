@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../../../shared/db/testing.ts";
 import { replaceDocumentChunks } from "../../../shared/rag/chunk_writer.ts";
-import { insertTestDocument, newTestCourse } from "../../../shared/rag/testing/documents.ts";
-import { createHashEmbedder } from "../../../shared/rag/testing/hash_embedder.ts";
 import { startFakeQdrant } from "../../../shared/rag/testing/fake_qdrant.ts";
+import { createHashEmbedder } from "../../../shared/rag/testing/hash_embedder.ts";
+import { insertTestDocument, newTestCourse, paragraphs } from "../../../shared/rag/testing/documents.ts";
 import { createQdrantStore } from "../../../shared/rag/vector/qdrant.ts";
 import { toCitations } from "../answer.ts";
 import { HybridRetriever } from "./hybrid.ts";
@@ -46,6 +46,48 @@ dbTest(
       const [citation] = toCitations(`“${SECOND}” [1]`, chunks);
       assert.equal(citation.page, 5);
       assert.equal(citation.snippet, SECOND);
+    } finally {
+      await qdrant.close();
+    }
+  },
+);
+
+dbTest(
+  "HybridRetriever.languageGap() names the material's language when it is all in the other one",
+  async (database) => {
+    const qdrant = startFakeQdrant();
+    try {
+      const store = createQdrantStore({
+        url: qdrant.url,
+        collection: `t${crypto.randomUUID()}`,
+        dimensions: 64,
+      });
+      const englishOnly = createHashEmbedder({ englishOnly: true });
+      const english = newTestCourse();
+      const mixed = newTestCourse();
+      const ingest = async (course: typeof english, texts: string[]) =>
+        await replaceDocumentChunks(database, store, englishOnly, {
+          document: await insertTestDocument(database, course),
+          chunks: paragraphs(...texts),
+        });
+      await ingest(english, ["Photosynthesis converts light energy into chemical energy."]);
+      await ingest(mixed, [
+        "Photosynthesis converts light energy into chemical energy.",
+        "تقوم النباتات بعملية البناء الضوئي في البلاستيدات الخضراء.",
+      ]);
+      const retriever = new HybridRetriever({ database, vectorStore: store, embedder: englishOnly });
+      assert.equal(await retriever.languageGap({ courseId: english.courseId }, "ar"), "en");
+      assert.equal(await retriever.languageGap({ courseId: english.courseId }, "en"), null);
+      assert.equal(await retriever.languageGap({ courseId: mixed.courseId }, "ar"), null);
+      // An empty course has no language to blame.
+      assert.equal(await retriever.languageGap({ courseId: newTestCourse().courseId }, "ar"), null);
+      // A multilingual embedder crosses languages: a refusal then means the material is silent.
+      const multilingual = new HybridRetriever({
+        database,
+        vectorStore: store,
+        embedder: createHashEmbedder(),
+      });
+      assert.equal(await multilingual.languageGap({ courseId: english.courseId }, "ar"), null);
     } finally {
       await qdrant.close();
     }

@@ -1,6 +1,12 @@
-import { contentTerms } from "../text.ts";
-import type { RetrievedChunk } from "../types.ts";
-import type { RetrievalRequest, RetrievalResult, Retriever } from "./interface.ts";
+import { arabicShare, contentTerms } from "../text.ts";
+import type { RetrievedChunk, TutorLanguage, TutorScope } from "../types.ts";
+import {
+  gapOf,
+  LANGUAGE_SAMPLE,
+  type RetrievalRequest,
+  type RetrievalResult,
+  type Retriever,
+} from "./interface.ts";
 
 /** A chunk held by the in-memory retriever, with the course it belongs to. */
 export interface StoredChunk extends Omit<RetrievedChunk, "score" | "courseId"> {
@@ -33,6 +39,15 @@ export class MemoryRetriever implements Retriever {
     const list = this.#byCourse.get(chunk.courseId) ?? [];
     list.push({ chunk, termCounts, length: terms.length });
     this.#byCourse.set(chunk.courseId, list);
+  }
+
+  /** Lexical only: never crosses languages, so material all in the other language is a gap. */
+  languageGap(scope: TutorScope, language: TutorLanguage): Promise<TutorLanguage | null> {
+    const sample = (this.#byCourse.get(scope.courseId) ?? []).slice(0, LANGUAGE_SAMPLE).map(({ chunk }) => {
+      const share = arabicShare(chunk.text);
+      return share.arabic > share.latin ? "ar" as const : "en" as const;
+    });
+    return Promise.resolve(gapOf(sample, language));
   }
 
   /** Best `k` chunks of the request's course; other courses are never looked at. */
