@@ -59,6 +59,7 @@ const NOT_LISTS = new Set([
   "/api/v1/courses/{id}/insight", // a report over bounded windows (weeks, days)
   "/api/v1/exams/{id}/results",
   "/api/v1/auth/oidc/providers", // the deployment's configured sign-in providers: a handful, never paged
+  "/api/v1/auth/providers", // which external sign-in is configured: Google and a handful of OIDC providers
   "/api/v1/me/notification-preferences", // one setting per notification kind
   "/api/v1/me/export", // a zip archive
   "/api/v1/users/{id}/export", // a zip archive
