@@ -173,7 +173,9 @@ function distractorsFor(
   return out;
 }
 
-const NUMBER = /(?<![\p{L}\p{N}.,])\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}]|[.,]\d)/gu;
+// A number standing alone: not part of a word, a decimal, or a code like "K-12".
+const NUMBER =
+  /(?<![\p{L}\p{N}.,])(?<!\p{L}[-\u2010\u2011\u2013])\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}]|[.,]\d)/gu;
 
 /** The numbers the course's material uses (years, counts, measures), for false statements that confuse them. */
 function courseNumbers(chunks: SourceChunk[]): string[] {
