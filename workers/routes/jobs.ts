@@ -21,6 +21,7 @@ const deliverRoute = createRoute({
     401: { description: "Missing or invalid signature" },
     409: { description: "Another worker holds the job; QStash retries later" },
     500: { description: "The attempt failed; QStash retries later" },
+    503: { description: "The database is unreachable, the job was not claimed; QStash retries later" },
   },
 });
 
