@@ -2503,6 +2503,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getAttemptsById: {
@@ -2581,6 +2590,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2687,6 +2705,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postAttemptsByIdSubmit: {
@@ -2771,6 +2798,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2871,6 +2907,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3051,6 +3096,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postAuth2faVerify: {
@@ -3135,6 +3189,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3462,6 +3525,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postAuthLogout: {
@@ -3542,6 +3614,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3871,6 +3952,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postAuthPassword: {
@@ -3956,6 +4046,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4340,6 +4439,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postAuthRegister: {
@@ -4439,6 +4547,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4737,6 +4854,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postChatSessions: {
@@ -4823,6 +4949,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4917,6 +5052,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteChatSessionsById: {
@@ -4993,6 +5137,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5333,6 +5486,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postCourses: {
@@ -5434,6 +5596,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesById: {
@@ -5521,6 +5692,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteCoursesById: {
@@ -5597,6 +5777,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5701,6 +5890,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdDocuments: {
@@ -5787,6 +5985,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5903,6 +6110,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdEnrollments: {
@@ -5993,6 +6209,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6109,6 +6334,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteCoursesByIdEnrollmentsByEnrollmentId: {
@@ -6186,6 +6420,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6286,6 +6529,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postCoursesByIdEnrollmentsByEnrollmentIdRestore: {
@@ -6365,6 +6617,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6470,6 +6731,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdExams: {
@@ -6556,6 +6826,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6691,6 +6970,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdGoldenQuestions: {
@@ -6777,6 +7065,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6885,6 +7182,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdGoldenRuns: {
@@ -6978,6 +7284,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postCoursesByIdGoldenRuns: {
@@ -7061,6 +7376,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7435,6 +7759,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdTutorPolicy: {
@@ -7513,6 +7846,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7609,6 +7951,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getDocumentsById: {
@@ -7694,6 +8045,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteDocumentsById: {
@@ -7770,6 +8130,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7862,6 +8231,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getDocumentsByIdFile: {
@@ -7940,6 +8318,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8032,6 +8419,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getExamsById: {
@@ -8110,6 +8506,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8208,6 +8613,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postExamsByIdAttempts: {
@@ -8295,6 +8709,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postExamsByIdClose: {
@@ -8373,6 +8796,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8480,6 +8912,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteExamsByIdItemsByItemId: {
@@ -8557,6 +8998,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8665,6 +9115,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postExamsByIdPublish: {
@@ -8764,6 +9223,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postExamsByIdRelease: {
@@ -8842,6 +9310,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8932,6 +9409,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9037,6 +9523,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getFaculties: {
@@ -9125,6 +9620,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9224,6 +9728,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getFacultiesById: {
@@ -9311,6 +9824,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteFacultiesById: {
@@ -9387,6 +9909,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9486,6 +10017,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postFacultiesByIdRestore: {
@@ -9571,6 +10111,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteGoldenQuestionsById: {
@@ -9647,6 +10196,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9749,6 +10307,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getGoldenRunsById: {
@@ -9827,6 +10394,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9930,6 +10506,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getJobsById: {
@@ -10008,6 +10593,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10100,6 +10694,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMe: {
@@ -10176,6 +10779,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10272,6 +10884,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMeCourses: {
@@ -10360,6 +10981,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10545,6 +11175,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMeNotificationPreferences: {
@@ -10621,6 +11260,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10719,6 +11367,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMeProfile: {
@@ -10795,6 +11452,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10893,6 +11559,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getNotifications: {
@@ -10978,6 +11653,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11084,6 +11768,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postNotificationsByIdRead: {
@@ -11169,6 +11862,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getOpenapiJson: {
@@ -11245,6 +11947,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11462,6 +12173,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postSemesters: {
@@ -11561,6 +12281,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSemestersById: {
@@ -11648,6 +12377,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteSemestersById: {
@@ -11724,6 +12462,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11827,6 +12574,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postSemestersByIdRestore: {
@@ -11905,6 +12661,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12027,6 +12792,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getUsage: {
@@ -12109,6 +12883,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12214,6 +12997,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteUsersById: {
@@ -12290,6 +13082,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12477,6 +13278,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getUsersByIdExport: {
@@ -12555,6 +13365,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12657,6 +13476,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     patchUsersByIdRole: {
@@ -12751,6 +13579,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getVersion: {
@@ -12830,6 +13667,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

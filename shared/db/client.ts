@@ -91,7 +91,12 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
       max,
       prepare: config.prepare ?? true,
       idle_timeout: config.idleTimeoutSeconds ?? 30,
-      connect_timeout: config.connectTimeoutSeconds ?? 5,
+      connect_timeout: config.connectTimeoutSeconds ?? 2,
+      // Reconnect at once after a failed connect. postgres.js's default backoff grows with every failure (3^n / 100
+      // s, up to 20 s) and a queued query waits for its connection's next try, so during an outage requests queued
+      // behind the pool hung for tens of seconds instead of failing fast with 503; each try fails one waiting
+      // query, and none is made while nothing waits.
+      backoff: () => 0,
       onnotice: () => {},
     });
   const primary = options(config.url!, config.poolMax ?? 10);

@@ -14,7 +14,8 @@ export const databaseEnv = {
   /** false behind PgBouncer in transaction mode (no named prepared statements). */
   DATABASE_PREPARE: envTypes.bool(true),
   DATABASE_IDLE_TIMEOUT_SECONDS: envTypes.int(30),
-  DATABASE_CONNECT_TIMEOUT_SECONDS: envTypes.int(5, 1),
+  /** How long a new connection may take before the request fails with 503 (the database is unreachable). */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: envTypes.int(2, 1),
   /** Apply pending migrations when the process starts. */
   MIGRATE_ON_START: envTypes.bool(true),
 };

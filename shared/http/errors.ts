@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, Hono, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { TrieRouter } from "hono/router/trie-router";
 import { AppError, codeForStatus, errorBody, ErrorCode, statusFor } from "../errors.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable.ts";
 import type { Logger } from "../logger.ts";
 
 /** The request id of the current request, or "-" before the request-context middleware ran. */
@@ -21,7 +22,10 @@ export function errorResponse(
   return res;
 }
 
-/** `onError`: the project's own errors, Hono's HTTPException, and anything else (logged, 500, no internals). */
+/**
+ * `onError`: the project's own errors, Hono's HTTPException, the database being unreachable (503 with `Retry-After`:
+ * the request may succeed later), and anything else (logged, 500, no internals).
+ */
 export function errorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof AppError) {
@@ -37,9 +41,22 @@ export function errorHandler(logger: Logger): ErrorHandler {
       });
       return errorResponse(c, code, message, { headers });
     }
+    if (isDatabaseUnavailable(err)) {
+      logger.warn("database unavailable", { err: describe(err) });
+      return errorResponse(c, ErrorCode.UNAVAILABLE, "The database is unavailable; try again shortly", {
+        headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+      });
+    }
     logger.error("unhandled error", { err });
     return errorResponse(c, ErrorCode.INTERNAL, "Something went wrong on our side");
   };
+}
+
+/** The innermost error's code and message: enough to tell which connection failed, without the failed query's text. */
+function describe(err: unknown): { code?: unknown; message?: unknown } {
+  let e = err as { code?: unknown; message?: unknown; cause?: unknown };
+  while (e?.cause && typeof e.cause === "object") e = e.cause as typeof e;
+  return { code: e?.code, message: e?.message };
 }
 
 /** `notFound`: 405 with `Allow` when the path exists under other methods, else 404, both in the one shape. */

@@ -65,7 +65,8 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   "429": "Rate limit or quota exceeded (`Retry-After` says when to try again)",
   "500": "Unexpected error (details are logged, never sent)",
   "502": "An upstream service answered badly",
-  "503": "A dependency is unavailable",
+  "503":
+    "A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry",
   "504": "An upstream service did not answer in time",
 };
 
@@ -261,4 +262,4 @@ function withErrors(responses: Json): Json {
   return out;
 }
 
-const UNIVERSAL_ERRORS = ["400", "401", "403", "404", "409", "429", "500"];
+const UNIVERSAL_ERRORS = ["400", "401", "403", "404", "409", "429", "500", "503"];

@@ -6,6 +6,7 @@ export class TcpProxy {
   readonly port: number;
   #listener?: Deno.Listener;
   #conns = new Set<Deno.Conn>();
+  #stalled = false;
 
   constructor(private readonly target: { hostname: string; port: number }, port = 0) {
     const listener = Deno.listen({ hostname: "127.0.0.1", port });
@@ -18,6 +19,8 @@ export class TcpProxy {
     (async () => {
       for await (const client of listener) {
         this.#conns.add(client);
+        // Stalled: the connection is accepted and never answered, as behind a dropped route.
+        if (this.#stalled) continue;
         Deno.connect(this.target).then((upstream) => {
           this.#conns.add(upstream);
           const close = () => {
@@ -42,6 +45,20 @@ export class TcpProxy {
   cut(): void {
     this.#listener?.close();
     this.#listener = undefined;
+    this.#dropConnections();
+  }
+
+  /**
+   * Drops every open connection and accepts new ones without ever answering them: the dependency is unreachable the
+   * way a dropped network route is (connects time out rather than being refused).
+   */
+  stall(): void {
+    this.#stalled = true;
+    this.#dropConnections();
+    if (!this.#listener) this.#serve(Deno.listen({ hostname: "127.0.0.1", port: this.port }));
+  }
+
+  #dropConnections() {
     for (const c of this.#conns) {
       try {
         c.close();
@@ -50,8 +67,12 @@ export class TcpProxy {
     this.#conns.clear();
   }
 
-  /** Listens again on the same port: the dependency is back. */
+  /** Listens again on the same port (or stops stalling): the dependency is back. */
   restore(): void {
+    if (this.#stalled) {
+      this.#stalled = false;
+      this.#dropConnections();
+    }
     if (!this.#listener) this.#serve(Deno.listen({ hostname: "127.0.0.1", port: this.port }));
   }
 

@@ -1,4 +1,4 @@
-import { markDead } from "./store.ts";
+import { markDead, requeueForDelivery } from "./store.ts";
 import { runClaimedJob, type RunnerOptions, type RunOutcome } from "./runner.ts";
 import { claimJob } from "./store.ts";
 
@@ -35,16 +35,37 @@ export async function deliverJob(jobId: string, runner: RunnerOptions): Promise<
   return { status: 200, state: outcome };
 }
 
+/** What the failure callback did with a job QStash gave up on. */
+export type GaveUpOutcome = "requeued" | "dead" | "already-finished";
+
 /**
- * QStash's failure callback: it gave up delivering a job (every retry failed, e.g. the worker kept crashing or
- * timing out). The job becomes `dead` with QStash's reason, unless it already finished.
+ * QStash's failure callback: it gave up delivering a job. Only a delivery that claimed the job counts an attempt, so
+ * giving up does not mean the attempts ran out: the last deliveries may have met a database outage (500 before any
+ * claim) or a lease still held by a worker that died (409). Such a job is put back in the outbox for a new message,
+ * due after the worker's backoff base and any live lease; attempts that do run still count, and a job whose
+ * attempts are spent ends dead on its next claim with its own reason. A refusal that would repeat on every delivery
+ * (a 4xx other than 409: signature, route, body) makes the job dead with QStash's reason.
  */
 export async function recordDeliveryFailure(
   jobId: string,
+  lastStatus: number | undefined,
   reason: string,
-  runner: Pick<RunnerOptions, "database" | "logger">,
-): Promise<boolean> {
+  runner: Pick<RunnerOptions, "database" | "logger" | "backoff">,
+): Promise<GaveUpOutcome> {
+  const retryable = lastStatus === undefined || lastStatus === 0 || lastStatus === 409 || lastStatus >= 500;
+  if (retryable) {
+    const row = await requeueForDelivery(runner.database.db, jobId, runner.backoff.baseMs);
+    if (!row) return "already-finished";
+    runner.logger.warn("QStash gave up on a job with attempts left; published again", {
+      jobId,
+      reason,
+      status: row.status,
+      attempts: row.attempts,
+      runAfter: row.runAfter,
+    });
+    return "requeued";
+  }
   const marked = await markDead(runner.database.db, jobId, reason);
   if (marked) runner.logger.error("job dead: QStash gave up delivering it", { jobId, reason });
-  return marked;
+  return marked ? "dead" : "already-finished";
 }

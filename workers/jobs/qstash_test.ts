@@ -6,21 +6,30 @@ import assert from "node:assert/strict";
 import { Client } from "@upstash/qstash";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { schema } from "../../shared/db/client.ts";
-import { freshTestDatabase, testBackends } from "../../shared/db/testing.ts";
+import { type Database, openPostgres, schema } from "../../shared/db/client.ts";
+import { migrateDatabase } from "../../shared/db/migrate.ts";
+import { createThrowawayPostgres, freshTestDatabase, testBackends } from "../../shared/db/testing.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 import { createWorkersApp, type WorkersApp } from "../app.ts";
 import { loadWorkersEnv } from "../env.ts";
 import { buildWorkersServices } from "../main.ts";
 import { jobHandlers } from "./handlers/mod.ts";
 import type { JobRegistry } from "./registry.ts";
-import { bodyHash, signLikeQStash, startFakeQStash } from "./testdata/fake_qstash.ts";
+import { TcpProxy } from "../../tools/testing/tcp_proxy.ts";
+import { bodyHash, type FakeMessage, signLikeQStash, startFakeQStash } from "./testdata/fake_qstash.ts";
 import { QStashDispatcher } from "./transport/qstash.ts";
 import { insertJob, jobById, makeUser, waitFor } from "./testing.ts";
 
-async function harness(kind: "pglite" | "postgres", options: { registry?: JobRegistry } = {}) {
-  const database = await freshTestDatabase(kind);
-  const fake = await startFakeQStash();
+async function harness(
+  kind: "pglite" | "postgres",
+  options: {
+    registry?: JobRegistry;
+    database?: Database;
+    beforeFailureCallback?: (message: FakeMessage) => Promise<void> | void;
+  } = {},
+) {
+  const database = options.database ?? await freshTestDatabase(kind);
+  const fake = await startFakeQStash({ beforeFailureCallback: options.beforeFailureCallback });
   const holder: { app?: WorkersApp } = {};
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
@@ -35,6 +44,7 @@ async function harness(kind: "pglite" | "postgres", options: { registry?: JobReg
     QSTASH_NEXT_SIGNING_KEY: fake.nextSigningKey,
     WORKERS_PUBLIC_URL: publicUrl,
     JOB_MAX_ATTEMPTS: "3",
+    JOB_BACKOFF_BASE_MS: "1",
     LOG_LEVEL: "error",
   });
   const services = buildWorkersServices(env, database, { registry: options.registry ?? jobHandlers });
@@ -172,41 +182,175 @@ qstashTest("a handler that always throws ends dead after the limit, with its las
   }
 });
 
-qstashTest("when QStash gives up on a job, its signed failure callback marks the job dead", async (kind) => {
+/** Publishes a job's message by hand, as the dispatcher would (for rows the test put in a state of its own). */
+function publishByHand(h: Awaited<ReturnType<typeof harness>>, job: { id: string; type: string }) {
+  return h.client.publishJSON({
+    url: `${h.publicUrl}/jobs/${job.type}`,
+    body: { jobId: job.id, type: job.type },
+    deduplicationId: job.id,
+    retries: 2,
+    failureCallback: `${h.publicUrl}/jobs/_failed`,
+  });
+}
+
+qstashTest(
+  "QStash giving up while a dead worker's lease holds the job publishes it again; it runs once, after the lease",
+  async (kind) => {
+    const h = await harness(kind);
+    try {
+      const userId = await makeUser(h.database);
+      const job = await h.notify(userId);
+      // A worker claimed the job (attempt 1) and died; its lease still holds for a moment, so every delivery of the
+      // message is refused with 409 until QStash gives up. None of the job's attempts failed.
+      await h.database.db.update(schema.jobs).set({
+        status: "running",
+        attempts: 1,
+        lockedBy: "dead-worker",
+        leaseUntil: new Date(Date.now() + 1500),
+        dispatchedAt: new Date(),
+      }).where(eq(schema.jobs.id, job.id));
+      await publishByHand(h, job);
+      await h.fake.idle();
+      assert.deepEqual(h.fake.messages[0].attempts.map((a) => a.status), [409, 409, 409]);
+      assert.equal(h.fake.messages[0].state, "dlq");
+
+      // The failure callback put it back in the outbox (not dead), due no sooner than the lease's end; the holder's
+      // lease is untouched, so nothing can run it meanwhile.
+      let row = await jobById(h.database, job.id);
+      assert.equal(row.status, "running");
+      assert.equal(row.lockedBy, "dead-worker");
+      assert.equal(row.dispatchedAt, null);
+      assert.equal(row.generation, 1);
+      assert.ok(row.runAfter.getTime() >= row.leaseUntil!.getTime());
+
+      // The dispatcher publishes it with a delay and a new deduplication id; the delivery claims it after the lease.
+      assert.equal(await h.services.jobs.transport.tick(), 1);
+      const again = h.fake.messages[1];
+      assert.equal(again.deduplicationId, `${job.id}-r1`);
+      assert.match(again.headers.get("upstash-delay") ?? "", /^[12]s$/);
+      await h.fake.idle();
+      assert.deepEqual(again.attempts.map((a) => a.status), [200]);
+      row = await jobById(h.database, job.id);
+      assert.equal(row.status, "succeeded");
+      assert.equal(row.attempts, 2);
+      assert.ok(row.dispatchedAt);
+      assert.equal((await h.notificationsOf(job.id)).length, 1);
+    } finally {
+      await h.close();
+    }
+  },
+);
+
+qstashTest(
+  "a job put back after QStash gave up still ends dead when its attempts are spent, with the runner's reason",
+  async (kind) => {
+    const h = await harness(kind);
+    try {
+      const userId = await makeUser(h.database);
+      const job = await h.notify(userId);
+      // The worker running the last allowed attempt died; its lease holds through QStash's deliveries.
+      await h.database.db.update(schema.jobs).set({
+        status: "running",
+        attempts: 3,
+        lockedBy: "dead-worker",
+        leaseUntil: new Date(Date.now() + 500),
+        dispatchedAt: new Date(),
+      }).where(eq(schema.jobs.id, job.id));
+      await publishByHand(h, job);
+      await h.fake.idle();
+      assert.equal((await jobById(h.database, job.id)).generation, 1);
+      await h.services.jobs.transport.tick();
+      await h.fake.idle();
+      const row = await jobById(h.database, job.id);
+      assert.equal(row.status, "dead");
+      assert.match(row.lastError ?? "", /The worker running attempt 3 stopped answering/);
+      assert.equal((await h.notificationsOf(job.id)).length, 0);
+    } finally {
+      await h.close();
+    }
+  },
+);
+
+qstashTest("a failure callback after a refusal that would repeat (401) marks the job dead", async (kind) => {
   const h = await harness(kind);
   try {
     const userId = await makeUser(h.database);
     const job = await h.notify(userId);
-    // Another worker holds the job under a long lease, so every delivery is refused with 409 until QStash gives up.
-    await h.database.db.update(schema.jobs).set({
-      status: "running",
-      lockedBy: "stuck-worker",
-      leaseUntil: new Date(Date.now() + 3_600_000),
-    }).where(eq(schema.jobs.id, job.id));
-    // Published as the dispatcher publishes (it skips rows that are not queued, so publish this one by hand).
-    await h.client.publishJSON({
-      url: `${h.publicUrl}/jobs/notifications.deliver`,
-      body: { jobId: job.id, type: job.type },
-      deduplicationId: job.id,
-      retries: 2,
-      failureCallback: `${h.publicUrl}/jobs/_failed`,
+    const callbackUrl = `${h.publicUrl}/jobs/_failed`;
+    const body = JSON.stringify({
+      status: 401,
+      retried: 2,
+      body: btoa("Upstash-Signature is invalid"),
+      sourceBody: btoa(JSON.stringify({ jobId: job.id, type: job.type })),
     });
-    await h.fake.idle();
-    assert.deepEqual(h.fake.messages[0].attempts.map((a) => a.status), [409, 409, 409]);
-    assert.equal(h.fake.messages[0].state, "dlq");
-    const row = await waitFor(
-      async () => {
-        const r = await jobById(h.database, job.id);
-        return r.status === "dead" ? r : undefined;
+    const res = await fetch(callbackUrl, {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/json",
+        "upstash-signature": await signLikeQStash(h.fake.currentSigningKey, {
+          sub: callbackUrl,
+          body: await bodyHash(body),
+        }),
       },
-      5000,
-      "the job to be dead",
-    );
-    assert.match(row.lastError ?? "", /QStash gave up after 3 deliveries; last answer 409/);
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).state, "dead");
+    const row = await jobById(h.database, job.id);
+    assert.equal(row.status, "dead");
+    assert.match(row.lastError ?? "", /QStash gave up after 3 deliveries; last answer 401/);
   } finally {
     await h.close();
   }
 });
+
+if (testBackends.includes("postgres")) {
+  Deno.test({
+    name: "[postgres] a job whose last deliveries meet a Postgres outage is published again, not lost",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const url = new URL(await createThrowawayPostgres());
+      const proxy = new TcpProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
+      const viaProxy = new URL(url);
+      viaProxy.hostname = "127.0.0.1";
+      viaProxy.port = String(proxy.port);
+      const database = await openPostgres({ url: viaProxy.toString(), dataDir: "", poolMax: 3 });
+      await migrateDatabase(database);
+      // QStash calls the failure callback a while after giving up; by then the database is back.
+      const h = await harness("postgres", { database, beforeFailureCallback: () => proxy.restore() });
+      try {
+        const userId = await makeUser(h.database);
+        const job = await h.notify(userId);
+        await h.database.db.update(schema.jobs).set({ dispatchedAt: new Date() }).where(
+          eq(schema.jobs.id, job.id),
+        );
+        proxy.cut();
+        await publishByHand(h, job);
+        await h.fake.idle();
+        // Every delivery failed before the job could be claimed; none of its attempts ran.
+        const statuses = h.fake.messages[0].attempts.map((a) => a.status);
+        assert.equal(statuses.length, 3);
+        assert.ok(statuses.every((s) => s >= 500), `deliveries answered ${statuses}`);
+        let row = await jobById(h.database, job.id);
+        assert.equal(row.status, "queued");
+        assert.equal(row.attempts, 0);
+        assert.equal(row.generation, 1);
+
+        assert.equal(await h.services.jobs.transport.tick(), 1);
+        await h.fake.idle();
+        assert.deepEqual(h.fake.messages[1].attempts.map((a) => a.status), [200]);
+        row = await jobById(h.database, job.id);
+        assert.equal(row.status, "succeeded");
+        assert.equal(row.attempts, 1);
+        assert.equal((await h.notificationsOf(job.id)).length, 1);
+      } finally {
+        await h.close();
+        proxy.close();
+      }
+    },
+  });
+}
 
 qstashTest(
   "unsigned, forged, expired, premature, misaddressed and body-tampered deliveries get 401 and do nothing",

@@ -168,7 +168,7 @@ export async function releaseHeldJobs(db: Db, workerId: string): Promise<number>
   return rows.length;
 }
 
-/** Marks any unfinished job dead (the QStash failure callback: QStash gave up delivering it). */
+/** Marks any unfinished job dead (QStash gave up and another delivery would be refused the same way). */
 export async function markDead(db: Db, id: string, error: string): Promise<boolean> {
   const rows = await db.update(jobs).set({
     status: "dead",
@@ -181,12 +181,45 @@ export async function markDead(db: Db, id: string, error: string): Promise<boole
   return rows.length > 0;
 }
 
-/** Outbox rows not yet handed to the transport, oldest first. */
-export function pendingOutbox(db: Db, limit: number): Promise<JobRow[]> {
-  return db.select().from(jobs)
-    .where(and(isNull(jobs.dispatchedAt), eq(jobs.status, "queued"), isNull(jobs.deletedAt)))
+/**
+ * Puts an unfinished job back in the outbox for a new QStash message (QStash gave up on the old one without the job
+ * running out of attempts). Status, attempts and any holder's lease are left alone, so a worker still running it
+ * keeps it and nothing runs twice; the new message is due no sooner than `minDelayMs` from now, the job's
+ * `run_after` and the end of a live lease. The generation bump gives the publish a new deduplication id.
+ */
+export async function requeueForDelivery(
+  db: Db,
+  id: string,
+  minDelayMs: number,
+): Promise<JobRow | undefined> {
+  const [row] = await db.update(jobs).set({
+    dispatchedAt: null,
+    generation: sql`${jobs.generation} + 1`,
+    runAfter: sql`greatest(${jobs.runAfter}, ${jobs.leaseUntil}, ${msFromNow(minDelayMs)})`,
+  }).where(
+    and(eq(jobs.id, id), isNull(jobs.deletedAt), inArray(jobs.status, ["queued", "failed", "running"])),
+  )
+    .returning();
+  return row;
+}
+
+/**
+ * Outbox rows not yet handed to the transport, oldest first, with how long until each is due (database clock): new
+ * jobs, and unfinished jobs put back by `requeueForDelivery`.
+ */
+export async function pendingOutbox(db: Db, limit: number): Promise<(JobRow & { dueInMs: number })[]> {
+  const rows = await db.select({
+    job: jobs,
+    dueInMs: sql<number>`greatest(0, ceil(extract(epoch from ${jobs.runAfter} - now()) * 1000))::int`,
+  }).from(jobs)
+    .where(and(
+      isNull(jobs.dispatchedAt),
+      or(eq(jobs.status, "queued"), inArray(jobs.status, ["failed", "running"])),
+      isNull(jobs.deletedAt),
+    ))
     .orderBy(asc(jobs.createdAt))
     .limit(limit);
+  return rows.map((r) => ({ ...r.job, dueInMs: Number(r.dueInMs) }));
 }
 
 /** Marks an outbox row as handed to the transport. */

@@ -21,6 +21,7 @@ const deliverRoute = createRoute({
     401: { description: "Missing or invalid signature" },
     409: { description: "Another worker holds the job; QStash retries later" },
     500: { description: "The attempt failed; QStash retries later" },
+    503: { description: "The database is unreachable, the job was not claimed; QStash retries later" },
   },
 });
 
@@ -29,7 +30,12 @@ const failedRoute = createRoute({
   path: FAILURE_CALLBACK_PATH,
   summary: "QStash's failure callback: it gave up delivering a job",
   request: { headers: z.object(signed) },
-  responses: { 200: { description: "Recorded", content: { "application/json": { schema: Ack } } } },
+  responses: {
+    200: {
+      description: "Published again (attempts left), dead (a refusal that would repeat), or already finished",
+      content: { "application/json": { schema: Ack } },
+    },
+  },
 });
 
 /** Verifies `Upstash-Signature` against the raw body and the URL QStash was asked to call; 401 otherwise. */
@@ -93,8 +99,8 @@ export function registerJobDeliveryRoutes(app: WorkersApp): void {
     const reason = `QStash gave up after ${(callback.retried ?? 0) + 1} deliveries; last answer ${
       callback.status ?? "none"
     }${answer ? `: ${answer}` : ""}`;
-    const marked = await recordDeliveryFailure(jobId, reason, c.get("services").jobs.runner);
-    return c.json({ jobId, state: marked ? "dead" : "already-finished" }, 200);
+    const state = await recordDeliveryFailure(jobId, callback.status, reason, c.get("services").jobs.runner);
+    return c.json({ jobId, state }, 200);
   });
 
   app.openapi(deliverRoute, async (c) => {

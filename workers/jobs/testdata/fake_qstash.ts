@@ -2,7 +2,7 @@
  * FAKE QStash, for tests only: QStash cannot run on these machines (its local server is a binary downloaded from a
  * host we cannot reach). It speaks the part of QStash's wire protocol the workers use, as `@upstash/qstash` 2.12
  * sends it: `POST /v2/publish/<destination-url>` with a bearer token and the `Upstash-*` control headers
- * (deduplication id, retries, failure callback, `Upstash-Forward-*`), answering `{ messageId }` (with
+ * (deduplication id, retries, failure callback, `Upstash-Delay` in seconds, `Upstash-Forward-*`), answering `{ messageId }` (with
  * `deduplicated: true` for a repeated deduplication id, which is not delivered again). It then delivers the body to
  * the destination signed as QStash does: an HS256 JWT in `Upstash-Signature` with the current signing key and claims
  * `iss: "Upstash"`, `sub` = destination URL, `exp` (+5 min), `nbf`, `iat`, `jti`, `body` = base64url SHA-256 of the
@@ -67,9 +67,16 @@ export interface FakeQStash {
   close(): Promise<void>;
 }
 
-/** Starts the fake on a free port. `retryDelayMs` replaces QStash's `min(86400, e^(2.5 n))` s so tests stay fast. */
+/**
+ * Starts the fake on a free port. `retryDelayMs` replaces QStash's `min(86400, e^(2.5 n))` s so tests stay fast;
+ * `beforeFailureCallback` runs between giving up on a message and calling its failure callback (QStash calls it
+ * some time later), so a test can change the world in between.
+ */
 export function startFakeQStash(
-  options: { retryDelayMs?: (retried: number) => number } = {},
+  options: {
+    retryDelayMs?: (retried: number) => number;
+    beforeFailureCallback?: (message: FakeMessage) => Promise<void> | void;
+  } = {},
 ): Promise<FakeQStash> {
   const token = `fake_token_${crypto.randomUUID()}`;
   const currentSigningKey = `sig_current_${crypto.randomUUID()}`;
@@ -98,6 +105,8 @@ export function startFakeQStash(
   }
 
   async function deliver(message: FakeMessage): Promise<void> {
+    const delay = /^(\d+)s$/.exec(message.headers.get("upstash-delay") ?? "");
+    if (delay) await new Promise((r) => setTimeout(r, Number(delay[1]) * 1000));
     let last = { status: 0, text: "" };
     for (let retried = 0; retried <= message.retries; retried++) {
       const forwarded: Record<string, string> = {};
@@ -120,6 +129,7 @@ export function startFakeQStash(
     }
     message.state = "dlq";
     if (!message.failureCallback) return;
+    await options.beforeFailureCallback?.(message);
     const callbackBody = JSON.stringify({
       status: last.status,
       header: {},

@@ -33,7 +33,8 @@ export function deduplicationIdOf(job: Pick<JobRow, "id" | "generation">): strin
 }
 
 /**
- * The QStash transport's dispatcher: publishes outbox rows (committed jobs not yet dispatched) to
+ * The QStash transport's dispatcher: publishes outbox rows (committed jobs not yet dispatched, and unfinished jobs the
+ * failure callback put back) to
  * `${publicUrl}/jobs/<type>`, then marks them dispatched. A crash between publish and mark publishes again on the
  * next pass; the job id as deduplication id makes QStash drop the copy.
  */
@@ -83,6 +84,8 @@ export class QStashDispatcher implements JobTransport {
           body,
           deduplicationId: deduplicationIdOf(job),
           retries: Math.max(0, attempts - 1),
+          // A job put back after QStash gave up is due later (its backoff, or the end of a live lease).
+          ...(job.dueInMs > 0 ? { delay: Math.ceil(job.dueInMs / 1000) } : {}),
           failureCallback: `${publicUrl}${FAILURE_CALLBACK_PATH}`,
         });
         await markDispatched(database.db, job.id, job.generation);
