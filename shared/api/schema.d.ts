@@ -3010,6 +3010,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postAuth2faEnrol: {
@@ -4341,6 +4350,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7482,6 +7500,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdInsightDocuments: {
@@ -7579,6 +7606,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getCoursesByIdInsightGaps: {
@@ -7667,6 +7703,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11092,6 +11137,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMeExport: {
@@ -13184,6 +13238,15 @@ export interface operations {
             };
             /** @description Unexpected error (details are logged, never sent) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
