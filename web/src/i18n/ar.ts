@@ -343,7 +343,7 @@ export const ar: Record<MessageKey, string> = {
   "authoring.items": "الأسئلة ({count})",
   "authoring.itemsLocked": "لا تُعدَّل الأسئلة إلا والاختبار مسودة.",
   "authoring.itemLabel": "السؤال {n}",
-  "authoring.points": "{points} درجات",
+  "authoring.points": "الدرجات: {points}",
   "authoring.key": "الإجابة الصحيحة",
   "authoring.keyTrueFalse": "الإجابة الصحيحة (True أو False)",
   "authoring.editShort": "تعديل",

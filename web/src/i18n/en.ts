@@ -351,7 +351,7 @@ export const en = {
   "authoring.items": "Items ({count})",
   "authoring.itemsLocked": "Items can be changed only while the exam is a draft.",
   "authoring.itemLabel": "Item {n}",
-  "authoring.points": "{points} points",
+  "authoring.points": "Points: {points}",
   "authoring.key": "Key",
   "authoring.keyTrueFalse": "Key (True or False)",
   "authoring.editShort": "Edit",

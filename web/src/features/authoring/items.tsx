@@ -87,7 +87,7 @@ function ItemCard(
             <>
               <p class="muted small">
                 {t(`authoring.type.${item.type}`)} · {t("authoring.points", { points: item.points })}
-                {item.difficulty && <>· {t(`authoring.difficulty.${item.difficulty}`)}</>}
+                {item.difficulty && ` · ${t(`authoring.difficulty.${item.difficulty}`)}`}
               </p>
               <p class="item-question" dir="auto">{item.question}</p>
               {item.options.length > 0 && (
@@ -95,7 +95,7 @@ function ItemCard(
                   {item.options.map((o) => (
                     <li key={o} dir="auto" class={o === item.answerKey ? "key" : undefined}>
                       {o}
-                      {o === item.answerKey && <strong>{" "}({t("authoring.key")})</strong>}
+                      {o === item.answerKey && <strong>{` (${t("authoring.key")})`}</strong>}
                     </li>
                   ))}
                 </ul>
