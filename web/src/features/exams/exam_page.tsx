@@ -4,7 +4,7 @@
  */
 import { useQueryClient } from "@tanstack/preact-query";
 import { useRoute } from "preact-iso";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { useI18n } from "../../lib/i18n.tsx";
 import {
@@ -29,6 +29,15 @@ export function ExamPage() {
   const exam = useExam(params.examId);
   const attempts = useMyAttempts({ examId: params.examId });
   const queryClient = useQueryClient();
+  // An exam not open yet opens on this page when its time comes (on the server's clock), without a reload.
+  const [, rerender] = useState(0);
+  const opensAt = exam.data?.opensAt;
+  useEffect(() => {
+    const wait = opensAt ? Date.parse(opensAt) - serverNow() : -1;
+    if (!(wait >= 0)) return;
+    const timer = setTimeout(() => rerender((n) => n + 1), Math.min(wait + 100, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [opensAt]);
   const back = (
     <p>
       <a href={`/courses/${params.id}/exams`}>{t("exams.back")}</a>
