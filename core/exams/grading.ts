@@ -200,6 +200,44 @@ export function itemStatistics(responses: ScoredResponse[]): ItemStatistics[] {
   }));
 }
 
+/** How often each option of a choice item was picked; answers matching no option count as `other`. */
+export interface OptionChoices {
+  itemId: string;
+  choices: { option: string; count: number; key: boolean }[];
+  /** Answers that are empty or match none of the options. */
+  other: number;
+}
+
+/**
+ * Distractor analysis of choice items (those with options): each option's count among the answers given, matched
+ * as the objective grader matches (case and spacing ignored). Items without options are left out.
+ */
+export function optionChoices(
+  items: { id: string; options: string[]; answerKey: string }[],
+  answers: { itemId: string; answer: string | null }[],
+): OptionChoices[] {
+  const norm = (x: string) => x.trim().replace(/\s+/g, " ").toLowerCase();
+  return items.filter((i) => i.options.length > 0).map((item) => {
+    const counts = new Map(item.options.map((o) => [norm(o), 0]));
+    let other = 0;
+    for (const a of answers) {
+      if (a.itemId !== item.id) continue;
+      const picked = a.answer === null ? undefined : counts.get(norm(a.answer));
+      if (picked === undefined) other++;
+      else counts.set(norm(a.answer!), picked + 1);
+    }
+    return {
+      itemId: item.id,
+      choices: item.options.map((option) => ({
+        option,
+        count: counts.get(norm(option)) ?? 0,
+        key: norm(option) === norm(item.answerKey),
+      })),
+      other,
+    };
+  });
+}
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

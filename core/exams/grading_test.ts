@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { gradeObjective, gradeOffline, gradeShortAnswerOffline, itemStatistics } from "./grading.ts";
+import {
+  gradeObjective,
+  gradeOffline,
+  gradeShortAnswerOffline,
+  itemStatistics,
+  optionChoices,
+} from "./grading.ts";
 
 Deno.test("gradeObjective() grades exactly, ignoring case and spacing", () => {
   assert.equal(gradeObjective("Elimination", " elimination ").score, 1);
@@ -60,4 +66,28 @@ Deno.test("gradeShortAnswerOffline() gives half credit, for review, when part of
   const grade = gradeShortAnswerOffline("elimination method", "elimination");
   assert.equal(grade.score, 0.5);
   assert.ok(grade.confidence < 0.6);
+});
+
+Deno.test("optionChoices() counts each option's picks, the key marked, and unmatched answers apart", () => {
+  const items = [
+    { id: "mc", options: ["Gauss", "Euler", "Cramer"], answerKey: "Gauss" },
+    { id: "sa", options: [], answerKey: "elimination" },
+  ];
+  const out = optionChoices(items, [
+    { itemId: "mc", answer: " gauss " },
+    { itemId: "mc", answer: "Euler" },
+    { itemId: "mc", answer: "Gauss" },
+    { itemId: "mc", answer: null },
+    { itemId: "mc", answer: "Newton" },
+    { itemId: "sa", answer: "elimination" },
+  ]);
+  assert.deepEqual(out, [{
+    itemId: "mc",
+    choices: [
+      { option: "Gauss", count: 2, key: true },
+      { option: "Euler", count: 1, key: false },
+      { option: "Cramer", count: 0, key: false },
+    ],
+    other: 2,
+  }]);
 });

@@ -1,6 +1,6 @@
 /**
  * After grading: the instructor's review queue of low-confidence grades, overrides (audited), and results (per
- * student, and per-item difficulty and discrimination for staff; a student's own after release).
+ * student, and per-item difficulty, discrimination and option choices for staff; a student's own after release).
  */
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import {
@@ -15,7 +15,7 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { itemStatistics } from "./grading.ts";
+import { itemStatistics, optionChoices } from "./grading.ts";
 import { loadExam } from "./exams.ts";
 
 /** Answers of an exam that need the instructor's look, oldest first. */
@@ -142,5 +142,15 @@ export async function examResults(ctx: ScopedContext, examId: string) {
       score: (a.score ?? 0) / (points.get(a.itemId) || 1),
     })),
   );
-  return { examId, attempts: students, items: statistics };
+  // Distractor analysis: which option each graded answer picked, per choice item.
+  const choices = new Map(optionChoices(items, answers).map((c) => [c.itemId, c]));
+  return {
+    examId,
+    attempts: students,
+    items: statistics.map((s) => ({
+      ...s,
+      choices: choices.get(s.itemId)?.choices ?? null,
+      otherChoices: choices.get(s.itemId)?.other ?? null,
+    })),
+  };
 }

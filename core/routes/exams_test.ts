@@ -151,6 +151,17 @@ dbTest(
     const results = await (await staff.request("GET", `/v1/exams/${examId}/results`)).json();
     assert.equal(results.attempts.length, 1);
     assert.equal(results.items.length, keys.length);
+    // Choice items carry how often each option was picked (she picked every key); short answers carry none.
+    for (const stat of results.items) {
+      const key = keys.find((k) => k.id === stat.itemId)!;
+      if (key.type === "short_answer") assert.equal(stat.choices, null);
+      else {
+        assert.deepEqual(
+          stat.choices.filter((c: { count: number }) => c.count > 0),
+          [{ option: key.answerKey, count: 1, key: true }],
+        );
+      }
+    }
     const answerRows = await database.db.select().from(schema.attemptAnswers)
       .where(eq(schema.attemptAnswers.attemptId, attempt.id));
     const short = answerRows.find((a) => a.itemId === keys.find((k) => k.type === "short_answer")!.id)!;

@@ -25,6 +25,8 @@ import { CoursePage } from "./routes/course.tsx";
 const queryClient = createQueryClient();
 // Exams load on demand, so the chat page's JavaScript does not carry them.
 const ExamPage = lazy(() => import("../features/exams/mod.ts").then((m) => m.ExamPage));
+// Exam authoring and grading (course staff), likewise on demand.
+const AuthoringPage = lazy(() => import("../features/authoring/mod.ts").then((m) => m.AuthoringPage));
 const PUBLIC = new Set(["/sign-in", "/register", GOOGLE_RETURN_PATH, OIDC_RETURN_PATH]);
 
 /** The root component. */
@@ -73,6 +75,7 @@ function Routes() {
         <Route path="/courses/:id" component={CoursePage} />
         <Route path="/courses/:id/:tab" component={CoursePage} />
         <Route path="/courses/:id/exams/:examId" component={ExamPage} />
+        <Route path="/courses/:id/authoring/:examId" component={AuthoringPage} />
         <Route path="/profile" component={ProfilePage} />
         <Route path="/notifications" component={NotificationsPage} />
         {/* Course insight (staff) and the admin console. */}

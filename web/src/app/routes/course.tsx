@@ -11,6 +11,8 @@ import { useI18n } from "../../lib/i18n.tsx";
 
 // Exams load on demand, so the chat page's JavaScript does not carry them.
 const ExamsPanel = lazy(() => import("../../features/exams/mod.ts").then((m) => m.ExamsPanel));
+// The course's staff author and grade exams there instead (also on demand).
+const AuthoringPanel = lazy(() => import("../../features/authoring/mod.ts").then((m) => m.AuthoringPanel));
 
 const TABS = [
   { id: "tutor", label: "course.tutor" },
@@ -47,7 +49,8 @@ export function CoursePage() {
       {tab === "tutor" && <ChatPanel courseId={course.id} />}
       {tab === "documents" && <DocumentsPanel courseId={course.id} canManage={canManage} />}
       {tab === "search" && <SearchPanel courseId={course.id} />}
-      {tab === "exams" && <ExamsPanel courseId={course.id} />}
+      {tab === "exams" &&
+        (canManage ? <AuthoringPanel courseId={course.id} /> : <ExamsPanel courseId={course.id} />)}
     </Page>
   );
 }

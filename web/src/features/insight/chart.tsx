@@ -29,6 +29,8 @@ export function Chart(props: {
   labels: string[];
   series: ChartSeries[];
   stacked?: boolean;
+  /** The heading of the labels' column in the data table ("When" unless given). */
+  labelHeading?: string;
 }) {
   const { t, language } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -77,7 +79,7 @@ export function Chart(props: {
         <table class="data">
           <thead>
             <tr>
-              <th scope="col">{t("chart.when")}</th>
+              <th scope="col">{props.labelHeading ?? t("chart.when")}</th>
               {props.series.map((s) => <th key={s.name} scope="col">{s.name}</th>)}
             </tr>
           </thead>
