@@ -2,14 +2,21 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { queryRows, sql } from "../db/client.ts";
 import { courseCorpusVersions, documents } from "../db/schema/rag.ts";
-import { dbTest } from "../db/testing.ts";
-import { indexLiveDocumentTerms, purgeDocumentChunks, replaceDocumentChunks } from "./chunk_writer.ts";
+import { dbTest, freshTestDatabase } from "../db/testing.ts";
+import {
+  indexLiveDocumentTerms,
+  purgeDocumentChunks,
+  replaceDocumentChunks,
+  TERM_ROWS,
+  WRITE_ROWS,
+} from "./chunk_writer.ts";
 import { corpusVersions } from "./corpus_version.ts";
 import { startFakeQdrant } from "./testing/fake_qdrant.ts";
 import { createHashEmbedder } from "./testing/hash_embedder.ts";
 import { insertTestDocument, newTestCourse, paragraphs } from "./testing/documents.ts";
 import type { VectorStore } from "./vector/interface.ts";
 import { createQdrantStore } from "./vector/qdrant.ts";
+import { createPgvectorStore } from "./vector/pgvector.ts";
 
 async function liveChunks(database: Parameters<typeof queryRows>[0], documentId: string) {
   return await queryRows<{ ordinal: number; text: string; generation: number }>(
@@ -271,3 +278,92 @@ dbTest(
     }
   },
 );
+
+/**
+ * Records the statements an embedded PGlite runs and which task of the event loop ran each: a task is over once
+ * a timer queued from it has fired (timers queued later, such as a writer's own yield, fire after it).
+ */
+function recordStatementsPerTask(database: Awaited<ReturnType<typeof freshTestDatabase>>) {
+  // deno-lint-ignore no-explicit-any
+  const client = (database.db as any).$client;
+  const original = client.execProtocolStream;
+  const decoder = new TextDecoder();
+  const statements: { task: number; text: string }[] = [];
+  let task = 0;
+  let ending = false;
+  client.execProtocolStream = function (message: Uint8Array, ...rest: unknown[]) {
+    // Parse ("P": name, then text) or simple query ("Q": text), after the type byte and the length.
+    const kind = String.fromCharCode(message[0]);
+    if (kind === "P" || kind === "Q") {
+      const fields = decoder.decode(message.subarray(5)).split("\0");
+      statements.push({ task, text: kind === "P" ? fields[1] : fields[0] });
+      if (!ending) {
+        ending = true;
+        setTimeout(() => {
+          task++;
+          ending = false;
+        }, 0);
+      }
+    }
+    return original.call(this, message, ...rest);
+  };
+  return {
+    statements,
+    restore: () => void (client.execProtocolStream = original),
+  };
+}
+
+Deno.test({
+  name: "[pglite] replaceDocumentChunks() writes in small statements, one write per task of the event loop",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    // On PGlite every statement runs on the serving thread: a whole batch written in one task (rows, HNSW and
+    // keyword index updates) held the event loop for hundreds of milliseconds per batch of a long document.
+    const database = await freshTestDatabase("pglite");
+    const spy = recordStatementsPerTask(database);
+    try {
+      const embedder = createHashEmbedder({ batchSize: 32 });
+      const store = createPgvectorStore(database, { dimensions: embedder.dimensions, table: "turn_vectors" });
+      await store.ensureSchema();
+      const course = newTestCourse();
+      const doc = await insertTestDocument(database, course);
+      const words = Array.from({ length: 700 }, (_, i) => `term${i}`);
+      const texts = Array.from({ length: 70 }, (_, i) => words.slice(i * 10, i * 10 + 10).join(" "));
+      spy.statements.length = 0;
+      const result = await replaceDocumentChunks(database, store, embedder, {
+        document: doc,
+        chunks: paragraphs(...texts),
+      });
+      assert.equal(result.chunkCount, 70);
+      assert.equal(await store.count({ courseIds: [course.courseId] }), 70);
+
+      const writes = spy.statements.filter((s) =>
+        /^\s*insert into "?(document_chunks|turn_vectors|document_terms)/i.test(s.text)
+      );
+      const rowsOf = (text: string) => (text.slice(text.search(/ values /i)).match(/\(\$\d+/g) ?? []).length;
+      const tables = (name: string) => writes.filter((w) => w.text.includes(name)).map((w) => rowsOf(w.text));
+      const chunkRows = tables("document_chunks");
+      const vectorRows = tables("turn_vectors");
+      const termRows = tables("document_terms");
+      assert.ok(
+        Math.max(...chunkRows, ...vectorRows) <= WRITE_ROWS,
+        `at most ${WRITE_ROWS} rows per statement`,
+      );
+      assert.ok(Math.max(...termRows) <= TERM_ROWS, `at most ${TERM_ROWS} term rows per statement`);
+      const perTask = new Map<number, number>();
+      for (const w of writes) perTask.set(w.task, (perTask.get(w.task) ?? 0) + 1);
+      assert.equal(Math.max(...perTask.values()), 1, "no two writes in one task of the event loop");
+      assert.equal(chunkRows.reduce((a, b) => a + b, 0), 70, "every chunk row is seen");
+      assert.equal(vectorRows.reduce((a, b) => a + b, 0), 70, "every vector is seen");
+      assert.equal(
+        termRows.reduce((a, b) => a + b, 0),
+        700,
+        "every term row is seen (in statements of listed rows)",
+      );
+    } finally {
+      spy.restore();
+      await database.close();
+    }
+  },
+});
