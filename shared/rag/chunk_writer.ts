@@ -36,17 +36,32 @@ export interface ReplaceResult {
 }
 
 /**
- * Rows per statement when writing chunks, vectors and term statistics. On PGlite a statement runs on the serving
- * thread, and a vector's HNSW insert costs a few milliseconds, so a statement of this many rows stays well under
- * the slice a request may wait for.
+ * Rows per statement when writing chunks and vectors. On PGlite a statement runs on the serving thread, and a
+ * vector's HNSW insert costs a few milliseconds of it, so a statement of this many rows stays well under the wait
+ * a request may see.
  */
-export const WRITE_ROWS = 8;
+export const WRITE_ROWS = 4;
 /** Term-statistics rows per statement (cheap rows: a primary-key insert each). */
 export const TERM_ROWS = 250;
 
 /** Resolves in a later task of the event loop, so timers and requests queued meanwhile run first. */
-export function nextTurn(): Promise<void> {
+function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+let lastStep: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs one bounded piece of write work (a statement and the little computing it needs). On PGlite, which runs
+ * every statement on this thread, steps of all writers in the process run one at a time, each in a timer task
+ * queued after the step before it ended: between any two steps the event loop answers requests, however many
+ * documents are being written at once. On Postgres a statement waits on the network anyway; the step runs at once.
+ */
+export function writeStep<T>(database: Database, step: () => Promise<T>): Promise<T> {
+  if (database.kind !== "pglite") return step();
+  const run = lastStep.then(nextTurn).then(step);
+  lastStep = run.catch(() => {});
+  return run;
 }
 
 /** The text a chunk is embedded as: its heading gives a short chunk its context. */
@@ -92,32 +107,34 @@ export async function replaceDocumentChunks(
     const embedIndexes = embedded.flatMap((yes, i) => yes ? [i] : []);
     const vectors = await embedder.embed(embedIndexes.map((i) => embeddingText(batch[i])));
     const vectorOf = new Map(embedIndexes.map((i, n) => [i, vectors[n]]));
-    // Written a few rows per statement, each statement in a task of its own: on PGlite every statement runs on
-    // this thread (index updates included), so a long document must not hold the event loop for its batch.
+    // Written a few rows per statement, each statement a step of its own (`writeStep`): on PGlite every statement
+    // runs on this thread (index updates included), so a long document must not hold the event loop for a batch.
     for (let at = 0; at < batch.length; at += WRITE_ROWS) {
-      await nextTurn();
-      const rows = batch.slice(at, at + WRITE_ROWS).map((chunk) => {
-        const terms = searchTerms(embeddingText(chunk));
-        termTotal += terms.length;
-        for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
-        return {
-          id: newId(),
-          documentId: document.id,
-          courseId: document.courseId,
-          facultyId: document.facultyId,
-          semesterId: document.semesterId,
-          generation,
-          ordinal: chunk.ordinal,
-          pageStart: chunk.pageStart,
-          pageEnd: chunk.pageEnd,
-          heading: chunk.heading ?? null,
-          text: chunk.text,
-          searchText: terms.join(" "),
-          termCount: terms.length,
-          language: isMostlyArabic(chunk.text) ? "ar" : "other",
-        };
+      const rows = await writeStep(database, async () => {
+        const rows = batch.slice(at, at + WRITE_ROWS).map((chunk) => {
+          const terms = searchTerms(embeddingText(chunk));
+          termTotal += terms.length;
+          for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
+          return {
+            id: newId(),
+            documentId: document.id,
+            courseId: document.courseId,
+            facultyId: document.facultyId,
+            semesterId: document.semesterId,
+            generation,
+            ordinal: chunk.ordinal,
+            pageStart: chunk.pageStart,
+            pageEnd: chunk.pageEnd,
+            heading: chunk.heading ?? null,
+            text: chunk.text,
+            searchText: terms.join(" "),
+            termCount: terms.length,
+            language: isMostlyArabic(chunk.text) ? "ar" : "other",
+          };
+        });
+        await database.db.insert(documentChunks).values(rows);
+        return rows;
       });
-      await database.db.insert(documentChunks).values(rows);
       const points: VectorPoint[] = rows.flatMap((r, i) => {
         const vector = vectorOf.get(at + i);
         if (!vector) return [];
@@ -134,22 +151,16 @@ export async function replaceDocumentChunks(
           },
         }];
       });
-      if (points.length) {
-        await nextTurn();
-        await vectorStore.upsert(points);
-      }
+      if (points.length) await writeStep(database, () => vectorStore.upsert(points));
       vectorCount += points.length;
       // PGlite has no autovacuum: merge the keyword index's pending list while it is small, rather than once for
       // the whole document (or inside an insert, when it outgrows `gin_pending_list_limit`).
-      if (database.kind === "pglite") {
-        await nextTurn();
-        await mergeKeywordIndex(database);
-      }
+      if (database.kind === "pglite") await writeStep(database, () => mergeKeywordIndex(database));
     }
     await input.onProgress?.(Math.min(1, (start + batch.length) / chunks.length));
   }
 
-  await writeTermRows(database.db, document.id, generation, df);
+  await writeTermRows(database, document.id, generation, df);
 
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`
@@ -197,19 +208,27 @@ export async function writeDocumentTerms(db: Db, documentId: string, generation:
 
 /**
  * Writes a generation's term statistics counted while its chunks were written (the same figures as
- * `writeDocumentTerms`), `TERM_ROWS` per statement, each statement in a task of its own; rows a crashed run left
+ * `writeDocumentTerms`), `TERM_ROWS` per statement, each a `writeStep`; rows a crashed run left
  * for that generation are replaced.
  */
-async function writeTermRows(db: Db, documentId: string, generation: number, df: Map<string, number>) {
-  await db.execute(
+async function writeTermRows(
+  database: Database,
+  documentId: string,
+  generation: number,
+  df: Map<string, number>,
+) {
+  await database.db.execute(
     sql`delete from document_terms where document_id = ${documentId}::uuid and generation = ${generation}`,
   );
   const entries = [...df];
   for (let at = 0; at < entries.length; at += TERM_ROWS) {
-    await nextTurn();
-    await db.insert(documentTerms).values(
-      entries.slice(at, at + TERM_ROWS).map(([term, count]) => ({ documentId, generation, term, df: count })),
-    );
+    const rows = entries.slice(at, at + TERM_ROWS).map(([term, count]) => ({
+      documentId,
+      generation,
+      term,
+      df: count,
+    }));
+    await writeStep(database, () => database.db.insert(documentTerms).values(rows));
   }
 }
 
