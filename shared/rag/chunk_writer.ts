@@ -153,10 +153,10 @@ export async function replaceDocumentChunks(
       });
       if (points.length) await writeStep(database, () => vectorStore.upsert(points));
       vectorCount += points.length;
-      // PGlite has no autovacuum: merge the keyword index's pending list while it is small, rather than once for
-      // the whole document (or inside an insert, when it outgrows `gin_pending_list_limit`).
-      if (database.kind === "pglite") await writeStep(database, () => mergeKeywordIndex(database));
     }
+    // PGlite has no autovacuum: merge the keyword index's pending list once per batch, while it is small, rather
+    // than once for the whole document (or inside an insert, when it outgrows `gin_pending_list_limit`).
+    if (database.kind === "pglite") await writeStep(database, () => mergeKeywordIndex(database));
     await input.onProgress?.(Math.min(1, (start + batch.length) / chunks.length));
   }
 
