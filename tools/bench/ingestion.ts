@@ -14,7 +14,7 @@
  *
  * Targets (issue): /healthz p99 ≤ 50 ms and peak RSS ≤ 600 MB with `process`; throughput ≥ 0.9× `inline`.
  * Flags: `--modes inline,process` (default both, paired), `--rounds N` (throughput rounds per mode, default 1),
- * `--skip-throughput`.
+ * `--skip-throughput`, `--skip-responsiveness`.
  * Each measurement runs in a fresh process, so one mode's memory (or its loaded model) never counts for another.
  */
 import { inArray } from "drizzle-orm";
@@ -336,7 +336,7 @@ if (import.meta.main) {
       );
     }
   }
-  for (const mode of modes) {
+  for (const mode of Deno.args.includes("--skip-responsiveness") ? [] : modes) {
     const m = await measure("responsiveness", mode, hostileDir);
     console.log(
       `responsiveness ${mode.padEnd(7)}: ${m.probes} probes of /healthz over ${m.seconds.toFixed(1)} s, ` +
