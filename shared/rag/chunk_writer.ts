@@ -4,7 +4,7 @@
  * re-ingest is atomic from their point of view, and a crashed run leaves invisible rows that the next run removes.
  */
 import { type Database, type Db, queryRows, sql } from "../db/client.ts";
-import { COURSE_TERMS_INDEX, documentChunks } from "../db/schema/rag.ts";
+import { COURSE_TERMS_INDEX, documentChunks, documentTerms } from "../db/schema/rag.ts";
 import type { PageBreak } from "../documents/types.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic, searchTerms } from "../text/normalize.ts";
@@ -36,6 +36,35 @@ export interface ReplaceResult {
   generation: number;
   chunkCount: number;
   vectorCount: number;
+}
+
+/**
+ * Rows per statement when writing chunks and vectors. On PGlite a statement runs on the serving thread, and a
+ * vector's HNSW insert costs a few milliseconds of it, so a statement of this many rows stays well under the wait
+ * a request may see.
+ */
+export const WRITE_ROWS = 4;
+/** Term-statistics rows per statement (cheap rows: a primary-key insert each). */
+export const TERM_ROWS = 250;
+
+/** Resolves in a later task of the event loop, so timers and requests queued meanwhile run first. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+let lastStep: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs one bounded piece of write work (a statement and the little computing it needs). On PGlite, which runs
+ * every statement on this thread, steps of all writers in the process run one at a time, each in a timer task
+ * queued after the step before it ended: between any two steps the event loop answers requests, however many
+ * documents are being written at once. On Postgres a statement waits on the network anyway; the step runs at once.
+ */
+export function writeStep<T>(database: Database, step: () => Promise<T>): Promise<T> {
+  if (database.kind !== "pglite") return step();
+  const run = lastStep.then(nextTurn).then(step);
+  lastStep = run.catch(() => {});
+  return run;
 }
 
 /** The text a chunk is embedded as: its heading gives a short chunk its context. */
@@ -70,53 +99,72 @@ export async function replaceDocumentChunks(
   const generation = Number(gen.next);
 
   let vectorCount = 0;
+  let termTotal = 0;
+  // Document frequency of each term over this generation's chunks (what `writeDocumentTerms` computes in SQL).
+  const df = new Map<string, number>();
   const batchSize = Math.max(1, embedder.batchSize);
   for (let start = 0; start < chunks.length; start += batchSize) {
     const batch = chunks.slice(start, start + batchSize);
-    const rows = batch.map((chunk) => {
-      const terms = searchTerms(embeddingText(chunk));
-      return {
-        id: newId(),
-        documentId: document.id,
-        courseId: document.courseId,
-        facultyId: document.facultyId,
-        semesterId: document.semesterId,
-        generation,
-        ordinal: chunk.ordinal,
-        pageStart: chunk.pageStart,
-        pageEnd: chunk.pageEnd,
-        pageBreaks: chunk.pageBreaks ?? [],
-        heading: chunk.heading ?? null,
-        text: chunk.text,
-        searchText: terms.join(" "),
-        termCount: terms.length,
-        language: isMostlyArabic(chunk.text) ? "ar" : "other",
-      };
-    });
     // An English-only model maps all Arabic to one point: such chunks get no vector and rely on keywords.
-    const embedIndexes = rows.flatMap((r, i) => embedder.englishOnly && r.language === "ar" ? [] : [i]);
+    const embedded = batch.map((chunk) => !(embedder.englishOnly && isMostlyArabic(chunk.text)));
+    const embedIndexes = embedded.flatMap((yes, i) => yes ? [i] : []);
     const vectors = await embedder.embed(embedIndexes.map((i) => embeddingText(batch[i])));
-    const toEmbed = embedIndexes.map((i) => rows[i]);
-    await database.db.insert(documentChunks).values(rows);
-    const points: VectorPoint[] = toEmbed.map((r, i) => ({
-      id: r.id,
-      vector: vectors[i],
-      payload: {
-        facultyId: r.facultyId,
-        semesterId: r.semesterId,
-        courseId: r.courseId,
-        documentId: r.documentId,
-        page: r.pageStart,
-        generation,
-      },
-    }));
-    await vectorStore.upsert(points);
-    vectorCount += points.length;
+    const vectorOf = new Map(embedIndexes.map((i, n) => [i, vectors[n]]));
+    // Written a few rows per statement, each statement a step of its own (`writeStep`): on PGlite every statement
+    // runs on this thread (index updates included), so a long document must not hold the event loop for a batch.
+    for (let at = 0; at < batch.length; at += WRITE_ROWS) {
+      const rows = await writeStep(database, async () => {
+        const rows = batch.slice(at, at + WRITE_ROWS).map((chunk) => {
+          const terms = searchTerms(embeddingText(chunk));
+          termTotal += terms.length;
+          for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
+          return {
+            id: newId(),
+            documentId: document.id,
+            courseId: document.courseId,
+            facultyId: document.facultyId,
+            semesterId: document.semesterId,
+            generation,
+            ordinal: chunk.ordinal,
+            pageStart: chunk.pageStart,
+            pageEnd: chunk.pageEnd,
+            pageBreaks: chunk.pageBreaks ?? [],
+            heading: chunk.heading ?? null,
+            text: chunk.text,
+            searchText: terms.join(" "),
+            termCount: terms.length,
+            language: isMostlyArabic(chunk.text) ? "ar" : "other",
+          };
+        });
+        await database.db.insert(documentChunks).values(rows);
+        return rows;
+      });
+      const points: VectorPoint[] = rows.flatMap((r, i) => {
+        const vector = vectorOf.get(at + i);
+        if (!vector) return [];
+        return [{
+          id: r.id,
+          vector,
+          payload: {
+            facultyId: r.facultyId,
+            semesterId: r.semesterId,
+            courseId: r.courseId,
+            documentId: r.documentId,
+            page: r.pageStart,
+            generation,
+          },
+        }];
+      });
+      if (points.length) await writeStep(database, () => vectorStore.upsert(points));
+      vectorCount += points.length;
+    }
+    // PGlite has no autovacuum: merge the keyword index's pending list once per batch, while it is small, rather
+    // than once for the whole document (or inside an insert, when it outgrows `gin_pending_list_limit`).
+    if (database.kind === "pglite") await writeStep(database, () => mergeKeywordIndex(database));
     await input.onProgress?.(Math.min(1, (start + batch.length) / chunks.length));
   }
 
-  const termTotal = await writeDocumentTerms(database.db, document.id, generation);
-  await mergeKeywordIndex(database);
+  await writeTermRows(database, document.id, generation, df);
 
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`
@@ -163,8 +211,34 @@ export async function writeDocumentTerms(db: Db, documentId: string, generation:
 }
 
 /**
- * Merges the keyword index's pending list on PGlite, which has no autovacuum to do it: once per document written,
- * or every search would scan a growing list. Postgres's autovacuum does this on its own.
+ * Writes a generation's term statistics counted while its chunks were written (the same figures as
+ * `writeDocumentTerms`), `TERM_ROWS` per statement, each a `writeStep`; rows a crashed run left
+ * for that generation are replaced.
+ */
+async function writeTermRows(
+  database: Database,
+  documentId: string,
+  generation: number,
+  df: Map<string, number>,
+) {
+  await database.db.execute(
+    sql`delete from document_terms where document_id = ${documentId}::uuid and generation = ${generation}`,
+  );
+  const entries = [...df];
+  for (let at = 0; at < entries.length; at += TERM_ROWS) {
+    const rows = entries.slice(at, at + TERM_ROWS).map(([term, count]) => ({
+      documentId,
+      generation,
+      term,
+      df: count,
+    }));
+    await writeStep(database, () => database.db.insert(documentTerms).values(rows));
+  }
+}
+
+/**
+ * Merges the keyword index's pending list on PGlite, which has no autovacuum to do it, or every search would scan a
+ * growing list. Postgres's autovacuum does this on its own.
  */
 async function mergeKeywordIndex(database: Database): Promise<void> {
   if (database.kind !== "pglite") return;

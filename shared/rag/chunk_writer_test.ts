@@ -2,14 +2,21 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { queryRows, sql } from "../db/client.ts";
 import { courseCorpusVersions, documents } from "../db/schema/rag.ts";
-import { dbTest } from "../db/testing.ts";
-import { indexLiveDocumentTerms, purgeDocumentChunks, replaceDocumentChunks } from "./chunk_writer.ts";
+import { dbTest, freshTestDatabase } from "../db/testing.ts";
+import {
+  indexLiveDocumentTerms,
+  purgeDocumentChunks,
+  replaceDocumentChunks,
+  TERM_ROWS,
+  WRITE_ROWS,
+} from "./chunk_writer.ts";
 import { corpusVersions } from "./corpus_version.ts";
 import { startFakeQdrant } from "./testing/fake_qdrant.ts";
 import { createHashEmbedder } from "./testing/hash_embedder.ts";
 import { insertTestDocument, newTestCourse, paragraphs } from "./testing/documents.ts";
 import type { VectorStore } from "./vector/interface.ts";
 import { createQdrantStore } from "./vector/qdrant.ts";
+import { createPgvectorStore } from "./vector/pgvector.ts";
 
 async function liveChunks(database: Parameters<typeof queryRows>[0], documentId: string) {
   return await queryRows<{ ordinal: number; text: string; generation: number }>(
@@ -271,3 +278,102 @@ dbTest(
     }
   },
 );
+
+/** Statements that write a document's rows or merge its keyword index: the work a writer must spread out. */
+const HEAVY =
+  /^\s*(insert into "?(document_chunks|turn_vectors|document_terms)|select gin_clean_pending_list)/i;
+
+/**
+ * Records the heavy statements an embedded PGlite runs, and for each whether the event loop has turned since the
+ * heavy statement before it ended: a timer queued when that one finished has fired (requests waiting meanwhile
+ * would have been answered).
+ */
+function recordHeavyStatements(database: Awaited<ReturnType<typeof freshTestDatabase>>) {
+  // deno-lint-ignore no-explicit-any
+  const client = (database.db as any).$client;
+  const original = client.execProtocolStream;
+  const decoder = new TextDecoder();
+  const statements: { text: string; afterTurn: boolean }[] = [];
+  let heavy = false;
+  let turned = { fired: true };
+  client.execProtocolStream = async function (message: Uint8Array, ...rest: unknown[]) {
+    // Parse ("P": name, then text) or simple query ("Q": text), after the type byte and the length.
+    const kind = String.fromCharCode(message[0]);
+    if (kind === "P" || kind === "Q") {
+      const fields = decoder.decode(message.subarray(5)).split("\0");
+      const text = kind === "P" ? fields[1] : fields[0];
+      heavy = HEAVY.test(text);
+      if (heavy) statements.push({ text, afterTurn: turned.fired });
+    }
+    try {
+      return await original.call(this, message, ...rest);
+    } finally {
+      if (heavy) {
+        const mark = { fired: false };
+        setTimeout(() => mark.fired = true, 0);
+        turned = mark;
+      }
+    }
+  };
+  return {
+    statements,
+    restore: () => void (client.execProtocolStream = original),
+  };
+}
+
+/** Rows in an insert statement's `values` list (each tuple starts with a parameter). */
+const rowsOf = (text: string) => (text.slice(text.search(/ values /i)).match(/\(\$\d+/g) ?? []).length;
+
+Deno.test({
+  name:
+    "[pglite] replaceDocumentChunks() writes in small statements, and the event loop turns between any two",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    // On PGlite every statement runs on the serving thread: a whole batch written in one task (rows, HNSW and
+    // keyword index updates) held the event loop for hundreds of milliseconds per batch of a long document, and
+    // documents written at once each took their turn in the same task.
+    const database = await freshTestDatabase("pglite");
+    const spy = recordHeavyStatements(database);
+    try {
+      const embedder = createHashEmbedder({ batchSize: 32 });
+      const store = createPgvectorStore(database, { dimensions: embedder.dimensions, table: "turn_vectors" });
+      await store.ensureSchema();
+      const course = newTestCourse();
+      const docs = [await insertTestDocument(database, course), await insertTestDocument(database, course)];
+      const texts = (d: number) =>
+        Array.from(
+          { length: 70 },
+          (_, i) => Array.from({ length: 10 }, (_, w) => `d${d}t${i}w${w}`).join(" "),
+        );
+      spy.statements.length = 0;
+      const results = await Promise.all(
+        docs.map((doc, d) =>
+          replaceDocumentChunks(database, store, embedder, { document: doc, chunks: paragraphs(...texts(d)) })
+        ),
+      );
+      assert.deepEqual(results.map((r) => r.chunkCount), [70, 70]);
+      assert.equal(await store.count({ courseIds: [course.courseId] }), 140);
+
+      const writes = spy.statements;
+      const rows = (table: string) => writes.filter((w) => w.text.includes(table)).map((w) => rowsOf(w.text));
+      const chunkRows = rows("document_chunks");
+      const vectorRows = rows("turn_vectors");
+      const termRows = rows("document_terms");
+      assert.ok(
+        Math.max(...chunkRows, ...vectorRows) <= WRITE_ROWS,
+        `at most ${WRITE_ROWS} rows per statement`,
+      );
+      assert.ok(Math.max(...termRows) <= TERM_ROWS, `at most ${TERM_ROWS} term rows per statement`);
+      const together = writes.filter((w) => !w.afterTurn);
+      assert.deepEqual(together, [], "the event loop turns between any two writes");
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      assert.equal(sum(chunkRows), 140, "every chunk row is seen");
+      assert.equal(sum(vectorRows), 140, "every vector is seen");
+      assert.equal(sum(termRows), 1400, "every term row is seen (in statements that list their rows)");
+    } finally {
+      spy.restore();
+      await database.close();
+    }
+  },
+});
