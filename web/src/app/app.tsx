@@ -16,7 +16,8 @@ import { MyCoursesPage } from "../features/courses/mod.ts";
 import { NotificationsPage } from "../features/notifications/mod.ts";
 import { ProfilePage } from "../features/profile/mod.ts";
 import { InsightIndexPage, InsightPage } from "../features/insight/mod.ts";
-import { AdminCatalogPage, AdminUsersPage } from "../features/admin/mod.ts";
+import { AdminAuditPage, AdminCatalogPage, AdminJobsPage, AdminUsersPage } from "../features/admin/mod.ts";
+import { TutorPolicyPage } from "../features/tutor_policy/mod.ts";
 import { I18nProvider, useI18n } from "../lib/i18n.tsx";
 import { createQueryClient } from "../lib/query.ts";
 import { Layout } from "./layout.tsx";
@@ -83,6 +84,9 @@ function Routes() {
         <Route path="/insight/:id" component={InsightPage} />
         <Route path="/admin/users" component={AdminUsersPage} />
         <Route path="/admin/catalog" component={AdminCatalogPage} />
+        <Route path="/admin/audit" component={AdminAuditPage} />
+        <Route path="/admin/jobs" component={AdminJobsPage} />
+        <Route path="/tutor-policy/:id" component={TutorPolicyPage} />
         <Route default component={NotFound} />
       </Router>
     </Layout>
