@@ -133,20 +133,24 @@ export function AdminUsersPage() {
           {t("insight.more")}
         </button>
       )}
-      {selected && selected.deactivatedAt && (
-        <section aria-labelledby="user-detail" class="insight-section card">
-          <h2 id="user-detail" dir="ltr">{selected.email}</h2>
-          <AccountActions key={selected.id} user={selected} onChanged={setSelected} />
-        </section>
-      )}
-      {selected && !selected.deactivatedAt && (
-        <UserDetail key={selected.id} user={selected} onChanged={setSelected} />
-      )}
+      {selected && <UserDetail key={selected.id} user={selected} onChanged={setSelected} />}
     </Page>
   );
 }
 
 function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUser) => void }) {
+  return (
+    <section aria-labelledby="user-detail" class="insight-section card">
+      <h2 id="user-detail" dir="ltr">{props.user.email}</h2>
+      {/* Kept in place when the account is deactivated or reactivated, so its outcome stays on screen. */}
+      <AccountActions user={props.user} onChanged={props.onChanged} />
+      {!props.user.deactivatedAt && <ActiveUser {...props} />}
+    </section>
+  );
+}
+
+/** What only a live account shows: its role, its enrolments and the role change. */
+function ActiveUser(props: { user: DirectoryUser; onChanged: (user: DirectoryUser) => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const roleId = useId();
@@ -193,8 +197,7 @@ function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
   }
 
   return (
-    <section aria-labelledby="user-detail" class="insight-section card">
-      <h2 id="user-detail" dir="ltr">{props.user.email}</h2>
+    <>
       <p>{t("admin.users.current", { role: t(`admin.role.${props.user.role}`) })}</p>
       <h3>{t("admin.users.enrolments")}</h3>
       {enrolments.isPending && <Loading />}
@@ -213,7 +216,6 @@ function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
       {enrolments.hasNextPage && (
         <button type="button" onClick={() => enrolments.fetchNextPage()}>{t("insight.more")}</button>
       )}
-      <AccountActions user={props.user} onChanged={props.onChanged} />
       <form class="stack" onSubmit={submit}>
         <h3>{t("admin.users.changeRole")}</h3>
         <div class="field">
@@ -241,7 +243,7 @@ function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
         <ErrorNotice error={error} />
         {done && <p role="status" class="notice">{t("admin.users.changed")}</p>}
       </form>
-    </section>
+    </>
   );
 }
 

@@ -74,20 +74,21 @@ export function TutorPolicyPage() {
           <fieldset>
             <legend>{t("tutorPolicy.mode")}</legend>
             {MODES.map((m) => (
-              <div key={m} class="choice">
-                <input
-                  type="radio"
-                  id={`mode-${m}`}
-                  name="mode"
-                  value={m}
-                  checked={mode === m}
-                  aria-describedby={`mode-${m}-hint`}
-                  onChange={() => {
-                    setMode(m);
-                    setSaved(false);
-                  }}
-                />
-                <label for={`mode-${m}`}>{t(`tutorPolicy.mode.${m}`)}</label>
+              <div key={m}>
+                <label class="radio">
+                  <input
+                    type="radio"
+                    name="mode"
+                    value={m}
+                    checked={mode === m}
+                    aria-describedby={`mode-${m}-hint`}
+                    onChange={() => {
+                      setMode(m);
+                      setSaved(false);
+                    }}
+                  />
+                  <strong>{t(`tutorPolicy.mode.${m}`)}</strong>
+                </label>
                 <p id={`mode-${m}-hint`} class="hint">{t(`tutorPolicy.modeHint.${m}`)}</p>
               </div>
             ))}
