@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { newTotpSecret, totpCodeFor } from "../../core/auth/totp.ts";
+import { enrollments } from "../../shared/db/schema/academics.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { users } from "../../shared/db/schema/users.ts";
@@ -195,10 +196,30 @@ Deno.test({
         },
       );
 
+      await step("the academic imports a roster and reads the report of every row", async () => {
+        await signIn(page, stack.url, academicEmail);
+        await page.goto(`${stack.url}/insight/${course.id}`);
+        await page.getByRole("link", { name: "Roster import" }).click();
+        await page.getByRole("heading", { name: "Roster import: Thermodynamics" }).waitFor();
+        await page.getByLabel("Roster (CSV)").fill(
+          `email,role\n${laylaEmail},student\nnot-an-email,student\n${laylaEmail},student\n${omarEmail},dean\n`,
+        );
+        await page.getByRole("button", { name: "Import" }).click();
+        const report = page.getByRole("region", { name: "Report, row by row" });
+        await report.getByText("4 rows: 1 enrolled, 0 invited, 3 refused.").waitFor();
+        const rows = report.locator("tbody tr");
+        assert.equal(await rows.count(), 4);
+        assert.match(await rows.nth(0).innerText(), /Enrolled/);
+        for (const i of [1, 2, 3]) assert.match(await rows.nth(i).innerText(), /Refused: \S/);
+        await assertAccessible(page, "roster import report");
+        const enrolled = await stack.database.db.select().from(enrollments)
+          .where(and(eq(enrollments.courseId, course.id), eq(enrollments.userId, layla)));
+        assert.equal(enrolled.length, 1);
+      });
+
       await step(
         "the academic switches the tutor to hints only and sees what a student will be shown",
         async () => {
-          await signIn(page, stack.url, academicEmail);
           await page.goto(`${stack.url}/insight/${course.id}`);
           await page.getByRole("link", { name: "Tutor policy" }).click();
           await page.getByRole("heading", { name: "Tutor policy: Thermodynamics" }).waitFor();

@@ -16,8 +16,7 @@ import { MyCoursesPage } from "../features/courses/mod.ts";
 import { NotificationsPage } from "../features/notifications/mod.ts";
 import { ProfilePage } from "../features/profile/mod.ts";
 import { InsightIndexPage, InsightPage } from "../features/insight/mod.ts";
-import { AdminAuditPage, AdminCatalogPage, AdminJobsPage, AdminUsersPage } from "../features/admin/mod.ts";
-import { TutorPolicyPage } from "../features/tutor_policy/mod.ts";
+import { AdminCatalogPage, AdminUsersPage } from "../features/admin/mod.ts";
 import { I18nProvider, useI18n } from "../lib/i18n.tsx";
 import { createQueryClient } from "../lib/query.ts";
 import { Layout } from "./layout.tsx";
@@ -28,6 +27,13 @@ const queryClient = createQueryClient();
 const ExamPage = lazy(() => import("../features/exams/mod.ts").then((m) => m.ExamPage));
 // Exam authoring and grading (course staff), likewise on demand.
 const AuthoringPage = lazy(() => import("../features/authoring/mod.ts").then((m) => m.AuthoringPage));
+// The audit log, jobs and health, roster import and tutor policy (admins and staff), likewise on demand.
+const AdminAuditPage = lazy(() => import("../features/admin/audit_page.tsx").then((m) => m.AdminAuditPage));
+const AdminJobsPage = lazy(() => import("../features/admin/jobs_page.tsx").then((m) => m.AdminJobsPage));
+const RosterImportPage = lazy(() =>
+  import("../features/admin/roster_page.tsx").then((m) => m.RosterImportPage)
+);
+const TutorPolicyPage = lazy(() => import("../features/tutor_policy/mod.ts").then((m) => m.TutorPolicyPage));
 const PUBLIC = new Set(["/sign-in", "/register", GOOGLE_RETURN_PATH, OIDC_RETURN_PATH]);
 
 /** The root component. */
@@ -87,6 +93,7 @@ function Routes() {
         <Route path="/admin/audit" component={AdminAuditPage} />
         <Route path="/admin/jobs" component={AdminJobsPage} />
         <Route path="/tutor-policy/:id" component={TutorPolicyPage} />
+        <Route path="/roster/:id" component={RosterImportPage} />
         <Route default component={NotFound} />
       </Router>
     </Layout>

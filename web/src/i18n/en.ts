@@ -517,6 +517,22 @@ export const en = {
   "tutorPolicy.quotaHint":
     "Daily question quotas per role are set in the server's configuration, not per course here.",
   "tutorPolicy.quotaLink": "See this course's usage",
+  "roster.title": "Roster import",
+  "roster.courseTitle": "Roster import: {course}",
+  "roster.open": "Import a roster into {code}",
+  "roster.file": "CSV file",
+  "roster.csv": "Roster (CSV)",
+  "roster.hint":
+    "One person per line: email,role (student or instructor); a header line email,role is allowed. Emails without an account are invited.",
+  "roster.import": "Import",
+  "roster.report": "Report, row by row",
+  "roster.summary": "{total} rows: {imported} enrolled, {invited} invited, {failed} refused.",
+  "roster.line": "Line",
+  "roster.role": "Role",
+  "roster.outcome": "Outcome",
+  "roster.enrolled": "Enrolled",
+  "roster.invited": "Invited (no account yet)",
+  "roster.refused": "Refused: {reason}",
 } as const;
 
 /** A key of the UI catalogue. */

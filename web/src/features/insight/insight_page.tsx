@@ -40,6 +40,8 @@ export function InsightPage() {
       <p>
         <a href="/insight">{t("insight.allCourses")}</a> ·{" "}
         <a href={`/tutor-policy/${id}`}>{t("tutorPolicy.link")}</a>
+        {" · "}
+        <a href={`/roster/${id}`}>{t("roster.title")}</a>
       </p>
       <ErrorNotice error={course.error ?? report.error} onRetry={() => report.refetch()} />
       {report.isPending && <Loading />}
