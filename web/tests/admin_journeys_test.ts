@@ -238,6 +238,13 @@ Deno.test({
           assert.deepEqual(saved, { policy: "hints-only" });
           await assertAccessible(page, "tutor policy");
           await screenshot(page, "tutor-policy-en");
+          // In Arabic the page and the preview (the tutor's Arabic wording) turn right-to-left.
+          await page.getByRole("button", { name: "العربية" }).click();
+          await page.waitForFunction(() => document.documentElement.dir === "rtl", null, { timeout: 10_000 });
+          await page.getByRole("heading", { name: "سياسة المساعد: Thermodynamics" }).waitFor();
+          await page.getByTestId("preview-answer").getByText("تلميح من مواد المقرر:").waitFor();
+          await assertAccessible(page, "tutor policy (Arabic)");
+          await page.getByRole("button", { name: "English" }).click();
         },
       );
     } finally {
