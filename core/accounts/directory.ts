@@ -1,10 +1,10 @@
 /**
- * The admins' user directory: live accounts searched by email or name (display name or profile name), filtered by
+ * The admins' user directory: live (or deactivated) accounts searched by email or name (display name or profile name), filtered by
  * role and faculty, paged by email; and one user's enrolments. Admin-only routes, so these read as the database
  * owner like the other account functions.
  */
 import { z } from "@hono/zod-openapi";
-import { and, eq, ilike, isNull, or, type SQL } from "drizzle-orm";
+import { and, eq, ilike, isNotNull, isNull, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../shared/db/client.ts";
 import { courses, enrollments, userProfiles, users } from "../../shared/db/schema/mod.ts";
 import { errors } from "../../shared/errors.ts";
@@ -31,6 +31,8 @@ export const DirectoryQuery = z.object({
     .openapi({ description: "Part of the email, display name or profile name" }),
   role: Role.optional(),
   facultyId: z.uuid().optional().openapi({ description: "Users whose profile names this faculty" }),
+  status: z.enum(["active", "deactivated"]).default("active")
+    .openapi({ description: "Live accounts (the default) or deactivated ones" }),
   ...pageQuery,
 });
 
@@ -38,6 +40,9 @@ export const DirectoryQuery = z.object({
 export const DirectoryUser = UserSchema.extend({
   fullName: z.string().nullable(),
   facultyId: z.uuid().nullable(),
+  deactivatedAt: z.string().nullable().openapi({
+    description: "When the account was deactivated; null if live",
+  }),
 }).openapi("DirectoryUser");
 
 /** One enrolment of a user. */
@@ -52,12 +57,15 @@ export const UserEnrollment = z.object({
 
 const byEmail = fixedSort("email", users.email, "text", false);
 
-/** A page of live users matching the query, by email. */
+/** A page of live (or deactivated) users matching the query, by email. */
 export async function searchUsers(
   db: Db,
   query: z.infer<typeof DirectoryQuery>,
 ): Promise<{ items: z.infer<typeof DirectoryUser>[]; nextCursor: string | null }> {
-  const where: (SQL | undefined)[] = [isNull(users.deletedAt), afterCursor(byEmail, users.id, query.cursor)];
+  const where: (SQL | undefined)[] = [
+    query.status === "deactivated" ? isNotNull(users.deletedAt) : isNull(users.deletedAt),
+    afterCursor(byEmail, users.id, query.cursor),
+  ];
   if (query.email) where.push(eq(users.email, query.email));
   if (query.q) {
     const pattern = containsPattern(query.q);
@@ -85,6 +93,7 @@ export async function searchUsers(
       ...publicUser(r.user),
       fullName: r.fullName || null,
       facultyId: r.facultyId ?? null,
+      deactivatedAt: r.user.deletedAt?.toISOString() ?? null,
     })),
     nextCursor: page.nextCursor,
   };

@@ -130,6 +130,29 @@ export async function recordLoginFailure(
   }
 }
 
+/**
+ * Forgets an account's failures at an admin's request, so its owner may sign in at once. Unlike
+ * `clearLoginFailures` it throws UNAVAILABLE when the KV store cannot do it: the admin must not be told the account
+ * is unlocked while it is not.
+ */
+export async function unlockAccount(kv: KvStore, email: string): Promise<{ failures: number }> {
+  const key = keys(email, "").email;
+  try {
+    const failures = parseFailures(await kv.get(key)).n;
+    await kv.del(key);
+    return { failures };
+  } catch (err) {
+    throw new AppError(
+      ErrorCode.UNAVAILABLE,
+      "The account could not be unlocked right now; try again shortly",
+      {
+        headers: { "Retry-After": "5" },
+        cause: err,
+      },
+    );
+  }
+}
+
 /** Clears the account's failures after a successful sign-in (the IP's stay: it may be guessing other accounts). */
 export async function clearLoginFailures(kv: KvStore, email: string): Promise<void> {
   try {

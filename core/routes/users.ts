@@ -14,6 +14,7 @@ import {
   UserEnrollment,
   userEnrollments,
 } from "../accounts/directory.ts";
+import { reactivateUser, signOutEverywhere, unlockUser } from "../accounts/admin_actions.ts";
 
 const RoleChange = z.object({
   role: Role,
@@ -66,7 +67,49 @@ const deactivateRoute = createRoute({
   responses: { 204: { description: "Deactivated" }, ...errorResponses },
 });
 
-/** `GET /v1/users`, `GET /v1/users/:id/enrollments`, `PATCH /v1/users/:id/role`, `DELETE /v1/users/:id`. */
+const IdParam = z.object({ id: z.uuid() });
+
+const reactivateRoute = createRoute({
+  method: "post",
+  path: "/v1/users/{id}/reactivate",
+  tags: ["users"],
+  summary:
+    "Bring a deactivated account back (admins only, audited); refused if another live account took its email",
+  ...contract({ access: ADMINS }),
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(UserSchema, "The account, live again"), ...errorResponses },
+});
+
+const unlockRoute = createRoute({
+  method: "post",
+  path: "/v1/users/{id}/unlock",
+  tags: ["users"],
+  summary:
+    "Forget a throttled account's failed sign-ins, so its owner can sign in at once (admins only, audited)",
+  ...contract({ access: ADMINS }),
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(
+      z.object({ failures: z.number().int().openapi({ description: "Failed sign-ins that were forgotten" }) })
+        .openapi("UnlockResult"),
+      "Unlocked",
+    ),
+    ...errorResponses,
+  },
+});
+
+const signOutRoute = createRoute({
+  method: "post",
+  path: "/v1/users/{id}/sign-out",
+  tags: ["users"],
+  summary: "Sign a user out on every device: every session and access token revoked (admins only, audited)",
+  ...contract({ access: ADMINS }),
+  request: { params: IdParam },
+  responses: { 204: { description: "Signed out everywhere" }, ...errorResponses },
+});
+
+/** `GET /v1/users`, `GET /v1/users/:id/enrollments`, `PATCH /v1/users/:id/role`, `DELETE /v1/users/:id` and the
+ * admin's actions on an account (reactivate, unlock, sign out everywhere). */
 export function registerUserRoutes(app: CoreApp): void {
   app.openapi(findRoute, async (c) => {
     return c.json(await searchUsers(c.get("services").database.db, c.req.valid("query")), 200);
@@ -77,6 +120,17 @@ export function registerUserRoutes(app: CoreApp): void {
   });
   app.openapi(deactivateRoute, async (c) => {
     await deactivateUser(c.get("services"), callerOf(c).userId, c.req.valid("param").id);
+    return c.body(null, 204);
+  });
+  app.openapi(reactivateRoute, async (c) => {
+    const row = await reactivateUser(c.get("services"), callerOf(c).userId, c.req.valid("param").id);
+    return c.json(publicUser(row), 200);
+  });
+  app.openapi(unlockRoute, async (c) => {
+    return c.json(await unlockUser(c.get("services"), callerOf(c).userId, c.req.valid("param").id), 200);
+  });
+  app.openapi(signOutRoute, async (c) => {
+    await signOutEverywhere(c.get("services"), callerOf(c).userId, c.req.valid("param").id);
     return c.body(null, 204);
   });
   app.openapi(changeRoleRoute, async (c) => {

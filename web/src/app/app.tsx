@@ -27,6 +27,13 @@ const queryClient = createQueryClient();
 const ExamPage = lazy(() => import("../features/exams/mod.ts").then((m) => m.ExamPage));
 // Exam authoring and grading (course staff), likewise on demand.
 const AuthoringPage = lazy(() => import("../features/authoring/mod.ts").then((m) => m.AuthoringPage));
+// The audit log, jobs and health, roster import and tutor policy (admins and staff), likewise on demand.
+const AdminAuditPage = lazy(() => import("../features/admin/audit_page.tsx").then((m) => m.AdminAuditPage));
+const AdminJobsPage = lazy(() => import("../features/admin/jobs_page.tsx").then((m) => m.AdminJobsPage));
+const RosterImportPage = lazy(() =>
+  import("../features/admin/roster_page.tsx").then((m) => m.RosterImportPage)
+);
+const TutorPolicyPage = lazy(() => import("../features/tutor_policy/mod.ts").then((m) => m.TutorPolicyPage));
 const PUBLIC = new Set(["/sign-in", "/register", GOOGLE_RETURN_PATH, OIDC_RETURN_PATH]);
 
 /** The root component. */
@@ -83,6 +90,10 @@ function Routes() {
         <Route path="/insight/:id" component={InsightPage} />
         <Route path="/admin/users" component={AdminUsersPage} />
         <Route path="/admin/catalog" component={AdminCatalogPage} />
+        <Route path="/admin/audit" component={AdminAuditPage} />
+        <Route path="/admin/jobs" component={AdminJobsPage} />
+        <Route path="/tutor-policy/:id" component={TutorPolicyPage} />
+        <Route path="/roster/:id" component={RosterImportPage} />
         <Route default component={NotFound} />
       </Router>
     </Layout>

@@ -42,6 +42,12 @@ export function Layout(props: { user: User | null; children: ComponentChildren }
                   <li>
                     <a href="/admin/catalog">{t("nav.catalog")}</a>
                   </li>
+                  <li>
+                    <a href="/admin/audit">{t("nav.audit")}</a>
+                  </li>
+                  <li>
+                    <a href="/admin/jobs">{t("nav.jobs")}</a>
+                  </li>
                 </>
               )}
             </ul>

@@ -2,6 +2,7 @@
  * The admins' catalog console (`/admin/catalog`): faculties, then the semesters of the faculty opened, then the
  * courses of the semester opened; each created, edited, soft-deleted and restored through the catalog API.
  */
+import { useLocation } from "preact-iso";
 import { useState } from "preact/hooks";
 import { Page } from "../../components/ui.tsx";
 import { api, type Schemas, unwrap } from "../../lib/api.ts";
@@ -17,6 +18,7 @@ const text = (v: Values, name: string) => String(v[name] ?? "").trim();
 /** `/admin/catalog`. */
 export function AdminCatalogPage() {
   const { t } = useI18n();
+  const { route } = useLocation();
   const [faculty, setFaculty] = useState<Faculty | null>(null);
   const [semester, setSemester] = useState<Semester | null>(null);
 
@@ -158,6 +160,7 @@ export function AdminCatalogPage() {
         }),
       ),
     nameOf: (c) => c.code,
+    open: { label: (c) => t("roster.open", { code: c.code }), run: (c) => route(`/roster/${c.id}`) },
     columns: [
       { label: t("catalog.code"), value: (c) => c.code },
       { label: t("catalog.courseTitle"), value: (c) => c.title },

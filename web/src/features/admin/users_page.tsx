@@ -1,7 +1,8 @@
 /**
  * The admins' user directory: search by part of an email or name, filter by role, page through the API's cursor;
  * open one person to see their enrolments and change their role with a reason (kept in the audit trail; the
- * change signs them out everywhere).
+ * change signs them out everywhere); deactivate or reactivate the account, forget its failed sign-ins (unlock), or
+ * sign them out everywhere, each after a confirm, with the server's reason shown when it refuses.
  */
 import { useInfiniteQuery, useQueryClient } from "@tanstack/preact-query";
 import { useId, useState } from "preact/hooks";
@@ -12,6 +13,7 @@ import { useI18n } from "../../lib/i18n.tsx";
 type DirectoryUser = Schemas["DirectoryUser"];
 type Role = DirectoryUser["role"];
 const ROLES: Role[] = ["STUDENT", "ACADEMIC", "ADMIN"];
+type Status = "active" | "deactivated";
 
 /** `/admin/users`. */
 export function AdminUsersPage() {
@@ -19,7 +21,13 @@ export function AdminUsersPage() {
   const roleId = useId();
   const [typed, setTyped] = useState("");
   const [typedRole, setTypedRole] = useState<Role | "">("");
-  const [search, setSearch] = useState<{ q: string; role: Role | "" }>({ q: "", role: "" });
+  const statusId = useId();
+  const [typedStatus, setTypedStatus] = useState<Status>("active");
+  const [search, setSearch] = useState<{ q: string; role: Role | ""; status: Status }>({
+    q: "",
+    role: "",
+    status: "active",
+  });
   const [selected, setSelected] = useState<DirectoryUser | null>(null);
   const list = useInfiniteQuery({
     queryKey: ["admin", "users", search],
@@ -28,7 +36,13 @@ export function AdminUsersPage() {
       unwrap(
         await api.GET("/api/v1/users", {
           params: {
-            query: { q: search.q || undefined, role: search.role || undefined, cursor: pageParam, limit: 25 },
+            query: {
+              q: search.q || undefined,
+              role: search.role || undefined,
+              status: search.status,
+              cursor: pageParam,
+              limit: 25,
+            },
           },
         }),
       ),
@@ -43,7 +57,7 @@ export function AdminUsersPage() {
         onSubmit={(e) => {
           e.preventDefault();
           setSelected(null);
-          setSearch({ q: typed.trim(), role: typedRole });
+          setSearch({ q: typed.trim(), role: typedRole, status: typedStatus });
         }}
       >
         <Field
@@ -60,6 +74,17 @@ export function AdminUsersPage() {
           >
             <option value="">{t("admin.users.anyRole")}</option>
             {ROLES.map((r) => <option key={r} value={r}>{t(`admin.role.${r}`)}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for={statusId}>{t("adminActions.status")}</label>
+          <select
+            id={statusId}
+            value={typedStatus}
+            onChange={(e) => setTypedStatus(e.currentTarget.value as Status)}
+          >
+            <option value="active">{t("adminActions.status.active")}</option>
+            <option value="deactivated">{t("adminActions.status.deactivated")}</option>
           </select>
         </div>
         <button type="submit">{t("search.submit")}</button>
@@ -85,7 +110,10 @@ export function AdminUsersPage() {
               <tr key={u.id} aria-current={selected?.id === u.id ? "true" : undefined}>
                 <th scope="row" dir="ltr">{u.email}</th>
                 <td dir="auto">{u.fullName ?? u.displayName ?? ""}</td>
-                <td>{t(`admin.role.${u.role}`)}</td>
+                <td>
+                  {t(`admin.role.${u.role}`)}
+                  {u.deactivatedAt && <span class="badge">{t("adminActions.status.deactivated")}</span>}
+                </td>
                 <td>
                   <button type="button" class="quiet" onClick={() => setSelected(u)}>
                     {t("admin.users.open", { email: u.email })}
@@ -111,6 +139,18 @@ export function AdminUsersPage() {
 }
 
 function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUser) => void }) {
+  return (
+    <section aria-labelledby="user-detail" class="insight-section card">
+      <h2 id="user-detail" dir="ltr">{props.user.email}</h2>
+      {/* Kept in place when the account is deactivated or reactivated, so its outcome stays on screen. */}
+      <AccountActions user={props.user} onChanged={props.onChanged} />
+      {!props.user.deactivatedAt && <ActiveUser {...props} />}
+    </section>
+  );
+}
+
+/** What only a live account shows: its role, its enrolments and the role change. */
+function ActiveUser(props: { user: DirectoryUser; onChanged: (user: DirectoryUser) => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const roleId = useId();
@@ -157,8 +197,7 @@ function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
   }
 
   return (
-    <section aria-labelledby="user-detail" class="insight-section card">
-      <h2 id="user-detail" dir="ltr">{props.user.email}</h2>
+    <>
       <p>{t("admin.users.current", { role: t(`admin.role.${props.user.role}`) })}</p>
       <h3>{t("admin.users.enrolments")}</h3>
       {enrolments.isPending && <Loading />}
@@ -204,6 +243,75 @@ function UserDetail(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
         <ErrorNotice error={error} />
         {done && <p role="status" class="notice">{t("admin.users.changed")}</p>}
       </form>
-    </section>
+    </>
+  );
+}
+
+type Action = "deactivate" | "reactivate" | "unlock" | "signOut";
+
+/** Deactivate or reactivate, unlock, sign out everywhere: each asks first and shows the outcome or the refusal. */
+function AccountActions(props: { user: DirectoryUser; onChanged: (user: DirectoryUser) => void }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { user } = props;
+
+  async function run(action: Action) {
+    if (!confirm(t(`adminActions.confirm.${action}`, { email: user.email }))) return;
+    setError(null);
+    setDone(null);
+    setBusy(true);
+    const path = { params: { path: { id: user.id } } };
+    try {
+      if (action === "deactivate") {
+        unwrap(await api.DELETE("/api/v1/users/{id}", path));
+        props.onChanged({ ...user, deactivatedAt: new Date().toISOString() });
+        setDone(t("adminActions.done.deactivate"));
+      } else if (action === "reactivate") {
+        unwrap(await api.POST("/api/v1/users/{id}/reactivate", path));
+        props.onChanged({ ...user, deactivatedAt: null });
+        setDone(t("adminActions.done.reactivate"));
+      } else if (action === "unlock") {
+        const { failures } = unwrap(await api.POST("/api/v1/users/{id}/unlock", path));
+        setDone(t("adminActions.done.unlock", { n: failures }));
+      } else {
+        unwrap(await api.POST("/api/v1/users/{id}/sign-out", path));
+        setDone(t("adminActions.done.signOut"));
+      }
+      if (action === "deactivate" || action === "reactivate") {
+        await queryClient.invalidateQueries({ queryKey: ["admin", "users"] });
+      }
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const actions: Action[] = user.deactivatedAt ? ["reactivate"] : ["unlock", "signOut", "deactivate"];
+  return (
+    <div class="stack">
+      <h3>{t("adminActions.title")}</h3>
+      {user.deactivatedAt && (
+        <p>{t("adminActions.deactivatedOn", { date: user.deactivatedAt.slice(0, 10) })}</p>
+      )}
+      <div class="row">
+        {actions.map((a) => (
+          <button
+            key={a}
+            type="button"
+            class={a === "deactivate" ? "danger" : undefined}
+            disabled={busy}
+            onClick={() => run(a)}
+          >
+            {t(`adminActions.${a}`)}
+          </button>
+        ))}
+      </div>
+      <ErrorNotice error={error} />
+      {done && <p role="status" class="notice">{done}</p>}
+    </div>
   );
 }

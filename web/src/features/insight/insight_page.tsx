@@ -38,7 +38,10 @@ export function InsightPage() {
     <Page title={title} wide>
       {course.data && <p class="muted" dir="ltr">{course.data.code}</p>}
       <p>
-        <a href="/insight">{t("insight.allCourses")}</a>
+        <a href="/insight">{t("insight.allCourses")}</a> ·{" "}
+        <a href={`/tutor-policy/${id}`}>{t("tutorPolicy.link")}</a>
+        {" · "}
+        <a href={`/roster/${id}`}>{t("roster.title")}</a>
       </p>
       <ErrorNotice error={course.error ?? report.error} onRetry={() => report.refetch()} />
       {report.isPending && <Loading />}

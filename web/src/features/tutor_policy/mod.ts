@@ -1,0 +1,2 @@
+/** The tutor policy screen. */
+export { TutorPolicyPage } from "./tutor_policy_page.tsx";

@@ -1,0 +1,138 @@
+/**
+ * The tutor policy of one course (`/tutor-policy/:id`), for its instructors and admins: how the tutor answers
+ * (directly, socratically, hints only), with a preview of what a student sees under the chosen mode. The preview
+ * uses the tutor's own wording (`core/tutor/messages.ts`), in the language of the page. The exam lock-out and the
+ * daily quotas are the server's rules: shown here as they apply, not edited (the API has no per-course setting).
+ */
+import { useQuery, useQueryClient } from "@tanstack/preact-query";
+import { useRoute } from "preact-iso";
+import { useEffect, useState } from "preact/hooks";
+import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
+import { api, type Schemas, unwrap } from "../../lib/api.ts";
+import { useI18n } from "../../lib/i18n.tsx";
+import { guidingQuestions, offlinePreface, refusalMessage } from "../../../../core/tutor/messages.ts";
+
+type Mode = Schemas["TutorPolicy"]["policy"];
+const MODES: Mode[] = ["direct", "socratic", "hints-only"];
+
+/** `/tutor-policy/:id`. */
+export function TutorPolicyPage() {
+  const { t, language } = useI18n();
+  const { params } = useRoute();
+  const id = params.id;
+  const queryClient = useQueryClient();
+  const course = useQuery({
+    queryKey: ["course", id],
+    queryFn: async () => unwrap(await api.GET("/api/v1/courses/{id}", { params: { path: { id } } })),
+  });
+  const policy = useQuery({
+    queryKey: ["tutor-policy", id],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/courses/{id}/tutor-policy", { params: { path: { id } } })),
+  });
+  const [mode, setMode] = useState<Mode | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (policy.data && mode === null) setMode(policy.data.policy);
+  }, [policy.data]);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!mode) return;
+    setError(null);
+    setSaved(false);
+    setBusy(true);
+    try {
+      const updated = unwrap(
+        await api.PUT("/api/v1/courses/{id}/tutor-policy", {
+          params: { path: { id } },
+          body: { policy: mode },
+        }),
+      );
+      queryClient.setQueryData(["tutor-policy", id], updated);
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const tutorLanguage = language === "ar" ? "ar" : "en";
+  const title = course.data
+    ? t("tutorPolicy.courseTitle", { course: course.data.title })
+    : t("tutorPolicy.title");
+  return (
+    <Page title={title} wide>
+      {course.data && <p class="muted" dir="ltr">{course.data.code}</p>}
+      <ErrorNotice error={course.error ?? policy.error} onRetry={() => policy.refetch()} />
+      {policy.isPending && <Loading />}
+      {mode && (
+        <form class="stack" onSubmit={save}>
+          <fieldset>
+            <legend>{t("tutorPolicy.mode")}</legend>
+            {MODES.map((m) => (
+              <div key={m}>
+                <label class="radio">
+                  <input
+                    type="radio"
+                    name="mode"
+                    value={m}
+                    checked={mode === m}
+                    aria-describedby={`mode-${m}-hint`}
+                    onChange={() => {
+                      setMode(m);
+                      setSaved(false);
+                    }}
+                  />
+                  <strong>{t(`tutorPolicy.mode.${m}`)}</strong>
+                </label>
+                <p id={`mode-${m}-hint`} class="hint">{t(`tutorPolicy.modeHint.${m}`)}</p>
+              </div>
+            ))}
+          </fieldset>
+          <button type="submit" class="primary" disabled={busy || mode === policy.data?.policy}>
+            {t("tutorPolicy.save")}
+          </button>
+          <ErrorNotice error={error} />
+          {saved && (
+            <p role="status" class="notice">
+              {t("tutorPolicy.saved", { mode: t(`tutorPolicy.mode.${mode}`) })}
+            </p>
+          )}
+        </form>
+      )}
+      {mode && (
+        <section aria-labelledby="policy-preview" class="insight-section card">
+          <h2 id="policy-preview">{t("tutorPolicy.preview")}</h2>
+          <p class="hint">{t("tutorPolicy.previewHint")}</p>
+          <h3>{t("tutorPolicy.previewAnswer")}</h3>
+          <blockquote lang={tutorLanguage} data-testid="preview-answer">
+            <p>{offlinePreface(mode, tutorLanguage)}</p>
+            <p class="muted">{t("tutorPolicy.previewPassage")}</p>
+            {mode !== "direct" && (
+              <ul>
+                {guidingQuestions(tutorLanguage).map((q) => <li key={q}>{q}</li>)}
+              </ul>
+            )}
+          </blockquote>
+          <h3>{t("tutorPolicy.previewNotFound")}</h3>
+          <blockquote lang={tutorLanguage}>
+            <p>{refusalMessage("not_found", tutorLanguage)}</p>
+          </blockquote>
+          <h3>{t("tutorPolicy.lockout")}</h3>
+          <p>{t("tutorPolicy.lockoutHint")}</p>
+          <blockquote lang={tutorLanguage}>
+            <p>{refusalMessage("exam_lockout", tutorLanguage)}</p>
+          </blockquote>
+          <h3>{t("tutorPolicy.quota")}</h3>
+          <p>
+            {t("tutorPolicy.quotaHint")} <a href={`/insight/${id}`}>{t("tutorPolicy.quotaLink")}</a>
+          </p>
+        </section>
+      )}
+    </Page>
+  );
+}
