@@ -34,6 +34,59 @@ export function quotaMayApply(env: ChatEnv, role: Role): boolean {
     [...env.CHAT_COURSE_DAILY_QUOTAS.values()].some((limit) => limit > 0);
 }
 
+/** Today's questions of the caller (all courses) and of the course (all users). */
+async function countToday(
+  db: Db,
+  caller: { userId: string; courseId: string },
+  start: Date,
+): Promise<{ mine: number; course: number }> {
+  const [row] = await queryRows<{ mine: number; course: number }>(
+    db,
+    sql`select
+          count(*) filter (where user_id = ${caller.userId}::uuid)::int as mine,
+          count(*) filter (where course_id = ${caller.courseId}::uuid)::int as course
+        from chat_messages
+        where role = 'user' and created_at >= ${start.toISOString()}::timestamptz
+          and (user_id = ${caller.userId}::uuid or course_id = ${caller.courseId}::uuid)`,
+  );
+  return { mine: Number(row.mine), course: Number(row.course) };
+}
+
+/** What is left of the caller's questions today in a course: the tighter of their own and the course's quota. */
+export interface QuotaLeft {
+  /** The limit that binds first (null: no quota applies). */
+  limit: number | null;
+  /** Questions left under it today (null: no quota applies). */
+  remaining: number | null;
+  /** Whose quota binds first: the caller's own, or the course's shared one. */
+  scope: "user" | "course" | null;
+  /** When today's count starts again (the next UTC midnight). */
+  resetsAt: string;
+}
+
+/** The caller's questions left today in a course (counted as `checkQuota` counts them). */
+export async function quotaLeft(
+  db: Db,
+  env: ChatEnv,
+  caller: { userId: string; role: Role; courseId: string },
+  now = new Date(),
+): Promise<QuotaLeft> {
+  const userLimit = roleQuota(env, caller.role);
+  const limitOfCourse = courseQuota(env, caller.courseId);
+  const { start, end } = utcDay(now);
+  const resetsAt = end.toISOString();
+  if (userLimit === 0 && limitOfCourse === 0) return { limit: null, remaining: null, scope: null, resetsAt };
+  const row = await countToday(db, caller, start);
+  const options = [
+    ...(userLimit > 0 ? [{ scope: "user" as const, limit: userLimit, left: userLimit - row.mine }] : []),
+    ...(limitOfCourse > 0
+      ? [{ scope: "course" as const, limit: limitOfCourse, left: limitOfCourse - row.course }]
+      : []),
+  ];
+  const tightest = options.reduce((a, b) => b.left < a.left ? b : a);
+  return { limit: tightest.limit, remaining: Math.max(0, tightest.left), scope: tightest.scope, resetsAt };
+}
+
 /** Throws 429 QUOTA_EXCEEDED (with `Retry-After` and the reset time) when the user or the course is at its limit. */
 export async function checkQuota(
   db: Db,
@@ -45,15 +98,7 @@ export async function checkQuota(
   const limitOfCourse = courseQuota(env, caller.courseId);
   if (userLimit === 0 && limitOfCourse === 0) return;
   const { start, end } = utcDay(now);
-  const [row] = await queryRows<{ mine: number; course: number }>(
-    db,
-    sql`select
-          count(*) filter (where user_id = ${caller.userId}::uuid)::int as mine,
-          count(*) filter (where course_id = ${caller.courseId}::uuid)::int as course
-        from chat_messages
-        where role = 'user' and created_at >= ${start.toISOString()}::timestamptz
-          and (user_id = ${caller.userId}::uuid or course_id = ${caller.courseId}::uuid)`,
-  );
+  const row = await countToday(db, caller, start);
   const over = userLimit > 0 && Number(row.mine) >= userLimit
     ? { scope: "user", limit: userLimit }
     : limitOfCourse > 0 && Number(row.course) >= limitOfCourse

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
 import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
+import { quotaLeft } from "../chat/quota.ts";
 import { type ChatEvent, prepareTurn, runTurn } from "../chat/turn.ts";
 import type { CoreApp } from "../app.ts";
 import {
@@ -62,6 +63,25 @@ const get = createRoute({
   ...contract({ access: SIGNED_IN }),
   request: { params: IdParam },
   responses: { 200: jsonResponse(SessionDetail, "The session"), ...errorResponses },
+});
+const QuotaLeft = z.object({
+  limit: z.number().int().nullable().openapi({
+    description: "The limit that binds first; null when none applies",
+  }),
+  remaining: z.number().int().nullable().openapi({
+    description: "Questions left today; null when unlimited",
+  }),
+  scope: z.enum(["user", "course"]).nullable(),
+  resetsAt: z.string().openapi({ description: "When the day's count starts again (next UTC midnight)" }),
+}).openapi("ChatQuota");
+const quota = createRoute({
+  method: "get",
+  path: "/v1/chat/sessions/{id}/quota",
+  tags,
+  summary: "The caller's tutor questions left today in the session's course",
+  ...contract({ access: SIGNED_IN }),
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(QuotaLeft, "Questions left today"), ...errorResponses },
 });
 const remove = createRoute({
   method: "delete",
@@ -132,6 +152,18 @@ export function registerChatRoutes(app: CoreApp): void {
       };
     }, { readOnly: true });
     return c.json(detail, 200);
+  });
+  app.openapi(quota, async (c) => {
+    const { id } = c.req.valid("param");
+    const caller = c.var.caller!;
+    const session = await scoped(c, (ctx) => sessions.ownSession(ctx, id), { readOnly: true });
+    // Counted as the owner, after the caller's transaction (a course quota counts other users' messages).
+    const left = await quotaLeft(c.var.services.database.db, c.var.services.env, {
+      userId: caller.userId,
+      role: caller.role,
+      courseId: session.courseId,
+    });
+    return c.json(left, 200);
   });
   app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");

@@ -296,6 +296,55 @@ dbTest(
   },
 );
 
+dbTest(
+  "[core] the quota route tells a student her questions left today, the tighter of hers and the course's",
+  async (database) => {
+    const w = await createChatWorld(database, { CHAT_DAILY_QUOTA_STUDENT: "3" });
+    try {
+      await w.addDocument("A", "Biology notes", BIOLOGY);
+      const student = w.core.asUser(w.world.studentEnrolled);
+      const sessionId = await openSession(student, w.world.courseA);
+      const left = async () => {
+        const res = await student.request("GET", `/v1/chat/sessions/${sessionId}/quota`);
+        assert.equal(res.status, 200);
+        return await res.json();
+      };
+      const first = await left();
+      assert.deepEqual([first.limit, first.remaining, first.scope], [3, 3, "user"]);
+      assert.equal(new Date(first.resetsAt).getUTCHours(), 0);
+      const asked = await student.request("POST", `/v1/chat/sessions/${sessionId}/messages`, {
+        content: "Hello",
+      });
+      assert.equal(asked.status, 200);
+      assert.deepEqual([(await left()).remaining, (await left()).scope], [2, "user"]);
+      // A course quota tighter than hers binds first.
+      w.core.services.env.CHAT_COURSE_DAILY_QUOTAS.set(w.world.courseA, 2);
+      assert.deepEqual([(await left()).limit, (await left()).remaining, (await left()).scope], [
+        2,
+        1,
+        "course",
+      ]);
+      // Someone else's session is not hers to ask about.
+      const other = w.core.asUser(w.world.studentOther);
+      assert.equal((await other.request("GET", `/v1/chat/sessions/${sessionId}/quota`)).status, 404);
+    } finally {
+      await w.close();
+    }
+  },
+);
+
+dbTest("[core] with no quota configured the quota route says so (nulls)", async (database) => {
+  const w = await createChatWorld(database, { CHAT_DAILY_QUOTA_STUDENT: "0" });
+  try {
+    const student = w.core.asUser(w.world.studentEnrolled);
+    const sessionId = await openSession(student, w.world.courseA);
+    const body = await (await student.request("GET", `/v1/chat/sessions/${sessionId}/quota`)).json();
+    assert.deepEqual([body.limit, body.remaining, body.scope], [null, null, null]);
+  } finally {
+    await w.close();
+  }
+});
+
 dbTest("[core] a per-course quota caps the course's questions for everyone", async (database) => {
   const w = await createChatWorld(database);
   // Course quotas name the course, so the env is set once the world exists.

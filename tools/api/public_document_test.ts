@@ -55,6 +55,7 @@ const NOT_LISTS = new Set([
   "/api/v1/openapi.json",
   "/api/v1/usage", // a report over a bounded date range (from, to), one row per user, course and day
   "/api/v1/chat/sessions/{id}/summary",
+  "/api/v1/chat/sessions/{id}/quota", // one figure: the questions left today
   "/api/v1/courses/{id}/tutor-policy",
   "/api/v1/courses/{id}/insight", // a report over bounded windows (weeks, days)
   "/api/v1/exams/{id}/results",

@@ -126,6 +126,8 @@ Deno.test({
         await answer.getByRole("button", { name: /^Open source \d+: / }).first().waitFor();
         const marks = await page.evaluate(() => performance.getEntriesByName("chat:first-token").length);
         assert.equal(marks, 1, "the first token was painted while the answer streamed");
+        // Her daily quota (200 by default) shows what is left once the conversation exists.
+        await page.getByText(/^\d+ of 200 questions left today$/).waitFor();
         await assertAccessible(page, "tutor chat");
         await screenshot(page, "chat-en");
       });

@@ -69,6 +69,7 @@ export const ar: Record<MessageKey, string> = {
   "chat.interrupted": "توقفت الإجابة قبل أن تكتمل.",
   "chat.failed": "تعذّر على المعلّم الإجابة: {message}",
   "chat.usedToday": "الأسئلة المطروحة اليوم: {count}",
+  "chat.quotaLeft": "بقي لك اليوم {remaining} من {limit} سؤالًا",
   "chat.quotaExceeded": "استنفدت أسئلة اليوم. تتجدد عند {time}.",
   "chat.cached": "أُجيب من سؤال مطابق حديث",
   "summary.title": "ملخص التعلّم",

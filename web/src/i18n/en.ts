@@ -67,6 +67,7 @@ export const en = {
   "chat.interrupted": "The answer was stopped before it finished.",
   "chat.failed": "The tutor could not answer: {message}",
   "chat.usedToday": "Questions asked today: {count}",
+  "chat.quotaLeft": "{remaining} of {limit} questions left today",
   "chat.quotaExceeded": "You have used today's questions. They renew at {time}.",
   "chat.cached": "Answered from a recent identical question",
   "summary.title": "Learning summary",

@@ -41,6 +41,18 @@ export function useTurnsToday() {
   });
 }
 
+/** The student's questions left today in the course of a conversation (null fields: no quota applies). */
+export function useQuotaLeft(sessionId: string | undefined) {
+  return useQuery({
+    queryKey: ["usage", "quota", sessionId],
+    enabled: sessionId !== undefined,
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/chat/sessions/{id}/quota", { params: { path: { id: sessionId! } } }),
+      ),
+  });
+}
+
 /** Starts a conversation in a course. */
 export async function createChatSession(courseId: string, title: string) {
   return unwrap(await api.POST("/api/v1/chat/sessions", { body: { courseId, title } }));

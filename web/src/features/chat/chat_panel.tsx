@@ -13,6 +13,7 @@ import {
   streamTurn,
   useChatSession,
   useChatSessions,
+  useQuotaLeft,
   useTurnsToday,
 } from "./api.ts";
 import { CitationViewer } from "./citation_viewer.tsx";
@@ -29,6 +30,7 @@ export function ChatPanel(props: { courseId: string }) {
   const [sessionId, setSessionId] = useState<string | undefined>(undefined);
   const session = useChatSession(sessionId);
   const turnsToday = useTurnsToday();
+  const quotaLeft = useQuotaLeft(sessionId);
   const [live, setLive] = useState<ShownMessage[]>([]);
   const [draft, setDraft] = useState(() => sessionStorage.getItem(draftKey(props.courseId)) ?? "");
   const [busy, setBusy] = useState(false);
@@ -213,9 +215,18 @@ export function ChatPanel(props: { courseId: string }) {
             }}
           />
           <div class="composer-actions">
-            {turnsToday.data !== undefined && (
-              <p class="muted small" role="status">{t("chat.usedToday", { count: turnsToday.data })}</p>
-            )}
+            {quotaLeft.data?.remaining != null
+              ? (
+                <p class="muted small" role="status">
+                  {t("chat.quotaLeft", {
+                    remaining: quotaLeft.data.remaining,
+                    limit: quotaLeft.data.limit ?? 0,
+                  })}
+                </p>
+              )
+              : turnsToday.data !== undefined && (
+                <p class="muted small" role="status">{t("chat.usedToday", { count: turnsToday.data })}</p>
+              )}
             {busy
               ? <button type="button" onClick={() => abort.current?.abort()}>{t("chat.stop")}</button>
               : <button type="submit" class="primary" disabled={!draft.trim()}>{t("chat.send")}</button>}
