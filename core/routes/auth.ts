@@ -32,7 +32,8 @@ const email = z.string().trim().min(3).max(254).pipe(z.email());
 const registerRoute = createRoute({
   method: "post",
   path: "/v1/auth/register",
-  ...contract({ access: "public", rateLimit: "login" }),
+  // The new account is the caller's own: with the answer's token it is read at /api/v1/me.
+  ...contract({ access: "public", rateLimit: "login", created: "/api/v1/me" }),
   summary: "Create a student account with a password and sign in",
   request: {
     body: json(z.object({

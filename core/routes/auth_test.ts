@@ -36,6 +36,7 @@ dbTest(
       post("/v1/auth/register", { email, password: "a fine long passphrase", displayName: "Ada" }),
     );
     assert.equal(res.status, 201);
+    assert.equal(res.headers.get("location"), "/api/v1/me", "Location: the new account, read with its token");
     assert.match(res.headers.get("content-type") ?? "", /application\/json/);
     const body = await res.json();
     assert.equal(body.user.email, email.trim().toLowerCase());

@@ -15,7 +15,8 @@ const ItemInput = z.object({
   points: z.number().min(0).max(100).optional(),
   difficulty: z.enum(["easy", "medium", "hard"]).optional(),
 });
-const Item = z.looseObject({ id: z.uuid(), type: ItemType, question: z.string() }).openapi("ExamItem");
+const Item = z.looseObject({ id: z.uuid(), examId: z.uuid(), type: ItemType, question: z.string() })
+  .openapi("ExamItem");
 const ItemParams = IdParam.extend({ itemId: z.uuid().openapi({ param: { name: "itemId", in: "path" } }) });
 
 const add = createRoute({
@@ -23,7 +24,7 @@ const add = createRoute({
   path: "/v1/exams/{id}/items",
   tags,
   summary: "Add an item to a draft",
-  ...contract({ access: STAFF }),
+  ...contract({ access: STAFF, created: "/api/v1/exams/{examId}/items/{id}" }),
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: ItemInput } }, required: true },
@@ -57,12 +58,12 @@ export function registerExamItemRoutes(app: CoreApp): void {
   app.openapi(add, async (c) => {
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
-    return c.json(await scoped(c, (ctx) => addItem(ctx, id, input)), 201);
+    return c.json({ examId: id, ...await scoped(c, (ctx) => addItem(ctx, id, input)) }, 201);
   });
   app.openapi(change, async (c) => {
     const { id, itemId } = c.req.valid("param");
     const input = c.req.valid("json");
-    return c.json(await scoped(c, (ctx) => updateItem(ctx, id, itemId, input)), 200);
+    return c.json({ examId: id, ...await scoped(c, (ctx) => updateItem(ctx, id, itemId, input)) }, 200);
   });
   app.openapi(remove, async (c) => {
     const { id, itemId } = c.req.valid("param");

@@ -72,6 +72,11 @@ dbTest(
     });
     assert.equal(added.status, 201);
     const item = await added.json();
+    assert.equal(
+      added.headers.get("location"),
+      `/api/v1/exams/${examId}/items/${item.id}`,
+      "Location: its URL",
+    );
     const bad = await staff.request("PATCH", `/v1/exams/${examId}/items/${item.id}`, {
       answerKey: "nothing",
     });

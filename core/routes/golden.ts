@@ -78,7 +78,7 @@ const createQuestion = createRoute({
   path: "/v1/courses/{id}/golden-questions",
   tags,
   summary: "Add a golden question with the passage (and optionally the answer) it expects",
-  ...contract({ access: STAFF }),
+  ...contract({ access: STAFF, created: "/api/v1/golden-questions/{id}" }),
   request: { params: IdParam, ...body(golden.GoldenQuestionCreate) },
   responses: { 201: jsonResponse(GoldenQuestion, "Added"), ...errorResponses },
 });

@@ -52,6 +52,7 @@ dbTest(
       });
       assert.equal(byQuote.status, 201);
       const q2 = await json(byQuote);
+      assert.equal(byQuote.headers.get("location"), `/api/v1/golden-questions/${q2.id}`, "Location: its URL");
 
       const patched = await staff.request("PATCH", `/v1/golden-questions/${q2.id}`, { expectedAnswer: null });
       assert.equal(patched.status, 200);

@@ -2184,6 +2184,8 @@ export interface components {
         };
         ExamItem: {
             /** Format: uuid */
+            examId: string;
+            /** Format: uuid */
             id: string;
             question: string;
             /** @enum {string} */
@@ -4586,6 +4588,8 @@ export interface operations {
             /** @description Account created and signed in (a verification link is mailed) */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/me` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7321,6 +7325,8 @@ export interface operations {
             /** @description Added */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/golden-questions/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9078,6 +9084,8 @@ export interface operations {
             /** @description Added */
             201: {
                 headers: {
+                    /** @description The created resource: `/api/v1/exams/{examId}/items/{id}` */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -84,6 +84,20 @@ Deno.test("every list of the public document answers { items, nextCursor } and t
   assert.equal(lists, 19, "the lists the API has today");
 });
 
+Deno.test("every 201 answer names the created resource's public URL in Location", () => {
+  let creations = 0;
+  for (const { path, method, op } of operations) {
+    // deno-lint-ignore no-explicit-any
+    const created = (op.responses as any)["201"];
+    if (!created) continue;
+    creations++;
+    const where = `${method.toUpperCase()} ${path}`;
+    assert.ok(created.headers?.Location, `${where} documents Location on 201`);
+    assert.match(String(op["x-created"]), /^\/api\/v1\//, `${where} declares created: with a public URL`);
+  }
+  assert.ok(creations >= 10, `creations found: ${creations}`);
+});
+
 Deno.test("the manifest lists one row per core route with an access policy", () => {
   const rows = manifest.routes.map((r) => `${r.method} ${r.path}`);
   assert.equal(new Set(rows).size, rows.length);
