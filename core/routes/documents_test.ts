@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../shared/db/client.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
@@ -7,6 +8,16 @@ import { dbTest } from "../../shared/db/testing.ts";
 import { UploadSigner } from "../../shared/documents/storage/signing.ts";
 import { PDF_FIXTURES, readPdfFixture } from "../../shared/documents/testing/fixtures.ts";
 import { createDocumentsTestbed, TEST_UPLOAD_SECRET } from "../documents/testing.ts";
+
+/** The notifications queued for `userId` about `documentId`: their kinds, in the order queued. */
+async function documentNoticesFor(database: Database, userId: string, documentId: string): Promise<string[]> {
+  const rows = await database.db.select({ payload: jobs.payload }).from(jobs).where(and(
+    eq(jobs.type, "notifications.deliver"),
+    sql`${jobs.payload}->>'userId' = ${userId}`,
+    sql`${jobs.payload}->'data'->>'documentId' = ${documentId}`,
+  )).orderBy(jobs.createdAt);
+  return rows.map((r) => (r.payload as { kind: string }).kind);
+}
 
 const NOTES = new TextEncoder().encode(
   "# Statics\n\nA truss is a structure of members joined at nodes. Each member carries axial force only.\n",
@@ -39,6 +50,11 @@ dbTest(
       assert.equal((await again.json()).jobId, putBody.jobId);
 
       assert.equal(await bed.runJob(putBody.jobId as string), "succeeded");
+      assert.deepEqual(
+        await documentNoticesFor(database, world.academicOwn.id, id),
+        ["document.ingested"],
+        "the uploader is told the document is ready (in the app, and by mail per their preferences)",
+      );
       const list = await core.asUser(world.studentEnrolled).request(
         "GET",
         `/v1/courses/${world.courseA}/documents`,
@@ -115,6 +131,11 @@ dbTest(
       const doc = await res.json();
       assert.equal(doc.status, "failed");
       assert.match(doc.error, /password-protected/);
+      assert.deepEqual(
+        await documentNoticesFor(database, world.academicOwn.id, createdBody.documentId as string),
+        ["document.failed"],
+        "the uploader is told why the document failed",
+      );
       const [job] = await database.db.select().from(jobs).where(eq(jobs.id, putBody.jobId as string));
       assert.equal(job.status, "dead");
       assert.equal(job.attempts, 1);

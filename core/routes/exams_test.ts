@@ -90,6 +90,11 @@ dbTest(
       attemptsAllowed: 1,
     });
     assert.equal(published.status, 200);
+    assert.ok(
+      (await notificationKindsFor(database, world.studentEnrolled.id)).includes("exam.published"),
+      "enrolled students are told the exam is published",
+    );
+    assert.ok(!(await notificationKindsFor(database, world.studentOther.id)).includes("exam.published"));
     assert.equal((await staff.request("POST", `/v1/exams/${examId}/items`, item)).status, 409);
 
     // The student sees the published exam without keys.
