@@ -5,7 +5,7 @@ import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { dbTest } from "../../shared/db/testing.ts";
-import { cronMatches, latestSlot, type Schedule } from "../../shared/jobs/schedules.ts";
+import { cronMatches, latestSlot, type Schedule, SCHEDULES } from "../../shared/jobs/schedules.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 import { memoryLogger } from "../../shared/logger.ts";
 import { createAcademicWorld } from "../../core/academics/testing.ts";
@@ -14,6 +14,7 @@ import { loadWorkersEnv } from "../env.ts";
 import { buildWorkersServices } from "../main.ts";
 import { InProcessScheduler } from "./scheduler.ts";
 import { makeUser, runJobNow, testRunner } from "./testing.ts";
+import { startFakeQStash } from "./testdata/fake_qstash.ts";
 
 Deno.test("cronMatches() reads minutes, hours, lists, ranges and steps in UTC", () => {
   const at = new Date("2026-03-04T03:17:00Z"); // a Wednesday
@@ -112,3 +113,74 @@ dbTest("the QStash schedule endpoint refuses unsigned calls", async (database) =
   });
   assert.equal(res.status, 401);
 });
+
+dbTest(
+  "[qstash] deno task schedules:sync registers every schedule with QStash, and its signed calls enqueue each job once per slot",
+  async (database) => {
+    const fake = await startFakeQStash();
+    const holder: { app?: ReturnType<typeof createWorkersApp> } = {};
+    const server = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+      (req) => holder.app ? holder.app.fetch(req) : new Response("starting", { status: 503 }),
+    );
+    const publicUrl = `http://127.0.0.1:${server.addr.port}`;
+    const qstashEnv = {
+      QSTASH_URL: fake.url,
+      QSTASH_TOKEN: fake.token,
+      QSTASH_CURRENT_SIGNING_KEY: fake.currentSigningKey,
+      QSTASH_NEXT_SIGNING_KEY: fake.nextSigningKey,
+      WORKERS_PUBLIC_URL: publicUrl,
+    };
+    // The transport is never started: the jobs stay in the outbox for this test to read.
+    const services = buildWorkersServices(loadWorkersEnv({ ...qstashEnv, LOG_LEVEL: "error" }), database);
+    holder.app = createWorkersApp(services);
+    try {
+      assert.equal(services.scheduler, undefined, "with QStash configured, no in-process scheduler runs");
+      const sync = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", "schedules:sync"],
+        cwd: new URL("../../", import.meta.url).pathname,
+        env: { ...qstashEnv, LOG_LEVEL: "error" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const said = new TextDecoder().decode(sync.stdout) + new TextDecoder().decode(sync.stderr);
+      assert.ok(sync.success, said);
+      // One definition: QStash gets exactly the schedules the in-process scheduler runs.
+      assert.deepEqual(
+        fake.schedules.map((s) => ({ id: s.scheduleId, cron: s.cron, to: s.destination })),
+        SCHEDULES.map((s) => ({ id: s.name, cron: s.cron, to: `${publicUrl}/schedules/${s.name}` })),
+      );
+
+      for (const schedule of SCHEDULES) {
+        const first = await fake.fireSchedule(schedule.name);
+        assert.equal(first.status, 200, first.text);
+        const again = await fake.fireSchedule(schedule.name); // QStash retried the call
+        assert.equal(again.status, 200, again.text);
+        const slots = await database.db.select().from(scheduleRuns)
+          .where(eq(scheduleRuns.name, schedule.name));
+        assert.ok(JSON.parse(first.text).jobId, `${schedule.name} enqueued a job`);
+        // Both calls fall in one minute slot unless a minute boundary fell between them.
+        assert.ok(slots.length >= 1 && slots.length <= 2, `${schedule.name}: ${slots.length} slots`);
+        // Jobs of this schedule's slots (other tests of this file ran the same job types with other payloads).
+        const queued = await database.db.select().from(jobs).where(and(
+          eq(jobs.type, schedule.type),
+          inArray(sql`${jobs.payload}->>'slot'`, slots.map((s) => s.slot.toISOString())),
+        ));
+        assert.equal(queued.length, slots.length, `${schedule.name}: one job per slot`);
+        assert.deepEqual(queued.map((j) => j.id).sort(), slots.map((s) => s.jobId).sort());
+      }
+      // A call for a schedule that is not defined is refused even when signed.
+      fake.schedules.push({
+        scheduleId: "nope",
+        cron: "* * * * *",
+        destination: `${publicUrl}/schedules/nope`,
+        retries: 0,
+      });
+      assert.equal((await fake.fireSchedule("nope")).status, 404);
+    } finally {
+      await services.jobs.transport.stop();
+      await server.shutdown();
+      await fake.close();
+    }
+  },
+);

@@ -8,6 +8,9 @@
  * `iss: "Upstash"`, `sub` = destination URL, `exp` (+5 min), `nbf`, `iat`, `jti`, `body` = base64url SHA-256 of the
  * body; plus `Upstash-Retried` (0 on the first try) and `Upstash-Message-Id`. Any non-2xx answer is retried up to
  * `Upstash-Retries` times; then the message goes to the DLQ and the failure callback is called, signed the same way.
+ * Schedules: `POST /v2/schedules/<destination-url>` with `Upstash-Cron` and `Upstash-Schedule-Id` creates or replaces
+ * a schedule (answering `{ scheduleId }`, as `client.schedules.create` expects); it never fires on its own: a test
+ * calls `fireSchedule(id)`, which POSTs an empty body to the destination signed the same way.
  */
 import { SignJWT } from "jose";
 
@@ -23,6 +26,14 @@ export interface FakeMessage {
   /** Status of each delivery attempt, in order. */
   attempts: { status: number; retried: number }[];
   state: "pending" | "delivered" | "dlq";
+}
+
+/** One registered schedule. */
+export interface FakeSchedule {
+  scheduleId: string;
+  destination: string;
+  cron: string;
+  retries: number;
 }
 
 /** Claims of a QStash signature; tests override them to forge bad ones. */
@@ -62,6 +73,10 @@ export interface FakeQStash {
   currentSigningKey: string;
   nextSigningKey: string;
   messages: FakeMessage[];
+  /** Registered schedules, by creation (a schedule created again under its id replaces the old one in place). */
+  schedules: FakeSchedule[];
+  /** Calls a schedule's destination once, as QStash does when its cron fires; answers the destination's reply. */
+  fireSchedule(scheduleId: string): Promise<{ status: number; text: string }>;
   /** Resolves when no message is waiting for a delivery attempt. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -83,6 +98,7 @@ export function startFakeQStash(
   const nextSigningKey = `sig_next_${crypto.randomUUID()}`;
   const retryDelayMs = options.retryDelayMs ?? (() => 20);
   const messages: FakeMessage[] = [];
+  const schedules: FakeSchedule[] = [];
   const byDedupId = new Map<string, FakeMessage>();
   const inflight = new Set<Promise<void>>();
 
@@ -158,6 +174,27 @@ export function startFakeQStash(
     if (req.headers.get("authorization") !== `Bearer ${token}`) {
       return Response.json({ error: "Unauthorized" }, { status: 401 });
     }
+    if (req.method === "POST" && url.pathname.startsWith("/v2/schedules/")) {
+      const destination = decodeURIComponent(url.pathname.slice("/v2/schedules/".length)).replace(
+        /^(https?):\/(?!\/)/,
+        "$1://",
+      );
+      const cron = req.headers.get("upstash-cron");
+      if (!/^https?:\/\//.test(destination) || !cron) {
+        return Response.json({ error: "invalid destination or cron" }, { status: 400 });
+      }
+      await req.body?.cancel();
+      const schedule: FakeSchedule = {
+        scheduleId: req.headers.get("upstash-schedule-id") ?? `scd_${crypto.randomUUID()}`,
+        destination,
+        cron,
+        retries: Number(req.headers.get("upstash-retries") ?? 3),
+      };
+      const at = schedules.findIndex((s) => s.scheduleId === schedule.scheduleId);
+      if (at >= 0) schedules[at] = schedule;
+      else schedules.push(schedule);
+      return Response.json({ scheduleId: schedule.scheduleId }, { status: 200 });
+    }
     if (req.method !== "POST" || !url.pathname.startsWith("/v2/publish/")) {
       return Response.json({ error: "not found" }, { status: 404 });
     }
@@ -198,6 +235,20 @@ export function startFakeQStash(
     currentSigningKey,
     nextSigningKey,
     messages,
+    schedules,
+    async fireSchedule(scheduleId: string) {
+      const schedule = schedules.find((s) => s.scheduleId === scheduleId);
+      if (!schedule) throw new Error(`no schedule "${scheduleId}"`);
+      return await post(
+        schedule.destination,
+        "",
+        await signedHeaders(schedule.destination, "", {
+          "Upstash-Retried": "0",
+          "Upstash-Schedule-Id": schedule.scheduleId,
+          "Upstash-Message-Id": `msg_${crypto.randomUUID()}`,
+        }),
+      );
+    },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
