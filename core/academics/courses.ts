@@ -30,6 +30,14 @@ export const CourseCreate = z.object({
   title: z.string().trim().min(1).max(300),
   description: z.string().max(10_000).default(""),
   language: z.enum(LANGUAGES).default("en"),
+}).openapi({
+  example: {
+    semesterId: "0b9f6c2e-5d1a-4c8e-9f3a-2b7d4e6a8c10",
+    code: "ENG101",
+    title: "Statics",
+    description: "Forces, moments and equilibrium of rigid bodies.",
+    language: "en",
+  },
 });
 /** Body of `PATCH /v1/courses/:id`; a new semester must belong to the same faculty. */
 export const CoursePatch = z.object({

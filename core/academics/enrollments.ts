@@ -33,7 +33,7 @@ export const EnrollmentCreate = z.object({
   role: z.enum(COURSE_ROLES).default("student"),
 }).refine((b) => (b.email ? 1 : 0) + (b.userId ? 1 : 0) === 1, {
   message: "Give exactly one of email or userId",
-});
+}).openapi({ example: { email: "student@uni.example", role: "student" } });
 /** Body of `PATCH /v1/courses/:id/enrollments/:enrollmentId`. */
 export const EnrollmentPatch = z.object({ role: z.enum(COURSE_ROLES) });
 

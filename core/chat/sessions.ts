@@ -51,7 +51,7 @@ export const ChatMessage = z.object({
 export const SessionCreate = z.object({
   courseId: z.uuid(),
   title: z.string().trim().min(1).max(200).optional(),
-});
+}).openapi({ example: { courseId: "5c3e1a7b-2f4d-4b8a-9e6c-1d2f3a4b5c6d", title: "Truss forces" } });
 
 type SessionRow = typeof chatSessions.$inferSelect;
 type MessageRow = typeof chatMessages.$inferSelect;

@@ -38,7 +38,9 @@ export const DocumentCreate = z.object({
   type: z.string().min(1).max(200).openapi({ example: "pdf" }),
   sizeBytes: z.number().int().min(1),
   title: z.string().trim().min(1).max(300).optional(),
-}).openapi("DocumentCreate");
+}).openapi("DocumentCreate", {
+  example: { fileName: "week-1-statics.pdf", type: "pdf", sizeBytes: 482113, title: "Week 1: Statics" },
+});
 
 /** The upload grant returned to the client. */
 export const UploadGrantBody = z.object({

@@ -36,12 +36,16 @@ const registerRoute = createRoute({
   ...contract({ access: "public", rateLimit: "login", created: "/api/v1/me" }),
   summary: "Create a student account with a password and sign in",
   request: {
-    body: json(z.object({
-      email,
-      password: z.string().min(1).max(256),
-      displayName: z.string().trim().min(1).max(100).optional(),
-      refreshTokenInBody,
-    })),
+    body: json(
+      z.object({
+        email,
+        password: z.string().min(1).max(256),
+        displayName: z.string().trim().min(1).max(100).optional(),
+        refreshTokenInBody,
+      }).openapi({
+        example: { email: "student@uni.example", password: "a long passphrase", displayName: "Ada Student" },
+      }),
+    ),
   },
   responses: {
     201: tokens("Account created and signed in (a verification link is mailed)"),
@@ -63,14 +67,16 @@ const loginRoute = createRoute({
   ...contract({ access: "public", rateLimit: "login" }),
   summary: "Sign in with email and password (and a TOTP code when 2FA is on)",
   request: {
-    body: json(z.object({
-      email: z.string().max(254),
-      password: z.string().min(1).max(256),
-      totpCode: z.string().max(10).optional(),
-      /** A refresh token this device holds for the account (clients without cookies): exempts it from slow-down. */
-      refreshToken: z.string().max(200).optional(),
-      refreshTokenInBody,
-    })),
+    body: json(
+      z.object({
+        email: z.string().max(254),
+        password: z.string().min(1).max(256),
+        totpCode: z.string().max(10).optional(),
+        /** A refresh token this device holds for the account (clients without cookies): exempts it from slow-down. */
+        refreshToken: z.string().max(200).optional(),
+        refreshTokenInBody,
+      }).openapi({ example: { email: "student@uni.example", password: "a long passphrase" } }),
+    ),
   },
   responses: { 200: tokens("Signed in") },
 });

@@ -20,7 +20,8 @@ import { logContext } from "../../shared/logger.ts";
 const tags = ["chat"];
 const quotaResponse = { 429: { description: "Daily quota used up (Retry-After says when it resets)" } };
 
-const MessageCreate = z.object({ content: z.string().trim().min(1).max(4000) });
+const MessageCreate = z.object({ content: z.string().trim().min(1).max(4000) })
+  .openapi({ example: { content: "Why does each member of a truss carry axial force only?" } });
 const TurnResponse = z.object({
   userMessageId: z.uuid(),
   message: sessions.ChatMessage,

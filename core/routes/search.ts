@@ -14,7 +14,9 @@ const SearchBody = z.object({
 }).refine((b) => (b.courseId ? 1 : 0) + (b.semesterId ? 1 : 0) === 1, {
   message: "Give exactly one of courseId and semesterId",
   path: ["courseId"],
-}).openapi("SearchRequest");
+}).openapi("SearchRequest", {
+  example: { courseId: "5c3e1a7b-2f4d-4b8a-9e6c-1d2f3a4b5c6d", query: "method of joints", k: 8 },
+});
 
 const Hit = z.object({
   chunkId: z.uuid(),

@@ -2066,6 +2066,14 @@ export interface components {
             /** Format: uuid */
             uploadedBy: string | null;
         };
+        /**
+         * @example {
+         *       "fileName": "week-1-statics.pdf",
+         *       "type": "pdf",
+         *       "sizeBytes": 482113,
+         *       "title": "Week 1: Statics"
+         *     }
+         */
         DocumentCreate: {
             fileName: string;
             sizeBytes: number;
@@ -2405,6 +2413,13 @@ export interface components {
                 snippet: string;
             }[];
         };
+        /**
+         * @example {
+         *       "courseId": "5c3e1a7b-2f4d-4b8a-9e6c-1d2f3a4b5c6d",
+         *       "query": "method of joints",
+         *       "k": 8
+         *     }
+         */
         SearchRequest: {
             /** Format: uuid */
             courseId?: string;

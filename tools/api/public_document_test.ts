@@ -98,6 +98,33 @@ Deno.test("every 201 answer names the created resource's public URL in Location"
   assert.ok(creations >= 10, `creations found: ${creations}`);
 });
 
+/** The requests of a first session (README, docs/api.md): a newcomer copies these bodies from the reference. */
+const FIRST_SESSION = [
+  "post /api/v1/auth/register",
+  "post /api/v1/auth/login",
+  "post /api/v1/courses",
+  "post /api/v1/courses/{id}/enrollments",
+  "post /api/v1/courses/{id}/documents",
+  "post /api/v1/chat/sessions",
+  "post /api/v1/chat/sessions/{id}/messages",
+  "post /api/v1/search",
+];
+
+Deno.test("the first session's requests show an example body (which redocly lint checks against the schema)", () => {
+  for (const name of FIRST_SESSION) {
+    const [method, path] = name.split(" ");
+    // deno-lint-ignore no-explicit-any
+    const media = (doc.paths[path]?.[method] as any)?.requestBody?.content?.["application/json"];
+    assert.ok(media, `${name} takes a JSON body`);
+    const schema = media.schema?.$ref
+      ? doc.components.schemas[media.schema.$ref.split("/").at(-1)]
+      : media.schema;
+    const example = media.example ?? schema?.example;
+    assert.ok(example && typeof example === "object", `${name} shows an example body`);
+    for (const key of schema?.required ?? []) assert.ok(key in example, `${name}'s example has ${key}`);
+  }
+});
+
 Deno.test("the manifest lists one row per core route with an access policy", () => {
   const rows = manifest.routes.map((r) => `${r.method} ${r.path}`);
   assert.equal(new Set(rows).size, rows.length);
