@@ -523,4 +523,6 @@ export const ar: Record<MessageKey, string> = {
   "roster.enrolled": "سُجِّل",
   "roster.invited": "دُعي (لا حساب له بعد)",
   "roster.refused": "رُفض: {reason}",
+  // Shared by every paged list (branch web): the button that loads the next page.
+  "app.more": "اعرض المزيد",
 };

@@ -534,6 +534,8 @@ export const en = {
   "roster.enrolled": "Enrolled",
   "roster.invited": "Invited (no account yet)",
   "roster.refused": "Refused: {reason}",
+  // Shared by every paged list (branch web): the button that loads the next page.
+  "app.more": "Show more",
 } as const;
 
 /** A key of the UI catalogue. */
