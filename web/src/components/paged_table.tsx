@@ -1,7 +1,7 @@
 /**
  * A list the API pages by cursor (`{ items, nextCursor }`), read through `useInfiniteQuery`: its loading line, its
- * error with a retry, what it says when empty, a data table of the pages loaded so far and a "Show more" button
- * while there is a next page.
+ * error with a retry and what it says when empty (`PagedState`), a data table of the pages loaded so far
+ * (`PagedTable`) and a "Show more" button while there is a next page (`ShowMore`).
  */
 import type { ComponentChildren, VNode } from "preact";
 import { useI18n } from "../lib/i18n.tsx";
@@ -25,6 +25,18 @@ export type Column = string | { label: string; hidden: true };
 /** The rows of every page loaded so far. */
 export function itemsOf<T>(query: PagedQuery<T>): T[] {
   return query.data?.pages.flatMap((p) => p.items) ?? [];
+}
+
+/** The list's loading line, its error with a retry, and `empty` once it has loaded no rows. */
+export function PagedState<T>(props: { query: PagedQuery<T>; empty: ComponentChildren }) {
+  const { query } = props;
+  return (
+    <>
+      {query.isPending && <Loading />}
+      <ErrorNotice error={query.error} onRetry={() => query.refetch()} />
+      {query.isSuccess && itemsOf(query).length === 0 && <p>{props.empty}</p>}
+    </>
+  );
 }
 
 /** "Show more" while the query has a next page; off while that page loads. */
@@ -54,9 +66,7 @@ export function PagedTable<T>(props: {
   const items = itemsOf(query);
   return (
     <>
-      {query.isPending && <Loading />}
-      <ErrorNotice error={query.error} onRetry={() => query.refetch()} />
-      {query.isSuccess && items.length === 0 && <p>{props.empty}</p>}
+      <PagedState query={query} empty={props.empty} />
       {items.length > 0 && (
         <table class="data">
           <caption class="visually-hidden">{props.caption}</caption>
