@@ -13,10 +13,8 @@ import { enrollments } from "../../shared/db/schema/academics.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { users } from "../../shared/db/schema/users.ts";
-import { launchBrowser } from "./browser.ts";
-import { journeyStep, PASSWORD, signIn } from "./helpers.ts";
+import { PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
 
 Deno.test({
   name:
@@ -25,10 +23,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    const step = journeyStep(t, page);
+    const { stack, page, step, close } = await startJourney(t);
     try {
       const tag = crypto.randomUUID().slice(0, 8);
       const course = await stack.createCourse("Thermodynamics");
@@ -219,8 +214,7 @@ Deno.test({
         },
       );
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

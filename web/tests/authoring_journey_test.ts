@@ -10,10 +10,8 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
-import { launchBrowser } from "./browser.ts";
-import { call, EQUATIONS_NOTE, type ExamItem, journeyStep, PASSWORD, signIn } from "./helpers.ts";
+import { call, EQUATIONS_NOTE, type ExamItem, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
 
 const HAND_QUESTION = "Which method adds or subtracts the equations so that one variable cancels out?";
 
@@ -24,8 +22,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
+    const { stack, page, step, close } = await startJourney(t);
     try {
       const course = await stack.createCourse("Linear Systems");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
@@ -36,9 +33,6 @@ Deno.test({
       const studentEmail = `student-${crypto.randomUUID().slice(0, 8)}@uni.example`;
       await stack.enrol(await stack.register(studentEmail, PASSWORD, "Omar"), course.id);
       let examId = "";
-
-      const page = await browser.context.newPage();
-      const step = journeyStep(t, page);
 
       await step(
         "she fills a blueprint on the course's Exams tab and watches the generation finish",
@@ -216,10 +210,8 @@ Deno.test({
         await page.getByRole("heading", { name: "إحصاءات الأسئلة" }).waitFor();
         await assertAccessible(page, "exam grading (Arabic)");
       });
-      await page.close();
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

@@ -10,10 +10,9 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { attemptAnswers, examAttempts } from "../../shared/db/schema/exams.ts";
-import { launchBrowser } from "./browser.ts";
-import { call, EQUATIONS_NOTE, type ExamItem, journeyStep, PASSWORD, signIn } from "./helpers.ts";
+import { call, EQUATIONS_NOTE, type ExamItem, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack, type WebStack } from "./stack.ts";
+import type { WebStack } from "./stack.ts";
 
 /** Generates a draft exam from the course's material; returns its id and its items with keys. */
 async function draftExam(stack: WebStack, token: string, courseId: string, title: string) {
@@ -85,8 +84,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
+    const { stack, browser, page, step, close } = await startJourney(t);
     try {
       const course = await stack.createCourse("Simultaneous Equations");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
@@ -105,9 +103,6 @@ Deno.test({
       await stack.enrol(studentId, course.id);
       const shortAnswer = (item: ExamItem) => item.type === "short_answer" ? item.answerKey : "";
       const half = Math.ceil(items.length / 2);
-
-      const page = await browser.context.newPage();
-      const step = journeyStep(t, page);
 
       await step("she finds the open exam on the course page and starts it", async () => {
         await signIn(page, stack.url, studentEmail);
@@ -257,10 +252,8 @@ Deno.test({
         );
         await assertAccessible(page, "exam submitted at the deadline");
       });
-      await page.close();
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

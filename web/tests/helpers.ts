@@ -1,10 +1,12 @@
 /**
- * What the journeys share: steps that keep a screenshot of the page when they fail; the password of their
+ * What the journeys share: their world (a fresh stack, a browser, a page, and steps that keep a screenshot of
+ * the page when they fail); the password of their
  * accounts; signing in through the page (with a two-factor code when one is asked for); asking the tutor on the
  * chat page; calling the API as one account; and the course note the exam journeys generate their exams from.
  */
 import type { Page } from "playwright-core";
-import type { WebStack } from "./stack.ts";
+import { launchBrowser } from "./browser.ts";
+import { startWebStack, type WebStack } from "./stack.ts";
 
 /** The password of every account a journey creates. */
 export const PASSWORD = "correct horse battery";
@@ -26,8 +28,31 @@ export async function signIn(page: Page, url: string, email: string, code?: () =
   await page.getByRole("heading", { name: /^(My courses|مقرراتي)$/ }).waitFor();
 }
 
+/**
+ * Starts a journey's world: a fresh stack (`env` adds or overrides configuration), a browser with one page, the
+ * journey's steps on that page, and `close()` that stops them all.
+ */
+export async function startJourney(t: Deno.TestContext, env?: Record<string, string>) {
+  const stack = await startWebStack(env);
+  const browser = await launchBrowser().catch(async (err) => {
+    await stack.close();
+    throw err;
+  });
+  const page = await browser.context.newPage();
+  return {
+    stack,
+    browser,
+    page,
+    step: journeyStep(t, page),
+    async close() {
+      await browser.close();
+      await stack.close();
+    },
+  };
+}
+
 /** A journey's `t.step`: a failing step leaves a screenshot of what `page` showed, named in the error. */
-export function journeyStep(
+function journeyStep(
   t: Deno.TestContext,
   page: Page,
 ): (name: string, fn: () => Promise<void>) => Promise<boolean> {

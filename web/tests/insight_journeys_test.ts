@@ -11,10 +11,9 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { totpCodeFor } from "../../core/auth/totp.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
-import { launchBrowser } from "./browser.ts";
-import { journeyStep, PASSWORD, signIn } from "./helpers.ts";
+import { PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack, type WebStack } from "./stack.ts";
+import type { WebStack } from "./stack.ts";
 
 const NOTES = `# Simultaneous equations
 
@@ -51,10 +50,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    const step = journeyStep(t, page);
+    const { stack, page, step, close } = await startJourney(t);
     try {
       const tag = crypto.randomUUID().slice(0, 8);
       const course = await stack.createCourse("Simultaneous Equations");
@@ -195,8 +191,7 @@ Deno.test({
         },
       );
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

@@ -6,10 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { launchBrowser } from "./browser.ts";
-import { askTutor, journeyStep, PASSWORD, signIn } from "./helpers.ts";
+import { askTutor, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
 
 const PDF =
   new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url).pathname;
@@ -29,8 +27,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     // Access tokens live 30 s (the shortest allowed), so the journey also crosses token renewals.
-    const stack = await startWebStack({ ACCESS_TOKEN_TTL_SECONDS: "30" });
-    const browser = await launchBrowser();
+    const { stack, browser, page, step, close } = await startJourney(t, { ACCESS_TOKEN_TTL_SECONDS: "30" });
     try {
       const course = await stack.createCourse("Simultaneous Equations");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
@@ -63,13 +60,10 @@ Deno.test({
         await page.close();
       });
 
-      const page = await browser.context.newPage();
       // The academic's session cookie must not leak into the student's: sign out first.
       await page.goto(stack.url);
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in to AI Teacher" }).waitFor();
-
-      const step = journeyStep(t, page);
 
       await step("a student registers and, once enrolled, finds the course", async () => {
         await assertAccessible(page, "sign in");
@@ -183,10 +177,8 @@ Deno.test({
           assert.equal(await page.getByRole("heading", { name: "سجّل الدخول إلى المعلّم الذكي" }).count(), 0);
         },
       );
-      await page.close();
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

@@ -8,10 +8,8 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { totpCodeFor } from "../../core/auth/totp.ts";
-import { launchBrowser } from "./browser.ts";
-import { askTutor, journeyStep, PASSWORD, signIn } from "./helpers.ts";
+import { askTutor, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
 
 const PDF =
   new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url).pathname;
@@ -39,7 +37,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack({
+    const { stack, page, step, close } = await startJourney(t, {
       GOOGLE_CLIENT_ID: "web-test.apps.googleusercontent.com",
       OIDC_PROVIDERS: JSON.stringify([{
         id: "uni",
@@ -48,9 +46,6 @@ Deno.test({
         clientId: "web-test",
       }]),
     });
-    const browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    const step = journeyStep(t, page);
     try {
       const course = await stack.createCourse("Geometry and Algebra");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
@@ -212,9 +207,7 @@ Deno.test({
         await assertAccessible(page, "my courses after two-factor sign-in");
       });
     } finally {
-      await page.close().catch(() => {});
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });
