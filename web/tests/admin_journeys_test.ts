@@ -8,29 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
-import type { Page } from "playwright-core";
-import { newTotpSecret, totpCodeFor } from "../../core/auth/totp.ts";
+import { totpCodeFor } from "../../core/auth/totp.ts";
 import { enrollments } from "../../shared/db/schema/academics.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { users } from "../../shared/db/schema/users.ts";
-import { launchBrowser } from "./browser.ts";
+import { PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
-
-const PASSWORD = "correct horse battery";
-
-async function signIn(page: Page, url: string, email: string, totpSecret?: string) {
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  if (totpSecret) {
-    await page.getByLabel("Six-digit code from your authenticator app").fill(totpCodeFor(totpSecret));
-    await page.getByRole("button", { name: "Sign in" }).click();
-  }
-  await page.getByRole("heading", { name: "My courses" }).waitFor();
-}
 
 Deno.test({
   name:
@@ -39,19 +23,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.step(name, async () => {
-        try {
-          await fn();
-        } catch (err) {
-          const file = await Deno.makeTempFile({ prefix: "admin-journey-failure-", suffix: ".png" });
-          await page.screenshot({ path: file }).catch(() => {});
-          throw new Error(`${err instanceof Error ? err.message : err}\n(page at failure: ${file})`);
-        }
-      });
+    const { stack, page, step, close } = await startJourney(t);
     try {
       const tag = crypto.randomUUID().slice(0, 8);
       const course = await stack.createCourse("Thermodynamics");
@@ -64,13 +36,7 @@ Deno.test({
       const omarToken = await stack.login(omarEmail, PASSWORD);
       const adminEmail = `registrar-${tag}@uni.example`;
       const adminId = await stack.register(adminEmail, PASSWORD, "Registrar");
-      const { secret } = newTotpSecret("AI Teacher", adminEmail);
-      await stack.database.db.update(users).set({
-        role: "ADMIN",
-        totpSecret: secret,
-        totpEnabledAt: new Date(),
-      })
-        .where(eq(users.id, adminId));
+      const secret = await stack.makeAdmin(adminId, adminEmail);
       // A job that gave up: its reason is what the jobs screen must show.
       const [deadJob] = await stack.database.db.insert(jobs).values({
         type: `report_export_${tag}`,
@@ -85,7 +51,7 @@ Deno.test({
       await step(
         "the admin deactivates Layla, finds her among deactivated accounts and reactivates her",
         async () => {
-          await signIn(page, stack.url, adminEmail, secret);
+          await signIn(page, stack.url, adminEmail, () => totpCodeFor(secret));
           await page.getByRole("link", { name: "Users" }).click();
           await page.getByRole("heading", { name: "Users" }).waitFor();
           await page.getByLabel("Email or name").fill(`layla-${tag}`);
@@ -248,8 +214,7 @@ Deno.test({
         },
       );
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

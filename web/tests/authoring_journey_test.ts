@@ -10,49 +10,10 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
-import { launchBrowser } from "./browser.ts";
+import { call, EQUATIONS_NOTE, type ExamItem, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack, type WebStack } from "./stack.ts";
 
-const PASSWORD = "correct horse battery";
-const NOTES = `# Simultaneous equations
-
-Simultaneous equations are two or more equations that share the same unknowns and are solved together.
-
-The substitution method solves one equation for one variable and puts that expression into the other equation.
-
-The elimination method adds or subtracts the equations so that one variable cancels out.
-
-Graphing shows each equation as a line, and the solution is the point where the lines intersect.
-
-Two parallel lines never intersect, so that system has no solution.
-
-Gaussian elimination was described by Carl Friedrich Gauss in 1810 for systems with many unknowns.
-
-A system of 3 equations in 3 unknowns usually has exactly one solution.
-
-Cramer's rule uses determinants to solve a square system of linear equations.
-`;
 const HAND_QUESTION = "Which method adds or subtracts the equations so that one variable cancels out?";
-
-interface Item {
-  id: string;
-  type: "multiple_choice" | "true_false" | "short_answer";
-  question: string;
-  options: string[];
-  answerKey: string;
-}
-
-async function call(stack: WebStack, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
-}
 
 Deno.test({
   name:
@@ -61,38 +22,22 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
+    const { stack, page, step, close } = await startJourney(t);
     try {
       const course = await stack.createCourse("Linear Systems");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
       const academicId = await stack.register(academicEmail, PASSWORD, "Dr. Noor");
       await stack.makeInstructor(academicId, course);
       const staffToken = await stack.login(academicEmail, PASSWORD);
-      await stack.addDocument(staffToken, course.id, "notes.md", new TextEncoder().encode(NOTES));
+      await stack.addDocument(staffToken, course.id, "notes.md", new TextEncoder().encode(EQUATIONS_NOTE));
       const studentEmail = `student-${crypto.randomUUID().slice(0, 8)}@uni.example`;
       await stack.enrol(await stack.register(studentEmail, PASSWORD, "Omar"), course.id);
       let examId = "";
 
-      const page = await browser.context.newPage();
-      const step = (name: string, fn: () => Promise<void>) =>
-        t.step(name, async () => {
-          try {
-            await fn();
-          } catch (err) {
-            const file = await Deno.makeTempFile({ prefix: "web-authoring-failure-", suffix: ".png" });
-            await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-            throw new Error(`${err instanceof Error ? err.message : err}\n(page at failure: ${file})`);
-          }
-        });
-
       await step(
         "she fills a blueprint on the course's Exams tab and watches the generation finish",
         async () => {
-          await page.goto(`${stack.url}/sign-in`);
-          await page.getByLabel("Email").fill(academicEmail);
-          await page.getByLabel("Password").fill(PASSWORD);
-          await page.getByRole("button", { name: "Sign in" }).click();
+          await signIn(page, stack.url, academicEmail);
           await page.getByRole("link", { name: "Linear Systems" }).click();
           await page.getByRole("link", { name: "Exams", exact: true }).click();
           await page.getByText("No exams yet.", { exact: false }).waitFor();
@@ -187,7 +132,7 @@ Deno.test({
       // A student sits the exam through the API: the keys of choice items except the first, and a partial
       // answer to the hand-written short answer (the offline grader gives half credit and flags it).
       const studentToken = await stack.login(studentEmail, PASSWORD);
-      const items: Item[] = (await call(stack, staffToken, "GET", `/exams/${examId}`)).items;
+      const items: ExamItem[] = (await call(stack, staffToken, "GET", `/exams/${examId}`)).items;
       const attempt = await call(stack, studentToken, "POST", `/exams/${examId}/attempts`);
       const choice = items.filter((i) => i.options.length > 0);
       const wrongPick = choice[0].options.find((o) => o !== choice[0].answerKey)!;
@@ -265,10 +210,8 @@ Deno.test({
         await page.getByRole("heading", { name: "إحصاءات الأسئلة" }).waitFor();
         await assertAccessible(page, "exam grading (Arabic)");
       });
-      await page.close();
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

@@ -10,48 +10,9 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { attemptAnswers, examAttempts } from "../../shared/db/schema/exams.ts";
-import { launchBrowser } from "./browser.ts";
+import { call, EQUATIONS_NOTE, type ExamItem, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack, type WebStack } from "./stack.ts";
-
-const PASSWORD = "correct horse battery";
-const NOTES = `# Simultaneous equations
-
-Simultaneous equations are two or more equations that share the same unknowns and are solved together.
-
-The substitution method solves one equation for one variable and puts that expression into the other equation.
-
-The elimination method adds or subtracts the equations so that one variable cancels out.
-
-Graphing shows each equation as a line, and the solution is the point where the lines intersect.
-
-Two parallel lines never intersect, so that system has no solution.
-
-Gaussian elimination was described by Carl Friedrich Gauss in 1810 for systems with many unknowns.
-
-A system of 3 equations in 3 unknowns usually has exactly one solution.
-
-Cramer's rule uses determinants to solve a square system of linear equations.
-`;
-
-interface Item {
-  id: string;
-  type: "multiple_choice" | "true_false" | "short_answer";
-  question: string;
-  options: string[];
-  answerKey: string;
-}
-
-async function call(stack: WebStack, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-  return json;
-}
+import type { WebStack } from "./stack.ts";
 
 /** Generates a draft exam from the course's material; returns its id and its items with keys. */
 async function draftExam(stack: WebStack, token: string, courseId: string, title: string) {
@@ -59,7 +20,7 @@ async function draftExam(stack: WebStack, token: string, courseId: string, title
     title,
     blueprint: { counts: { multiple_choice: 2, true_false: 2, short_answer: 1 }, language: "en" },
   });
-  let exam: { status: string; note?: string; items: Item[] } | undefined;
+  let exam: { status: string; note?: string; items: ExamItem[] } | undefined;
   for (let i = 0; i < 300; i++) {
     exam = await call(stack, token, "GET", `/exams/${examId}`);
     if (exam!.status === "draft") break;
@@ -94,7 +55,7 @@ function escaped(text: string): RegExp {
 }
 
 /** Answers one item on the page: the key for choice items, `text` for a short answer. */
-async function answer(page: Page, item: Item, text: string) {
+async function answer(page: Page, item: ExamItem, text: string) {
   if (item.type === "short_answer") {
     await page.getByRole("textbox", { name: item.question, exact: true }).fill(text);
   } else {
@@ -105,7 +66,7 @@ async function answer(page: Page, item: Item, text: string) {
   }
 }
 
-async function assertAnswered(page: Page, item: Item, text: string) {
+async function assertAnswered(page: Page, item: ExamItem, text: string) {
   if (item.type === "short_answer") {
     assert.equal(await page.getByRole("textbox", { name: item.question, exact: true }).inputValue(), text);
   } else {
@@ -123,14 +84,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
+    const { stack, browser, page, step, close } = await startJourney(t);
     try {
       const course = await stack.createCourse("Simultaneous Equations");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
       await stack.makeInstructor(await stack.register(academicEmail, PASSWORD, "Dr. Felder"), course);
       const staffToken = await stack.login(academicEmail, PASSWORD);
-      await stack.addDocument(staffToken, course.id, "notes.md", new TextEncoder().encode(NOTES));
+      await stack.addDocument(staffToken, course.id, "notes.md", new TextEncoder().encode(EQUATIONS_NOTE));
       const { examId, items } = await publishedExam(stack, staffToken, course.id);
       assert.ok(items.length >= 3, `at least three items (got ${items.length})`);
       assert.deepEqual(
@@ -141,26 +101,11 @@ Deno.test({
       const studentEmail = `student-${crypto.randomUUID().slice(0, 8)}@uni.example`;
       const studentId = await stack.register(studentEmail, PASSWORD, "Layla");
       await stack.enrol(studentId, course.id);
-      const shortAnswer = (item: Item) => item.type === "short_answer" ? item.answerKey : "";
+      const shortAnswer = (item: ExamItem) => item.type === "short_answer" ? item.answerKey : "";
       const half = Math.ceil(items.length / 2);
 
-      const page = await browser.context.newPage();
-      const step = (name: string, fn: () => Promise<void>) =>
-        t.step(name, async () => {
-          try {
-            await fn();
-          } catch (err) {
-            const file = await Deno.makeTempFile({ prefix: "web-exam-failure-", suffix: ".png" });
-            await page.screenshot({ path: file }).catch(() => {});
-            throw new Error(`${err instanceof Error ? err.message : err}\n(page at failure: ${file})`);
-          }
-        });
-
       await step("she finds the open exam on the course page and starts it", async () => {
-        await page.goto(`${stack.url}/sign-in`);
-        await page.getByLabel("Email").fill(studentEmail);
-        await page.getByLabel("Password").fill(PASSWORD);
-        await page.getByRole("button", { name: "Sign in" }).click();
+        await signIn(page, stack.url, studentEmail);
         await page.getByRole("link", { name: "Simultaneous Equations" }).click();
         await page.getByRole("link", { name: "Exams" }).click();
         const card = page.getByRole("listitem").filter({ hasText: "Quiz 1" });
@@ -307,10 +252,8 @@ Deno.test({
         );
         await assertAccessible(page, "exam submitted at the deadline");
       });
-      await page.close();
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

@@ -9,15 +9,12 @@
  */
 import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
-import type { Page } from "playwright-core";
-import { newTotpSecret, totpCodeFor } from "../../core/auth/totp.ts";
+import { totpCodeFor } from "../../core/auth/totp.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
-import { users } from "../../shared/db/schema/users.ts";
-import { launchBrowser } from "./browser.ts";
+import { PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack, type WebStack } from "./stack.ts";
+import type { WebStack } from "./stack.ts";
 
-const PASSWORD = "correct horse battery";
 const NOTES = `# Simultaneous equations
 
 Simultaneous equations are two or more equations solved together, so that the values of the unknowns satisfy
@@ -46,18 +43,6 @@ async function ask(stack: WebStack, token: string, courseId: string, content: st
   return body.message.refused === true || body.message.citations.length === 0;
 }
 
-async function signIn(page: Page, url: string, email: string, totpSecret?: string) {
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  if (totpSecret) {
-    await page.getByLabel("Six-digit code from your authenticator app").fill(totpCodeFor(totpSecret));
-    await page.getByRole("button", { name: "Sign in" }).click();
-  }
-  await page.getByRole("heading", { name: "My courses" }).waitFor();
-}
-
 Deno.test({
   name:
     "[web] an academic sees the questions the material could not answer; an admin finds a user and changes " +
@@ -65,19 +50,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack();
-    const browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.step(name, async () => {
-        try {
-          await fn();
-        } catch (err) {
-          const file = await Deno.makeTempFile({ prefix: "insight-journey-failure-", suffix: ".png" });
-          await page.screenshot({ path: file }).catch(() => {});
-          throw new Error(`${err instanceof Error ? err.message : err}\n(page at failure: ${file})`);
-        }
-      });
+    const { stack, page, step, close } = await startJourney(t);
     try {
       const tag = crypto.randomUUID().slice(0, 8);
       const course = await stack.createCourse("Simultaneous Equations");
@@ -149,13 +122,8 @@ Deno.test({
       await step("an admin finds the student by part of her email and makes her an academic", async () => {
         const adminEmail = `registrar-${tag}@uni.example`;
         const adminId = await stack.register(adminEmail, PASSWORD, "Registrar");
-        const { secret } = newTotpSecret("AI Teacher", adminEmail);
-        await stack.database.db.update(users).set({
-          role: "ADMIN",
-          totpSecret: secret,
-          totpEnabledAt: new Date(),
-        }).where(eq(users.id, adminId));
-        await signIn(page, stack.url, adminEmail, secret);
+        const secret = await stack.makeAdmin(adminId, adminEmail);
+        await signIn(page, stack.url, adminEmail, () => totpCodeFor(secret));
         await page.getByRole("link", { name: "Users" }).click();
         await page.getByRole("heading", { name: "Users" }).waitFor();
         await page.getByLabel("Email or name").fill(`LAYLA-${tag}`);
@@ -223,8 +191,7 @@ Deno.test({
         },
       );
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

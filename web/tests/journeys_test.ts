@@ -6,14 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import type { Page } from "playwright-core";
-import { launchBrowser } from "./browser.ts";
+import { askTutor, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
 
 const PDF =
   new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url).pathname;
-const PASSWORD = "correct horse battery";
 const ARABIC_NOTES = `# المعادلات الآنية
 
 المعادلات الآنية مجموعة من المعادلات تُحل معًا لإيجاد قيم المتغيرات التي تحققها كلها في الوقت نفسه.
@@ -23,25 +20,6 @@ const ARABIC_NOTES = `# المعادلات الآنية
 طريقة الحذف: نجمع المعادلتين أو نطرح إحداهما من الأخرى حتى يختفي أحد المتغيرين.
 `;
 
-async function signIn(page: Page, url: string, email: string) {
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "My courses" }).waitFor();
-}
-
-/** Asks the tutor and waits until the answer is complete; returns the answer's list item. */
-async function ask(page: Page, question: string, labels: { input: string; send: string }) {
-  const before = await page.locator("li.message.assistant").count();
-  await page.getByLabel(labels.input).fill(question);
-  await page.getByRole("button", { name: labels.send }).click();
-  const answer = page.locator("li.message.assistant").nth(before);
-  await answer.locator(".markdown").filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
-  await page.getByRole("button", { name: labels.send }).waitFor({ timeout: 60_000 });
-  return page.locator("li.message.assistant").nth(before);
-}
-
 Deno.test({
   name: "[web] an academic uploads a PDF that becomes ready; a student asks in English and Arabic, opens a " +
     "cited page and is refused off-material",
@@ -49,8 +27,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async (t) => {
     // Access tokens live 30 s (the shortest allowed), so the journey also crosses token renewals.
-    const stack = await startWebStack({ ACCESS_TOKEN_TTL_SECONDS: "30" });
-    const browser = await launchBrowser();
+    const { stack, browser, page, step, close } = await startJourney(t, { ACCESS_TOKEN_TTL_SECONDS: "30" });
     try {
       const course = await stack.createCourse("Simultaneous Equations");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
@@ -83,23 +60,10 @@ Deno.test({
         await page.close();
       });
 
-      const page = await browser.context.newPage();
       // The academic's session cookie must not leak into the student's: sign out first.
       await page.goto(stack.url);
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in to AI Teacher" }).waitFor();
-
-      // A failing step leaves a screenshot of what the page showed, for whoever reads the failure.
-      const step = (name: string, fn: () => Promise<void>) =>
-        t.step(name, async () => {
-          try {
-            await fn();
-          } catch (err) {
-            const file = await Deno.makeTempFile({ prefix: "web-journey-failure-", suffix: ".png" });
-            await page.screenshot({ path: file }).catch(() => {});
-            throw new Error(`${err instanceof Error ? err.message : err}\n(page at failure: ${file})`);
-          }
-        });
 
       await step("a student registers and, once enrolled, finds the course", async () => {
         await assertAccessible(page, "sign in");
@@ -118,10 +82,7 @@ Deno.test({
       });
 
       await step("she asks in English and sees a streamed answer citing the PDF", async () => {
-        const answer = await ask(page, "How do you solve simultaneous equations by elimination?", {
-          input: "Your question",
-          send: "Send",
-        });
+        const answer = await askTutor(page, "How do you solve simultaneous equations by elimination?");
         assert.equal(await answer.locator(".markdown").getAttribute("dir"), "auto");
         await answer.getByRole("button", { name: /^Open source \d+: / }).first().waitFor();
         const marks = await page.evaluate(() => performance.getEntriesByName("chat:first-token").length);
@@ -146,10 +107,7 @@ Deno.test({
       });
 
       await step("an off-material question gets a plain refusal", async () => {
-        const answer = await ask(page, "What is the boiling point of liquid nitrogen?", {
-          input: "Your question",
-          send: "Send",
-        });
+        const answer = await askTutor(page, "What is the boiling point of liquid nitrogen?");
         await answer.getByText("Not in your course material").waitFor();
         assert.equal(await answer.getByRole("button", { name: /^Open source/ }).count(), 0);
         await screenshot(page, "refusal-en");
@@ -173,7 +131,7 @@ Deno.test({
           assert.equal(await page.locator("html").getAttribute("dir"), "rtl");
           assert.equal(await page.locator("html").getAttribute("lang"), "ar");
           await page.getByRole("button", { name: "محادثة جديدة" }).click();
-          const answer = await ask(page, "ما هي طريقة التعويض في المعادلات الآنية؟", {
+          const answer = await askTutor(page, "ما هي طريقة التعويض في المعادلات الآنية؟", {
             input: "سؤالك",
             send: "إرسال",
           });
@@ -210,7 +168,7 @@ Deno.test({
           });
           // Past the token's 30 s and the edge's 5 s clock tolerance, with nothing on the page polling meanwhile.
           await page.waitForTimeout(37_000);
-          const answer = await ask(page, "How do you solve simultaneous equations by substitution?", {
+          const answer = await askTutor(page, "How do you solve simultaneous equations by substitution?", {
             input: "سؤالك",
             send: "إرسال",
           });
@@ -219,10 +177,8 @@ Deno.test({
           assert.equal(await page.getByRole("heading", { name: "سجّل الدخول إلى المعلّم الذكي" }).count(), 0);
         },
       );
-      await page.close();
     } finally {
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

@@ -8,13 +8,11 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { totpCodeFor } from "../../core/auth/totp.ts";
-import { launchBrowser } from "./browser.ts";
+import { askTutor, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible } from "./page_checks.ts";
-import { startWebStack } from "./stack.ts";
 
 const PDF =
   new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url).pathname;
-const PASSWORD = "correct horse battery";
 /** A document title that is HTML: it must be shown as these characters, never parsed. */
 const HOSTILE_TITLE = `<img src=x onerror="window.__pwned='title'">Circles`;
 const CIRCLES = `# Circles
@@ -27,34 +25,10 @@ The area of a circle is $\\pi r^2$ square units <img src=x onerror="window.__pwn
 `;
 const SPARE = "# Spare notes\n\nThese spare notes about matrices will be deleted by the academic.\n";
 
-async function signIn(page: Page, url: string, email: string, code?: () => string) {
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  if (code) {
-    await page.getByRole("heading", { name: "Two-factor check" }).waitFor();
-    await page.getByLabel("Six-digit code from your authenticator app").fill(code());
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
-  await page.getByRole("heading", { name: /^(My courses|مقرراتي)$/ }).waitFor();
-}
-
 async function signOut(page: Page) {
   await page.getByRole("button", { name: /^(Sign out|تسجيل الخروج)$/ }).click();
   await page.getByRole("heading", { name: /^(Sign in to AI Teacher|سجّل الدخول إلى المعلّم الذكي)$/ })
     .waitFor();
-}
-
-/** Asks the tutor and waits until the answer is complete; returns the answer's list item. */
-async function ask(page: Page, question: string) {
-  const before = await page.locator("li.message.assistant").count();
-  await page.getByLabel("Your question").fill(question);
-  await page.getByRole("button", { name: "Send" }).click();
-  const answer = page.locator("li.message.assistant").nth(before);
-  await answer.locator(".markdown").filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
-  await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 60_000 });
-  return answer;
 }
 
 Deno.test({
@@ -63,7 +37,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const stack = await startWebStack({
+    const { stack, page, step, close } = await startJourney(t, {
       GOOGLE_CLIENT_ID: "web-test.apps.googleusercontent.com",
       OIDC_PROVIDERS: JSON.stringify([{
         id: "uni",
@@ -72,19 +46,6 @@ Deno.test({
         clientId: "web-test",
       }]),
     });
-    const browser = await launchBrowser();
-    const page = await browser.context.newPage();
-    // A failing step leaves a screenshot of what the page showed, for whoever reads the failure.
-    const step = (name: string, fn: () => Promise<void>) =>
-      t.step(name, async () => {
-        try {
-          await fn();
-        } catch (err) {
-          const file = await Deno.makeTempFile({ prefix: "web-more-failure-", suffix: ".png" });
-          await page.screenshot({ path: file }).catch(() => {});
-          throw new Error(`${err instanceof Error ? err.message : err}\n(page at failure: ${file})`);
-        }
-      });
     try {
       const course = await stack.createCourse("Geometry and Algebra");
       const academicEmail = `academic-${crypto.randomUUID().slice(0, 8)}@uni.example`;
@@ -196,9 +157,9 @@ Deno.test({
 
       await step("an answer renders its math with KaTeX and runs none of the material's HTML", async () => {
         await page.getByRole("link", { name: "Tutor" }).click();
-        const equation = await ask(page, "What is the circle equation for a circle of radius r?");
+        const equation = await askTutor(page, "What is the circle equation for a circle of radius r?");
         await equation.locator(".katex").first().waitFor({ timeout: 10_000 });
-        const area = await ask(page, "What is the area of a circle of radius r?");
+        const area = await askTutor(page, "What is the area of a circle of radius r?");
         await area.locator(".katex").first().waitFor({ timeout: 10_000 });
         for (const answer of [equation, area]) {
           assert.equal(await answer.locator("script, [onerror]").count(), 0);
@@ -212,7 +173,7 @@ Deno.test({
       });
 
       await step("each cited PDF page it opens holds the quoted passage, highlighted", async () => {
-        const answer = await ask(page, "How do you solve simultaneous equations by elimination?");
+        const answer = await askTutor(page, "How do you solve simultaneous equations by elimination?");
         const chips = answer.getByRole("button", { name: /^Open source \d+: .*page \d+/ });
         const count = await chips.count();
         assert.ok(count > 0, "the answer cites PDF pages");
@@ -246,9 +207,7 @@ Deno.test({
         await assertAccessible(page, "my courses after two-factor sign-in");
       });
     } finally {
-      await page.close().catch(() => {});
-      await browser.close();
-      await stack.close();
+      await close();
     }
   },
 });

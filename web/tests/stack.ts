@@ -6,6 +6,7 @@
  */
 import { eq } from "drizzle-orm";
 import { createCoreApp } from "../../core/app.ts";
+import { newTotpSecret } from "../../core/auth/totp.ts";
 import { loadCoreEnv } from "../../core/env.ts";
 import { buildCoreServices } from "../../core/main.ts";
 import { loadEdgeEnv } from "../../edge/env.ts";
@@ -42,6 +43,8 @@ export interface WebStack {
   register(email: string, password: string, displayName: string): Promise<string>;
   /** Makes `userId` an academic of the course's faculty who teaches it. */
   makeInstructor(userId: string, course: { id: string; facultyId: string }): Promise<void>;
+  /** Makes `userId` an admin with two-factor sign-in on, as admins must have it; returns the TOTP secret. */
+  makeAdmin(userId: string, email: string): Promise<string>;
   /** Enrols `userId` in the course as a student. */
   enrol(userId: string, courseId: string): Promise<void>;
   /** The id of the account with this email. */
@@ -161,6 +164,12 @@ export async function startWebStack(extraEnv: Record<string, string> = {}): Prom
       await database.db.insert(userProfiles).values({ userId, facultyId: course.facultyId })
         .onConflictDoUpdate({ target: userProfiles.userId, set: { facultyId: course.facultyId } });
       await database.db.insert(enrollments).values({ userId, courseId: course.id, role: "instructor" });
+    },
+    async makeAdmin(userId, email) {
+      const { secret } = newTotpSecret("AI Teacher", email);
+      await database.db.update(users).set({ role: "ADMIN", totpSecret: secret, totpEnabledAt: new Date() })
+        .where(eq(users.id, userId));
+      return secret;
     },
     async enrol(userId, courseId) {
       await database.db.insert(enrollments).values({ userId, courseId, role: "student" });

@@ -99,10 +99,7 @@ qstashTest("a job published through QStash is delivered, verified and run once",
     assert.equal(message.retries, 2);
     assert.equal(message.failureCallback, `${h.publicUrl}/jobs/_failed`);
     assert.deepEqual(message.attempts, [{ status: 200, retried: 0 }]);
-    const row = await jobById(h.database, job.id);
-    assert.equal(row.status, "succeeded");
-    assert.ok(row.dispatchedAt);
-    assert.equal((await h.notificationsOf(job.id)).length, 1);
+    await assertRanOnce(h, job.id, 1);
 
     // The outbox is empty now; a second publish with the same deduplication id is dropped by QStash.
     assert.equal(await h.services.jobs.transport.tick(), 0);
@@ -182,8 +179,10 @@ qstashTest("a handler that always throws ends dead after the limit, with its las
   }
 });
 
+type Harness = Awaited<ReturnType<typeof harness>>;
+
 /** Publishes a job's message by hand, as the dispatcher would (for rows the test put in a state of its own). */
-function publishByHand(h: Awaited<ReturnType<typeof harness>>, job: { id: string; type: string }) {
+function publishByHand(h: Harness, job: { id: string; type: string }) {
   return h.client.publishJSON({
     url: `${h.publicUrl}/jobs/${job.type}`,
     body: { jobId: job.id, type: job.type },
@@ -193,30 +192,58 @@ function publishByHand(h: Awaited<ReturnType<typeof harness>>, job: { id: string
   });
 }
 
+/**
+ * Queues a notification job, leaves its row as `row` says (a dead worker's lease, say), publishes its message by
+ * hand and waits until QStash has delivered it or given up; `beforePublish` runs just before the publish.
+ */
+async function deliverLeftJob(
+  h: Harness,
+  row: Partial<typeof schema.jobs.$inferInsert>,
+  beforePublish?: () => void,
+) {
+  const job = await h.notify(await makeUser(h.database));
+  await h.database.db.update(schema.jobs).set(row).where(eq(schema.jobs.id, job.id));
+  beforePublish?.();
+  await publishByHand(h, job);
+  await h.fake.idle();
+  return job;
+}
+
+/** The dispatcher's next pass publishes the job again; waits until QStash has delivered that message. */
+async function publishAgain(h: Harness) {
+  assert.equal(await h.services.jobs.transport.tick(), 1);
+  await h.fake.idle();
+}
+
+/** Asserts the job succeeded after `attempts` attempts and its notification was sent once. */
+async function assertRanOnce(h: Harness, jobId: string, attempts: number) {
+  const row = await jobById(h.database, jobId);
+  assert.equal(row.status, "succeeded");
+  assert.equal(row.attempts, attempts);
+  assert.ok(row.dispatchedAt);
+  assert.equal((await h.notificationsOf(jobId)).length, 1);
+}
+
 qstashTest(
   "QStash giving up while a dead worker's lease holds the job publishes it again; it runs once, after the lease",
   async (kind) => {
     const h = await harness(kind);
     try {
-      const userId = await makeUser(h.database);
-      const job = await h.notify(userId);
       // A worker claimed the job (attempt 1) and died; its lease still holds for a moment, so every delivery of the
       // message is refused with 409 until QStash gives up. None of the job's attempts failed.
-      await h.database.db.update(schema.jobs).set({
+      const job = await deliverLeftJob(h, {
         status: "running",
         attempts: 1,
         lockedBy: "dead-worker",
         leaseUntil: new Date(Date.now() + 1500),
         dispatchedAt: new Date(),
-      }).where(eq(schema.jobs.id, job.id));
-      await publishByHand(h, job);
-      await h.fake.idle();
+      });
       assert.deepEqual(h.fake.messages[0].attempts.map((a) => a.status), [409, 409, 409]);
       assert.equal(h.fake.messages[0].state, "dlq");
 
       // The failure callback put it back in the outbox (not dead), due no sooner than the lease's end; the holder's
       // lease is untouched, so nothing can run it meanwhile.
-      let row = await jobById(h.database, job.id);
+      const row = await jobById(h.database, job.id);
       assert.equal(row.status, "running");
       assert.equal(row.lockedBy, "dead-worker");
       assert.equal(row.dispatchedAt, null);
@@ -224,17 +251,12 @@ qstashTest(
       assert.ok(row.runAfter.getTime() >= row.leaseUntil!.getTime());
 
       // The dispatcher publishes it with a delay and a new deduplication id; the delivery claims it after the lease.
-      assert.equal(await h.services.jobs.transport.tick(), 1);
+      await publishAgain(h);
       const again = h.fake.messages[1];
       assert.equal(again.deduplicationId, `${job.id}-r1`);
       assert.match(again.headers.get("upstash-delay") ?? "", /^[12]s$/);
-      await h.fake.idle();
       assert.deepEqual(again.attempts.map((a) => a.status), [200]);
-      row = await jobById(h.database, job.id);
-      assert.equal(row.status, "succeeded");
-      assert.equal(row.attempts, 2);
-      assert.ok(row.dispatchedAt);
-      assert.equal((await h.notificationsOf(job.id)).length, 1);
+      await assertRanOnce(h, job.id, 2);
     } finally {
       await h.close();
     }
@@ -246,21 +268,16 @@ qstashTest(
   async (kind) => {
     const h = await harness(kind);
     try {
-      const userId = await makeUser(h.database);
-      const job = await h.notify(userId);
       // The worker running the last allowed attempt died; its lease holds through QStash's deliveries.
-      await h.database.db.update(schema.jobs).set({
+      const job = await deliverLeftJob(h, {
         status: "running",
         attempts: 3,
         lockedBy: "dead-worker",
         leaseUntil: new Date(Date.now() + 500),
         dispatchedAt: new Date(),
-      }).where(eq(schema.jobs.id, job.id));
-      await publishByHand(h, job);
-      await h.fake.idle();
+      });
       assert.equal((await jobById(h.database, job.id)).generation, 1);
-      await h.services.jobs.transport.tick();
-      await h.fake.idle();
+      await publishAgain(h);
       const row = await jobById(h.database, job.id);
       assert.equal(row.status, "dead");
       assert.match(row.lastError ?? "", /The worker running attempt 3 stopped answering/);
@@ -320,30 +337,19 @@ if (testBackends.includes("postgres")) {
       // QStash calls the failure callback a while after giving up; by then the database is back.
       const h = await harness("postgres", { database, beforeFailureCallback: () => proxy.restore() });
       try {
-        const userId = await makeUser(h.database);
-        const job = await h.notify(userId);
-        await h.database.db.update(schema.jobs).set({ dispatchedAt: new Date() }).where(
-          eq(schema.jobs.id, job.id),
-        );
-        proxy.cut();
-        await publishByHand(h, job);
-        await h.fake.idle();
+        const job = await deliverLeftJob(h, { dispatchedAt: new Date() }, () => proxy.cut());
         // Every delivery failed before the job could be claimed; none of its attempts ran.
         const statuses = h.fake.messages[0].attempts.map((a) => a.status);
         assert.equal(statuses.length, 3);
         assert.ok(statuses.every((s) => s >= 500), `deliveries answered ${statuses}`);
-        let row = await jobById(h.database, job.id);
+        const row = await jobById(h.database, job.id);
         assert.equal(row.status, "queued");
         assert.equal(row.attempts, 0);
         assert.equal(row.generation, 1);
 
-        assert.equal(await h.services.jobs.transport.tick(), 1);
-        await h.fake.idle();
+        await publishAgain(h);
         assert.deepEqual(h.fake.messages[1].attempts.map((a) => a.status), [200]);
-        row = await jobById(h.database, job.id);
-        assert.equal(row.status, "succeeded");
-        assert.equal(row.attempts, 1);
-        assert.equal((await h.notificationsOf(job.id)).length, 1);
+        await assertRanOnce(h, job.id, 1);
       } finally {
         await h.close();
         proxy.close();

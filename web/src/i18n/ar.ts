@@ -223,7 +223,6 @@ export const ar: Record<MessageKey, string> = {
   "insight.intro": "اطّلع على ما يسأله الطلاب، وما لم تُجب عنه موادك، والمستندات التي يعتمدون عليها.",
   "insight.searchCourses": "ابحث عن مقرر بالرمز أو العنوان",
   "insight.noCourses": "لا يوجد مقرر مطابق.",
-  "insight.more": "اعرض المزيد",
   "insight.allCourses": "كل المقررات",
   "insight.weekly": "الأسئلة في كل أسبوع",
   "insight.weeklyCaption": "أسئلة الطلاب للمساعد في آخر {weeks} أسبوعًا",
@@ -310,7 +309,6 @@ export const ar: Record<MessageKey, string> = {
   "authoring.title": "الاختبارات التي تديرها",
   "authoring.new": "اختبار جديد",
   "authoring.none": "لا اختبارات بعد. ابدأ واحدًا من مخطط عبر «اختبار جديد».",
-  "authoring.more": "عرض المزيد",
   "authoring.back": "العودة إلى اختبارات المقرر",
   "authoring.examTitle": "العنوان",
   "authoring.status": "الحالة",
@@ -523,4 +521,6 @@ export const ar: Record<MessageKey, string> = {
   "roster.enrolled": "سُجِّل",
   "roster.invited": "دُعي (لا حساب له بعد)",
   "roster.refused": "رُفض: {reason}",
+  // Shared by every paged list (branch web): the button that loads the next page.
+  "app.more": "اعرض المزيد",
 };

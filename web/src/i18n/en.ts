@@ -226,7 +226,6 @@ export const en = {
     "See what students ask, what your material could not answer, and which documents they use.",
   "insight.searchCourses": "Find a course by code or title",
   "insight.noCourses": "No course matches.",
-  "insight.more": "Show more",
   "insight.allCourses": "All courses",
   "insight.weekly": "Questions per week",
   "insight.weeklyCaption": "Questions students asked the tutor, last {weeks} weeks",
@@ -317,7 +316,6 @@ export const en = {
   "authoring.title": "Exams you manage",
   "authoring.new": "New exam",
   "authoring.none": "No exams yet. Start one from a blueprint with “New exam”.",
-  "authoring.more": "Show more",
   "authoring.back": "Back to the course's exams",
   "authoring.examTitle": "Title",
   "authoring.status": "Status",
@@ -534,6 +532,8 @@ export const en = {
   "roster.enrolled": "Enrolled",
   "roster.invited": "Invited (no account yet)",
   "roster.refused": "Refused: {reason}",
+  // Shared by every paged list (branch web): the button that loads the next page.
+  "app.more": "Show more",
 } as const;
 
 /** A key of the UI catalogue. */

@@ -4,7 +4,8 @@
  */
 import { useInfiniteQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { ErrorNotice, Field, Loading, Page } from "../../components/ui.tsx";
+import { PagedTable } from "../../components/paged_table.tsx";
+import { Field, Page } from "../../components/ui.tsx";
 import { api, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
 
@@ -68,7 +69,6 @@ export function AdminAuditPage() {
     },
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
   const set = (key: keyof Filters) => (e: { currentTarget: HTMLInputElement }) =>
     setTyped({ ...typed, [key]: e.currentTarget.value });
   return (
@@ -88,47 +88,31 @@ export function AdminAuditPage() {
         <Field label={t("audit.to")} type="date" value={typed.to} onInput={set("to")} />
         <button type="submit">{t("audit.apply")}</button>
       </form>
-      {list.isPending && <Loading />}
-      <ErrorNotice error={list.error} onRetry={() => list.refetch()} />
-      {list.data?.pages[0]?.unknownActor && <p>{t("audit.unknownActor", { email: filters.actor })}</p>}
-      {list.isSuccess && entries.length === 0 && !list.data.pages[0]?.unknownActor && <p>{t("audit.none")}
-      </p>}
-      {entries.length > 0 && (
-        <table class="data">
-          <caption class="visually-hidden">{t("audit.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("audit.when")}</th>
-              <th scope="col">{t("audit.action")}</th>
-              <th scope="col">{t("audit.target")}</th>
-              <th scope="col">{t("audit.actorId")}</th>
-              <th scope="col">{t("audit.details")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id}>
-                <td>{time.format(new Date(e.timestamp))}</td>
-                <th scope="row" dir="ltr" class="code">{e.action}</th>
-                <td dir="ltr" class="code">{e.target ?? ""}</td>
-                <td dir="ltr" class="code">{e.userId ?? t("audit.system")}</td>
-                <td dir="ltr" class="code">
-                  {Object.keys(e.metadata).length > 0 ? JSON.stringify(e.metadata) : ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          disabled={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+      <PagedTable
+        query={list}
+        caption={t("audit.title")}
+        columns={[
+          t("audit.when"),
+          t("audit.action"),
+          t("audit.target"),
+          t("audit.actorId"),
+          t("audit.details"),
+        ]}
+        empty={list.data?.pages[0]?.unknownActor
+          ? t("audit.unknownActor", { email: filters.actor })
+          : t("audit.none")}
+        row={(e) => (
+          <tr key={e.id}>
+            <td>{time.format(new Date(e.timestamp))}</td>
+            <th scope="row" dir="ltr" class="code">{e.action}</th>
+            <td dir="ltr" class="code">{e.target ?? ""}</td>
+            <td dir="ltr" class="code">{e.userId ?? t("audit.system")}</td>
+            <td dir="ltr" class="code">
+              {Object.keys(e.metadata).length > 0 ? JSON.stringify(e.metadata) : ""}
+            </td>
+          </tr>
+        )}
+      />
     </Page>
   );
 }

@@ -7,7 +7,8 @@
  */
 import { useInfiniteQuery, useQueryClient } from "@tanstack/preact-query";
 import { useId, useState } from "preact/hooks";
-import { ErrorNotice, Loading } from "../../components/ui.tsx";
+import { PagedTable } from "../../components/paged_table.tsx";
+import { ErrorNotice } from "../../components/ui.tsx";
 import { useI18n } from "../../lib/i18n.tsx";
 
 /** A form field of a catalog row. */
@@ -61,7 +62,6 @@ export function CatalogSection<T extends { id: string; deletedAt: string | null 
     queryFn: ({ pageParam }) => spec.fetchPage(pageParam),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   async function act(run: () => Promise<unknown>): Promise<boolean> {
     setError(null);
@@ -79,99 +79,79 @@ export function CatalogSection<T extends { id: string; deletedAt: string | null 
     <section aria-labelledby={`${spec.id}-title`} class="insight-section">
       <h2 id={`${spec.id}-title`}>{spec.title}</h2>
       <ErrorNotice error={error} />
-      {list.isPending && <Loading />}
-      <ErrorNotice error={list.error} onRetry={() => list.refetch()} />
-      {list.isSuccess && items.length === 0 && <p>{t("catalog.empty")}</p>}
-      {items.length > 0 && (
-        <table class="data">
-          <caption class="visually-hidden">{spec.title}</caption>
-          <thead>
-            <tr>
-              {spec.columns.map((c) => <th key={c.label} scope="col">{c.label}</th>)}
-              <th scope="col">{t("catalog.state")}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t("admin.users.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr key={item.id} aria-current={spec.open?.current === item.id ? "true" : undefined}>
-                {spec.columns.map((c, i) =>
-                  i === 0
-                    ? <th key={c.label} scope="row" dir="auto">{c.value(item)}</th>
-                    : <td key={c.label} dir="auto">{c.value(item)}</td>
-                )}
-                <td>{item.deletedAt ? t("catalog.deleted") : t("catalog.live")}</td>
-                <td class="row">
-                  {editing === item.id
-                    ? (
-                      <EntityForm
-                        fields={spec.fields.filter((f) => f.name !== "facultyId" && f.name !== "semesterId")}
-                        initial={spec.valuesOf(item)}
-                        submitLabel={t("catalog.save")}
-                        legend={t("catalog.editing", { name: spec.nameOf(item) })}
-                        onCancel={() =>
-                          setEditing(null)}
-                        onSubmit={async (values) => {
-                          if (
-                            await act(() => spec.update(item.id, values))
-                          ) setEditing(null);
-                        }}
-                      />
-                    )
-                    : item.deletedAt
-                    ? (
+      <PagedTable
+        query={list}
+        caption={spec.title}
+        columns={[
+          ...spec.columns.map((c) => c.label),
+          t("catalog.state"),
+          { label: t("admin.users.actions"), hidden: true },
+        ]}
+        empty={t("catalog.empty")}
+        row={(item) => (
+          <tr key={item.id} aria-current={spec.open?.current === item.id ? "true" : undefined}>
+            {spec.columns.map((c, i) =>
+              i === 0
+                ? <th key={c.label} scope="row" dir="auto">{c.value(item)}</th>
+                : <td key={c.label} dir="auto">{c.value(item)}</td>
+            )}
+            <td>{item.deletedAt ? t("catalog.deleted") : t("catalog.live")}</td>
+            <td class="row">
+              {editing === item.id
+                ? (
+                  <EntityForm
+                    fields={spec.fields.filter((f) => f.name !== "facultyId" && f.name !== "semesterId")}
+                    initial={spec.valuesOf(item)}
+                    submitLabel={t("catalog.save")}
+                    legend={t("catalog.editing", { name: spec.nameOf(item) })}
+                    onCancel={() => setEditing(null)}
+                    onSubmit={async (values) => {
+                      if (
+                        await act(() => spec.update(item.id, values))
+                      ) setEditing(null);
+                    }}
+                  />
+                )
+                : item.deletedAt
+                ? (
+                  <button
+                    type="button"
+                    onClick={() => act(() => spec.restore(item.id))}
+                  >
+                    {t("catalog.restore", { name: spec.nameOf(item) })}
+                  </button>
+                )
+                : (
+                  <>
+                    {spec.open && (
                       <button
                         type="button"
-                        onClick={() =>
-                          act(() => spec.restore(item.id))}
+                        class="quiet"
+                        onClick={() => spec.open?.run(item)}
                       >
-                        {t("catalog.restore", { name: spec.nameOf(item) })}
+                        {spec.open.label(item)}
                       </button>
-                    )
-                    : (
-                      <>
-                        {spec.open && (
-                          <button
-                            type="button"
-                            class="quiet"
-                            onClick={() => spec.open?.run(item)}
-                          >
-                            {spec.open.label(item)}
-                          </button>
-                        )}
-                        <button type="button" class="quiet" onClick={() => setEditing(item.id)}>
-                          {t("catalog.edit", { name: spec.nameOf(item) })}
-                        </button>
-                        <button
-                          type="button"
-                          class="danger"
-                          onClick={() => {
-                            if (confirm(t("catalog.confirmDelete", { name: spec.nameOf(item) }))) {
-                              act(() => spec.remove(item.id));
-                            }
-                          }}
-                        >
-                          {t("catalog.delete", { name: spec.nameOf(item) })}
-                        </button>
-                      </>
                     )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          disabled={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+                    <button type="button" class="quiet" onClick={() => setEditing(item.id)}>
+                      {t("catalog.edit", { name: spec.nameOf(item) })}
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => {
+                        if (confirm(t("catalog.confirmDelete", { name: spec.nameOf(item) }))) {
+                          act(() => spec.remove(item.id));
+                        }
+                      }}
+                    >
+                      {t("catalog.delete", { name: spec.nameOf(item) })}
+                    </button>
+                  </>
+                )}
+            </td>
+          </tr>
+        )}
+      />
       <details>
         <summary>{spec.addLabel}</summary>
         <EntityForm

@@ -5,6 +5,7 @@
  */
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useId, useState } from "preact/hooks";
+import { PagedTable } from "../../components/paged_table.tsx";
 import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { api, type Schemas, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
@@ -101,7 +102,6 @@ function Jobs() {
       unwrap(await api.GET("/api/v1/jobs", { params: { query: { status, cursor: pageParam, limit: 25 } } })),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const jobs = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   async function retry(job: Job) {
     if (!confirm(t("jobs.confirmRetry", { type: job.type }))) return;
@@ -127,51 +127,33 @@ function Jobs() {
       </div>
       <ErrorNotice error={error} />
       {retried && <p role="status" class="notice">{t("jobs.retried", { type: retried })}</p>}
-      {list.isPending && <Loading />}
-      <ErrorNotice error={list.error} onRetry={() => list.refetch()} />
-      {list.isSuccess && jobs.length === 0 && <p>{t("jobs.none")}</p>}
-      {jobs.length > 0 && (
-        <table class="data">
-          <caption class="visually-hidden">{t("jobs.list")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("jobs.type")}</th>
-              <th scope="col">{t("jobs.created")}</th>
-              <th scope="col">{t("jobs.attempts")}</th>
-              <th scope="col">{t("jobs.reason")}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t("admin.users.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id}>
-                <th scope="row" dir="ltr" class="code">{job.type}</th>
-                <td>{time.format(new Date(job.createdAt))}</td>
-                <td>{job.maxAttempts ? `${job.attempts} / ${job.maxAttempts}` : job.attempts}</td>
-                <td dir="auto">{job.error ?? ""}</td>
-                <td>
-                  {job.status === "dead" && (
-                    <button type="button" onClick={() => retry(job)}>
-                      {t("jobs.retry", { type: job.type })}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          disabled={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+      <PagedTable
+        query={list}
+        caption={t("jobs.list")}
+        columns={[
+          t("jobs.type"),
+          t("jobs.created"),
+          t("jobs.attempts"),
+          t("jobs.reason"),
+          { label: t("admin.users.actions"), hidden: true },
+        ]}
+        empty={t("jobs.none")}
+        row={(job) => (
+          <tr key={job.id}>
+            <th scope="row" dir="ltr" class="code">{job.type}</th>
+            <td>{time.format(new Date(job.createdAt))}</td>
+            <td>{job.maxAttempts ? `${job.attempts} / ${job.maxAttempts}` : job.attempts}</td>
+            <td dir="auto">{job.error ?? ""}</td>
+            <td>
+              {job.status === "dead" && (
+                <button type="button" onClick={() => retry(job)}>
+                  {t("jobs.retry", { type: job.type })}
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }

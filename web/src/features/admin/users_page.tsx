@@ -6,6 +6,7 @@
  */
 import { useInfiniteQuery, useQueryClient } from "@tanstack/preact-query";
 import { useId, useState } from "preact/hooks";
+import { itemsOf, PagedTable, ShowMore } from "../../components/paged_table.tsx";
 import { ErrorNotice, Field, Loading, Page } from "../../components/ui.tsx";
 import { api, type Schemas, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
@@ -48,7 +49,6 @@ export function AdminUsersPage() {
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const users = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Page title={t("admin.users.title")} wide>
       <form
@@ -89,50 +89,32 @@ export function AdminUsersPage() {
         </div>
         <button type="submit">{t("search.submit")}</button>
       </form>
-      {list.isPending && <Loading />}
-      <ErrorNotice error={list.error} onRetry={() => list.refetch()} />
-      {list.isSuccess && users.length === 0 && <p>{t("admin.users.none")}</p>}
-      {users.length > 0 && (
-        <table class="data">
-          <caption class="visually-hidden">{t("admin.users.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("auth.email")}</th>
-              <th scope="col">{t("admin.users.name")}</th>
-              <th scope="col">{t("admin.users.role")}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t("admin.users.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} aria-current={selected?.id === u.id ? "true" : undefined}>
-                <th scope="row" dir="ltr">{u.email}</th>
-                <td dir="auto">{u.fullName ?? u.displayName ?? ""}</td>
-                <td>
-                  {t(`admin.role.${u.role}`)}
-                  {u.deactivatedAt && <span class="badge">{t("adminActions.status.deactivated")}</span>}
-                </td>
-                <td>
-                  <button type="button" class="quiet" onClick={() => setSelected(u)}>
-                    {t("admin.users.open", { email: u.email })}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          disabled={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+      <PagedTable
+        query={list}
+        caption={t("admin.users.title")}
+        columns={[
+          t("auth.email"),
+          t("admin.users.name"),
+          t("admin.users.role"),
+          { label: t("admin.users.actions"), hidden: true },
+        ]}
+        empty={t("admin.users.none")}
+        row={(u) => (
+          <tr key={u.id} aria-current={selected?.id === u.id ? "true" : undefined}>
+            <th scope="row" dir="ltr">{u.email}</th>
+            <td dir="auto">{u.fullName ?? u.displayName ?? ""}</td>
+            <td>
+              {t(`admin.role.${u.role}`)}
+              {u.deactivatedAt && <span class="badge">{t("adminActions.status.deactivated")}</span>}
+            </td>
+            <td>
+              <button type="button" class="quiet" onClick={() => setSelected(u)}>
+                {t("admin.users.open", { email: u.email })}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
       {selected && <UserDetail key={selected.id} user={selected} onChanged={setSelected} />}
     </Page>
   );
@@ -171,7 +153,7 @@ function ActiveUser(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const items = enrolments.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = itemsOf(enrolments);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -213,9 +195,7 @@ function ActiveUser(props: { user: DirectoryUser; onChanged: (user: DirectoryUse
           </li>
         ))}
       </ul>
-      {enrolments.hasNextPage && (
-        <button type="button" onClick={() => enrolments.fetchNextPage()}>{t("insight.more")}</button>
-      )}
+      <ShowMore query={enrolments} />
       <form class="stack" onSubmit={submit}>
         <h3>{t("admin.users.changeRole")}</h3>
         <div class="field">

@@ -5,6 +5,7 @@
  */
 import { useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
+import { itemsOf, PagedState, ShowMore } from "../../components/paged_table.tsx";
 import { ErrorNotice, Field, Loading } from "../../components/ui.tsx";
 import { api, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
@@ -24,26 +25,16 @@ export function Grading(props: { exam: StaffExam }) {
 function ReviewQueue(props: { exam: StaffExam }) {
   const { t } = useI18n();
   const queue = useReviewQueue(props.exam.id);
-  const rows = queue.data?.pages.flatMap((p) => p.items) ?? [];
+  const rows = itemsOf(queue);
   return (
     <section aria-labelledby="review-title" class="authoring-section">
       <h2 id="review-title">{t("grading.queue")}</h2>
       <p class="hint">{t("grading.queueHelp")}</p>
-      {queue.isPending && <Loading />}
-      <ErrorNotice error={queue.error} onRetry={() => queue.refetch()} />
-      {queue.data && rows.length === 0 && <p>{t("grading.queueEmpty")}</p>}
+      <PagedState query={queue} empty={t("grading.queueEmpty")} />
       <ul class="review-queue">
         {rows.map((entry) => <ReviewCard key={entry.answerId} examId={props.exam.id} entry={entry} />)}
       </ul>
-      {queue.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => queue.fetchNextPage()}
-          disabled={queue.isFetchingNextPage}
-        >
-          {t("authoring.more")}
-        </button>
-      )}
+      <ShowMore query={queue} />
     </section>
   );
 }

@@ -4,7 +4,7 @@
  */
 import { useQueryClient } from "@tanstack/preact-query";
 import { useRoute } from "preact-iso";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { useI18n } from "../../lib/i18n.tsx";
 import {
@@ -19,7 +19,8 @@ import {
 import { ExamResults } from "./exam_results.tsx";
 import { ExamTake } from "./exam_take.tsx";
 import { describe, useDateTime } from "./exams_panel.tsx";
-import { type Standing, standingOf } from "./standing.ts";
+import { useRenderAt } from "./clock.ts";
+import { nextBoundaryOf, type Standing, standingOf } from "./standing.ts";
 import "./exams.css";
 
 /** The exam page route. */
@@ -29,7 +30,7 @@ export function ExamPage() {
   const exam = useExam(params.examId);
   const attempts = useMyAttempts({ examId: params.examId });
   const queryClient = useQueryClient();
-  useRenderAt(exam.data?.opensAt ?? null);
+  useRenderAt(exam.data ? nextBoundaryOf(exam.data, serverNow()) : null);
   const back = (
     <p>
       <a href={`/courses/${params.id}/exams`}>{t("exams.back")}</a>
@@ -124,19 +125,4 @@ function ExamStatus(props: { exam: ExamView; standing: Standing; onStarted: () =
       <ErrorNotice error={error} />
     </div>
   );
-}
-
-/**
- * Renders the page again when the server's clock reaches `at` (an upcoming exam opens while the student looks at
- * it), rather than leaving "upcoming" on screen until something else changes.
- */
-function useRenderAt(at: string | null) {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const due = at ? Date.parse(at) - serverNow() : NaN;
-    if (!(due > 0)) return;
-    // A little past the moment, so the new render sees the exam open; capped, as timers cap near 24.8 days.
-    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(due + 100, 2 ** 31 - 1));
-    return () => clearTimeout(timer);
-  }, [at]);
 }

@@ -2,7 +2,8 @@
 import { ErrorNotice, Loading } from "../../components/ui.tsx";
 import { useI18n } from "../../lib/i18n.tsx";
 import { serverNow, useCourseExams, useMyAttempts } from "./api.ts";
-import { type Standing, standingOf } from "./standing.ts";
+import { useRenderAt } from "./clock.ts";
+import { nextBoundaryOf, type Standing, standingOf } from "./standing.ts";
 import "./exams.css";
 
 /** Formats a server timestamp as a date and time in the UI's language. */
@@ -18,6 +19,11 @@ export function ExamsPanel(props: { courseId: string }) {
   const exams = useCourseExams(props.courseId);
   const attempts = useMyAttempts({ courseId: props.courseId });
   const when = useDateTime();
+  // The soonest moment any exam of the list opens or closes: its badge changes then.
+  const soonest = Math.min(
+    ...(exams.data ?? []).map((exam) => nextBoundaryOf(exam, serverNow()) ?? Infinity),
+  );
+  useRenderAt(Number.isFinite(soonest) ? soonest : null);
   if (exams.isPending || attempts.isPending) return <Loading />;
   if (!exams.data || !attempts.data) {
     return (

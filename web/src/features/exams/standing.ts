@@ -31,3 +31,27 @@ export function standingOf(exam: ExamView, attempts: AttemptSummary[], now: numb
   if (exam.status === "published" || exam.status === "closed") return { kind: "missed" };
   return { kind: "unavailable" };
 }
+
+/**
+ * The next server time after `now` at which `exam`'s standing can change by the clock alone: its window opening
+ * (upcoming becomes open) or else closing (open becomes missed, a second attempt can no longer start); null when
+ * none is ahead or the exam is not published (then only the academic's actions change it).
+ */
+export function nextBoundaryOf(exam: ExamView, now: number): number | null {
+  if (exam.status !== "published") return null;
+  const ahead = [exam.opensAt, exam.closesAt].map((at) => at ? Date.parse(at) : NaN).filter((at) => at > now);
+  return ahead.length > 0 ? Math.min(...ahead) : null;
+}
+
+/** Timers cap near 24.8 days; a later moment is waited for in steps. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long to wait from server time `now` to render again for the moment `at`: a little past it, so the new
+ * render sees the new standing; null when `at` is not ahead.
+ */
+export function renderDelay(at: number | null, now: number): number | null {
+  const due = at === null ? NaN : at - now;
+  if (!(due > 0)) return null;
+  return Math.min(due + 100, LONGEST_TIMER_MS);
+}

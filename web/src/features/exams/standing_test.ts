@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { AttemptSummary, ExamView } from "./api.ts";
-import { standingOf } from "./standing.ts";
+import { nextBoundaryOf, renderDelay, standingOf } from "./standing.ts";
 
 const NOW = Date.parse("2026-12-07T10:00:00Z");
 const exam = (patch: Partial<ExamView> = {}): ExamView => ({
@@ -63,4 +63,32 @@ Deno.test("standingOf() says submitted (with attempts left) until results are re
     attempt: done,
   });
   assert.equal(standingOf(exam({ status: "released" }), [], NOW).kind, "missed");
+});
+
+Deno.test("nextBoundaryOf() is the window's opening before it, its closing inside it, and nothing after it", () => {
+  const opens = Date.parse("2026-12-07T10:30:00Z");
+  const closes = Date.parse("2026-12-07T11:00:00Z");
+  const upcoming = exam({ opensAt: "2026-12-07T10:30:00Z" });
+  assert.equal(nextBoundaryOf(upcoming, NOW), opens);
+  // Once that render sees it open, the next boundary is the close: the page renders again when it passes.
+  assert.equal(nextBoundaryOf(upcoming, opens + 100), closes);
+  assert.equal(standingOf(upcoming, [], opens + 100).kind, "open");
+  assert.equal(nextBoundaryOf(exam(), NOW), closes);
+  assert.equal(standingOf(exam(), [], closes + 100).kind, "missed");
+  assert.equal(nextBoundaryOf(exam(), closes), null);
+});
+
+Deno.test("nextBoundaryOf() has no boundary for an open-ended, closed or released exam", () => {
+  assert.equal(nextBoundaryOf(exam({ opensAt: null, closesAt: null }), NOW), null);
+  assert.equal(nextBoundaryOf(exam({ opensAt: null }), NOW), Date.parse("2026-12-07T11:00:00Z"));
+  assert.equal(nextBoundaryOf(exam({ status: "closed" }), NOW), null);
+  assert.equal(nextBoundaryOf(exam({ status: "released" }), NOW), null);
+});
+
+Deno.test("renderDelay() waits until a little past the moment, in steps no longer than a timer allows", () => {
+  assert.equal(renderDelay(NOW + 5_000, NOW), 5_100);
+  assert.equal(renderDelay(NOW, NOW), null);
+  assert.equal(renderDelay(NOW - 1, NOW), null);
+  assert.equal(renderDelay(null, NOW), null);
+  assert.equal(renderDelay(NOW + 40 * 86_400_000, NOW), 2 ** 31 - 1);
 });

@@ -4,7 +4,8 @@
  */
 import { useInfiniteQuery } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { ErrorNotice, Field, Loading, Page } from "../../components/ui.tsx";
+import { itemsOf, PagedState, ShowMore } from "../../components/paged_table.tsx";
+import { Field, Page } from "../../components/ui.tsx";
 import { api, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
 
@@ -24,7 +25,7 @@ export function InsightIndexPage() {
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const courses = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const courses = itemsOf(list);
   return (
     <Page title={t("insight.title")}>
       <p>{t("insight.intro")}</p>
@@ -43,9 +44,7 @@ export function InsightIndexPage() {
         />
         <button type="submit">{t("search.submit")}</button>
       </form>
-      {list.isPending && <Loading />}
-      <ErrorNotice error={list.error} onRetry={() => list.refetch()} />
-      {list.isSuccess && courses.length === 0 && <p>{t("insight.noCourses")}</p>}
+      <PagedState query={list} empty={t("insight.noCourses")} />
       <ul class="cards">
         {courses.map((course) => (
           <li key={course.id} class="card">
@@ -56,15 +55,7 @@ export function InsightIndexPage() {
           </li>
         ))}
       </ul>
-      {list.hasNextPage && (
-        <button
-          type="button"
-          disabled={list.isFetchingNextPage}
-          onClick={() => list.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+      <ShowMore query={list} />
     </Page>
   );
 }

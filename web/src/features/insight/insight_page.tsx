@@ -6,6 +6,7 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/preact-query";
 import { useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
+import { itemsOf, PagedState, PagedTable, ShowMore } from "../../components/paged_table.tsx";
 import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { api, type Schemas, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
@@ -91,14 +92,12 @@ function Gaps(props: { courseId: string }) {
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const items = gaps.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = itemsOf(gaps);
   return (
     <section aria-labelledby="insight-gaps" class="insight-section">
       <h2 id="insight-gaps">{t("insight.gaps")}</h2>
       <p class="muted">{t("insight.gapsHelp")}</p>
-      {gaps.isPending && <Loading />}
-      <ErrorNotice error={gaps.error} onRetry={() => gaps.refetch()} />
-      {gaps.isSuccess && items.length === 0 && <p>{t("insight.noGaps")}</p>}
+      <PagedState query={gaps} empty={t("insight.noGaps")} />
       <ol class="gaps">
         {items.map((gap) => (
           <li key={gap.examples[0]} class="card">
@@ -117,15 +116,7 @@ function Gaps(props: { courseId: string }) {
           </li>
         ))}
       </ol>
-      {gaps.hasNextPage && (
-        <button
-          type="button"
-          disabled={gaps.isFetchingNextPage}
-          onClick={() => gaps.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+      <ShowMore query={gaps} />
     </section>
   );
 }
@@ -144,7 +135,7 @@ function CitedDocuments(props: { courseId: string }) {
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
-  const items = docs.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = itemsOf(docs);
   return (
     <section aria-labelledby="insight-docs" class="insight-section">
       <h2 id="insight-docs">{t("insight.documents")}</h2>
@@ -157,45 +148,26 @@ function CitedDocuments(props: { courseId: string }) {
           </label>
         ))}
       </fieldset>
-      {docs.isPending && <Loading />}
-      <ErrorNotice error={docs.error} onRetry={() => docs.refetch()} />
-      {docs.isSuccess && items.length === 0 && <p>{t("insight.noDocuments")}</p>}
-      {items.length > 0 && (
-        <table class="data">
-          <caption class="visually-hidden">{t("insight.documents")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("insight.document")}</th>
-              <th scope="col">{t("insight.citations")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((d) => (
-              <tr key={d.id}>
-                <th scope="row" dir="auto">{d.title}</th>
-                <td>
-                  <meter
-                    min={0}
-                    max={Math.max(1, ...items.map((x) => x.citations))}
-                    value={d.citations}
-                    aria-hidden="true"
-                  />{" "}
-                  {d.citations}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {docs.hasNextPage && (
-        <button
-          type="button"
-          disabled={docs.isFetchingNextPage}
-          onClick={() => docs.fetchNextPage()}
-        >
-          {t("insight.more")}
-        </button>
-      )}
+      <PagedTable
+        query={docs}
+        caption={t("insight.documents")}
+        columns={[t("insight.document"), t("insight.citations")]}
+        empty={t("insight.noDocuments")}
+        row={(d) => (
+          <tr key={d.id}>
+            <th scope="row" dir="auto">{d.title}</th>
+            <td>
+              <meter
+                min={0}
+                max={Math.max(1, ...items.map((x) => x.citations))}
+                value={d.citations}
+                aria-hidden="true"
+              />{" "}
+              {d.citations}
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
