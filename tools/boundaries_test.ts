@@ -80,10 +80,10 @@ function closure(graph: Graph, entry: string): Set<string> {
   return seen;
 }
 
-/** Test files and test helpers: `*_test.ts`, `testing*.ts(x)`, anything under a `testing/` or `tests/` folder. */
+/** Test files and test helpers: `*_test.ts`, `testing*.ts(x)`, anything under a `testing/`, `tests/` or `testdata/` folder. */
 export function isTestCode(path: string): boolean {
   return /_test\.tsx?$/.test(path) || /(^|\/)testing[^/]*\.tsx?$/.test(path) ||
-    /(^|\/)(testing|tests)\//.test(path);
+    /(^|\/)(testing|tests|testdata)\//.test(path);
 }
 
 /** Strongly connected components with more than one module (Tarjan), each sorted. */
@@ -149,20 +149,32 @@ Deno.test("the web app loads only web/ and shared/ modules that import nothing o
   assert.deepEqual(outside("web", ["web", "shared"]), []);
 });
 
-Deno.test("shared/ imports no tier, no tools/ and no web/", () => {
-  const wrong = [...graph].filter(([from]) => tierOf(from) === "shared")
+Deno.test("shared/ (tests aside) imports no tier, no tools/ and no web/", () => {
+  const wrong = [...graph].filter(([from]) => tierOf(from) === "shared" && !/_test\.tsx?$/.test(from))
     .flatMap(([from, to]) =>
       [...to].filter((t) => [...TIERS, "tools", "web"].includes(tierOf(t))).map((t) => `${from} -> ${t}`)
     );
   assert.deepEqual(wrong, []);
 });
 
-Deno.test("a tier's modules and test helpers import no other tier; only tests cross tiers", () => {
-  const wrong = [...graph].filter(([from]) => TIERS.includes(tierOf(from)) && !/_test\.tsx?$/.test(from))
+Deno.test("no production module of a tier imports another tier", () => {
+  const wrong = [...graph].filter(([from]) => TIERS.includes(tierOf(from)) && !isTestCode(from))
     .flatMap(([from, to]) =>
       [...to].filter((t) => TIERS.includes(tierOf(t)) && tierOf(t) !== tierOf(from)).map((t) =>
         `${from} -> ${t}`
       )
+    );
+  assert.deepEqual(wrong, []);
+});
+
+Deno.test("core's and the workers' test helpers reach the other tier only through its test helpers", () => {
+  const pair = ["core", "workers"];
+  const wrong = [...graph].filter(([from]) =>
+    pair.includes(tierOf(from)) && isTestCode(from) && !/_test\.tsx?$/.test(from)
+  )
+    .flatMap(([from, to]) =>
+      [...to].filter((t) => pair.includes(tierOf(t)) && tierOf(t) !== tierOf(from) && !isTestCode(t))
+        .map((t) => `${from} -> ${t}`)
     );
   assert.deepEqual(wrong, []);
 });
@@ -178,21 +190,19 @@ Deno.test("no production modules import each other in a circle, type-only import
   assert.deepEqual(circles(graph, production), []);
 });
 
-Deno.test("every production module of shared/ is loaded by two or more of the tiers, the web app and tools/", () => {
-  const toolsLoad = new Set(
-    [...graph.keys()].filter((m) => tierOf(m) === "tools" && !isTestCode(m)).flatMap((m) => [
-      ...closure(graph, m),
-    ]),
+Deno.test("every area of shared/ (a folder or file under it) is loaded by two or more of the tiers and the web app", () => {
+  const areaOf = (m: string) => m.split("/").slice(0, 2).join("/");
+  const users = new Map<string, Set<string>>();
+  for (const m of graph.keys()) {
+    if (tierOf(m) !== "shared" || isTestCode(m)) continue;
+    const set = users.get(areaOf(m)) ?? new Set<string>();
+    for (const [tier, loaded] of Object.entries(loads)) if (loaded.has(m)) set.add(tier);
+    users.set(areaOf(m), set);
+  }
+  const lonely = [...users].filter(([, u]) => u.size < 2).map(([area, u]) =>
+    `${area}: ${[...u].join(", ") || "nobody"}`
   );
-  const users = (m: string) => Object.keys(loads).filter((t) => loads[t].has(m));
-  void toolsLoad;
-  const lonely = [...graph.keys()]
-    .filter((m) => tierOf(m) === "shared" && !isTestCode(m))
-    .map((m) => ({ m, users: users(m) }))
-    .filter(({ users }) => users.length < 2)
-    .map(({ m, users }) => `${m}: ${users.join(", ") || "nobody"}`)
-    .sort();
-  assert.deepEqual(lonely, []);
+  assert.deepEqual(lonely.sort(), []);
 });
 
 Deno.test("the circle finder finds a circle of type-only imports and no false one", () => {
