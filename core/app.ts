@@ -1,6 +1,5 @@
-import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { CoreServices, CoreVariables } from "./services.ts";
+import { createServiceApp } from "../shared/http/service_app.ts";
+import type { CoreApp, CoreServices, CoreVariables } from "./services.ts";
 import { verifyEdgeAssertion } from "./auth/caller.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerNotificationRoutes } from "./routes/notifications.ts";
@@ -37,8 +36,7 @@ import { registerMyAttemptRoutes } from "./routes/my_attempts.ts";
 import { registerExamResultRoutes } from "./routes/exam_results.ts";
 import { registerGoldenRoutes } from "./routes/golden.ts";
 
-/** The core tier's Hono app type. */
-export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;
+export type { CoreApp };
 
 /** Builds the core app from its services; no I/O happens here. */
 export function createCoreApp(services: CoreServices): CoreApp {

@@ -1,4 +1,6 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Database } from "../shared/db/client.ts";
+import type { ServiceEnv } from "../shared/http/service_app.ts";
 import type { DocumentServices } from "../shared/documents/services.ts";
 import type { Identity } from "../shared/identity.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
@@ -36,3 +38,6 @@ export interface CoreVariables {
   /** The client's address: from the edge's verified assertion, else the TCP peer's (never `X-Forwarded-For`). */
   clientIp?: string;
 }
+
+/** The core tier's Hono app type: route modules register on it (built by `createCoreApp` in app.ts). */
+export type CoreApp = OpenAPIHono<ServiceEnv<CoreVariables>>;

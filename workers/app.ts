@@ -1,12 +1,10 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createServiceApp, type ServiceEnv } from "../shared/http/service_app.ts";
+import { createServiceApp } from "../shared/http/service_app.ts";
 import { registerJobDeliveryRoutes } from "./routes/jobs.ts";
 import { registerDevMailbox } from "./routes/dev_mailbox.ts";
 import { registerScheduleRoutes } from "./routes/schedules.ts";
-import type { WorkersServices, WorkersVariables } from "./services.ts";
+import type { WorkersApp, WorkersServices, WorkersVariables } from "./services.ts";
 
-/** The workers tier's Hono app type. */
-export type WorkersApp = OpenAPIHono<ServiceEnv<WorkersVariables>>;
+export type { WorkersApp };
 
 /** Builds the workers app (job deliveries arrive here); no I/O happens here. */
 export function createWorkersApp(services: WorkersServices): WorkersApp {

@@ -11,7 +11,7 @@ import { jobTransportOf, loadWorkersEnv, type WorkersEnv } from "./env.ts";
 import { jobHandlers } from "./jobs/handlers/mod.ts";
 import { examJobHandlers } from "./jobs/handlers/exams.ts";
 import { goldenJobHandlers } from "./jobs/handlers/golden.ts";
-import { queueGoldenRunsForModel } from "../core/golden/golden.ts";
+import { queueGoldenRunsForModel } from "../core/golden/queue.ts";
 import { OfflineTutor } from "../core/tutor/model/offline.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
 import { registerJobMetrics } from "./jobs/metrics.ts";

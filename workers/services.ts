@@ -1,4 +1,6 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Receiver } from "@upstash/qstash";
+import type { ServiceEnv } from "../shared/http/service_app.ts";
 import type { Database } from "../shared/db/client.ts";
 import type { DocumentServices } from "../shared/documents/services.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
@@ -43,3 +45,6 @@ export interface WorkersServices {
 export interface WorkersVariables {
   services: WorkersServices;
 }
+
+/** The workers tier's Hono app type: route modules register on it (built by `createWorkersApp` in app.ts). */
+export type WorkersApp = OpenAPIHono<ServiceEnv<WorkersVariables>>;

@@ -15,9 +15,7 @@ import { createHashEmbedder } from "../../shared/rag/testing/hash_embedder.ts";
 import type { VectorStore } from "../../shared/rag/vector/interface.ts";
 import { createPgvectorStore } from "../../shared/rag/vector/pgvector.ts";
 import { createQdrantStore } from "../../shared/rag/vector/qdrant.ts";
-import { claimJob } from "../../workers/jobs/store.ts";
-import { runClaimedJob, type RunOutcome } from "../../workers/jobs/runner.ts";
-import { testRunner } from "../../workers/jobs/testing.ts";
+import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { type AcademicWorld, createAcademicWorld } from "../academics/testing.ts";
 import { createTestCore, type TestCore, type TestUser } from "../testing.ts";
 
@@ -36,7 +34,7 @@ export interface DocumentsTestbed {
   /** Makes the vector side fail (Qdrant answers 503; pgvector queries throw) until set back. */
   setVectorDown(down: boolean): void;
   /** Runs one job to its outcome in-process, as a worker would. */
-  runJob(jobId: string): Promise<RunOutcome>;
+  runJob(jobId: string): ReturnType<typeof runJobAsWorker>;
   /** Runs every queued documents job (ingest and purge) once, oldest first. */
   runQueuedDocumentJobs(): Promise<void>;
   /** Creates a document and PUTs bytes to its signed URL; returns both answers. */
@@ -97,13 +95,8 @@ export async function createDocumentsTestbed(
     vectorStore: store,
     storage: options.storage,
   });
-  const runner = testRunner(database, { deps: { documents: core.services.documents, kv: core.services.kv } });
-
-  const runJob = async (jobId: string) => {
-    const claim = await claimJob(database.db, jobId, { workerId: runner.workerId, leaseMs: runner.leaseMs });
-    if (claim.state !== "claimed") throw new Error(`Job ${jobId} could not be claimed: ${claim.state}`);
-    return await runClaimedJob(claim.job, runner);
-  };
+  const runJob = (jobId: string) =>
+    runJobAsWorker(database, jobId, { deps: { documents: core.services.documents, kv: core.services.kv } });
   const upload: DocumentsTestbed["upload"] = async (user, courseId, file) => {
     const created = await core.asUser(user).request("POST", `/v1/courses/${courseId}/documents`, {
       fileName: file.name,

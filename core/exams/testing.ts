@@ -1,6 +1,6 @@
 /**
- * Test helpers for exams: course material from a real PDF written as live chunks, and running one named job now
- * through the real job runner (tests share one database, so they never claim other tests' jobs).
+ * Test helpers for exams: course material from a real PDF written as live chunks, and the notifications queued for a
+ * user. Tests run exam jobs with `runJobAsWorker` (workers/jobs/testing.ts).
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../shared/db/client.ts";
@@ -8,10 +8,6 @@ import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { processDocument } from "../../shared/documents/mod.ts";
 import { indexLiveDocumentTerms } from "../../shared/rag/chunk_writer.ts";
-import { claimJob } from "../../workers/jobs/store.ts";
-import { runClaimedJob, type RunOutcome } from "../../workers/jobs/runner.ts";
-import { testRunner } from "../../workers/jobs/testing.ts";
-import type { JobRegistry } from "../../workers/jobs/registry.ts";
 
 const PDF = new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url);
 let processed: ReturnType<typeof processDocument> | undefined;
@@ -48,18 +44,6 @@ export async function seedPdfMaterial(
   })));
   await indexLiveDocumentTerms(database, doc.id);
   return doc.id;
-}
-
-/** Claims and runs one job now with the real runner; `registry` defaults to every handler. */
-export async function runJobNow(
-  database: Database,
-  jobId: string,
-  registry?: JobRegistry,
-): Promise<RunOutcome> {
-  const runner = testRunner(database, registry ? { registry } : {});
-  const claim = await claimJob(database.db, jobId, { workerId: runner.workerId, leaseMs: runner.leaseMs });
-  if (claim.state !== "claimed") throw new Error(`Job ${jobId} could not be claimed (${claim.state})`);
-  return runClaimedJob(claim.job, runner);
 }
 
 /** Kinds of the notifications queued for a user (delivered or not). */

@@ -9,7 +9,7 @@ import { createAcademicWorld } from "../academics/testing.ts";
 import { notificationKindsFor } from "../exams/testing.ts";
 import { OfflineTutor } from "../tutor/model/offline.ts";
 import { matchText, rankOfPassage, regressionsBetween, runGoldenSet } from "./evaluate.ts";
-import { queueGoldenRun, queueGoldenRunAfterIngestion, queueGoldenRunsForModel } from "./golden.ts";
+import { queueGoldenRun, queueGoldenRunAfterIngestion, queueGoldenRunsForModel } from "./queue.ts";
 import { goldenSearchServices } from "./testing.ts";
 
 const BIOLOGY = [

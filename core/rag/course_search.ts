@@ -1,27 +1,15 @@
 /**
- * Course and semester search for callers: resolves what the caller may read, answers from the KV cache when the
- * same scope asked the same (normalised) question at the same corpus versions within 10 minutes, and otherwise runs
- * hybrid retrieval. Any document change bumps the course's corpus version, so stale answers are never read.
+ * Course and semester search through the KV cache: answers from the cache when the same courses were asked the same
+ * (normalised) question at the same corpus versions within 10 minutes, and otherwise runs hybrid retrieval. Any
+ * document change bumps the course's corpus version, so stale answers are never read. Which courses a caller may
+ * search is decided before (core/academics/searchable_courses.ts).
  */
-import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../shared/db/client.ts";
-import { courses } from "../../shared/db/schema/academics.ts";
-import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { corpusVersions } from "../../shared/rag/corpus_version.ts";
-import type { Scope } from "../../shared/scope/scope.ts";
 import { hybridSearch, type RetrievalDeps, type SearchHit } from "./search.ts";
 
 /** How long a search answer is kept, in seconds. */
 export const SEARCH_CACHE_TTL_SECONDS = 600;
-
-/** A search request as the API takes it. */
-export interface CourseSearchRequest {
-  courseId?: string;
-  semesterId?: string;
-  query: string;
-  k: number;
-}
 
 /** What a caller gets back. */
 export interface CourseSearchAnswer {
@@ -31,31 +19,6 @@ export interface CourseSearchAnswer {
   cached: boolean;
   /** The courses searched (a semester search covers only the caller's readable courses in it). */
   courseIds: string[];
-}
-
-/** The courses a request covers for this caller; 404 when the course or semester is outside their reach. */
-export async function searchableCourses(
-  tx: Db,
-  scope: Scope,
-  request: CourseSearchRequest,
-): Promise<string[]> {
-  if (request.courseId) {
-    if (!scope.canReadCourse(request.courseId)) {
-      throw new AppError(ErrorCode.NOT_FOUND, `Course "${request.courseId}" was not found`);
-    }
-    return [request.courseId];
-  }
-  const semesterId = request.semesterId!;
-  const semesters = scope.readableSemesterIds;
-  if (semesters !== "all" && !semesters.has(semesterId)) {
-    throw new AppError(ErrorCode.NOT_FOUND, `Semester "${semesterId}" was not found`);
-  }
-  const rows = await tx.select({ id: courses.id }).from(courses).where(and(
-    eq(courses.semesterId, semesterId),
-    isNull(courses.deletedAt),
-    scope.readableCourseFilter(courses.id),
-  ));
-  return rows.map((r) => r.id).sort();
 }
 
 /** The query as the cache sees it: case, spacing and Unicode form do not make a new entry. */

@@ -1,6 +1,6 @@
 /** Account routes that work by mail: password reset, email verification, accepting an invitation. All public. */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { tokenConfig } from "../auth/accounts.ts";
 import {
   clientIpOf,

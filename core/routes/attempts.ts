@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
 import { jobStatusUrl } from "../jobs/jobs.ts";
 import { getAttempt, saveAnswers, startAttempt, submitAttempt, submitExpired } from "../exams/attempts.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 import { Attempt } from "./attempt_schemas.ts";
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ADMINS, contract } from "../http/contract.ts";
 import { AuditEntry, listAudit } from "../audit/list.ts";
 import { pageQuery } from "../academics/pagination.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const list = createRoute({

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { changePassword, publicUser, registerAccount, tokenConfig } from "../auth/accounts.ts";
 import { queueVerificationMail } from "../accounts/verification.ts";
 import { UserSchema } from "../auth/http.ts";

@@ -4,7 +4,7 @@ import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
 import { quotaLeft } from "../chat/quota.ts";
 import { type ChatEvent, prepareTurn, runTurn } from "../chat/turn.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import {
   errorResponses,
   IdParam,

@@ -3,7 +3,7 @@ import { ADMINS, contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import * as courses from "../academics/courses.ts";
 import { LANGUAGES } from "../../shared/db/schema/academics.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const tags = ["courses"];

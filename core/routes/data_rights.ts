@@ -1,6 +1,6 @@
 /** Data rights: download one's data (or, for admins, anyone's) as a zip; admins erase accounts. */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { callerOf } from "../auth/caller.ts";
 import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import { eraseUser, exportUserData } from "../accounts/data_rights.ts";

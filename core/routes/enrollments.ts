@@ -7,8 +7,7 @@ import { importRoster as importRosterCsv, RosterReport } from "../academics/rost
 import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
-import type { CoreApp } from "../app.ts";
-import type { CoreServices } from "../services.ts";
+import type { CoreApp, CoreServices } from "../services.ts";
 import { revokeScopeGrant } from "../../shared/kv/cache_scope.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 

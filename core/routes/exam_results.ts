@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { examResults, overrideGrade, reviewQueue } from "../exams/results.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 import { pageQuery } from "../academics/pagination.ts";
 

@@ -4,7 +4,8 @@ import { type Database, schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
 import { databaseExamLockout } from "../exams/lockout.ts";
-import { notificationKindsFor, runJobNow, seedPdfMaterial } from "../exams/testing.ts";
+import { notificationKindsFor, seedPdfMaterial } from "../exams/testing.ts";
+import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { createTestCore, createTestUser } from "../testing.ts";
 
 /** A course with material, a generated draft exam, and a second enrolled student. */
@@ -32,7 +33,7 @@ async function draftExam(
   });
   assert.equal(res.status, 202);
   const { examId, jobId } = await res.json();
-  assert.equal(await runJobNow(database, jobId), "succeeded");
+  assert.equal(await runJobAsWorker(database, jobId), "succeeded");
   const keys = await database.db.select().from(schema.examItems).where(eq(schema.examItems.examId, examId));
   return { world, core, staff, student: core.asUser(world.studentEnrolled), classmate, examId, keys };
 }
@@ -143,7 +144,7 @@ dbTest(
       "one attempt allowed",
     );
 
-    assert.equal(await runJobNow(database, jobId), "succeeded");
+    assert.equal(await runJobAsWorker(database, jobId), "succeeded");
     const graded = await attemptRow(database, attempt.id);
     assert.equal(graded.status, "graded");
     const objective = keys.filter((k) => k.type !== "short_answer").length;
@@ -242,7 +243,7 @@ dbTest(
     assert.equal(row.status, "submitted");
     assert.equal(row.submitKind, "auto");
     assert.ok(row.gradingJobId);
-    assert.equal(await runJobNow(database, row.gradingJobId!), "succeeded");
+    assert.equal(await runJobAsWorker(database, row.gradingJobId!), "succeeded");
     assert.equal((await attemptRow(database, attempt.id)).score, 1);
   },
 );
@@ -266,11 +267,11 @@ dbTest("[core] an attempt past its time limit is submitted by the exams.autosubm
   // Time passes: the minute is up.
   await database.db.update(schema.examAttempts).set({ deadlineAt: new Date(Date.now() - 1000) })
     .where(eq(schema.examAttempts.id, attempt.id));
-  assert.equal(await runJobNow(database, job.id), "succeeded");
+  assert.equal(await runJobAsWorker(database, job.id), "succeeded");
   const row = await attemptRow(database, attempt.id);
   assert.equal(row.status, "submitted");
   assert.equal(row.submitKind, "auto");
-  assert.equal(await runJobNow(database, row.gradingJobId!), "succeeded");
+  assert.equal(await runJobAsWorker(database, row.gradingJobId!), "succeeded");
   assert.equal((await attemptRow(database, attempt.id)).score, 2);
 });
 

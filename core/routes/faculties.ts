@@ -3,7 +3,7 @@ import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import { PRIVATE_CACHE } from "../http/cache.ts";
 import * as faculties from "../academics/faculties.ts";
 import { includeDeletedQuery, pageQuery } from "../academics/pagination.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const tags = ["faculties"];

@@ -3,7 +3,7 @@ import { contract, STAFF } from "../http/contract.ts";
 import * as golden from "../golden/golden.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { GOLDEN_RUN_STATUSES, GOLDEN_TRIGGERS } from "../../shared/db/schema/golden.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const tags = ["golden"];

@@ -4,7 +4,8 @@ import { type Database, schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
 import { seedPdfMaterial } from "../exams/testing.ts";
-import { goldenSearchServices, runJobWithSearch } from "../golden/testing.ts";
+import { goldenSearchServices } from "../golden/testing.ts";
+import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { createTestCore } from "../testing.ts";
 import { createDocumentsTestbed } from "../documents/testing.ts";
 
@@ -66,7 +67,10 @@ dbTest(
       assert.equal(run.status, "queued");
       assert.equal(run.trigger, "manual");
       assert.equal(statusUrl, `/api/v1/jobs/${jobId}`);
-      assert.equal(await runJobWithSearch(database, jobId, search.documents), "succeeded");
+      assert.equal(
+        await runJobAsWorker(database, jobId, { deps: { documents: search.documents } }),
+        "succeeded",
+      );
 
       const detail = await json(await staff.request("GET", `/v1/golden-runs/${run.id}`));
       assert.equal(detail.status, "done");

@@ -3,7 +3,7 @@ import { contract, STAFF } from "../http/contract.ts";
 import { CourseInsight, courseInsight, InsightQuery } from "../insight/report.ts";
 import { GapsQuery, QuestionGap, questionGaps } from "../insight/gaps.ts";
 import { CitedDocument, citedDocuments, CitedDocumentsQuery } from "../insight/documents.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const tags = ["insight"];

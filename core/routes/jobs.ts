@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import { JOB_STATUSES } from "../../shared/db/schema/jobs.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { callerOf } from "../auth/caller.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { errorResponses, pageSchema } from "./common.ts";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 
 const jwksRoute = createRoute({
   method: "get",

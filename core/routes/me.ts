@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { findUser, publicUser, updateProfile } from "../auth/accounts.ts";
 import { callerOf } from "../auth/caller.ts";
 import { UserSchema } from "../auth/http.ts";

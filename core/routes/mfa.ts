@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { callerOf } from "../auth/caller.ts";
 import { refreshTokenInBody, refreshTokenOf, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
 import { confirmTotpEnrolment, disableTotp, startTotpEnrolment } from "../auth/mfa.ts";

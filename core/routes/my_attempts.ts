@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
 import { listOwnAttempts } from "../exams/attempts.ts";
 import { pageQuery } from "../academics/pagination.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, jsonResponse, pageSchema, scoped } from "./common.ts";
 import { AttemptSummary } from "./attempt_schemas.ts";
 

@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
-import { runJobNow, seedPdfMaterial } from "../exams/testing.ts";
+import { seedPdfMaterial } from "../exams/testing.ts";
+import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { createTestCore } from "../testing.ts";
 
 const inOneHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -25,7 +26,7 @@ dbTest(
       blueprint: { counts: { true_false: 2 } },
     });
     const { examId, jobId } = await created.json();
-    assert.equal(await runJobNow(database, jobId), "succeeded");
+    assert.equal(await runJobAsWorker(database, jobId), "succeeded");
     const published = await staff.request("POST", `/v1/exams/${examId}/publish`, {
       closesAt: inOneHour(),
       timeLimitMinutes: 10,
@@ -87,7 +88,7 @@ dbTest("[core] GET /v1/me/exam-attempts never lists another user's attempts", as
     title: "Quiz",
     blueprint: { counts: { true_false: 1 } },
   })).json();
-  assert.equal(await runJobNow(database, created.jobId), "succeeded");
+  assert.equal(await runJobAsWorker(database, created.jobId), "succeeded");
   await staff.request("POST", `/v1/exams/${created.examId}/publish`, { closesAt: inOneHour() });
   assert.equal(
     (await core.asUser(world.studentEnrolled).request("POST", `/v1/exams/${created.examId}/attempts`)).status,

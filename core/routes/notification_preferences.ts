@@ -1,6 +1,6 @@
 /** `GET|PUT /v1/me/notification-preferences`: which notification kinds the caller also gets by mail. */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { callerOf } from "../auth/caller.ts";
 import { contract, SIGNED_IN } from "../http/contract.ts";
 import {

@@ -1,6 +1,6 @@
 /** Institutional sign-in (OpenID Connect): list providers, start (redirect URL), finish (code + state → tokens). */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { refreshTokenInBody, tokenResponse, TokenResponseSchema } from "../auth/http.ts";
 import { finishOidcSignIn, listOidcProviders, startOidcSignIn } from "../accounts/oidc.ts";
 import { contract } from "../http/contract.ts";

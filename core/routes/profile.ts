@@ -3,7 +3,7 @@ import { ADMINS, contract, SIGNED_IN } from "../http/contract.ts";
 import * as me from "../academics/me.ts";
 import { COURSE_ROLES } from "../../shared/db/schema/academics.ts";
 import { pageQuery } from "../academics/pagination.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 
 const tags = ["me"];

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract } from "../http/contract.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 
 const versionRoute = createRoute({
   method: "get",

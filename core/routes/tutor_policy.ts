@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { getTutorPolicy, setTutorPolicy } from "../chat/policy.ts";
 import { ANSWER_POLICIES } from "../tutor/types.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 
 const tags = ["chat"];

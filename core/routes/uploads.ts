@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract } from "../http/contract.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import type { StoredObject } from "../../shared/documents/storage/interface.ts";
 import type { LocalDocumentStorage } from "../../shared/documents/storage/local.ts";
 import { DOCUMENT_TYPES } from "../../shared/documents/types.ts";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
 import { UsageQuery, UsageReport, usageReport } from "../chat/usage.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, jsonResponse, scoped } from "./common.ts";
 
 const get = createRoute({

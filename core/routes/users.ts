@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ADMINS, contract } from "../http/contract.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { changeRole, deactivateUser, publicUser } from "../auth/accounts.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { errorResponses, jsonResponse, pageSchema } from "./common.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envTypes } from "../env.ts";
-import { DEFAULT_DOCUMENT_LIMITS } from "./limits.ts";
+import { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from "./limits.ts";
 
 /** Document storage and processing variables, shared by core (uploads) and workers (ingestion). */
 export const documentsEnv = {
@@ -83,4 +83,18 @@ export interface DocumentsEnv {
   EXTRACTION_WORKERS: number;
   EXTRACTION_TIMEOUT_MS: number;
   EXTRACTION_MEMORY_MB: number;
+}
+
+/** The limits the configuration sets. */
+export function documentLimitsFrom(env: DocumentsEnv): DocumentLimits {
+  return {
+    ...DEFAULT_DOCUMENT_LIMITS,
+    maxInflatedBytes: env.DOCUMENT_MAX_INFLATED_BYTES,
+    maxEntryBytes: env.DOCUMENT_MAX_ENTRY_BYTES,
+    maxCompressionRatio: env.DOCUMENT_MAX_COMPRESSION_RATIO,
+    maxPages: env.DOCUMENT_MAX_PAGES,
+    maxSlides: env.DOCUMENT_MAX_SLIDES,
+    maxChars: env.DOCUMENT_MAX_CHARS,
+    maxChunks: env.DOCUMENT_MAX_CHUNKS,
+  };
 }

@@ -4,7 +4,6 @@
  * while text is gathered, the chunks before anything is embedded. A document over a limit ends `failed` with a
  * reason naming the limit; it is never retried (the same file fails the same way).
  */
-import type { DocumentsEnv } from "./env.ts";
 import { DocumentError } from "./errors.ts";
 
 /** The limits of one extraction; every field has a documented default (`DEFAULT_DOCUMENT_LIMITS`). */
@@ -41,20 +40,6 @@ export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   maxChars: 5_000_000,
   maxChunks: 10_000,
 };
-
-/** The limits the configuration sets. */
-export function documentLimitsFrom(env: DocumentsEnv): DocumentLimits {
-  return {
-    ...DEFAULT_DOCUMENT_LIMITS,
-    maxInflatedBytes: env.DOCUMENT_MAX_INFLATED_BYTES,
-    maxEntryBytes: env.DOCUMENT_MAX_ENTRY_BYTES,
-    maxCompressionRatio: env.DOCUMENT_MAX_COMPRESSION_RATIO,
-    maxPages: env.DOCUMENT_MAX_PAGES,
-    maxSlides: env.DOCUMENT_MAX_SLIDES,
-    maxChars: env.DOCUMENT_MAX_CHARS,
-    maxChunks: env.DOCUMENT_MAX_CHUNKS,
-  };
-}
 
 /** The `too_much_text` failure of a document past `maxChars`. */
 export function tooMuchText(maxChars: number): DocumentError {

@@ -74,3 +74,18 @@ export async function runJobNow(
   if (claim.state !== "claimed") return "not-claimed";
   return runClaimedJob(claim.job, runner);
 }
+
+/**
+ * Claims one job and runs it now as a worker would, with the test runner and `overrides` (e.g. a registry of
+ * handlers with a fake model, or the services a handler takes); throws when the job cannot be claimed. Other tiers'
+ * tests run their jobs through this, so their helpers need nothing of the runner itself.
+ */
+export async function runJobAsWorker(
+  database: Database,
+  id: string,
+  overrides: Partial<RunnerOptions> & { registry?: JobRegistry } = {},
+): Promise<RunOutcome> {
+  const outcome = await runJobNow(database, id, testRunner(database, overrides));
+  if (outcome === "not-claimed") throw new Error(`Job ${id} could not be claimed`);
+  return outcome;
+}

@@ -7,7 +7,7 @@ import { mailMessages } from "../../shared/db/schema/accounts.ts";
 import { jobs } from "../../shared/db/schema/jobs.ts";
 import { linksOf } from "../../shared/mail/database.ts";
 import { escapeHtml } from "../../shared/mail/templates.ts";
-import type { WorkersApp } from "../app.ts";
+import type { WorkersApp } from "../services.ts";
 import type { WorkersServices } from "../services.ts";
 
 /** Registers the dev mailbox when configuration allows it. */

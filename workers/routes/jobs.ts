@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
-import type { WorkersApp } from "../app.ts";
+import type { WorkersApp } from "../services.ts";
 import { deliverJob, recordDeliveryFailure } from "../jobs/delivery.ts";
 import { FAILURE_CALLBACK_PATH } from "../jobs/transport/qstash.ts";
 import type { WorkersVariables } from "../services.ts";

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { enqueueScheduled, scheduleNamed } from "../../shared/jobs/schedules.ts";
-import type { WorkersApp } from "../app.ts";
+import type { WorkersApp } from "../services.ts";
 
 const route = createRoute({
   method: "post",

@@ -2,8 +2,7 @@
 import type { Embedder } from "../../rag/embedder/interface.ts";
 import type { Logger } from "../../logger.ts";
 import type { ChunkOptions } from "../chunker.ts";
-import type { DocumentsEnv } from "../env.ts";
-import { documentLimitsFrom } from "../limits.ts";
+import { documentLimitsFrom, type DocumentsEnv } from "../env.ts";
 import { createInlineProcessor } from "./inline.ts";
 import type { DocumentProcessor } from "./interface.ts";
 import { ProcessPool } from "./process.ts";

@@ -10,7 +10,7 @@ import { enqueueJob } from "../../../shared/jobs/enqueue.ts";
 import type { Db } from "../../../shared/db/client.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
 import { EARLIER_DEATH, previousAttemptDied } from "../store.ts";
-import { queueGoldenRunAfterIngestion } from "../../../core/golden/golden.ts";
+import { queueGoldenRunAfterIngestion } from "../../../core/golden/queue.ts";
 
 /** Tells the uploader how ingestion ended (in the app, and by mail per their preferences). */
 async function notifyUploader(

@@ -7,7 +7,8 @@ import { splitSentences, words } from "../../../shared/text/sentences.ts";
 import { createAcademicWorld } from "../../../core/academics/testing.ts";
 import { generateExamItems, loadCourseChunks } from "../../../core/exams/generation.ts";
 import { isKeySupported, OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
-import { notificationKindsFor, runJobNow, seedPdfMaterial } from "../../../core/exams/testing.ts";
+import { notificationKindsFor, seedPdfMaterial } from "../../../core/exams/testing.ts";
+import { runJobAsWorker } from "../testing.ts";
 import type { GeneratedItem } from "../../../core/exams/types.ts";
 import { tutorEnv } from "../../../core/tutor/env.ts";
 import { createTutorModel } from "../../../core/tutor/model/mod.ts";
@@ -40,7 +41,7 @@ dbTest(
       true_false: 3,
       short_answer: 3,
     });
-    assert.equal(await runJobNow(database, jobId), "succeeded");
+    assert.equal(await runJobAsWorker(database, jobId), "succeeded");
 
     const [exam] = await database.db.select().from(schema.exams).where(eq(schema.exams.id, examId));
     assert.equal(exam.status, "draft");
@@ -107,7 +108,10 @@ dbTest(
           OPENAI_MAX_RETRIES: "0",
         }),
       );
-      assert.equal(await runJobNow(database, jobId, examJobHandlers({ model })), "succeeded");
+      assert.equal(
+        await runJobAsWorker(database, jobId, { registry: examJobHandlers({ model }) }),
+        "succeeded",
+      );
       assert.equal(fake.requests.length, 2, "the invalid output was not asked again");
       const sent = fake.requests[0].body.response_format as { type: string };
       assert.equal(sent.type, "json_schema");
@@ -135,7 +139,7 @@ dbTest(
       blueprint: { counts: { true_false: 2 } },
     });
     const { examId, jobId } = await res.json();
-    assert.equal(await runJobNow(database, jobId), "succeeded");
+    assert.equal(await runJobAsWorker(database, jobId), "succeeded");
     const [exam] = await database.db.select().from(schema.exams).where(eq(schema.exams.id, examId));
     assert.equal(exam.status, "failed");
     assert.match(exam.note ?? "", /no processed material/);
