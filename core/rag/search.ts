@@ -12,7 +12,8 @@ import type { PageBreak } from "../../shared/documents/types.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { checkScope, type VectorStore } from "../../shared/rag/vector/interface.ts";
-import { isMostlyArabic, searchTerms } from "../../shared/text/normalize.ts";
+import { isMostlyArabic } from "../../shared/text/fold.ts";
+import { searchTerms } from "../../shared/text/normalize.ts";
 import {
   CANDIDATE_BUDGET,
   type CandidateBudget,

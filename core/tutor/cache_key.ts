@@ -1,4 +1,5 @@
-import { normalizeText, words } from "./text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
+import { words } from "../../shared/text/terms.ts";
 import type { AnswerPolicy, TutorIntent, TutorLanguage } from "./types.ts";
 
 /** How long a cached answer lives. */
