@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../crypto.ts";
 /**
  * Test helper: an independent AWS Signature Version 4 verifier, written from AWS's specification ("Create a
  * canonical request", "Authenticating requests: using query parameters") rather than from aws4fetch, so tests can
@@ -39,10 +40,6 @@ async function hmac(key: Uint8Array | string, data: string): Promise<Uint8Array>
     ],
   );
   return new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode(data)));
-}
-
-async function sha256Hex(data: string): Promise<string> {
-  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(data))));
 }
 
 function hex(bytes: Uint8Array): string {
