@@ -7,6 +7,7 @@ import document from "../shared/api/openapi.json" with { type: "json" };
 import { setResponseHeader } from "../shared/http/response_headers.ts";
 // Imported (not only resolved) so the package is installed wherever the edge runs; it names its own folder.
 import swaggerUiFolder from "swagger-ui-dist/absolute-path.js";
+import { sha256Hex } from "../shared/crypto.ts";
 
 /** Where the reference page lives. */
 export const DOCS_PATH = "/api/docs";
@@ -77,9 +78,7 @@ const documentText = JSON.stringify(document);
 let documentTag: Promise<string> | undefined;
 
 function etagOf(text: string): Promise<string> {
-  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then((d) =>
-    `"${Array.from(new Uint8Array(d).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("")}"`
-  );
+  return sha256Hex(text, 16).then((hex) => `"${hex}"`);
 }
 
 /** Answers the document, with an ETag and a short public lifetime. */

@@ -6,8 +6,9 @@
  * nothing else: bare identity headers and `X-Forwarded-For` never count.
  */
 import { Buffer } from "node:buffer";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { Identity } from "./identity.ts";
+import { base64url, fromBase64url, sha256Base64urlSync } from "./crypto.ts";
 
 /** Header carrying the assertion from edge to core. */
 export const ASSERTION_HEADER = "x-edge-assertion";
@@ -25,8 +26,7 @@ const AUDIENCE = "ai-teacher-core";
  * put milliseconds on the edge hop's tail for a hash of a few bytes.
  */
 export function bodyDigest(body?: ArrayBuffer | Uint8Array | null): Promise<string> {
-  const bytes = body ? new Uint8Array(body) : new Uint8Array();
-  return Promise.resolve(createHash("sha256").update(bytes).digest("base64url"));
+  return Promise.resolve(sha256Base64urlSync(body ? new Uint8Array(body) : new Uint8Array()));
 }
 
 /** What one assertion is bound to: the request as core will receive it. */
@@ -41,10 +41,6 @@ export interface AssertedRequest {
 
 /** The protected header of every assertion, encoded once. */
 const ASSERTION_HEADER_B64 = base64url(JSON.stringify({ alg: "HS256", typ: "edge-assertion+jwt" }));
-
-function base64url(text: string): string {
-  return Buffer.from(text, "utf8").toString("base64url");
-}
 
 /**
  * Signs an assertion for one forwarded request; `identity` is absent for anonymous callers. A compact HS256 JWS
@@ -106,7 +102,7 @@ function rejected(reason: string): AssertionError {
 function decodeJson(part: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    value = JSON.parse(new TextDecoder().decode(fromBase64url(part)));
   } catch {
     throw rejected("a part is not base64url JSON");
   }

@@ -16,7 +16,7 @@ import { isKeySupported, OfflineExamGenerator } from "../core/exams/offline_gene
 import { Blueprint, type GeneratedItem, type SourceChunk } from "../core/exams/types.ts";
 import { OfflineTutor } from "../core/tutor/model/offline.ts";
 import { MemoryRetriever } from "../core/tutor/retriever/memory.ts";
-import { normalizeText } from "../core/tutor/text.ts";
+import { normalizeText } from "../shared/text/fold.ts";
 import { findDataDir } from "./eval/common.ts";
 
 type Squad = { data: { title: string; paragraphs: { context: string }[] }[] };

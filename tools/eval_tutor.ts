@@ -16,7 +16,8 @@ import { HybridRetriever } from "../core/tutor/retriever/hybrid.ts";
 import { noOpenExams } from "../core/tutor/exam_lockout/interface.ts";
 import type { Retriever } from "../core/tutor/retriever/interface.ts";
 import type { RetrievedChunk } from "../core/tutor/types.ts";
-import { contentTerms, normalizeText } from "../core/tutor/text.ts";
+import { isMostlyArabic, normalizeText } from "../shared/text/fold.ts";
+import { contentTerms } from "../shared/text/terms.ts";
 import { rankSentences } from "../core/tutor/support.ts";
 import { openPglite, queryRows, sql } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
@@ -26,7 +27,6 @@ import { createLogger } from "../shared/logger.ts";
 import { replaceDocumentChunks } from "../shared/rag/chunk_writer.ts";
 import { createOfflineEmbedder } from "../shared/rag/embedder/offline.ts";
 import { createPgvectorStore } from "../shared/rag/vector/pgvector.ts";
-import { isMostlyArabic } from "../shared/text/normalize.ts";
 import { diskCachedEmbedder, findDataDir } from "./eval/common.ts";
 
 type Squad = {

@@ -7,6 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "@hono/zod-openapi";
 import { errors } from "../../shared/errors.ts";
+import { base64url, fromBase64url } from "../../shared/crypto.ts";
 
 /** A sortable column and the Postgres type its cursor key is cast back to. */
 export interface SortColumn {
@@ -63,7 +64,7 @@ export function afterCursor(sort: Sort, idColumn: AnyPgColumn, cursor: string | 
   if (!cursor) return undefined;
   let decoded: unknown;
   try {
-    decoded = JSON.parse(new TextDecoder().decode(fromBase64Url(cursor)));
+    decoded = JSON.parse(new TextDecoder().decode(fromBase64url(cursor)));
   } catch {
     throw errors.badRequest("Cursor is not valid");
   }
@@ -86,16 +87,7 @@ export function pageOf<T extends { id: string; sortKey: string }>(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const json = JSON.stringify([sort.name, last.sortKey, last.id]);
-  return { rows: page, nextCursor: toBase64Url(new TextEncoder().encode(json)) };
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  const b64 = text.replaceAll("-", "+").replaceAll("_", "/");
-  return Uint8Array.from(atob(b64 + "=".repeat((4 - b64.length % 4) % 4)), (ch) => ch.charCodeAt(0));
+  return { rows: page, nextCursor: base64url(new TextEncoder().encode(json)) };
 }
 
 /** A `%…%` pattern for ILIKE that matches `text` literally (its `%`, `_` and `\` escaped). */

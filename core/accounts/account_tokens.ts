@@ -3,20 +3,14 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../../shared/db/client.ts";
 import { accountTokens } from "../../shared/db/schema/accounts.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { randomToken, sha256Hex } from "../../shared/crypto.ts";
 
 /** A purpose an account token serves. */
 export type AccountTokenPurpose = typeof accountTokens.$inferSelect["purpose"];
 
-/** A new random token, base64url. */
-export function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /** SHA-256 of a token, hex: what the database keeps. */
-export async function hashToken(token: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+export function hashToken(token: string): Promise<string> {
+  return sha256Hex(token);
 }
 
 /**

@@ -7,10 +7,10 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { CoreEnv } from "../env.ts";
+import { sha256Hex } from "../../shared/crypto.ts";
 
-async function digest(value: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(bytes).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+function digest(value: string): Promise<string> {
+  return sha256Hex(value, 16);
 }
 
 /**

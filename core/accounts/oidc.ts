@@ -15,11 +15,11 @@ import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import { type AuthDeps, isUniqueViolation, tokenConfig, type UserRow } from "../auth/accounts.ts";
 import { normaliseEmail } from "../auth/password.ts";
 import { issueTokenPair, type TokenPair } from "../auth/tokens.ts";
-import { randomToken } from "./account_tokens.ts";
 import type { OidcProviderConfig } from "./env.ts";
 import { applyPendingInvitations } from "./invitations.ts";
 import { mailAccountEvent } from "./mail.ts";
 import { revokeUserTokens } from "../auth/revocation.ts";
+import { base64url, randomToken, sha256 } from "../../shared/crypto.ts";
 
 const STATE_TTL_MS = 10 * 60_000;
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -82,9 +82,7 @@ function redirectUriOf(deps: AuthDeps): string {
 }
 
 async function s256(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return base64url(await sha256(verifier));
 }
 
 /** What a sign-in attempt remembers between the redirect and the callback. */

@@ -9,6 +9,7 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import type { KeyRing } from "./keys.ts";
+import { randomToken, sha256Hex } from "../../shared/crypto.ts";
 
 /** What signing and storing tokens needs. */
 export interface TokenConfig {
@@ -51,14 +52,8 @@ export async function signAccessToken(
 }
 
 /** SHA-256 of a refresh token, hex: the only form in which it is stored. */
-export async function hashRefreshToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+export function hashRefreshToken(token: string): Promise<string> {
+  return sha256Hex(token);
 }
 
 async function storeRefreshToken(

@@ -199,19 +199,16 @@ export async function* runTurn(
   yield { type: "done", messageId, userMessageId: prepared.userMessageId, turn, status };
 }
 
-async function storeAnswer(
+function storeAnswer(
   services: CoreServices,
   caller: Identity,
   prepared: PreparedTurn,
   turn: TutorTurnResult,
   status: "complete" | "interrupted",
 ): Promise<string> {
-  return await withCallerTx(services.database, caller, async (tx) => {
-    const [row] = await tx.insert(chatMessages).values({
-      sessionId: prepared.sessionId,
-      userId: caller.userId,
-      courseId: prepared.courseId,
-      role: "assistant",
+  const retrieval = turn.steps.find((s) => s.step === "retrieval");
+  return storeReply(services, caller, prepared, {
+    message: {
       content: turn.answer,
       citations: turn.citations,
       status,
@@ -223,11 +220,71 @@ async function storeAnswer(
       unitsOut: turn.usage.output,
       latencyMs: Math.round(turn.usage.latencyMs),
       cached: turn.cached,
+    },
+    audit: {
+      intent: turn.intent,
+      refusal: turn.refusal,
+      policy: prepared.policy,
+      model: turn.usage.model,
+      cached: turn.cached,
+      retrievedChunks: retrieval ? (retrieval as { chunks?: number }).chunks ?? 0 : 0,
+      chunkIds: turn.citations.map((c) => c.chunkId),
+      degraded: turn.degraded ?? null,
+    },
+  });
+}
+
+function storeFailure(
+  services: CoreServices,
+  caller: Identity,
+  prepared: PreparedTurn,
+  error: AppError,
+  latencyMs: number,
+): Promise<string> {
+  return storeReply(services, caller, prepared, {
+    message: {
+      content: "",
+      status: "failed",
+      error: `${error.code}: ${error.message}`,
+      model: services.tutorModel.modelFor("chat"),
+      latencyMs: Math.round(latencyMs),
+    },
+    audit: { error: error.code, chunkIds: [] },
+  });
+}
+
+/** The assistant's side of a turn: the columns that differ between an answer and a failure, and its audit details. */
+interface Reply {
+  message: Omit<typeof chatMessages.$inferInsert, "sessionId" | "userId" | "courseId" | "role"> & {
+    status: "complete" | "interrupted" | "failed";
+  };
+  audit: Record<string, unknown>;
+}
+
+/**
+ * Stores the assistant's message and audits the turn as `tutor.query`, in one transaction. An answer also moves the
+ * session up the list (its `updatedAt`); a failed turn does not.
+ */
+async function storeReply(
+  services: CoreServices,
+  caller: Identity,
+  prepared: PreparedTurn,
+  reply: Reply,
+): Promise<string> {
+  const { status } = reply.message;
+  return await withCallerTx(services.database, caller, async (tx) => {
+    const [row] = await tx.insert(chatMessages).values({
+      sessionId: prepared.sessionId,
+      userId: caller.userId,
+      courseId: prepared.courseId,
+      role: "assistant",
+      ...reply.message,
     }).returning({ id: chatMessages.id });
-    await tx.update(chatSessions).set({ updatedAt: new Date() }).where(
-      eq(chatSessions.id, prepared.sessionId),
-    );
-    const retrieval = turn.steps.find((s) => s.step === "retrieval");
+    if (status !== "failed") {
+      await tx.update(chatSessions).set({ updatedAt: new Date() }).where(
+        eq(chatSessions.id, prepared.sessionId),
+      );
+    }
     await recordAudit(tx, services.logger, "core", {
       action: "tutor.query",
       userId: caller.userId,
@@ -237,50 +294,7 @@ async function storeAnswer(
         messageId: row.id,
         userMessageId: prepared.userMessageId,
         status,
-        intent: turn.intent,
-        refusal: turn.refusal,
-        policy: prepared.policy,
-        model: turn.usage.model,
-        cached: turn.cached,
-        retrievedChunks: retrieval ? (retrieval as { chunks?: number }).chunks ?? 0 : 0,
-        chunkIds: turn.citations.map((c) => c.chunkId),
-        degraded: turn.degraded ?? null,
-      },
-    });
-    return row.id;
-  });
-}
-
-async function storeFailure(
-  services: CoreServices,
-  caller: Identity,
-  prepared: PreparedTurn,
-  error: AppError,
-  latencyMs: number,
-): Promise<string> {
-  return await withCallerTx(services.database, caller, async (tx) => {
-    const [row] = await tx.insert(chatMessages).values({
-      sessionId: prepared.sessionId,
-      userId: caller.userId,
-      courseId: prepared.courseId,
-      role: "assistant",
-      content: "",
-      status: "failed",
-      error: `${error.code}: ${error.message}`,
-      model: services.tutorModel.modelFor("chat"),
-      latencyMs: Math.round(latencyMs),
-    }).returning({ id: chatMessages.id });
-    await recordAudit(tx, services.logger, "core", {
-      action: "tutor.query",
-      userId: caller.userId,
-      target: `chat_session:${prepared.sessionId}`,
-      metadata: {
-        courseId: prepared.courseId,
-        messageId: row.id,
-        userMessageId: prepared.userMessageId,
-        status: "failed",
-        error: error.code,
-        chunkIds: [],
+        ...reply.audit,
       },
     });
     return row.id;

@@ -2,7 +2,7 @@
  * Grading rules that need no model: exact grading of objective items, offline similarity grading of short answers
  * with a confidence (low confidence goes to the instructor), and item statistics for the instructor's results view.
  */
-import { isStopWord, words } from "../../shared/text/sentences.ts";
+import { foldPhrase, isStopWord, plainWords } from "../../shared/text/plain_words.ts";
 import { searchTerms } from "../../shared/text/normalize.ts";
 import type { ItemType } from "./types.ts";
 
@@ -17,7 +17,7 @@ export interface Grade {
 
 /** Grades multiple choice and true/false exactly (case and spacing do not matter). */
 export function gradeObjective(answerKey: string, answer: string | null | undefined): Grade {
-  const correct = answer !== null && answer !== undefined && fold(answer) === fold(answerKey);
+  const correct = answer !== null && answer !== undefined && foldPhrase(answer) === foldPhrase(answerKey);
   return {
     score: correct ? 1 : 0,
     confidence: 1,
@@ -25,12 +25,8 @@ export function gradeObjective(answerKey: string, answer: string | null | undefi
   };
 }
 
-function fold(text: string): string {
-  return words(text).join(" ");
-}
-
 function trigrams(text: string): Map<string, number> {
-  const s = ` ${fold(text)} `;
+  const s = ` ${foldPhrase(text)} `;
   const grams = new Map<string, number>();
   for (let i = 0; i < s.length - 2; i++) {
     const g = s.slice(i, i + 3);
@@ -55,8 +51,8 @@ export function trigramSimilarity(a: string, b: string): number {
 
 /** 1 − normalised optimal-string-alignment distance (typos and swapped letters count once). */
 export function editSimilarity(a: string, b: string): number {
-  const x = fold(a);
-  const y = fold(b);
+  const x = foldPhrase(a);
+  const y = foldPhrase(b);
   if (!x.length || !y.length) return 0;
   const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array(y.length).fill(0)]);
   for (let j = 0; j <= y.length; j++) d[0][j] = j;
@@ -79,7 +75,7 @@ const NUMBER_WORDS: Record<string, string> = Object.fromEntries(
 
 /** Stemmed content terms, with number words as digits ("three" and "3" meet). */
 function keyTerms(text: string): string[] {
-  const spelled = words(text).map((w) => NUMBER_WORDS[w] ?? w).join(" ");
+  const spelled = plainWords(text).map((w) => NUMBER_WORDS[w] ?? w).join(" ");
   return searchTerms(spelled);
 }
 
@@ -108,16 +104,17 @@ function keyTermRecall(key: string[], answer: string[]): number {
  * when they resemble the key's wording at all, and the model grader (rubric) judges them when one is configured.
  */
 export function gradeShortAnswerOffline(answerKey: string, answer: string | null | undefined): Grade {
-  if (!answer || fold(answer).length === 0) {
+  if (!answer || foldPhrase(answer).length === 0) {
     return { score: 0, confidence: 1, justification: "No answer given." };
   }
-  if (fold(answer) === fold(answerKey)) {
+  if (foldPhrase(answer) === foldPhrase(answerKey)) {
     return { score: 1, confidence: 0.98, justification: "Same as the key." };
   }
   const key = keyTerms(answerKey);
   const given = keyTerms(answer);
   // Stems catch inflections; the words as written catch typos that throw a stemmer off ("substitutoin").
-  const plain = (text: string) => words(text).map((w) => NUMBER_WORDS[w] ?? w).filter((w) => !isStopWord(w));
+  const plain = (text: string) =>
+    plainWords(text).map((w) => NUMBER_WORDS[w] ?? w).filter((w) => !isStopWord(w));
   const recall = Math.max(keyTermRecall(key, given), keyTermRecall(plain(answerKey), plain(answer)));
   // Long answers that merely contain the key's terms are less certain than short precise ones.
   const verbosity = given.length > 4 * Math.max(key.length, 1) ? 0.15 : 0;

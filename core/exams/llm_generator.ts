@@ -4,7 +4,8 @@
  * chunk they cite (a verbatim quote that must be in the chunk) and that test a fact no other item tests.
  */
 import { z } from "zod";
-import { foldWord, words } from "../../shared/text/sentences.ts";
+import { foldWord } from "../../shared/text/fold.ts";
+import { foldPhrase, plainWords } from "../../shared/text/plain_words.ts";
 import { complete, type TutorModel } from "../tutor/model/interface.ts";
 import type { Blueprint, ExamGenerator, GeneratedItem, ItemType, SourceChunk } from "./types.ts";
 import { Difficulty, ItemType as ItemTypeSchema } from "./types.ts";
@@ -33,15 +34,11 @@ const ModelItem = z.object({
 const ModelOutput = z.object({ items: z.array(ModelItem) });
 type ModelItem = z.infer<typeof ModelItem>;
 
-function fold(text: string): string {
-  return words(text).join(" ");
-}
-
 /** Checks a model item against its cited chunk; returns the reason it fails, or undefined when it holds. */
 export function unsupportedReason(item: ModelItem, chunk: SourceChunk | undefined): string | undefined {
   if (!chunk) return "cites a chunk that was not provided";
-  const material = fold(chunk.text);
-  const quote = fold(item.quote);
+  const material = foldPhrase(chunk.text);
+  const quote = foldPhrase(item.quote);
   if (!material.includes(quote)) return "its quote is not in the cited chunk";
   if (item.type === "multiple_choice") {
     if (item.options.length < 3) return "has fewer than three options";
@@ -53,8 +50,8 @@ export function unsupportedReason(item: ModelItem, chunk: SourceChunk | undefine
     return undefined;
   }
   // The key's words must appear in the quoted passage.
-  const keyWords = words(item.answerKey);
-  const quoteWords = new Set(words(item.quote));
+  const keyWords = plainWords(item.answerKey);
+  const quoteWords = new Set(plainWords(item.quote));
   if (!keyWords.every((w) => quoteWords.has(w) || quoteWords.has(foldWord(w)))) {
     return "its key is not in the quote";
   }
@@ -108,12 +105,12 @@ export class LlmExamGenerator implements ExamGenerator {
         if (need[item.type] <= 0) continue;
         const chunk = byId.get(item.chunkId);
         const reason = unsupportedReason(item, chunk);
-        const factKey = `${fold(item.quote)}|${fold(item.answerKey)}`;
-        if (reason || facts.has(fold(item.quote))) {
+        const factKey = `${foldPhrase(item.quote)}|${foldPhrase(item.answerKey)}`;
+        if (reason || facts.has(foldPhrase(item.quote))) {
           this.options.onRetry?.(`discarded item: ${reason ?? "tests a fact already covered"}`);
           continue;
         }
-        facts.add(fold(item.quote));
+        facts.add(foldPhrase(item.quote));
         need[item.type]--;
         kept.push({
           type: item.type,

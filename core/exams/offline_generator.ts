@@ -4,7 +4,9 @@
  * with distractors drawn from the course's other key terms, and true/false from the sentence or a term-swapped copy.
  * Every item's key is checked against its cited chunk before it is kept; no sentence and no key term is used twice.
  */
-import { contentWords, foldWord, isStopWord, splitSentences, words } from "../../shared/text/sentences.ts";
+import { foldWord } from "../../shared/text/fold.ts";
+import { contentWords, foldPhrase, isStopWord, plainWords } from "../../shared/text/plain_words.ts";
+import { splitSentences } from "../../shared/text/sentences.ts";
 import type { Blueprint, Difficulty, ExamGenerator, GeneratedItem, ItemType, SourceChunk } from "./types.ts";
 
 interface Candidate {
@@ -74,11 +76,6 @@ const GENERIC = new Set(
     .split(" "),
 );
 
-/** Folds text for "is this statement in the material" checks. */
-function foldText(text: string): string {
-  return words(text).join(" ");
-}
-
 /** Replaces the first whole-word occurrence of `term` in `sentence`. */
 function replaceTerm(sentence: string, term: string, by: string): string | undefined {
   const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -93,14 +90,14 @@ function candidatesOf(chunks: SourceChunk[]): { candidates: Candidate[]; terms: 
   const seen = new Map<string, number>();
   const perChunk = chunks.map((chunk) => ({ chunk, sentences: splitSentences(chunk.text) }));
   for (const { sentences } of perChunk) {
-    for (const s of new Set(sentences.map(foldText))) seen.set(s, (seen.get(s) ?? 0) + 1);
+    for (const s of new Set(sentences.map(foldPhrase))) seen.set(s, (seen.get(s) ?? 0) + 1);
   }
   const sentences: { chunk: SourceChunk; sentence: string }[] = [];
   const df = new Map<string, number>();
   let total = 0;
   for (const { chunk, sentences: list } of perChunk) {
     for (const sentence of list) {
-      if ((seen.get(foldText(sentence)) ?? 0) > 1) continue;
+      if ((seen.get(foldPhrase(sentence)) ?? 0) > 1) continue;
       total++;
       for (const w of new Set(contentWords(sentence))) df.set(w, (df.get(w) ?? 0) + 1);
       if (usableSentence(sentence)) sentences.push({ chunk, sentence });
@@ -148,7 +145,7 @@ function distractorsFor(
   count: number,
   random: () => number,
 ): string[] {
-  const inSentence = new Set(words(candidate.sentence));
+  const inSentence = new Set(plainWords(candidate.sentence));
   const capital = /^\p{Lu}/u.test(candidate.term);
   const ending = foldWord(candidate.term).slice(-3);
   const pool = [...terms.entries()]
@@ -241,11 +238,11 @@ export function isKeySupported(item: GeneratedItem, chunksById: Map<string, Sour
   const citation = item.citations[0];
   const chunk = citation && chunksById.get(citation.chunkId);
   if (!chunk) return false;
-  const material = foldText(chunk.text);
-  const quote = foldText(citation.quote);
+  const material = foldPhrase(chunk.text);
+  const quote = foldPhrase(citation.quote);
   if (!quote || !material.includes(quote)) return false;
   if (item.type === "true_false") {
-    const statement = foldText(item.question.replace(/^[^:]*:\s*/, ""));
+    const statement = foldPhrase(item.question.replace(/^[^:]*:\s*/, ""));
     const inMaterial = material.includes(statement);
     const isTrue = item.answerKey === item.options[0];
     return isTrue ? inMaterial : !inMaterial;
@@ -253,7 +250,7 @@ export function isKeySupported(item: GeneratedItem, chunksById: Map<string, Sour
   // Cloze-style items: the blank filled with the key must read as the cited sentence.
   if (!item.question.includes(BLANK)) return false;
   const cloze = item.question.replace(/^[^:?؟]*[:?؟]\s*/, "");
-  const filled = foldText(cloze.replace(BLANK, item.answerKey));
+  const filled = foldPhrase(cloze.replace(BLANK, item.answerKey));
   return filled.length > 0 && material.includes(filled);
 }
 
@@ -309,7 +306,7 @@ export class OfflineExamGenerator implements ExamGenerator {
         ...order.filter((c) => c.difficulty !== slot.difficulty),
       ];
       for (const candidate of pickOrder) {
-        const sentenceKey = foldText(candidate.sentence);
+        const sentenceKey = foldPhrase(candidate.sentence);
         if (usedTerms.has(candidate.termKey) || usedSentences.has(sentenceKey)) continue;
         const wantTrue = slot.type === "true_false" && truths[trueFalseDone];
         const item = this.#build(slot.type, candidate, terms, text, random, wantTrue, numbers);
@@ -341,7 +338,7 @@ export class OfflineExamGenerator implements ExamGenerator {
       quote: c.sentence,
     }];
     const cloze = replaceTerm(c.sentence, c.term, BLANK)!;
-    const base = { difficulty: c.difficulty, citations, factKey: `${foldText(c.sentence)}|${c.termKey}` };
+    const base = { difficulty: c.difficulty, citations, factKey: `${foldPhrase(c.sentence)}|${c.termKey}` };
     if (type === "short_answer") {
       return {
         ...base,

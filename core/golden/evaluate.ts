@@ -22,7 +22,7 @@ import { noOpenExams } from "../tutor/exam_lockout/interface.ts";
 import type { TutorModel } from "../tutor/model/interface.ts";
 import { answerTutorTurn } from "../tutor/pipeline.ts";
 import type { Retriever } from "../tutor/retriever/interface.ts";
-import { normalizeText } from "../tutor/text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
 
 /** What a run needs: the search's services and the tutor model that answers. */
 export interface GoldenEvalDeps {

@@ -1,13 +1,12 @@
 import type { MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
+import { sha256 } from "../../shared/crypto.ts";
 
 /** How long shared caches may keep catalog responses, in seconds. */
 export const CATALOG_MAX_AGE_SECONDS = 60;
 
 /** `Cache-Control` for responses that differ per caller: never stored by shared caches (edge, CDN). */
 export const PRIVATE_CACHE = "private, no-cache";
-
-const sha256 = (body: Uint8Array) => crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>);
 
 /**
  * Edge caching hooks for GETs: an `ETag` (SHA-256 of the body) with `If-None-Match` answered by 304, and a
@@ -16,7 +15,7 @@ const sha256 = (body: Uint8Array) => crypto.subtle.digest("SHA-256", body as Uin
  * may set its own `Cache-Control` (e.g. private for an admin's `includeDeleted` view) and it is kept.
  */
 export function cacheHooks(visibility: "public" | "private"): MiddlewareHandler {
-  const tag = etag({ generateDigest: sha256 });
+  const tag = etag({ generateDigest: async (body) => (await sha256(body)).buffer });
   return async (c, next) => {
     await tag(c, async () => {
       await next();

@@ -5,6 +5,7 @@
  * a question joins the first group whose keywords cover at least half of the smaller of the two keyword sets.
  * No model is involved, so the grouping is cheap, deterministic and explainable ("shares: photosynthesis, light").
  */
+import { foldLetters } from "../../shared/text/fold.ts";
 
 const STOP_WORDS = new Set([
   // English
@@ -145,11 +146,7 @@ const STOP_WORDS = new Set([
 
 /** Folds case, Arabic diacritics and letter variants so spellings of one word compare equal. */
 export function foldText(text: string): string {
-  return text.normalize("NFKC").toLowerCase()
-    .replace(/[\u064B-\u065F\u0670\u0640]/g, "") // tashkeel, superscript alef, tatweel
-    .replace(/[\u0622\u0623\u0625\u0671]/g, "\u0627") // alef variants → alef
-    .replace(/\u0649/g, "\u064A") // alef maqsura → yeh
-    .replace(/\u0629/g, "\u0647"); // teh marbuta → heh
+  return foldLetters(text.normalize("NFKC").toLowerCase());
 }
 
 function stem(word: string): string {

@@ -7,6 +7,7 @@
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { corpusVersions } from "../../shared/rag/corpus_version.ts";
 import { hybridSearch, type RetrievalDeps, type SearchHit } from "./search.ts";
+import { sha256Hex } from "../../shared/crypto.ts";
 
 /** How long a search answer is kept, in seconds. */
 export const SEARCH_CACHE_TTL_SECONDS = 600;
@@ -24,11 +25,6 @@ export interface CourseSearchAnswer {
 /** The query as the cache sees it: case, spacing and Unicode form do not make a new entry. */
 export function normaliseQuery(query: string): string {
   return query.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Searches `courseIds` (already authorised), through the KV cache. */

@@ -12,7 +12,8 @@ import type { PageBreak } from "../../shared/documents/types.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { Embedder } from "../../shared/rag/embedder/interface.ts";
 import { checkScope, type VectorStore } from "../../shared/rag/vector/interface.ts";
-import { isMostlyArabic, searchTerms } from "../../shared/text/normalize.ts";
+import { isMostlyArabic } from "../../shared/text/fold.ts";
+import { searchTerms } from "../../shared/text/normalize.ts";
 import {
   CANDIDATE_BUDGET,
   type CandidateBudget,
@@ -22,6 +23,7 @@ import {
 } from "./full_text.ts";
 import { fuseRankings, type FusionWeights, rerankByPhrases } from "./fusion.ts";
 import { makeSnippet } from "./snippet.ts";
+import { withTimeout } from "../../shared/timeouts.ts";
 
 export type { SearchScope };
 
@@ -109,14 +111,6 @@ type ChunkRow = {
   search_text: string;
 };
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Vector search took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Why the vector side failed, as the contract's `reason` label. */
 function fallbackReason(err: unknown): "timeout" | "unavailable" | "error" {
   const message = err instanceof Error ? err.message : String(err);
@@ -169,6 +163,7 @@ async function searchUnmeasured(
         return await deps.vectorStore.query(vector, { scope: request.scope, limit: candidates });
       })(),
       fusion.vectorTimeoutMs,
+      `Vector search took longer than ${fusion.vectorTimeoutMs} ms`,
     ).catch((err) => {
       degraded = "vector_unavailable";
       deps.logger?.warn("vector search failed; answering from keywords", { error: String(err) });

@@ -1,5 +1,7 @@
 import { pageAtOffset } from "../../shared/documents/types.ts";
-import { arabicShare, citationMarkers, contentTerms, splitSentences } from "./text.ts";
+import { arabicShare } from "../../shared/text/fold.ts";
+import { citationMarkers, splitSentences } from "../../shared/text/sentences.ts";
+import { contentTerms } from "../../shared/text/terms.ts";
 import type { Citation, RetrievedChunk, TutorLanguage } from "./types.ts";
 
 /**

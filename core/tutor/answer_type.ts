@@ -3,7 +3,7 @@
  * whether a sentence offers one that the question does not already hold. The offline tutor uses it to prefer the
  * sentence that answers over the one that merely repeats the question's words.
  */
-import { normalizeText } from "./text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
 
 /** A sentence opening with these leans on the one before it ("He is also the oldest quarterback…"). */
 export const LEANS_BACK =

@@ -1,5 +1,7 @@
-import { normalizeText, words } from "./text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
+import { words } from "../../shared/text/terms.ts";
 import type { AnswerPolicy, TutorIntent, TutorLanguage } from "./types.ts";
+import { sha256Hex } from "../../shared/crypto.ts";
 
 /** How long a cached answer lives. */
 export const ANSWER_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -20,9 +22,7 @@ export async function answerCacheKey(input: {
   language: TutorLanguage;
   corpusVersion: string | number;
 }): Promise<string> {
-  const bytes = new TextEncoder().encode(normalizeQuestion(input.question));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const hash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  const hash = await sha256Hex(normalizeQuestion(input.question));
   return `tutor:answer:v1:${encodeURIComponent(input.courseId)}:${input.corpusVersion}:${input.policy}:` +
     `${input.language}:${hash}`;
 }

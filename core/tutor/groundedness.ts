@@ -1,12 +1,7 @@
 import { coverage, phraseOverlap, prepare, type PreparedText } from "./support.ts";
-import {
-  arabicShare,
-  citationMarkers,
-  contentTerms,
-  continuesSentence,
-  normalizeText,
-  withoutMarkers,
-} from "./text.ts";
+import { arabicShare, normalizeText } from "../../shared/text/fold.ts";
+import { citationMarkers, segments, withoutMarkers } from "../../shared/text/sentences.ts";
+import { contentTerms } from "../../shared/text/terms.ts";
 import type { RetrievedChunk } from "./types.ts";
 
 /** The verdict on one sentence of an answer. */
@@ -37,33 +32,6 @@ export const DEFAULT_GROUNDEDNESS_THRESHOLD = { latin: 0.6, arabic: 0.5 };
 
 /** Marker appended to unsupported sentences in "flag" mode. */
 export const UNSUPPORTED_MARK = " [unsupported]";
-
-/** Cuts a text into sentence segments that concatenate back to it, citation markers staying with their sentence. */
-export function segments(text: string): string[] {
-  const out: string[] = [];
-  let rest = text;
-  for (;;) {
-    const cut = completeSegmentLength(rest);
-    if (cut === null) break;
-    out.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
-  }
-  if (rest.length > 0) out.push(rest);
-  return out;
-}
-
-/** Length of the first complete sentence segment of a growing text, or null while it may still grow. */
-export function completeSegmentLength(text: string): number | null {
-  const boundary = /[.!?؟](?:\s*\[\d+\])*[.]?[ \t]*\n+|[.!?؟](?:\s*\[\d+\])*[.]?\s+(?=[^\s[])|\n+(?=[^\n])/gu;
-  for (const match of text.matchAll(boundary)) {
-    const end = match.index + match[0].length;
-    // A full stop after an initial or abbreviation ("William E. Simon") does not end the sentence.
-    const plainStop = match[0].startsWith(".") && !match[0].includes("\n") && !match[0].includes("[");
-    if (plainStop && continuesSentence(text.slice(0, match.index + 1), text.slice(end))) continue;
-    return end;
-  }
-  return null;
-}
 
 const framingSets = new WeakMap<string[], Set<string>>();
 

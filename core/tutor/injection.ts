@@ -1,4 +1,4 @@
-import { normalizeText } from "./text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
 
 // Phrasings that try to change the assistant's instructions. Matched on normalised text, so Arabic variants with
 // diacritics or hamza forms match too.

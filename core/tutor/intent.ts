@@ -1,7 +1,8 @@
 import type { ExamLockout, OpenExam } from "./exam_lockout/interface.ts";
 import { looksLikeInjection } from "./injection.ts";
 import { coverage, phraseOverlap, prepare } from "./support.ts";
-import { contentTerms, normalizeText, words } from "./text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
+import { contentTerms, words } from "../../shared/text/terms.ts";
 import type { TutorIntent } from "./types.ts";
 
 /** The guardrails' verdict on a question; `examId` names the exam that locked the answer. */

@@ -1,4 +1,4 @@
-import { arabicShare } from "./text.ts";
+import { arabicShare } from "../../shared/text/fold.ts";
 import type { TutorLanguage } from "./types.ts";
 
 /** The detected language and why it was chosen. */

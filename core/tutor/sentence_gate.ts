@@ -1,10 +1,10 @@
 import {
-  completeSegmentLength,
   type GroundednessOptions,
   judgeSentence,
   renderSegment,
   type SentenceVerdict,
 } from "./groundedness.ts";
+import { completeSegmentLength } from "../../shared/text/sentences.ts";
 import { prepare, type PreparedText } from "./support.ts";
 import type { RetrievedChunk } from "./types.ts";
 

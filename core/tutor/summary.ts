@@ -3,7 +3,8 @@ import type { Logger } from "../../shared/logger.ts";
 import { detectLanguage } from "./language.ts";
 import { complete, type TutorModel } from "./model/interface.ts";
 import { OFFLINE_MODEL_ID } from "./model/offline.ts";
-import { contentTerms, normalizeText, words } from "./text.ts";
+import { normalizeText } from "../../shared/text/fold.ts";
+import { contentTerms, words } from "../../shared/text/terms.ts";
 import type { Citation, TutorLanguage, TutorTurn } from "./types.ts";
 
 /** A learning summary of one chat session. */

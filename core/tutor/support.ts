@@ -5,7 +5,9 @@ import {
   looksLikeHeading,
   offersAnswerType,
 } from "./answer_type.ts";
-import { arabicShare, bigrams, contentTerms, splitSentences } from "./text.ts";
+import { arabicShare } from "../../shared/text/fold.ts";
+import { splitSentences } from "../../shared/text/sentences.ts";
+import { bigrams, contentTerms } from "../../shared/text/terms.ts";
 import type { RetrievedChunk } from "./types.ts";
 
 /** A passage prepared for overlap measures: its terms as a set, and its term bigrams. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { coverage, prepare, withoutProclitic } from "./support.ts";
-import { contentTerms } from "./text.ts";
+import { contentTerms } from "../../shared/text/terms.ts";
 
 Deno.test("withoutProclitic() offers an Arabic term without ب/ل/ك/ف only when a stem of four letters remains", () => {
   assert.equal(withoutProclitic("باختبار"), "اختبار");

@@ -15,6 +15,7 @@ import {
   STORED_HEADERS,
   toBase64,
 } from "./entry.ts";
+import { sha256 } from "../../shared/crypto.ts";
 
 type EdgeEnvT = ServiceEnv<EdgeVariables>;
 type EdgeContext = Context<EdgeEnvT>;
@@ -191,8 +192,8 @@ function cacheKey(c: EdgeContext): string {
 
 /** The KV key of a cacheable POST: path and query plus a digest of the body. */
 async function postCacheKey(c: EdgeContext): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await c.req.arrayBuffer());
-  return `${cacheKey(c).replace(":GET:", ":POST:")}:${toBase64(new Uint8Array(digest))}`;
+  const digest = await sha256(new Uint8Array(await c.req.arrayBuffer()));
+  return `${cacheKey(c).replace(":GET:", ":POST:")}:${toBase64(digest)}`;
 }
 
 /** Whether the request has the same values of the headers the stored response varied on. */

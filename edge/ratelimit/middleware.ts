@@ -8,6 +8,7 @@ import type { EdgeVariables } from "../services.ts";
 import type { RateLimitDecision, RateLimitRule } from "./interface.ts";
 import { policyFor } from "../auth/policy.ts";
 import { classOf, DEFAULT_CLASS_LIMITS, type RateLimitPolicy, ruleFor } from "./policy.ts";
+import { sha256Hex } from "../../shared/crypto.ts";
 
 type EdgeEnvT = ServiceEnv<EdgeVariables>;
 type EdgeContext = Context<EdgeEnvT>;
@@ -197,7 +198,6 @@ async function loginEmailOf(c: EdgeContext): Promise<string | undefined> {
 }
 
 /** Emails are hashed before they become keys, so Redis holds no addresses. */
-async function digest(text: string): Promise<string> {
-  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(bytes).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+function digest(text: string): Promise<string> {
+  return sha256Hex(text, 16);
 }

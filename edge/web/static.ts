@@ -7,6 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { setResponseHeader } from "../../shared/http/response_headers.ts";
+import { sha256Hex } from "../../shared/crypto.ts";
 
 /** The policy for the app's pages: everything from this origin, nothing from anywhere else. */
 export const WEB_CSP = [
@@ -75,8 +76,7 @@ export function serveWebApp(options: WebAppOptions): MiddlewareHandler {
     try {
       const body = await Deno.readFile(`${dir}/${relative}`);
       const ext = relative.slice(relative.lastIndexOf(".") + 1).toLowerCase();
-      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-      const etag = `"${Array.from(digest.slice(0, 12), (b) => b.toString(16).padStart(2, "0")).join("")}"`;
+      const etag = `"${await sha256Hex(body, 12)}"`;
       file = { body, type: TYPES[ext] ?? "application/octet-stream", etag };
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.IsADirectory)) throw err;

@@ -1,12 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AppError, ErrorCode } from "../errors.ts";
+import { ErrorCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { errorHandler, errorResponse, notFoundHandler } from "./errors.ts";
 import { rejectUnstorableText } from "./text_guard.ts";
 import { type BaseVariables, requestContext } from "./request_context.ts";
+import { sha256 } from "../crypto.ts";
+import { withTimeout } from "../timeouts.ts";
 
 /** A readiness check: resolves when the dependency answers, throws with the reason when not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -42,9 +44,7 @@ export interface ServiceAppOptions {
 
 /** Compares a presented bearer token with the configured one without leaking where they differ. */
 async function sameToken(presented: string, expected: string): Promise<boolean> {
-  const digest = async (s: string) =>
-    new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));
-  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  const [a, b] = await Promise.all([sha256(presented), sha256(expected)]);
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
@@ -130,13 +130,4 @@ export function createServiceApp<V extends object = object>(
     return c.body(body, 200, { "Content-Type": options.metrics.registry.contentType });
   });
   return app;
-}
-
-/** Rejects with `message` when `promise` takes longer than `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError(ErrorCode.TIMEOUT, message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -16,6 +16,7 @@ import type { Db } from "../db/client.ts";
 import { courses, enrollments, semesters, userProfiles } from "../db/schema/academics.ts";
 import { users } from "../db/schema/users.ts";
 import type { Identity, Role } from "../identity.ts";
+import { sha256Hex } from "../crypto.ts";
 
 /** A set of ids, or every id (admins). Consumers must handle `"all"` explicitly. */
 export type IdSet = "all" | ReadonlySet<string>;
@@ -80,9 +81,8 @@ function filterOf(
   return terms.length === 1 ? terms[0] : sql`(${sql.join(terms, sql` or `)})`;
 }
 
-async function fingerprintOf(parts: string[]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("|")));
-  return Array.from(new Uint8Array(digest).slice(0, 12), (b) => b.toString(16).padStart(2, "0")).join("");
+function fingerprintOf(parts: string[]): Promise<string> {
+  return sha256Hex(parts.join("|"), 12);
 }
 
 /** Resolves the caller's scope from users, user_profiles, courses and enrollments (two or three small queries). */

@@ -1,96 +1,86 @@
-/** Sentence and word helpers for English and Arabic course text, used by exam generation and grading. */
+/**
+ * Sentence splitting for English and Arabic: whole texts (`splitSentences`, course material and answers) and
+ * growing ones (`completeSegmentLength`, the groundedness gate over a streamed answer), on one rule of what does not
+ * end a sentence (`continuesSentence`); citation markers ("[2]") stay with the sentence they follow.
+ */
 
-const ARABIC = /[\u0600-\u06FF]/;
-const DIACRITICS = /[\u064B-\u065F\u0670\u06D6-\u06ED]/g;
-
-/** Whether a text is mostly Arabic script. */
-export function isArabic(text: string): boolean {
-  let ar = 0;
-  let latin = 0;
-  for (const ch of text) {
-    if (ARABIC.test(ch)) ar++;
-    else if (/[A-Za-z]/.test(ch)) latin++;
-  }
-  return ar > latin;
-}
-
-const ABBREVIATIONS = new Set([
-  "e.g",
-  "i.e",
-  "etc",
-  "dr",
-  "mr",
-  "mrs",
-  "ms",
-  "prof",
-  "fig",
-  "no",
-  "vs",
-  "eq",
-  "cf",
-  "al",
-]);
-
-/** Splits text into sentences on `.`, `!`, `?`, `؟`, keeping abbreviations ("e.g.") and initials whole. */
+/**
+ * Splits a text into sentences, keeping citation markers such as "[2]" with the sentence they follow: "X is Y. [2]"
+ * and "X is Y [2]." both stay one sentence.
+ */
 export function splitSentences(text: string): string[] {
-  const cleaned = text.replace(/\s+/g, " ").trim();
-  if (!cleaned) return [];
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i < cleaned.length; i++) {
-    const ch = cleaned[i];
-    if (!".!?؟".includes(ch) || cleaned[i + 1] !== " ") continue;
-    if (ch === ".") {
-      const before = cleaned.slice(start, i).split(" ").pop() ?? "";
-      if (ABBREVIATIONS.has(before.toLowerCase()) || /^[A-Z]$/.test(before) || /^\d{1,2}$/.test(before)) {
-        continue;
-      }
-    }
-    out.push(cleaned.slice(start, i + 1).trim());
-    start = i + 2;
+  const sentences: string[] = [];
+  const pattern = /[^.!?؟\n]+(?:[.!?؟]+|\n|$)(?:\s*\[\d+\](?:\s*\[\d+\])*[.]?)?/gu;
+  for (const match of text.matchAll(pattern)) {
+    const sentence = match[0].trim();
+    if (sentence.length > 0) sentences.push(sentence);
   }
-  if (start < cleaned.length) out.push(cleaned.slice(start).trim());
-  return out.filter((s) => s.length > 0);
+  return mergeShortFragments(sentences);
 }
 
-/** Folds a word for comparison: lower case, Arabic diacritics/tatweel removed and letter variants unified. */
-export function foldWord(word: string): string {
-  return word
-    .toLowerCase()
-    .replace(DIACRITICS, "")
-    .replace(/\u0640/g, "")
-    .replace(/[أإآٱ]/g, "ا")
-    .replace(/ى/g, "ي")
-    .replace(/ة/g, "ه")
-    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+function mergeShortFragments(sentences: string[]): string[] {
+  // Decimal numbers and initials ("3.5", "J. Smith") split badly; glue fragments without a letter run back on.
+  const merged: string[] = [];
+  for (const sentence of sentences) {
+    const previous = merged.at(-1);
+    if (previous !== undefined && /\d[.]$/.test(previous) && /^\d/.test(sentence)) {
+      merged[merged.length - 1] = previous + sentence;
+    } else if (previous !== undefined && continuesSentence(previous, sentence)) {
+      merged[merged.length - 1] = `${previous} ${sentence}`;
+    } else merged.push(sentence);
+  }
+  return merged;
 }
 
-/** Words of a text, folded, without punctuation. */
-export function words(text: string): string[] {
-  return text.split(/[\s\u200c\u200f\u200e]+/).map(foldWord).filter((w) => w.length > 0);
+const ABBREVIATION =
+  /(?:^|[\s(])(?:\p{Lu}|mr|mrs|ms|dr|prof|st|jr|sr|vs|no|fig|eq|e\.g|i\.e|etc|approx|ca|u\.s)\.$/iu;
+
+/**
+ * Whether a fragment carries on the one before: after an initial or abbreviation ("M. Theo Kearney", "Y. pestis",
+ * "Dr. Smith"), or when it starts in lower case (behind any opening quote or bracket), the full stop or line break
+ * did not end a sentence.
+ */
+export function continuesSentence(previous: string, next: string): boolean {
+  if (/\[\d+\]\.?$/.test(previous)) return false;
+  // A list number ("1.") starts its item rather than ending anything.
+  if (/^\(?(\d{1,2}|[a-z])[.)]$/i.test(previous)) return true;
+  // A lower-case start, also behind an opening quote or bracket ("…by simply" / "“eyeballing” the graph"), carries on.
+  return ABBREVIATION.test(previous) || /^[(“"'‘«\[]*\p{Ll}/u.test(next);
 }
 
-const EN_STOP = new Set(
-  ("a an the and or but if then else of to in on at by for with from as is are was were be been being it its this " +
-    "that these those there here which who whom whose what when where why how not no nor so than too very can could " +
-    "will would shall should may might must do does did done have has had having i you he she we they them his her " +
-    "our their your my me us him also into over under about above below between through during before after such " +
-    "each every any all some most more other only own same just both either neither one two first second new used " +
-    "use using called known many much")
-    .split(" "),
-);
-const AR_STOP = new Set(
-  ("في من الى على عن مع هذا هذه ذلك تلك التي الذي الذين ان او ثم كما لكن قد لا لم لن ما هو هي هم كان كانت يكون " +
-    "وقد وهو وهي وكان وفي ومن بين حتى اذا كل بعض غير عند بعد قبل خلال ايضا")
-    .split(" ").map(foldWord),
-);
-
-/** Whether a folded word is a function word in English or Arabic. */
-export function isStopWord(word: string): boolean {
-  return EN_STOP.has(word) || AR_STOP.has(word);
+/** Cuts a text into sentence segments that concatenate back to it, citation markers staying with their sentence. */
+export function segments(text: string): string[] {
+  const out: string[] = [];
+  let rest = text;
+  for (;;) {
+    const cut = completeSegmentLength(rest);
+    if (cut === null) break;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) out.push(rest);
+  return out;
 }
 
-/** Content words of a text: folded, no stop words, no single letters. */
-export function contentWords(text: string): string[] {
-  return words(text).filter((w) => w.length > 1 && !isStopWord(w));
+/** Length of the first complete sentence segment of a growing text, or null while it may still grow. */
+export function completeSegmentLength(text: string): number | null {
+  const boundary = /[.!?؟](?:\s*\[\d+\])*[.]?[ \t]*\n+|[.!?؟](?:\s*\[\d+\])*[.]?\s+(?=[^\s[])|\n+(?=[^\n])/gu;
+  for (const match of text.matchAll(boundary)) {
+    const end = match.index + match[0].length;
+    // A full stop after an initial or abbreviation ("William E. Simon") does not end the sentence.
+    const plainStop = match[0].startsWith(".") && !match[0].includes("\n") && !match[0].includes("[");
+    if (plainStop && continuesSentence(text.slice(0, match.index + 1), text.slice(end))) continue;
+    return end;
+  }
+  return null;
+}
+
+/** The citation numbers ("[1]", "[3]") a sentence carries. */
+export function citationMarkers(sentence: string): number[] {
+  return [...sentence.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+}
+
+/** A sentence without its citation markers. */
+export function withoutMarkers(sentence: string): string {
+  return sentence.replace(/\s*\[\d+\]/g, "").trim();
 }

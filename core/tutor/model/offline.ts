@@ -1,7 +1,9 @@
 import { guidingQuestions, offlinePreface } from "../messages.ts";
 import { isCutSentence, LEANS_BACK } from "../answer_type.ts";
 import { rankSentences, type SentenceCandidate } from "../support.ts";
-import { contentTerms, normalizeText, splitSentences, words } from "../text.ts";
+import { normalizeText } from "../../../shared/text/fold.ts";
+import { splitSentences } from "../../../shared/text/sentences.ts";
+import { contentTerms, words } from "../../../shared/text/terms.ts";
 import type { AnswerPolicy, RetrievedChunk, TutorLanguage } from "../types.ts";
 import type { GenerationRequest, ModelEvent, ModelTask, TutorModel } from "./interface.ts";
 

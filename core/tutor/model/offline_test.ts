@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { measureOfflineTutor } from "../testing/offline_eval.ts";
 import { loadXquadFixture, xquadRetriever } from "../testing/xquad.ts";
-import { normalizeText } from "../text.ts";
+import { normalizeText } from "../../../shared/text/fold.ts";
 import { complete } from "./interface.ts";
 import { OfflineTutor } from "./offline.ts";
 

@@ -1,4 +1,5 @@
-import { arabicShare, contentTerms } from "../text.ts";
+import { arabicShare } from "../../../shared/text/fold.ts";
+import { contentTerms } from "../../../shared/text/terms.ts";
 import type { RetrievedChunk, TutorLanguage, TutorScope } from "../types.ts";
 import {
   gapOf,

@@ -1,7 +1,7 @@
 /** Measures the offline tutor on the XQuAD fixture: answer rate, answers quoting the gold answer, refusal rate. */
 import { OfflineTutor } from "../model/offline.ts";
 import { MemoryRetriever, type StoredChunk } from "../retriever/memory.ts";
-import { normalizeText } from "../text.ts";
+import { normalizeText } from "../../../shared/text/fold.ts";
 import type { AnswerPolicy, TutorLanguage } from "../types.ts";
 import { loadXquadFixture, xquadRetriever } from "./xquad.ts";
 

@@ -3,12 +3,7 @@ import { DocumentError } from "../errors.ts";
 import { assertDeclaredType, bytesSource, sniffType } from "../sniff.ts";
 import { type DocumentType, MIME_TYPES } from "../types.ts";
 import type { StoredObject } from "./interface.ts";
-
-/** Lower-case hex SHA-256 of `bytes`. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes.slice().buffer);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+import { sha256Hex } from "../../crypto.ts";
 
 /** An incremental SHA-256, for bodies hashed while they stream to disk. */
 export async function streamingSha256(): Promise<{ update(part: Uint8Array): void; hex(): string }> {

@@ -4,6 +4,7 @@ import type { DocumentsEnv } from "../env.ts";
 import type { DocumentStorage } from "./interface.ts";
 import { LocalDocumentStorage } from "./local.ts";
 import { S3DocumentStorage } from "./s3.ts";
+import { toHex } from "../../crypto.ts";
 
 /** Picks the document storage from configuration: the one place that knows both implementations. */
 export async function createDocumentStorage(
@@ -50,8 +51,7 @@ async function keptSecret(path: string): Promise<string> {
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  const secret = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  const secret = toHex(crypto.getRandomValues(new Uint8Array(32)));
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   try {
     await Deno.writeTextFile(path, secret, { createNew: true, mode: 0o600 });

@@ -1,5 +1,6 @@
 import { AppError, ErrorCode } from "../../errors.ts";
 import { DOCUMENT_TYPES, type DocumentType } from "../types.ts";
+import { base64url, fromBase64url } from "../../crypto.ts";
 
 /** The claims a local upload URL carries in its query string, all covered by the signature. */
 export interface UploadClaims {
@@ -57,7 +58,7 @@ export class UploadSigner {
       );
     }
     const claims = { documentId, type: type as DocumentType, maxBytes: Number(max), expiresAt: Number(exp) };
-    const bytes = fromBase64url(sig);
+    const bytes = signatureBytes(sig);
     // crypto.subtle.verify compares in constant time.
     const valid = bytes !== undefined && DOCUMENT_TYPES.includes(claims.type) &&
       /^\d{1,15}$/.test(max) && /^\d{1,12}$/.test(exp) &&
@@ -82,12 +83,7 @@ function canonical(c: UploadClaims): string {
   return ["upload-v1", c.documentId, c.type, c.maxBytes, c.expiresAt].join("\n");
 }
 
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=");
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+/** A signature's bytes: exactly 43 base64url characters (32 bytes), else undefined. */
+function signatureBytes(text: string): Uint8Array<ArrayBuffer> | undefined {
+  return /^[A-Za-z0-9_-]{43}$/.test(text) ? fromBase64url(text) : undefined;
 }

@@ -3,6 +3,7 @@
  * canonical request", "Authenticating requests: using query parameters") rather than from aws4fetch, so tests can
  * check that what aws4fetch signs is what S3 would accept. Handles presigned URLs and `Authorization` headers.
  */
+import { sha256Hex, toHex } from "../../crypto.ts";
 
 const encoder = new TextEncoder();
 
@@ -39,14 +40,6 @@ async function hmac(key: Uint8Array | string, data: string): Promise<Uint8Array>
     ],
   );
   return new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode(data)));
-}
-
-async function sha256Hex(data: string): Promise<string> {
-  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(data))));
-}
-
-function hex(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Parses `YYYYMMDDTHHMMSSZ`. */
@@ -128,7 +121,7 @@ export async function verifySigV4(
     await hmac(await hmac(await hmac(`AWS4${secret}`, date), region), service),
     "aws4_request",
   );
-  const expected = hex(await hmac(key, stringToSign));
+  const expected = toHex(await hmac(key, stringToSign));
   return expected === signature ? { ok: true, accessKeyId } : fail("mismatch", "SignatureDoesNotMatch");
 }
 

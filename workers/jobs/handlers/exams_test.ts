@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { schema } from "../../../shared/db/client.ts";
 import { dbTest } from "../../../shared/db/testing.ts";
-import { splitSentences, words } from "../../../shared/text/sentences.ts";
+import { plainWords } from "../../../shared/text/plain_words.ts";
+import { splitSentences } from "../../../shared/text/sentences.ts";
 import { createAcademicWorld } from "../../../core/academics/testing.ts";
 import { generateExamItems, loadCourseChunks } from "../../../core/exams/generation.ts";
 import { isKeySupported, OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
@@ -80,9 +81,11 @@ dbTest(
     const fake = startFakeOpenAi((request) => {
       const user = request.messages.at(-1)!.content;
       for (const [, id, text] of user.matchAll(/<chunk id="([^"]+)" page="\d+">\n([\s\S]*?)\n<\/chunk>/g)) {
-        const quote = splitSentences(text).find((s) => words(s).length >= 8 && words(s).length <= 30);
+        const quote = splitSentences(text).find((s) =>
+          plainWords(s).length >= 8 && plainWords(s).length <= 30
+        );
         if (!quote) continue;
-        const key = words(quote).sort((a, b) => b.length - a.length)[0];
+        const key = plainWords(quote).sort((a, b) => b.length - a.length)[0];
         const item = {
           type: "short_answer",
           question: `Which word completes: ${quote.replace(new RegExp(key, "i"), "_____")}`,

@@ -13,6 +13,7 @@
  * calls `fireSchedule(id)`, which POSTs an empty body to the destination signed the same way.
  */
 import { SignJWT } from "jose";
+import { base64url, sha256 } from "../../../shared/crypto.ts";
 
 /** One published message and what became of it. */
 export interface FakeMessage {
@@ -48,8 +49,7 @@ export interface SignatureClaims {
 
 /** Base64url SHA-256 of a body, as QStash puts it in the `body` claim. */
 export async function bodyHash(body: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
-  return btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return base64url(await sha256(body));
 }
 
 /** Signs like QStash: HS256 JWT over the claims with a signing key. */

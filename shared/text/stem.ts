@@ -1,0 +1,90 @@
+/**
+ * Stemming of folded words. English: Porter2 (Snowball English), memoised. Arabic: two light stemmers tuned by
+ * their own evaluations (docs/retrieval.md, docs/tutor.md): keyword search strips one-letter proclitics too, which
+ * raises recall over a whole course; the tutor's support measure leaves them (they start too many words of a single
+ * passage) and keeps the bare form as an extra term where it needs it.
+ */
+import porter2 from "wink-porter2-stemmer";
+
+const englishStems = new Map<string, string>();
+
+/** Porter2 stem of a lower-case Latin word (any other word comes back as it is). Memoised. */
+export function stemEnglish(word: string): string {
+  if (!/^[a-z]+$/.test(word)) return word;
+  let stem = englishStems.get(word);
+  if (stem === undefined) {
+    stem = porter2(word) as string;
+    if (englishStems.size >= 50_000) englishStems.clear();
+    englishStems.set(word, stem);
+  }
+  return stem;
+}
+
+// Longest first: the first prefix that leaves a long-enough stem wins.
+const SEARCH_PREFIXES: [string, number][] = [
+  ["وال", 2],
+  ["بال", 2],
+  ["كال", 2],
+  ["فال", 2],
+  ["لل", 2],
+  ["ال", 2],
+  ["و", 3],
+  ["ف", 3],
+  ["ب", 3],
+  ["ك", 3],
+  ["ل", 3],
+];
+const SEARCH_SUFFIXES = [
+  "هما",
+  "كما",
+  "تين",
+  "تان",
+  "ها",
+  "ان",
+  "ات",
+  "ون",
+  "ين",
+  "يه",
+  "هم",
+  "كم",
+  "نا",
+  "ه",
+  "ي",
+];
+
+/**
+ * Keyword search's stem of one folded Arabic word (in the spirit of Larkey's light10): one prefix, one-letter
+ * proclitics included, then one suffix, keeping a stem of a few letters.
+ */
+export function stemArabicForSearch(word: string): string {
+  let w = word;
+  for (const [prefix, keep] of SEARCH_PREFIXES) {
+    if (w.startsWith(prefix) && w.length - prefix.length >= keep) {
+      w = w.slice(prefix.length);
+      break;
+    }
+  }
+  return stripSuffix(w, SEARCH_SUFFIXES);
+}
+
+// Longest first, so "وال" wins over "ال". Lone one-letter prefixes (ب ل ف ك) are left alone: they start too many
+// words ("فريق", "كارولينا", "لاعب"); only "و" goes, and only from longer words.
+const SUPPORT_PREFIXES = ["وبال", "وكال", "وفال", "وال", "بال", "كال", "فال", "لل", "ال"];
+const SUPPORT_SUFFIXES = ["تين", "تان", "ات", "ون", "ين", "ان", "ها", "هم", "ية", "يه", "ه", "ي", "ا"];
+
+/** The tutor's light Arabic stem: one article-like prefix and one suffix, while at least three letters remain. */
+export function stemArabicForSupport(word: string): string {
+  let stem = word;
+  const prefix = SUPPORT_PREFIXES.find((p) => stem.startsWith(p) && stem.length - p.length >= 3);
+  if (prefix) stem = stem.slice(prefix.length);
+  else if (stem.startsWith("و") && stem.length >= 5) stem = stem.slice(1);
+  return stripSuffix(stem, SUPPORT_SUFFIXES);
+}
+
+/** Strips the first suffix of the list that leaves at least three letters. */
+function stripSuffix(word: string, suffixes: string[]): string {
+  for (const suffix of suffixes) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length);
+  }
+  return word;
+}
