@@ -8,9 +8,7 @@ import { aiMetricsOf } from "../shared/ai_metrics.ts";
 import { createMetrics } from "../shared/metrics.ts";
 import { createWorkersApp } from "./app.ts";
 import { jobTransportOf, loadWorkersEnv, type WorkersEnv } from "./env.ts";
-import { jobHandlers } from "./jobs/handlers/mod.ts";
-import { examJobHandlers } from "./jobs/handlers/exams.ts";
-import { goldenJobHandlers } from "./jobs/handlers/golden.ts";
+import { createJobHandlers } from "./jobs/handlers/mod.ts";
 import { queueGoldenRunsForModel } from "../core/golden/queue.ts";
 import { OfflineTutor } from "../core/tutor/model/offline.ts";
 import { createTutorModel } from "../core/tutor/model/mod.ts";
@@ -56,16 +54,10 @@ export function buildWorkersServices(
   const runner = {
     database,
     logger,
-    registry: options.registry ?? {
-      ...jobHandlers,
-      // exams: the model-backed generator and grader when the tutor model is OpenAI-compatible.
-      ...(env.TUTOR_MODEL === "openai"
-        ? examJobHandlers({ model: createTutorModel(env, { metrics: metrics.registry }) })
-        : {}),
-      ...(env.TUTOR_MODEL === "openai"
-        ? goldenJobHandlers({ model: createTutorModel(env, { metrics: metrics.registry }) })
-        : {}),
-    },
+    // Exams and golden runs use the model when it is OpenAI-compatible; the offline generator, grader and tutor else.
+    registry: options.registry ?? createJobHandlers(
+      env.TUTOR_MODEL === "openai" ? { model: createTutorModel(env, { metrics: metrics.registry }) } : {},
+    ),
     workerId: workerIdOf(),
     leaseMs: env.JOB_LEASE_MS,
     maxAttempts: env.JOB_MAX_ATTEMPTS,

@@ -11,7 +11,12 @@ export interface RosterRow {
 /** Largest roster accepted in one import. */
 export const MAX_ROSTER_ROWS = 5000;
 
-/** Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF). */
+/**
+ * Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF), numbered by the line they
+ * start on. Lenient where a roster needs it: a quote inside a field is kept as a character, and a quote that is
+ * never closed is read as a character too (so one stray quote makes one bad row, not one row of the rest of the
+ * file).
+ */
 export function parseCsv(text: string): { line: number; fields: string[] }[] {
   const records: { line: number; fields: string[] }[] = [];
   let fields: string[] = [];
@@ -19,6 +24,9 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
   let quoted = false;
   let line = 1;
   let recordLine = 1;
+  // Where the open quote was, and the state just before it: a quote never closed is read again from there.
+  let opened = { at: -1, fields: [] as string[], field: "", line: 1 };
+  const literalQuotes = new Set<number>();
   const endRecord = () => {
     fields.push(field);
     if (fields.length > 1 || fields[0].trim() !== "") records.push({ line: recordLine, fields });
@@ -36,8 +44,9 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
         if (ch === "\n") line++;
         field += ch;
       }
-    } else if (ch === '"' && field.trim() === "") {
+    } else if (ch === '"' && field.trim() === "" && !literalQuotes.has(i)) {
       quoted = true;
+      opened = { at: i, fields: [...fields], field, line };
       field = "";
     } else if (ch === ",") {
       fields.push(field);
@@ -48,6 +57,13 @@ export function parseCsv(text: string): { line: number; fields: string[] }[] {
       line++;
       recordLine = line;
     } else field += ch;
+    if (quoted && i === text.length - 1) {
+      // Never closed: read on from that quote as a plain character.
+      literalQuotes.add(opened.at);
+      ({ fields, field, line } = { ...opened, fields: [...opened.fields] });
+      quoted = false;
+      i = opened.at - 1;
+    }
   }
   if (field !== "" || fields.length > 0) endRecord();
   return records;

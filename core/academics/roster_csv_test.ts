@@ -18,3 +18,16 @@ Deno.test("parseRoster() skips the header and a BOM, lower-cases emails and defa
   ]);
   assert.deepEqual(parseRoster("c@uni.edu,student"), [{ line: 1, email: "c@uni.edu", role: "student" }]);
 });
+
+Deno.test("parseCsv() reads a quote that is never closed as a character, so the rows after it survive", () => {
+  const records = parseCsv('a@x.y,student\n"b@x.y,student\nc@x.y,ta\n');
+  assert.deepEqual(records, [
+    { line: 1, fields: ["a@x.y", "student"] },
+    { line: 2, fields: ['"b@x.y', "student"] },
+    { line: 3, fields: ["c@x.y", "ta"] },
+  ]);
+  assert.deepEqual(parseCsv('x,"multi\nline"\ny'), [
+    { line: 1, fields: ["x", "multi\nline"] },
+    { line: 3, fields: ["y"] },
+  ]);
+});

@@ -15,7 +15,7 @@ import {
 } from "./common.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { AppError } from "../../shared/errors.ts";
-import { logContext } from "../../shared/logger.ts";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 
 const tags = ["chat"];
 const quotaResponse = { 429: { description: "Daily quota used up (Retry-After says when it resets)" } };
@@ -188,14 +188,7 @@ export function registerChatRoutes(app: CoreApp): void {
       const events = runTurn(services, caller, prepared, abort.signal);
       const onFailure = (error: unknown) =>
         services.logger.error("chat stream failed", { error: String(error) });
-      return new Response(sseStream(events, () => abort.abort(), onFailure), {
-        status: 200,
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache, no-transform",
-          "x-accel-buffering": "no",
-        },
-      }) as never;
+      return sseHeaders(streamSSE(c, (stream) => streamTurn(stream, events, abort, onFailure))) as never;
     }
     for await (const event of runTurn(services, caller, prepared)) {
       if (event.type === "error") {
@@ -242,71 +235,71 @@ function abortOnDisconnect(request: AbortSignal): AbortController {
   return controller;
 }
 
-function sse(event: string, data: unknown): Uint8Array {
-  return new TextEncoder().encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+/**
+ * The headers this stream has always had: `streamSSE`'s `Connection` and `Transfer-Encoding` are the server's to set
+ * (hop-by-hop), and `no-transform` plus `X-Accel-Buffering: no` keep proxies from compressing or buffering it.
+ */
+function sseHeaders(res: Response): Response {
+  res.headers.set("content-type", "text/event-stream; charset=utf-8");
+  res.headers.set("cache-control", "no-cache, no-transform");
+  res.headers.set("x-accel-buffering", "no");
+  res.headers.delete("connection");
+  res.headers.delete("transfer-encoding");
+  return res;
+}
+
+/** The SSE event (name and data) of one turn event. */
+function sseEventOf(event: ChatEvent): { event: string; data: string } {
+  switch (event.type) {
+    case "token":
+      return { event: "token", data: JSON.stringify({ text: event.text }) };
+    case "citations":
+      return { event: "citations", data: JSON.stringify({ citations: event.citations }) };
+    case "done":
+      return {
+        event: "done",
+        data: JSON.stringify({
+          messageId: event.messageId,
+          userMessageId: event.userMessageId,
+          status: event.status,
+          cached: event.turn.cached,
+          refusal: event.turn.refusal,
+          usage: event.turn.usage,
+        }),
+      };
+    default:
+      return {
+        event: "error",
+        data: JSON.stringify({
+          code: event.error.code,
+          message: event.error.message,
+          messageId: event.messageId,
+          userMessageId: event.userMessageId,
+        }),
+      };
+  }
 }
 
 /**
- * The turn as Server-Sent Events. When the client goes away the stream is cancelled: generation is aborted, but the
- * events are still drained to the end, because the last one is emitted only after the answer is stored.
+ * Writes the turn as Server-Sent Events. When the client goes away `streamSSE` aborts the stream (its body was
+ * cancelled): generation is aborted, but the events are still drained to the end, because the last one is emitted
+ * only after the answer is stored (writes to the aborted stream are dropped by `streamSSE`). Nothing is thrown out
+ * of here: `streamSSE` would send an error's message to the client.
  */
-function sseStream(
+async function streamTurn(
+  stream: SSEStreamingApi,
   events: AsyncGenerator<ChatEvent>,
-  onCancel: () => void,
+  abort: AbortController,
   onFailure: (error: unknown) => void,
-): ReadableStream<Uint8Array> {
-  let open = true;
-  const requestContext = logContext.getStore();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (chunk: Uint8Array) => {
-        if (!open) return;
-        try {
-          controller.enqueue(chunk);
-        } catch {
-          open = false;
-        }
-      };
-      const drain = async () => {
-        for await (const event of events) {
-          if (event.type === "token") send(sse("token", { text: event.text }));
-          else if (event.type === "citations") send(sse("citations", { citations: event.citations }));
-          else if (event.type === "done") {
-            send(sse("done", {
-              messageId: event.messageId,
-              userMessageId: event.userMessageId,
-              status: event.status,
-              cached: event.turn.cached,
-              refusal: event.turn.refusal,
-              usage: event.turn.usage,
-            }));
-          } else {
-            send(sse("error", {
-              code: event.error.code,
-              message: event.error.message,
-              messageId: event.messageId,
-              userMessageId: event.userMessageId,
-            }));
-          }
-        }
-      };
-      const run = () =>
-        // runTurn stores generation failures itself and ends with an `error` event; what lands here is a failure
-        // to store, which the client hears about as a cut stream.
-        drain().catch(onFailure).finally(() => {
-          if (!open) return;
-          open = false;
-          try {
-            controller.close();
-          } catch { /* already closed by a cancel */ }
-        });
-      // Keep the request's id in the logs of the generation that outlives the handler.
-      if (requestContext) logContext.run(requestContext, run);
-      else run();
-    },
-    cancel() {
-      open = false;
-      onCancel();
-    },
-  });
+): Promise<void> {
+  stream.onAbort(() => abort.abort());
+  try {
+    for await (const event of events) {
+      if (!stream.aborted) await stream.writeSSE(sseEventOf(event));
+    }
+  } catch (error) {
+    // runTurn stores generation failures itself and ends with an `error` event; what lands here is a failure to
+    // store, which the client hears about as a cut stream.
+    onFailure(error);
+  }
 }

@@ -1,10 +1,10 @@
 import type { KvStore } from "../../shared/kv/interface.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { lookupAnswer, storeAnswer } from "./answer_cache.ts";
+import { type CachedAnswer, lookupAnswer, storeAnswer } from "./answer_cache.ts";
 import { answerCacheKey, isCacheable } from "./cache_key.ts";
 import type { ExamLockout } from "./exam_lockout/interface.ts";
 import { DEFAULT_GROUNDEDNESS_THRESHOLD, type GroundednessOptions } from "./groundedness.ts";
-import { detectIntent } from "./intent.ts";
+import { detectIntent, type IntentDecision } from "./intent.ts";
 import { detectLanguage } from "./language.ts";
 import {
   guidingQuestions,
@@ -15,9 +15,9 @@ import {
 } from "./messages.ts";
 import type { ModelUsage, TutorModel } from "./model/interface.ts";
 import { neutralizeDocumentText } from "./injection.ts";
-import { buildGroundedPrompt } from "./prompt.ts";
-import type { Retriever } from "./retriever/interface.ts";
-import { SentenceGate } from "./sentence_gate.ts";
+import { buildGroundedPrompt, type BuiltPrompt } from "./prompt.ts";
+import type { RetrievalResult, Retriever } from "./retriever/interface.ts";
+import { type GateReport, SentenceGate } from "./sentence_gate.ts";
 import { elapsed, StepLog, type StepRecord } from "./steps.ts";
 import { CitationNumbering, detectAnswerLanguage, toCitations } from "./answer.ts";
 import type {
@@ -89,8 +89,47 @@ export type TutorEvent =
  * Runs one turn through the pipeline: language, guardrails, scoped retrieval, grounded prompt, generation, sentence
  * by sentence groundedness, answer in the student's language. Pieces are released only after their sentence passed
  * the groundedness check, so a streamed answer never shows a sentence the final one drops.
+ *
+ * The steps, in order: `prepareTurn` (language, intent, cache key), a refusal or a cached answer when one applies,
+ * `retrieveMaterial` (scoped chunks and the prompt), `streamGroundedAnswer` (generation through the sentence gate),
+ * `storeTurn` (refusal fallback, citations, usage, answer cache, the finished turn).
  */
 export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): AsyncGenerator<TutorEvent> {
+  const turn = await prepareTurn(deps, input);
+  if (turn.intent.intent !== "course_question") {
+    yield* refuseOffCourse(input, turn);
+    return;
+  }
+  const hit = deps.cache && turn.cacheKey ? await lookupAnswer(deps.cache, turn.cacheKey, turn.steps) : null;
+  if (hit) {
+    yield* replayCachedAnswer(turn, hit);
+    return;
+  }
+  const material = await retrieveMaterial(deps, input, turn);
+  if (material.chunks.length === 0) {
+    yield* answerNotFound(deps, input, turn, material);
+    return;
+  }
+  const generated = yield* streamGroundedAnswer(deps, input, turn, material);
+  yield* storeTurn(deps, input, turn, material, generated);
+}
+
+/** What the steps of one turn share once the question is understood. */
+interface PreparedTurn {
+  started: number;
+  steps: StepLog;
+  language: TutorLanguage;
+  intent: IntentDecision;
+  /** Whether the model sees earlier turns (then the answer depends on them and is not cached). */
+  historyUsed: boolean;
+  /** The answer cache key, when this turn may use the cache. */
+  cacheKey: string | null;
+  /** The finished turn from the fields a path sets; the rest take their defaults. */
+  finish(fields: Partial<TutorTurnResult> & Pick<TutorTurnResult, "answer" | "usage">): TutorTurnResult;
+}
+
+/** Step "prepare": the question's language and intent, and the answer cache key. */
+async function prepareTurn(deps: TutorDeps, input: TutorTurnInput): Promise<PreparedTurn> {
   const started = performance.now();
   const steps = new StepLog(deps.logger.child({ courseId: input.scope.courseId }));
   const { language } = await steps.run(
@@ -98,49 +137,71 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     () => detectLanguage(input.question, input.preferredLanguage),
     (d) => ({ outcome: d.language, source: d.source }),
   );
-  const decision = await steps.run(
+  const intent = await steps.run(
     "intent",
     () => detectIntent(input.question, { courseId: input.scope.courseId, examLockout: deps.examLockout }),
     (d) => ({ outcome: d.intent, ...(d.examId ? { examId: d.examId, reason: d.reason } : {}) }),
   );
-  const base = { intent: decision.intent, language, examId: decision.examId, steps: steps.records };
-  const finish = (
-    fields: Partial<TutorTurnResult> & Pick<TutorTurnResult, "answer" | "usage">,
-  ): TutorTurnResult => ({
-    citations: [],
-    refusal: null,
-    unsupported: [],
-    cached: false,
-    cacheable: false,
-    interrupted: false,
-    ...base,
-    ...fields,
-  });
-
-  if (decision.intent !== "course_question") {
-    const answer = refusalMessage(decision.intent, language);
-    yield { type: "token", text: answer };
-    const usage = offlineUsage(input.question.length, answer.length, started, started);
-    yield { type: "done", turn: finish({ answer, refusal: decision.intent, usage }) };
-    return;
-  }
-
+  const base = { intent: intent.intent, language, examId: intent.examId, steps: steps.records };
   const historyUsed = deps.model.usesHistory && input.history.length > 0;
-  const cacheKey = deps.cache && input.corpusVersion !== undefined && !historyUsed
+  const cacheKey = intent.intent === "course_question" && deps.cache && input.corpusVersion !== undefined &&
+      !historyUsed
     ? await answerCacheKey({ ...input.scope, ...input, language, corpusVersion: input.corpusVersion })
     : null;
-  const hit = deps.cache && cacheKey ? await lookupAnswer(deps.cache, cacheKey, steps) : null;
-  if (hit) {
-    yield { type: "token", text: hit.answer };
-    yield { type: "citations", citations: hit.citations };
-    const usage = { ...offlineUsage(0, 0, started, started), model: hit.model, cached: true };
-    yield {
-      type: "done",
-      turn: finish({ answer: hit.answer, citations: hit.citations, usage, cached: true }),
-    };
-    return;
-  }
+  return {
+    started,
+    steps,
+    language,
+    intent,
+    historyUsed,
+    cacheKey,
+    finish: (fields) => ({
+      citations: [],
+      refusal: null,
+      unsupported: [],
+      cached: false,
+      cacheable: false,
+      interrupted: false,
+      ...base,
+      ...fields,
+    }),
+  };
+}
 
+/** A question that is not about the course (greeting, exam help during an exam, ...): the refusal, no model. */
+async function* refuseOffCourse(input: TutorTurnInput, turn: PreparedTurn): AsyncGenerator<TutorEvent> {
+  const refusal = turn.intent.intent as Exclude<TutorIntent, "course_question">;
+  const answer = refusalMessage(refusal, turn.language);
+  yield { type: "token", text: answer };
+  const usage = offlineUsage(input.question.length, answer.length, turn.started, turn.started);
+  yield { type: "done", turn: turn.finish({ answer, refusal, usage }) };
+}
+
+/** The same question on the same corpus was answered before: that answer, as it was. */
+async function* replayCachedAnswer(turn: PreparedTurn, hit: CachedAnswer): AsyncGenerator<TutorEvent> {
+  yield { type: "token", text: hit.answer };
+  yield { type: "citations", citations: hit.citations };
+  const usage = { ...offlineUsage(0, 0, turn.started, turn.started), model: hit.model, cached: true };
+  yield {
+    type: "done",
+    turn: turn.finish({ answer: hit.answer, citations: hit.citations, usage, cached: true }),
+  };
+}
+
+/** What retrieval found for the question, defused, and the prompt built on it. */
+interface Material {
+  retrieval: RetrievalResult;
+  chunks: RetrievalResult["chunks"];
+  prompt: BuiltPrompt;
+}
+
+/** Step "retrieve": the course's chunks for the question (never another course's), defused, and the prompt. */
+async function retrieveMaterial(
+  deps: TutorDeps,
+  input: TutorTurnInput,
+  turn: PreparedTurn,
+): Promise<Material> {
+  const { steps, language } = turn;
   const k = deps.k ?? 6;
   const retrieval = await steps.run(
     "retrieval",
@@ -182,25 +243,54 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     () => buildGroundedPrompt({ ...input, chunks, language }),
     (p) => ({ outcome: "built", neutralized, historyTurns: p.historyTurns }),
   );
+  return { retrieval, chunks, prompt };
+}
 
-  if (chunks.length === 0) {
-    // Nothing in the course matches: no model call can produce a grounded answer, so none is paid for.
-    steps.record({
-      step: "generation",
-      durationMs: 0,
-      outcome: "skipped",
-      model: deps.model.modelFor("chat"),
-    });
-    const answer = await notFoundMessage(deps, input.scope, language);
-    yield { type: "token", text: answer };
-    const usage = offlineUsage(input.question.length, answer.length, started, started);
-    yield {
-      type: "done",
-      turn: finish({ answer, refusal: "not_found", usage, degraded: retrieval.degraded }),
-    };
-    return;
-  }
+/** Nothing in the course matches: no model call can produce a grounded answer, so none is paid for. */
+async function* answerNotFound(
+  deps: TutorDeps,
+  input: TutorTurnInput,
+  turn: PreparedTurn,
+  material: Material,
+): AsyncGenerator<TutorEvent> {
+  turn.steps.record({
+    step: "generation",
+    durationMs: 0,
+    outcome: "skipped",
+    model: deps.model.modelFor("chat"),
+  });
+  const answer = await notFoundMessage(deps, input.scope, turn.language);
+  yield { type: "token", text: answer };
+  const usage = offlineUsage(input.question.length, answer.length, turn.started, turn.started);
+  yield {
+    type: "done",
+    turn: turn.finish({ answer, refusal: "not_found", usage, degraded: material.retrieval.degraded }),
+  };
+}
 
+/** How generation went: the gate's verdicts and what the model reported. */
+interface Generated {
+  report: GateReport;
+  modelUsage: ModelUsage | null;
+  modelRefused: boolean;
+  interrupted: boolean;
+  /** Characters the model wrote (before the gate). */
+  rawLength: number;
+  firstTokenAt: number | null;
+}
+
+/**
+ * Step "answer": streams the model's answer through the sentence gate, yielding each piece once its sentence passed
+ * the groundedness check (citations renumbered from [1]); stops at the caller's abort.
+ */
+async function* streamGroundedAnswer(
+  deps: TutorDeps,
+  input: TutorTurnInput,
+  turn: PreparedTurn,
+  material: Material,
+): AsyncGenerator<TutorEvent, Generated> {
+  const { steps, language } = turn;
+  const { chunks, prompt } = material;
   const framing = [offlinePreface(input.policy, language), ...guidingQuestions(language)];
   const gate = new SentenceGate(chunks, {
     ...deps.groundedness,
@@ -257,7 +347,23 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
     claims: report.supportedClaims,
     unsupported: report.unsupported.length,
   });
+  return { report, modelUsage, modelRefused, interrupted, rawLength, firstTokenAt };
+}
 
+/**
+ * Step "store": the answer as shown (or the not-found message when nothing supported survived), its citations and
+ * usage; a cacheable answer goes into the answer cache; then the finished turn.
+ */
+async function* storeTurn(
+  deps: TutorDeps,
+  input: TutorTurnInput,
+  turn: PreparedTurn,
+  material: Material,
+  generated: Generated,
+): AsyncGenerator<TutorEvent> {
+  const { steps, language, started } = turn;
+  const { chunks, prompt, retrieval } = material;
+  const { report, modelUsage, modelRefused, interrupted, rawLength, firstTokenAt } = generated;
   // The released pieces were renumbered one by one; the same numbering applied to the whole text gives the same.
   const shown = new CitationNumbering(chunks.length);
   let answer = shown.apply(report.text);
@@ -301,20 +407,20 @@ export async function* streamTutorTurn(deps: TutorDeps, input: TutorTurnInput): 
       model: deps.model.modelFor("chat"),
     };
   const cacheable = isCacheable({
-    intent: decision.intent,
+    intent: turn.intent.intent,
     question: input.question,
     refused: refusal !== null,
-    historyUsed,
+    historyUsed: turn.historyUsed,
     degraded: retrieval.degraded !== undefined,
     citations: citations.length,
     unsupportedDropped: report.unsupported.length,
   }) && !interrupted;
-  if (cacheable && deps.cache && cacheKey) {
-    await storeAnswer(deps.cache, cacheKey, { answer, citations, model: usage.model }, steps);
+  if (cacheable && deps.cache && turn.cacheKey) {
+    await storeAnswer(deps.cache, turn.cacheKey, { answer, citations, model: usage.model }, steps);
   }
   yield {
     type: "done",
-    turn: finish({
+    turn: turn.finish({
       answer,
       citations,
       refusal,

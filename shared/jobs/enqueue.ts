@@ -2,7 +2,7 @@ import { type Db, schema } from "../db/client.ts";
 import { AppError, ErrorCode } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { logContext } from "../logger.ts";
-import { type JobPayloadInput, jobPayloads, type JobType } from "./payloads.ts";
+import { isJobType, type JobPayloadInput, jobPayloads, type JobType } from "./payloads.ts";
 
 /** Tenant scope of a job: copied to indexed columns so admins can filter by faculty or course. */
 export interface JobScope {
@@ -33,6 +33,10 @@ export type JobRow = typeof schema.jobs.$inferSelect;
  * the producer fails at its source; workers check it again, since rows may outlive a schema change.
  */
 export async function enqueueJob<T extends JobType>(tx: Db, request: EnqueueRequest<T>): Promise<JobRow> {
+  // The type parameter refuses an unknown type at compile time; this refuses one that came through a cast or `any`.
+  if (!isJobType(request.type)) {
+    throw new AppError(ErrorCode.INTERNAL, `Job type "${String(request.type)}" is unknown`);
+  }
   const parsed = jobPayloads[request.type].safeParse(request.payload);
   if (!parsed.success) {
     throw new AppError(ErrorCode.INTERNAL, `Payload of job type "${request.type}" is invalid`, {

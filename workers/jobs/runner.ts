@@ -4,7 +4,7 @@ import { backoffDelayMs, type BackoffOptions } from "../../shared/jobs/backoff.t
 import type { JobRow } from "../../shared/jobs/enqueue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { JobMetrics } from "./metrics.ts";
-import { type JobDeps, type JobRegistry, PermanentJobError } from "./registry.ts";
+import { handlerFor, type JobDeps, type JobRegistry, PermanentJobError } from "./registry.ts";
 import { completeJob, extendLease, failJob, setProgress } from "./store.ts";
 
 /** How the runner executes claimed jobs; shared by both transports. */
@@ -46,7 +46,7 @@ export async function runClaimedJob(job: JobRow, options: RunnerOptions): Promis
   if (job.attempts > maxAttempts) {
     return giveUp(job.lastError ?? `No attempts left (${maxAttempts} allowed)`);
   }
-  const definition = options.registry[job.type];
+  const definition = handlerFor(options.registry, job.type);
   if (!definition) return giveUp(`No handler for job type "${job.type}"`);
   const parsed = definition.schema.safeParse(job.payload);
   // A payload that fails its schema will fail the same way on every retry: dead at once, with the reason.

@@ -23,7 +23,6 @@ import {
 } from "../../../shared/documents/testing/hostile.ts";
 import { createDocumentsTestbed, type DocumentsTestbed } from "../../../core/documents/testing.ts";
 import type { JobRow } from "../../../shared/jobs/enqueue.ts";
-import type { JobContext } from "../registry.ts";
 import { runClaimedJob } from "../runner.ts";
 import { claimJob } from "../store.ts";
 import { EmbeddedQueue } from "../transport/embedded.ts";
@@ -249,7 +248,7 @@ dbTest(
       const registry = {
         "documents.ingest": {
           ...ingestDocument,
-          run: (ctx: JobContext<unknown>) =>
+          run: (ctx: Parameters<typeof ingestDocument.run>[0]) =>
             ingestDocument.run({
               ...ctx,
               reportProgress: async (progress, detail) => {

@@ -13,7 +13,7 @@ import { OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
 import { modelShortAnswerGrader, offlineShortAnswerGrader } from "../../../core/exams/short_answer_grader.ts";
 import type { ExamGenerator } from "../../../core/exams/types.ts";
 import type { TutorModel } from "../../../core/tutor/model/interface.ts";
-import { defineJob, type JobRegistry } from "../registry.ts";
+import { defineJob, type JobHandlers } from "../registry.ts";
 
 /** What the exam jobs need: a model for generation and grading, or none for the offline paths. */
 export interface ExamJobDeps {
@@ -22,7 +22,9 @@ export interface ExamJobDeps {
 }
 
 /** The exam job handlers, built for a model (or offline). */
-export function examJobHandlers(deps: ExamJobDeps = {}): JobRegistry {
+export function examJobHandlers(
+  deps: ExamJobDeps = {},
+): Pick<JobHandlers, "exams.generate" | "exams.grade" | "exams.autosubmit"> {
   return {
     "exams.generate": defineJob("exams.generate", async ({ payload, database, logger }) => {
       const generator: ExamGenerator = deps.model

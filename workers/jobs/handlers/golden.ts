@@ -5,10 +5,10 @@
 import { runGoldenSet } from "../../../core/golden/evaluate.ts";
 import type { TutorModel } from "../../../core/tutor/model/interface.ts";
 import { OfflineTutor } from "../../../core/tutor/model/offline.ts";
-import { defineJob, type JobRegistry } from "../registry.ts";
+import { defineJob, type JobHandlers } from "../registry.ts";
 
 /** The golden-set job handler, built for a tutor model (offline when none is given). */
-export function goldenJobHandlers(deps: { model?: TutorModel } = {}): JobRegistry {
+export function goldenJobHandlers(deps: { model?: TutorModel } = {}): Pick<JobHandlers, "golden.run"> {
   const model = deps.model ?? new OfflineTutor();
   return {
     "golden.run": defineJob("golden.run", async ({ payload, database, deps: jobDeps, logger }) => {

@@ -7,7 +7,7 @@ import { recordAudit } from "../../../shared/audit/audit.ts";
 import { accountTokens, invitations } from "../../../shared/db/schema/accounts.ts";
 import { chatMessages, chatSessions } from "../../../shared/db/schema/chat.ts";
 import { refreshTokens } from "../../../shared/db/schema/identity.ts";
-import { defineJob, type JobRegistry } from "../registry.ts";
+import { defineJob, type JobHandlers } from "../registry.ts";
 
 /** Text left in place of a transcript removed by retention. */
 export const RETAINED_PLACEHOLDER = "";
@@ -77,7 +77,10 @@ export const expireTokens = defineJob("maintenance.expire_tokens", async ({ data
 });
 
 /** The maintenance handlers by job type. */
-export const maintenanceHandlers: JobRegistry = {
+export const maintenanceHandlers: Pick<
+  JobHandlers,
+  "maintenance.chat_retention" | "maintenance.expire_tokens"
+> = {
   "maintenance.chat_retention": chatRetention,
   "maintenance.expire_tokens": expireTokens,
 };

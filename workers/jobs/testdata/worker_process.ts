@@ -9,7 +9,7 @@ import { loadWorkersEnv } from "../../env.ts";
 import { runWorkers } from "../../main.ts";
 import { jobHandlers } from "../handlers/mod.ts";
 import { deliverNotification } from "../handlers/notifications_deliver.ts";
-import type { JobDefinition } from "../registry.ts";
+import type { JobDefinition, JobRegistry } from "../registry.ts";
 
 const SlowNotify = z.object({ sleepMs: z.number().int(), notification: NotificationDeliverPayload });
 
@@ -24,5 +24,6 @@ const slowNotify: JobDefinition<z.infer<typeof SlowNotify>> = {
 };
 
 await runWorkers(loadWorkersEnv(), {
-  registry: { ...jobHandlers, "test.slow_notify": slowNotify as JobDefinition },
+  // A test-only type beside the real ones: the runner's registry is a lookup by the row's type string.
+  registry: { ...jobHandlers, "test.slow_notify": slowNotify as JobDefinition } satisfies JobRegistry,
 });
