@@ -59,6 +59,7 @@ const NOT_LISTS = new Set([
   "/api/v1/courses/{id}/tutor-policy",
   "/api/v1/courses/{id}/insight", // a report over bounded windows (weeks, days)
   "/api/v1/exams/{id}/results",
+  "/api/v1/exams/{id}/items/{itemId}/source", // one passage: the chunk an item cites
   "/api/v1/auth/oidc/providers", // the deployment's configured sign-in providers: a handful, never paged
   "/api/v1/auth/providers", // which external sign-in is configured: Google and a handful of OIDC providers
   "/api/v1/me/notification-preferences", // one setting per notification kind
