@@ -1,7 +1,8 @@
 /**
  * An academic authors and grades an exam in Chromium against the real stack (edge, core, workers; offline exam
- * generator and grader): with a ready Markdown note in her course she fills a blueprint, watches the generation
- * finish, reviews the items beside their cited passages, edits one, adds a short answer by hand and publishes;
+ * generator and grader): with a ready Markdown note in her course she fills a blueprint (with a learning objective),
+ * watches the generation finish, reviews the items beside their cited passages, regenerates one and opens its whole
+ * passage, edits one, adds a short answer by hand and publishes;
  * releasing before closing is refused with the server's reason. A student's attempt is set up through the API;
  * the academic closes the exam, overrides the grader's unsure short answer with a reason, releases, and reads the
  * results per student and the item statistics (difficulty, discrimination, option choices).
@@ -10,6 +11,7 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
+import { documentChunks } from "../../shared/db/schema/rag.ts";
 import { launchBrowser } from "./browser.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
 import { startWebStack, type WebStack } from "./stack.ts";
@@ -32,6 +34,12 @@ Gaussian elimination was described by Carl Friedrich Gauss in 1810 for systems w
 A system of 3 equations in 3 unknowns usually has exactly one solution.
 
 Cramer's rule uses determinants to solve a square system of linear equations.
+
+The substitution method works best when one variable already has a coefficient of one.
+
+A consistent system of linear equations has at least one solution, and an inconsistent system has none.
+
+Each equation of a linear system with two unknowns is drawn as a straight line on the graph.
 `;
 const HAND_QUESTION = "Which method adds or subtracts the equations so that one variable cancels out?";
 
@@ -103,6 +111,7 @@ Deno.test({
           await page.getByLabel("Multiple choice").fill("2");
           await page.getByLabel("True or false").fill("2");
           await page.getByLabel("Short answer").fill("1");
+          await page.getByLabel("Learning objectives").fill("Solve a system by the elimination method");
           // A mix that does not add up to 100 is stopped before it reaches the server.
           await page.getByLabel("Hard").fill("30");
           await page.getByRole("button", { name: "Generate the exam" }).click();
@@ -118,6 +127,10 @@ Deno.test({
           const exam = await call(stack, staffToken, "GET", `/exams/${examId}`);
           assert.equal(exam.status, "draft");
           assert.deepEqual(exam.blueprint.counts, { multiple_choice: 2, true_false: 2, short_answer: 1 });
+          assert.deepEqual(exam.blueprint.objectives, ["Solve a system by the elimination method"]);
+          await page.getByRole("region", { name: "Learning objectives" }).getByText(
+            "Solve a system by the elimination method",
+          ).waitFor();
           assert.equal(
             exam.blueprint.documentIds.length,
             1,
@@ -139,6 +152,38 @@ Deno.test({
           );
         },
       );
+
+      await step("she regenerates the last item and reads the whole passage beside it", async () => {
+        const before = await call(stack, staffToken, "GET", `/exams/${examId}`);
+        const index = before.items.length - 1;
+        const old = before.items[index];
+        const n = index + 1;
+        await page.getByRole("button", { name: `Regenerate item ${n}` }).click();
+        const card = page.getByRole("listitem", { name: `Item ${n}` });
+        await card.getByText(old.question, { exact: true }).waitFor({ state: "detached", timeout: 60_000 });
+        const after = await call(stack, staffToken, "GET", `/exams/${examId}`);
+        const fresh = after.items[index];
+        assert.equal(fresh.id, old.id, "replaced in place");
+        assert.equal(fresh.type, old.type, "of the same kind");
+        assert.notEqual(fresh.question, old.question);
+        const quotes = before.items.map((i: { citations: { quote: string }[] }) => i.citations[0]?.quote);
+        assert.ok(!quotes.includes(fresh.citations[0].quote), "a sentence no item tested before");
+        await card.getByText(fresh.question, { exact: true }).waitFor();
+
+        await page.getByRole("button", { name: `Show the whole passage of item ${n}` }).click();
+        const whole = page.getByRole("region", { name: `Whole passage of item ${n}` });
+        await whole.waitFor();
+        assert.equal((await whole.locator("mark").innerText()).trim(), fresh.citations[0].quote.trim());
+        const [chunk] = await stack.database.db.select().from(documentChunks).where(
+          eq(documentChunks.id, fresh.citations[0].chunkId),
+        );
+        assert.ok(
+          chunk.text.replace(/\s+/g, " ").includes(
+            (await whole.innerText()).replace(/\s+/g, " ").trim().slice(-40),
+          ),
+          "the region shows the cited chunk's text",
+        );
+      });
 
       await step("she edits one item and adds a short answer by hand", async () => {
         await page.getByRole("button", { name: "Edit item 1" }).click();
