@@ -900,7 +900,7 @@ export interface paths {
          */
         get: operations["getCoursesByIdTutorPolicy"];
         /**
-         * Set the tutor's answer policy: direct, socratic or hints-only (course instructors, admins)
+         * Set the tutor's answer policy (direct, socratic or hints-only), the course's daily question quota and the lock-out during open exams (course instructors, admins; fields left out keep their value)
          * @description Access: admins and academics. Admins need two-factor sign-in.
          */
         put: operations["putCoursesByIdTutorPolicy"];
@@ -2487,6 +2487,22 @@ export interface components {
             user?: components["schemas"]["User"];
         };
         TutorPolicy: {
+            /** @description Questions all users together may ask in the course per UTC day; null: the server's; 0: no limit */
+            dailyQuestionQuota: number | null;
+            /** @description Whether the tutor refuses questions about an exam of the course while it is open */
+            lockoutDuringExams: boolean;
+            /** @enum {string} */
+            policy: "direct" | "socratic" | "hints-only";
+            /** @description The server's course quota, which applies while dailyQuestionQuota is null (0: none) */
+            serverDailyQuestionQuota: number;
+            /** @description Each student's own daily quota over all courses (the server's; 0: none) */
+            studentDailyQuota: number;
+        };
+        TutorPolicyInput: {
+            /** @description Questions all users together may ask in the course per UTC day; null: the server's; 0: no limit */
+            dailyQuestionQuota?: number | null;
+            /** @description Whether the tutor refuses questions about an exam of the course while it is open */
+            lockoutDuringExams?: boolean;
             /** @enum {string} */
             policy: "direct" | "socratic" | "hints-only";
         };
@@ -8164,7 +8180,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TutorPolicy"];
+                "application/json": components["schemas"]["TutorPolicyInput"];
             };
         };
         responses: {
