@@ -1687,6 +1687,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Core's and the workers' readiness and the job queue, for the admin's health page (admins)
+         * @description Access: admins. Admins need two-factor sign-in.
+         */
+        get: operations["getSystemHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/uploads/{documentId}": {
         parameters: {
             query?: never;
@@ -2477,6 +2497,36 @@ export interface components {
             /** @example 2026-09-01 */
             startsOn: string;
             updatedAt: string;
+        };
+        SystemHealth: {
+            checkedAt: string;
+            core: {
+                checks?: {
+                    [key: string]: {
+                        ok: boolean;
+                        reason?: string;
+                    };
+                };
+                /** @description null: not checked (no address configured) */
+                ok: boolean | null;
+                reason?: string;
+            };
+            queue: {
+                dead: number;
+                oldestQueuedSeconds: number | null;
+                queued: number;
+            };
+            workers: {
+                checks?: {
+                    [key: string]: {
+                        ok: boolean;
+                        reason?: string;
+                    };
+                };
+                /** @description null: not checked (no address configured) */
+                ok: boolean | null;
+                reason?: string;
+            };
         };
         TokenResponse: {
             accessToken: string;
@@ -13111,6 +13161,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Semester"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSystemHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (200 even when a tier is down: it describes, it does not gate) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemHealth"];
                 };
             };
             /** @description Invalid input */

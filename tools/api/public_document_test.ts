@@ -52,6 +52,7 @@ const NOT_LISTS = new Set([
   "/api/v1/me", // the caller's account
   "/api/v1/me/profile",
   "/api/v1/version",
+  "/api/v1/system/health", // one report: the tiers and the queue
   "/api/v1/openapi.json",
   "/api/v1/usage", // a report over a bounded date range (from, to), one row per user, course and day
   "/api/v1/chat/sessions/{id}/summary",

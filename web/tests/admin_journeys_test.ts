@@ -178,6 +178,9 @@ Deno.test({
           await page.getByRole("link", { name: "Jobs and health" }).click();
           await page.getByRole("heading", { name: "Jobs and system health" }).waitFor();
           await page.getByText("Every tier is ready.").waitFor();
+          // The workers' readiness comes from their own /readyz (core asks it), and the queue's state beside it.
+          await page.getByRole("listitem").filter({ hasText: "Workers: ready" }).waitFor();
+          await page.getByText(/^Job queue: .*; \d+ dead\.$/).waitFor();
           const row = page.getByRole("row").filter({ hasText: `report_export_${tag}` });
           await row.getByText(`storage unreachable ${tag}`).waitFor();
           await assertAccessible(page, "jobs and health");

@@ -545,4 +545,9 @@ export const ar: Record<MessageKey, string> = {
   "tutorPolicy.perDay": "{n} سؤالًا في اليوم",
   "tutorPolicy.noLimit": "بلا حد",
   "tutorPolicy.quotaNow": "هذا المقرر: {course} لجميع المستخدمين معًا. كل طالب: {student} في جميع مقرراته.",
+  // h18: workers' readiness and the queue on the health page
+  "health.notChecked": "لم يُفحص ({reason})",
+  "health.workersUnknown": "غير معروف (تعذّرت قراءة تقرير الحالة)",
+  "health.queue": "طابور المهام: {queued} مستحقة تنتظر، أقدمها منذ {seconds} ث؛ {dead} متوقفة نهائيًا.",
+  "health.queueIdle": "طابور المهام: لا مهام مستحقة تنتظر؛ {dead} متوقفة نهائيًا.",
 };

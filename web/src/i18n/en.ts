@@ -558,6 +558,11 @@ export const en = {
   "tutorPolicy.noLimit": "no limit",
   "tutorPolicy.quotaNow":
     "This course: {course}, all users together. Each student: {student} over all their courses.",
+  // h18: workers' readiness and the queue on the health page
+  "health.notChecked": "not checked ({reason})",
+  "health.workersUnknown": "unknown (the health report could not be read)",
+  "health.queue": "Job queue: {queued} due and waiting, the oldest for {seconds} s; {dead} dead.",
+  "health.queueIdle": "Job queue: nothing due is waiting; {dead} dead.",
 } as const;
 
 /** A key of the UI catalogue. */
