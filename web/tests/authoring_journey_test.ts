@@ -304,11 +304,17 @@ Deno.test({
         assert.equal(dbItem.answerKey, "elimination method");
       });
 
-      await step("in Arabic the grading screens turn right-to-left", async () => {
+      await step("in Arabic the authoring and grading screens turn right-to-left", async () => {
         await page.getByRole("button", { name: "العربية" }).click();
         await page.waitForFunction(() => document.documentElement.dir === "rtl", null, { timeout: 10_000 });
         await page.getByRole("heading", { name: "إحصاءات الأسئلة" }).waitFor();
         await assertAccessible(page, "exam grading (Arabic)");
+        // The items beside their passages, and the grading, as an Arabic-speaking academic reads them.
+        await page.getByRole("heading", { name: "نواتج التعلّم" }).waitFor();
+        await page.evaluate(() => scrollTo(0, 0));
+        await screenshot(page, "exam-authoring-ar");
+        await page.getByRole("heading", { name: "إحصاءات الأسئلة" }).evaluate((h) => h.scrollIntoView());
+        await screenshot(page, "exam-grading-ar");
       });
       await page.close();
     } finally {
