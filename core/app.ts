@@ -31,6 +31,7 @@ import { isUploadPath } from "./routes/uploads.ts";
 // exams
 import { registerExamRoutes } from "./routes/exams.ts";
 import { registerExamItemRoutes } from "./routes/exam_items.ts";
+import { registerExamItemToolRoutes } from "./routes/exam_item_tools.ts";
 import { registerAttemptRoutes } from "./routes/attempts.ts";
 import { registerMyAttemptRoutes } from "./routes/my_attempts.ts";
 import { registerExamResultRoutes } from "./routes/exam_results.ts";
@@ -89,6 +90,7 @@ export function createCoreApp(services: CoreServices): CoreApp {
   // exams
   registerExamRoutes(app);
   registerExamItemRoutes(app);
+  registerExamItemToolRoutes(app);
   registerAttemptRoutes(app);
   registerMyAttemptRoutes(app);
   registerExamResultRoutes(app);

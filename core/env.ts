@@ -20,6 +20,8 @@ export const coreEnvSchema = z.object({
   BODY_LIMIT_BYTES: envTypes.int(1_048_576, 1024),
   /** Shared with the edge: verifies the edge's identity assertions. Unset, protected routes refuse everyone. */
   EDGE_ASSERTION_SECRET: z.string().min(32).optional(),
+  /** The workers' internal address, for the admin's health page (core asks their `/readyz`); unset: not checked. */
+  WORKERS_URL: z.url().optional(),
   ...databaseEnv,
   ...tutorEnv,
   ...authEnv,

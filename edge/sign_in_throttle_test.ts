@@ -43,3 +43,45 @@ dbTest(
     assert.equal((await signIn("guess-x", { cookie })).status, 401);
   },
 );
+
+dbTest(
+  "[edge] an admin's unlock also clears the edge's per-email limit: the owner gets in and old failures no longer count",
+  async (database) => {
+    // A per-email limit below core's own slow-down (five free failures), so the edge's block is what refuses.
+    const stack = createTestStack(database, { edgeEnv: { RATE_LIMITS: "login_email=3/15m" } });
+    const student = await createTestUser(database, { role: "STUDENT" });
+    const admin = await createTestUser(database, { role: "ADMIN" });
+    const signIn = (password: string) =>
+      stack.edge.request("/api/v1/auth/login", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ email: student.email, password }),
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await signIn(`guess-${i}`)).status);
+    assert.deepEqual(statuses, [401, 401, 401]);
+    const blocked = await signIn(student.password);
+    assert.equal(blocked.status, 429, "the edge blocks the email, right password or not");
+    assert.equal((await blocked.json()).error.details.rule, "login_email");
+
+    const unlock = await stack.edge.request(`/api/v1/users/${student.id}/unlock`, {
+      method: "POST",
+      headers: await stack.bearer(admin),
+    });
+    assert.equal(unlock.status, 200);
+    // The count starts again: one more wrong guess is one of three, not the fourth that blocks again.
+    assert.equal((await signIn("guess-after-unlock")).status, 401);
+    assert.equal((await signIn(student.password)).status, 200, "the owner gets in at once");
+
+    // Without the unlock the same email stays blocked (the block is the edge's, not core's).
+    const other = await createTestUser(database, { role: "STUDENT" });
+    const otherSignIn = (password: string) =>
+      stack.edge.request("/api/v1/auth/login", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ email: other.email, password }),
+      });
+    for (let i = 0; i < 3; i++) await otherSignIn(`guess-${i}`);
+    assert.equal((await otherSignIn(other.password)).status, 429);
+  },
+);

@@ -38,8 +38,10 @@ if (bridge) {
 }
 // Mail stays in the database in dev unless SMTP_URL is set: serve the mailbox page to read it.
 if (!Deno.env.get("MAIL_DEV_MAILBOX")) Deno.env.set("MAIL_DEV_MAILBOX", "true");
-const coreEnv = loadCoreEnv();
 const workersEnv = loadWorkersEnv();
+// The admin's health page asks the workers' /readyz through core.
+if (!Deno.env.get("WORKERS_URL")) Deno.env.set("WORKERS_URL", `http://127.0.0.1:${workersEnv.WORKERS_PORT}`);
+const coreEnv = loadCoreEnv();
 const edgeEnv = loadEdgeEnv({
   ...Deno.env.toObject(),
   CORE_URL: Deno.env.get("CORE_URL") ?? `http://127.0.0.1:${coreEnv.CORE_PORT}`,

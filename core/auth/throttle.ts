@@ -14,6 +14,7 @@
  * A KV outage lets attempts through (logged): argon2's cost still slows guessing, and failing closed would lock
  * everyone out.
  */
+import { clearSignInEmailLimit } from "../../shared/kv/sign_in_limits.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import type { Logger } from "../../shared/logger.ts";
@@ -131,7 +132,8 @@ export async function recordLoginFailure(
 }
 
 /**
- * Forgets an account's failures at an admin's request, so its owner may sign in at once. Unlike
+ * Forgets an account's failures at an admin's request, so its owner may sign in at once: core's own count, and the
+ * edge's per-email failure limit (its block and its count, through the keys both tiers share). Unlike
  * `clearLoginFailures` it throws UNAVAILABLE when the KV store cannot do it: the admin must not be told the account
  * is unlocked while it is not.
  */
@@ -140,6 +142,7 @@ export async function unlockAccount(kv: KvStore, email: string): Promise<{ failu
   try {
     const failures = parseFailures(await kv.get(key)).n;
     await kv.del(key);
+    await clearSignInEmailLimit(kv, email);
     return { failures };
   } catch (err) {
     throw new AppError(

@@ -1,6 +1,7 @@
 /**
  * Daily question quotas per role (per user, all courses) and per course (all users together), counted over stored
- * student messages of the current UTC day. The count runs as the database owner: a course quota counts other
+ * student messages of the current UTC day. A course's quota is its instructors' setting (the tutor policy's
+ * `dailyQuestionQuota`) when they set one, else the server's (CHAT_COURSE_DAILY_QUOTAS, CHAT_COURSE_DAILY_QUOTA). The count runs as the database owner: a course quota counts other
  * users' messages, which the caller's row-level security rightly hides. Count-then-insert is not atomic, so a burst
  * of parallel questions can pass a limit by a few; quotas bound cost, they are not a security boundary.
  */
@@ -23,33 +24,48 @@ export function roleQuota(env: ChatEnv, role: Role): number {
   return env.CHAT_DAILY_QUOTA_STUDENT;
 }
 
-/** The daily limit of a course (0: none). */
-export function courseQuota(env: ChatEnv, courseId: string): number {
+/** The server's daily limit of a course (0: none), which the course's own setting overrides. */
+export function serverCourseQuota(env: ChatEnv, courseId: string): number {
   return env.CHAT_COURSE_DAILY_QUOTAS.get(courseId) ?? env.CHAT_COURSE_DAILY_QUOTA;
 }
 
-/** Whether any daily quota can apply to a caller of this role (a per-course quota applies to everyone). */
-export function quotaMayApply(env: ChatEnv, role: Role): boolean {
-  return roleQuota(env, role) > 0 || env.CHAT_COURSE_DAILY_QUOTA > 0 ||
-    [...env.CHAT_COURSE_DAILY_QUOTAS.values()].some((limit) => limit > 0);
+/** The daily limit of a course (0: none): its instructors' setting (`setting`, null when unset), else the server's. */
+export function courseQuota(env: ChatEnv, courseId: string, setting: number | null = null): number {
+  return setting ?? serverCourseQuota(env, courseId);
 }
 
-/** Today's questions of the caller (all courses) and of the course (all users). */
+/** The course's own daily quota setting (null: it follows the server's). */
+export async function courseQuotaSetting(db: Db, courseId: string): Promise<number | null> {
+  const [row] = await queryRows<{ quota: number | null }>(
+    db,
+    sql`select daily_question_quota as quota from course_tutor_settings
+        where course_id = ${courseId}::uuid and deleted_at is null limit 1`,
+  );
+  return row?.quota ?? null;
+}
+
+/** Today's questions of the caller (all courses) and of the course (all users), and the course's quota setting. */
 async function countToday(
   db: Db,
   caller: { userId: string; courseId: string },
   start: Date,
-): Promise<{ mine: number; course: number }> {
-  const [row] = await queryRows<{ mine: number; course: number }>(
+): Promise<{ mine: number; course: number; setting: number | null }> {
+  const [row] = await queryRows<{ mine: number; course: number; setting: number | null }>(
     db,
     sql`select
           count(*) filter (where user_id = ${caller.userId}::uuid)::int as mine,
-          count(*) filter (where course_id = ${caller.courseId}::uuid)::int as course
+          count(*) filter (where course_id = ${caller.courseId}::uuid)::int as course,
+          (select daily_question_quota from course_tutor_settings
+            where course_id = ${caller.courseId}::uuid and deleted_at is null limit 1) as setting
         from chat_messages
         where role = 'user' and created_at >= ${start.toISOString()}::timestamptz
           and (user_id = ${caller.userId}::uuid or course_id = ${caller.courseId}::uuid)`,
   );
-  return { mine: Number(row.mine), course: Number(row.course) };
+  return {
+    mine: Number(row.mine),
+    course: Number(row.course),
+    setting: row.setting === null || row.setting === undefined ? null : Number(row.setting),
+  };
 }
 
 /** What is left of the caller's questions today in a course: the tighter of their own and the course's quota. */
@@ -72,11 +88,11 @@ export async function quotaLeft(
   now = new Date(),
 ): Promise<QuotaLeft> {
   const userLimit = roleQuota(env, caller.role);
-  const limitOfCourse = courseQuota(env, caller.courseId);
   const { start, end } = utcDay(now);
   const resetsAt = end.toISOString();
-  if (userLimit === 0 && limitOfCourse === 0) return { limit: null, remaining: null, scope: null, resetsAt };
   const row = await countToday(db, caller, start);
+  const limitOfCourse = courseQuota(env, caller.courseId, row.setting);
+  if (userLimit === 0 && limitOfCourse === 0) return { limit: null, remaining: null, scope: null, resetsAt };
   const options = [
     ...(userLimit > 0 ? [{ scope: "user" as const, limit: userLimit, left: userLimit - row.mine }] : []),
     ...(limitOfCourse > 0
@@ -95,10 +111,10 @@ export async function checkQuota(
   now = new Date(),
 ): Promise<void> {
   const userLimit = roleQuota(env, caller.role);
-  const limitOfCourse = courseQuota(env, caller.courseId);
-  if (userLimit === 0 && limitOfCourse === 0) return;
   const { start, end } = utcDay(now);
   const row = await countToday(db, caller, start);
+  const limitOfCourse = courseQuota(env, caller.courseId, row.setting);
+  if (userLimit === 0 && limitOfCourse === 0) return;
   const over = userLimit > 0 && Number(row.mine) >= userLimit
     ? { scope: "user", limit: userLimit }
     : limitOfCourse > 0 && Number(row.course) >= limitOfCourse

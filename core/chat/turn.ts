@@ -18,7 +18,7 @@ import { streamTutorTurn, type TutorEvent, type TutorTurnResult } from "../tutor
 import { HybridRetriever } from "../tutor/retriever/hybrid.ts";
 import type { AnswerPolicy, Citation, TutorLanguage, TutorTurn } from "../tutor/types.ts";
 import { DEFAULT_ANSWER_POLICY } from "./policy.ts";
-import { checkQuota, quotaMayApply } from "./quota.ts";
+import { checkQuota } from "./quota.ts";
 
 /** Everything generation needs, read in the same transaction that stored the student's message. */
 export interface PreparedTurn {
@@ -54,7 +54,8 @@ export async function prepareTurn(
 ): Promise<PreparedTurn> {
   // The quota counts other users' messages (course quotas), so it runs as the owner, before the caller's
   // transaction (PGlite has one connection: a query outside an open transaction would wait for it forever).
-  if (quotaMayApply(services.env, caller.role)) {
+  // Always checked: a course's own quota (its tutor policy) applies to every role.
+  {
     const [owned] = await services.database.db.select({ courseId: chatSessions.courseId }).from(chatSessions)
       .where(
         and(

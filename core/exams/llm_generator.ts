@@ -7,7 +7,14 @@ import { z } from "zod";
 import { foldWord } from "../../shared/text/fold.ts";
 import { foldPhrase, plainWords } from "../../shared/text/plain_words.ts";
 import { complete, type TutorModel } from "../tutor/model/interface.ts";
-import type { Blueprint, ExamGenerator, GeneratedItem, ItemType, SourceChunk } from "./types.ts";
+import type {
+  Blueprint,
+  ExamGenerator,
+  GeneratedItem,
+  GenerateOptions,
+  ItemType,
+  SourceChunk,
+} from "./types.ts";
 import { Difficulty, ItemType as ItemTypeSchema } from "./types.ts";
 
 /** What the generator needs of a model: one JSON completion against a schema. */
@@ -71,7 +78,11 @@ export class LlmExamGenerator implements ExamGenerator {
     } = {},
   ) {}
 
-  async generate(blueprint: Blueprint, chunks: SourceChunk[]): Promise<GeneratedItem[]> {
+  async generate(
+    blueprint: Blueprint,
+    chunks: SourceChunk[],
+    options: GenerateOptions = {},
+  ): Promise<GeneratedItem[]> {
     const wanted = blueprint.documentIds?.length ? new Set(blueprint.documentIds) : undefined;
     const material = chunks.filter((c) => !wanted || wanted.has(c.documentId)).slice(
       0,
@@ -80,7 +91,10 @@ export class LlmExamGenerator implements ExamGenerator {
     const byId = new Map(material.map((c) => [c.chunkId, c]));
     const need: Record<ItemType, number> = { ...blueprint.counts };
     const kept: GeneratedItem[] = [];
-    const facts = new Set<string>();
+    // Facts the exam already tests (their quoted sentence, the part of a fact key before "|") are not asked again.
+    const facts = new Set<string>(
+      (options.avoidFactKeys ?? []).map((k) => k.lastIndexOf("|") < 0 ? k : k.slice(0, k.lastIndexOf("|"))),
+    );
     const maxAttempts = this.options.maxAttempts ?? 3;
 
     for (let attempt = 1; attempt <= maxAttempts && Object.values(need).some((n) => n > 0); attempt++) {
@@ -159,6 +173,9 @@ function userPrompt(
   return [
     `Write ${need.multiple_choice} multiple_choice, ${need.true_false} true_false and ${need.short_answer} short_answer items.`,
     `Difficulty mix: easy ${mix.easy}, medium ${mix.medium}, hard ${mix.hard}.`,
+    blueprint.objectives?.length
+      ? `Learning objectives (test these first):\n${blueprint.objectives.map((o) => `- ${o}`).join("\n")}`
+      : "",
     covered.length ? `Do not test these facts again:\n${covered.map((f) => `- ${f}`).join("\n")}` : "",
     "Course material:",
     material,

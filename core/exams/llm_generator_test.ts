@@ -127,3 +127,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test("LlmExamGenerator puts the learning objectives and the facts to avoid in its prompt", async () => {
+  const prompts: string[] = [];
+  const model: JsonCompletionModel = {
+    completeJson(request) {
+      prompts.push(request.user);
+      return Promise.resolve({ content: JSON.stringify({ items: [good] }) });
+    },
+  };
+  const blueprint = Blueprint.parse({
+    counts: { short_answer: 1 },
+    objectives: ["Solve a system by substitution"],
+  });
+  const avoided = "here is the algorithm for substitution|substitution";
+  const items = await new LlmExamGenerator(model, { maxAttempts: 2 }).generate(blueprint, chunks, {
+    avoidFactKeys: [avoided],
+  });
+  assert.match(prompts[0], /Learning objectives[^\n]*\n- Solve a system by substitution/);
+  assert.match(prompts[0], /Do not test these facts again:\n- here is the algorithm for substitution/);
+  assert.deepEqual(items, [], "the model's only item tests the avoided fact, so it is not kept");
+});

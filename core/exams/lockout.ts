@@ -1,11 +1,13 @@
 /**
  * The database-backed exam lockout: the exams of a course that are open right now (published, inside their
  * window), with the text of their items, so the tutor refuses to answer them. It reads as the owner (no caller
- * transaction): the tutor asks about the course it already authorised the student for.
+ * transaction): the tutor asks about the course it already authorised the student for. A course whose instructors
+ * turned the lock-out off (its tutor policy's `lockoutDuringExams`) has none.
  */
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Database } from "../../shared/db/client.ts";
 import { examItems, exams } from "../../shared/db/schema/exams.ts";
+import { courseTutorSettings } from "../../shared/db/schema/chat.ts";
 import type { ExamLockout, OpenExam } from "../tutor/exam_lockout/interface.ts";
 
 /** The lockout over the exams tables; `now` is injectable for tests. */
@@ -25,6 +27,12 @@ export function databaseExamLockout(
         or(isNull(exams.closesAt), gt(exams.closesAt, at)),
       ));
       if (open.length === 0) return [];
+      const [setting] = await database.read.select({ on: courseTutorSettings.lockoutDuringExams })
+        .from(courseTutorSettings)
+        .where(and(eq(courseTutorSettings.courseId, courseId), isNull(courseTutorSettings.deletedAt))).limit(
+          1,
+        );
+      if (setting && !setting.on) return [];
       const items = await database.read.select({
         examId: examItems.examId,
         question: examItems.question,

@@ -7,7 +7,15 @@
 import { foldWord } from "../../shared/text/fold.ts";
 import { contentWords, foldPhrase, isStopWord, plainWords } from "../../shared/text/plain_words.ts";
 import { splitSentences } from "../../shared/text/sentences.ts";
-import type { Blueprint, Difficulty, ExamGenerator, GeneratedItem, ItemType, SourceChunk } from "./types.ts";
+import type {
+  Blueprint,
+  Difficulty,
+  ExamGenerator,
+  GeneratedItem,
+  GenerateOptions,
+  ItemType,
+  SourceChunk,
+} from "./types.ts";
 
 interface Candidate {
   chunk: SourceChunk;
@@ -272,11 +280,33 @@ function allocate(blueprint: Blueprint): { type: ItemType; difficulty: Difficult
   return slots;
 }
 
-/** The offline generator; deterministic for the same material and blueprint. */
+/** Stems of the objectives' content words: the first five letters, so "equations" meets "equation". */
+function objectiveStems(objectives: string[]): Set<string> {
+  return new Set(objectives.flatMap(contentWords).filter((w) => w.length >= 4).map((w) => w.slice(0, 5)));
+}
+
+/** How many of the objectives' stems a candidate's sentence (and its chunk's heading) uses. */
+function objectiveMatch(c: Candidate, stems: Set<string>): number {
+  if (stems.size === 0) return 0;
+  const seen = new Set(contentWords(`${c.sentence} ${c.chunk.heading ?? ""}`).map((w) => w.slice(0, 5)));
+  let n = 0;
+  for (const stem of seen) if (stems.has(stem)) n++;
+  return n;
+}
+
+/**
+ * The offline generator; deterministic for the same material, blueprint and facts to avoid. With learning
+ * objectives, sentences sharing the objectives' words are preferred (then the slot's difficulty); facts given to
+ * avoid (the other items of the exam) are never tested again: neither their sentence nor their key term.
+ */
 export class OfflineExamGenerator implements ExamGenerator {
   readonly name = "offline";
 
-  generate(blueprint: Blueprint, chunks: SourceChunk[]): Promise<GeneratedItem[]> {
+  generate(
+    blueprint: Blueprint,
+    chunks: SourceChunk[],
+    options: GenerateOptions = {},
+  ): Promise<GeneratedItem[]> {
     const wanted = blueprint.documentIds?.length ? new Set(blueprint.documentIds) : undefined;
     const material = chunks.filter((c) => !wanted || wanted.has(c.documentId));
     const chunksById = new Map(material.map((c) => [c.chunkId, c]));
@@ -285,6 +315,12 @@ export class OfflineExamGenerator implements ExamGenerator {
     const text = TEXT[blueprint.language];
     const usedTerms = new Set<string>();
     const usedSentences = new Set<string>();
+    for (const factKey of options.avoidFactKeys ?? []) {
+      // Fact keys are "<folded sentence>|<key term>" (this generator's and the model generator's alike).
+      const cut = factKey.lastIndexOf("|");
+      usedSentences.add(cut < 0 ? factKey : factKey.slice(0, cut));
+      if (cut >= 0 && factKey.slice(cut + 1)) usedTerms.add(factKey.slice(cut + 1));
+    }
     const items: GeneratedItem[] = [];
 
     // True/false keys are balanced (half each, the odd one by a seeded coin) and their order shuffled.
@@ -299,12 +335,15 @@ export class OfflineExamGenerator implements ExamGenerator {
     const numbers = courseNumbers(material);
     // Spread picks across the material rather than taking the first pages only.
     const order = candidates.map((c) => ({ c, r: random() })).sort((a, b) => a.r - b.r).map((x) => x.c);
+    const stems = objectiveStems(blueprint.objectives ?? []);
+    const match = new Map(order.map((c) => [c, objectiveMatch(c, stems)]));
 
     for (const slot of allocate(blueprint)) {
-      const pickOrder = [
-        ...order.filter((c) => c.difficulty === slot.difficulty),
-        ...order.filter((c) => c.difficulty !== slot.difficulty),
-      ];
+      // Sentences on the objectives first (most matching words first), then the slot's difficulty.
+      const pickOrder = order.toSorted((a, b) =>
+        (match.get(b)! - match.get(a)!) ||
+        (Number(b.difficulty === slot.difficulty) - Number(a.difficulty === slot.difficulty))
+      );
       for (const candidate of pickOrder) {
         const sentenceKey = foldPhrase(candidate.sentence);
         if (usedTerms.has(candidate.termKey) || usedSentences.has(sentenceKey)) continue;

@@ -185,3 +185,28 @@ Deno.test("OfflineExamGenerator's cloze items from the algebra module stand on t
     );
   }
 });
+
+Deno.test("OfflineExamGenerator prefers sentences on the learning objectives and never retests avoided facts", async () => {
+  const chunks = await algebraChunks();
+  const gen = new OfflineExamGenerator();
+  const plain = await gen.generate(Blueprint.parse({ counts: { short_answer: 4 } }), chunks);
+  const onObjective = await gen.generate(
+    Blueprint.parse({ counts: { short_answer: 4 }, objectives: ["Graphing"] }),
+    chunks,
+  );
+  const mentions = (items: { citations: { quote: string }[] }[]) =>
+    items.filter((i) => /graph/i.test(i.citations[0].quote)).length;
+  // The module has two usable sentences on graphing: the first two items take them, the rest fill the count.
+  assert.equal(mentions(onObjective.slice(0, 2)), 2, "the first items cite sentences on graphing");
+  assert.equal(onObjective.length, 4, "the count is still met from the rest of the material");
+  assert.ok(mentions(plain) < 2, "without objectives the picks spread over the material");
+
+  // Avoiding the facts of items already in the exam gives new ones, on other sentences and other key terms.
+  const blueprint = Blueprint.parse({ counts: { short_answer: 1 } });
+  const [first] = await gen.generate(blueprint, chunks);
+  const [second] = await gen.generate(blueprint, chunks, { avoidFactKeys: [first.factKey] });
+  assert.ok(second, "another fact is found");
+  assert.notEqual(second.citations[0].quote, first.citations[0].quote);
+  assert.notEqual(second.answerKey.toLowerCase(), first.answerKey.toLowerCase());
+  assert.ok(isKeySupported(second, new Map(chunks.map((c) => [c.chunkId, c]))));
+});

@@ -42,6 +42,8 @@ export const Blueprint = z.object({
     hard: z.number().min(0).max(1).default(0.2),
   }).default({ easy: 0.3, medium: 0.5, hard: 0.2 }),
   language: z.enum(["en", "ar"]).default("en"),
+  /** What students should be able to do after the material ("Solve a pair of linear equations by elimination"). */
+  objectives: z.array(z.string().trim().min(1).max(300)).max(20).default([]),
 });
 /** A parsed blueprint. */
 export type Blueprint = z.infer<typeof Blueprint>;
@@ -60,8 +62,14 @@ export interface GeneratedItem {
   factKey: string;
 }
 
+/** Extra constraints of one generation run. */
+export interface GenerateOptions {
+  /** Fact keys of items the exam already has: no new item may test these facts again. */
+  avoidFactKeys?: string[];
+}
+
 /** Produces items for a blueprint from course material. */
 export interface ExamGenerator {
   readonly name: string;
-  generate(blueprint: Blueprint, chunks: SourceChunk[]): Promise<GeneratedItem[]>;
+  generate(blueprint: Blueprint, chunks: SourceChunk[], options?: GenerateOptions): Promise<GeneratedItem[]>;
 }

@@ -6,7 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { courseQuota, roleQuota } from "../chat/quota.ts";
+import { courseQuota, courseQuotaSetting, roleQuota } from "../chat/quota.ts";
 import type { ChatEnv } from "../chat/env.ts";
 import { assertCourseInsight, daysAgo } from "./access.ts";
 
@@ -113,7 +113,7 @@ export async function courseInsight(
     })),
     usage: {
       unit: days.find((d) => d.unit !== null)?.unit ?? null,
-      courseDailyLimit: courseQuota(env, courseId),
+      courseDailyLimit: courseQuota(env, courseId, await courseQuotaSetting(ctx.tx, courseId)),
       studentDailyLimit: roleQuota(env, "STUDENT"),
       days: days.map((d) => ({
         day: d.day,

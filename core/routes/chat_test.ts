@@ -415,9 +415,9 @@ dbTest("[core] the course's answer policy changes how the tutor answers", async 
       policy: "hints-only",
     });
     assert.equal(put.status, 200);
-    assert.deepEqual(await put.json(), { policy: "hints-only" });
+    assert.equal((await put.json()).policy, "hints-only");
     const read = await student.request("GET", `/v1/courses/${w.world.courseA}/tutor-policy`);
-    assert.deepEqual(await read.json(), { policy: "hints-only" });
+    assert.equal((await read.json()).policy, "hints-only");
 
     const session2 = await openSession(student, w.world.courseA);
     const hints = await (await student.request("POST", `/v1/chat/sessions/${session2}/messages`, question))

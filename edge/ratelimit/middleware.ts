@@ -4,11 +4,11 @@ import { setResponseHeaders } from "../../shared/http/response_headers.ts";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
 import type { EdgeEnv } from "../env.ts";
 import { edgeMetricsOf } from "../metrics.ts";
+import { emailDigest, signInBlockKey, signInEmailCounterId } from "../../shared/kv/sign_in_limits.ts";
 import type { EdgeVariables } from "../services.ts";
 import type { RateLimitDecision, RateLimitRule } from "./interface.ts";
 import { policyFor } from "../auth/policy.ts";
 import { classOf, DEFAULT_CLASS_LIMITS, type RateLimitPolicy, ruleFor } from "./policy.ts";
-import { sha256Hex } from "../../shared/crypto.ts";
 
 type EdgeEnvT = ServiceEnv<EdgeVariables>;
 type EdgeContext = Context<EdgeEnvT>;
@@ -89,12 +89,24 @@ export function routeRateLimit(): MiddlewareHandler<EdgeEnvT> {
   };
 }
 
-/** Sign-in: refuse while blocked, forward, and count the answer against the limits only when it is a failure. */
+/**
+ * Sign-in: refuse while blocked, forward, and count the answer against the limits only when it is a failure. The
+ * per-email block and counter use the keys core's admin "unlock" clears (`shared/kv/sign_in_limits.ts`).
+ */
 async function limitSignInFailures(c: EdgeContext, policy: RateLimitPolicy, next: () => Promise<void>) {
   const email = c.req.path.replace(/\/+$/, "").endsWith("/auth/login") ? await loginEmailOf(c) : undefined;
-  const limits: [RateLimitRule, string][] = [[ruleFor(policy, "login_ip"), c.get("clientIp")]];
-  if (email) limits.push([ruleFor(policy, "login_email"), await digest(email)]);
+  // [rule, block id, counter id]
+  const limits: [RateLimitRule, string, string][] = [[
+    ruleFor(policy, "login_ip"),
+    c.get("clientIp"),
+    c.get("clientIp"),
+  ]];
   const services = c.get("services");
+  if (email) {
+    const digest = await emailDigest(email);
+    const counter = await signInEmailCounterId(services.kv, digest).catch(() => digest);
+    limits.push([ruleFor(policy, "login_email"), digest, counter]);
+  }
   for (const [rule, id] of limits) {
     const blockedUntil = await readBlock(c, rule, id);
     if (blockedUntil > Date.now()) {
@@ -115,8 +127,8 @@ async function limitSignInFailures(c: EdgeContext, policy: RateLimitPolicy, next
     throw err;
   } finally {
     if (status >= 400 && status < 500 && status !== 429) {
-      for (const [rule, id] of limits) {
-        const decision = await services.rateLimiter.limit(rule, id);
+      for (const [rule, id, counter] of limits) {
+        const decision = await services.rateLimiter.limit(rule, counter);
         // The failure that used the last allowance blocks the next attempt until the window moves on.
         if (!decision.success || decision.remaining <= 0) await writeBlock(c, rule, id, decision.resetAt);
       }
@@ -125,7 +137,7 @@ async function limitSignInFailures(c: EdgeContext, policy: RateLimitPolicy, next
 }
 
 function blockKey(rule: RateLimitRule, id: string): string {
-  return `rl:block:${rule.name}:${id}`;
+  return signInBlockKey(rule.name, id);
 }
 
 /** When a failure-limited identifier may try again (epoch ms; 0 when free). A KV failure lets it through. */
@@ -195,9 +207,4 @@ async function loginEmailOf(c: EdgeContext): Promise<string | undefined> {
   } catch {
     return undefined; // core answers the malformed body with 400
   }
-}
-
-/** Emails are hashed before they become keys, so Redis holds no addresses. */
-function digest(text: string): Promise<string> {
-  return sha256Hex(text, 16);
 }

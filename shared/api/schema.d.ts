@@ -900,7 +900,7 @@ export interface paths {
          */
         get: operations["getCoursesByIdTutorPolicy"];
         /**
-         * Set the tutor's answer policy: direct, socratic or hints-only (course instructors, admins)
+         * Set the tutor's answer policy (direct, socratic or hints-only), the course's daily question quota and the lock-out during open exams (course instructors, admins; fields left out keep their value)
          * @description Access: admins and academics. Admins need two-factor sign-in.
          */
         put: operations["putCoursesByIdTutorPolicy"];
@@ -1101,6 +1101,46 @@ export interface paths {
          * @description Access: admins and academics. Admins need two-factor sign-in.
          */
         patch: operations["patchExamsByIdItemsByItemId"];
+        trace?: never;
+    };
+    "/api/v1/exams/{id}/items/{itemId}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regenerate one item of a draft (202; a job writes a new item of the same type on a fact not yet tested)
+         * @description Access: admins and academics. Admins need two-factor sign-in. Rate-limit class `ai`.
+         */
+        post: operations["postExamsByIdItemsByItemIdRegenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exams/{id}/items/{itemId}/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole passage an item's key cites (the course's staff only)
+         * @description Access: admins and academics. Admins need two-factor sign-in.
+         */
+        get: operations["getExamsByIdItemsByItemIdSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/exams/{id}/publish": {
@@ -1641,6 +1681,26 @@ export interface paths {
          * @description Access: admins. Admins need two-factor sign-in.
          */
         post: operations["postSemestersByIdRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Core's and the workers' readiness and the job queue, for the admin's health page (admins)
+         * @description Access: admins. Admins need two-factor sign-in.
+         */
+        get: operations["getSystemHealth"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2302,6 +2362,18 @@ export interface components {
             /** @enum {string} */
             role: "student" | "instructor";
         };
+        ItemSource: {
+            /** Format: uuid */
+            chunkId: string;
+            /** Format: uuid */
+            documentId: string;
+            documentTitle: string;
+            heading: string | null;
+            pageEnd: number | null;
+            pageStart: number | null;
+            quote: string;
+            text: string;
+        };
         Job: {
             attempts: number;
             createdAt: string;
@@ -2443,6 +2515,36 @@ export interface components {
             startsOn: string;
             updatedAt: string;
         };
+        SystemHealth: {
+            checkedAt: string;
+            core: {
+                checks?: {
+                    [key: string]: {
+                        ok: boolean;
+                        reason?: string;
+                    };
+                };
+                /** @description null: not checked (no address configured) */
+                ok: boolean | null;
+                reason?: string;
+            };
+            queue: {
+                dead: number;
+                oldestQueuedSeconds: number | null;
+                queued: number;
+            };
+            workers: {
+                checks?: {
+                    [key: string]: {
+                        ok: boolean;
+                        reason?: string;
+                    };
+                };
+                /** @description null: not checked (no address configured) */
+                ok: boolean | null;
+                reason?: string;
+            };
+        };
         TokenResponse: {
             accessToken: string;
             expiresIn: number;
@@ -2452,6 +2554,22 @@ export interface components {
             user?: components["schemas"]["User"];
         };
         TutorPolicy: {
+            /** @description Questions all users together may ask in the course per UTC day; null: the server's; 0: no limit */
+            dailyQuestionQuota: number | null;
+            /** @description Whether the tutor refuses questions about an exam of the course while it is open */
+            lockoutDuringExams: boolean;
+            /** @enum {string} */
+            policy: "direct" | "socratic" | "hints-only";
+            /** @description The server's course quota, which applies while dailyQuestionQuota is null (0: none) */
+            serverDailyQuestionQuota: number;
+            /** @description Each student's own daily quota over all courses (the server's; 0: none) */
+            studentDailyQuota: number;
+        };
+        TutorPolicyInput: {
+            /** @description Questions all users together may ask in the course per UTC day; null: the server's; 0: no limit */
+            dailyQuestionQuota?: number | null;
+            /** @description Whether the tutor refuses questions about an exam of the course while it is open */
+            lockoutDuringExams?: boolean;
             /** @enum {string} */
             policy: "direct" | "socratic" | "hints-only";
         };
@@ -7113,6 +7231,8 @@ export interface operations {
                          * @enum {string}
                          */
                         language?: "en" | "ar";
+                        /** @default [] */
+                        objectives?: string[];
                     };
                     title: string;
                 };
@@ -8131,7 +8251,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TutorPolicy"];
+                "application/json": components["schemas"]["TutorPolicyInput"];
             };
         };
         responses: {
@@ -9308,6 +9428,200 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExamItem"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postExamsByIdItemsByItemIdRegenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Regenerating */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        jobId: string;
+                        statusUrl: string;
+                    };
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExamsByIdItemsByItemIdSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cited passage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemSource"];
                 };
             };
             /** @description Invalid input */
@@ -12870,6 +13184,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Semester"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No verified caller */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit or quota exceeded (`Retry-After` says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (details are logged, never sent) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the model, the session store) is unavailable; `Retry-After` may say when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSystemHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (200 even when a tier is down: it describes, it does not gate) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemHealth"];
                 };
             };
             /** @description Invalid input */

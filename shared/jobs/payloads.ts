@@ -26,6 +26,8 @@ export const ExamGeneratePayload = z.object({ examId: z.uuid() });
 export const ExamGradePayload = z.object({ attemptId: z.uuid() });
 /** `exams.autosubmit`: submits an attempt still open at its deadline with what was saved (enqueued at start). */
 export const ExamAutosubmitPayload = z.object({ attemptId: z.uuid() });
+/** `exams.regenerate_item`: writes a new version of one item of a draft, testing a fact no other item tests. */
+export const ExamRegenerateItemPayload = z.object({ examId: z.uuid(), itemId: z.uuid() });
 
 /** `mail.send`: delivers one stored message of `mail_messages`. */
 export const MailSendPayload = z.object({ messageId: z.uuid() });
@@ -45,6 +47,7 @@ export const jobPayloads = {
   "exams.generate": ExamGeneratePayload,
   "exams.grade": ExamGradePayload,
   "exams.autosubmit": ExamAutosubmitPayload,
+  "exams.regenerate_item": ExamRegenerateItemPayload,
   // Accounts: mail and scheduled maintenance
   "mail.send": MailSendPayload,
   "maintenance.chat_retention": MaintenancePayload,

@@ -52,6 +52,7 @@ const NOT_LISTS = new Set([
   "/api/v1/me", // the caller's account
   "/api/v1/me/profile",
   "/api/v1/version",
+  "/api/v1/system/health", // one report: the tiers and the queue
   "/api/v1/openapi.json",
   "/api/v1/usage", // a report over a bounded date range (from, to), one row per user, course and day
   "/api/v1/chat/sessions/{id}/summary",
@@ -59,6 +60,7 @@ const NOT_LISTS = new Set([
   "/api/v1/courses/{id}/tutor-policy",
   "/api/v1/courses/{id}/insight", // a report over bounded windows (weeks, days)
   "/api/v1/exams/{id}/results",
+  "/api/v1/exams/{id}/items/{itemId}/source", // one passage: the chunk an item cites
   "/api/v1/auth/oidc/providers", // the deployment's configured sign-in providers: a handful, never paged
   "/api/v1/auth/providers", // which external sign-in is configured: Google and a handful of OIDC providers
   "/api/v1/me/notification-preferences", // one setting per notification kind

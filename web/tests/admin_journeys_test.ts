@@ -144,6 +144,9 @@ Deno.test({
           await page.getByRole("link", { name: "Jobs and health" }).click();
           await page.getByRole("heading", { name: "Jobs and system health" }).waitFor();
           await page.getByText("Every tier is ready.").waitFor();
+          // The workers' readiness comes from their own /readyz (core asks it), and the queue's state beside it.
+          await page.getByRole("listitem").filter({ hasText: "Workers: ready" }).waitFor();
+          await page.getByText(/^Job queue: .*; \d+ dead\.$/).waitFor();
           const row = page.getByRole("row").filter({ hasText: `report_export_${tag}` });
           await row.getByText(`storage unreachable ${tag}`).waitFor();
           await assertAccessible(page, "jobs and health");
@@ -195,13 +198,29 @@ Deno.test({
           await preview.getByText("A hint from your course material:").waitFor();
           await preview.getByText("Which part of the passage answers your question").waitFor();
           await page.getByText("An exam for this course is open right now").waitFor();
+          // The course's limits: its own daily quota, and the lock-out during open exams turned off.
+          const quotaPreview = page.getByTestId("preview-quota");
+          await quotaPreview.getByText("This course: no limit", { exact: false }).waitFor();
+          await page.getByLabel("Set this course's own daily question limit").check();
+          await page.getByLabel("Questions a day, all users together (0: no limit)").fill("25");
+          await quotaPreview.getByText("This course: 25 questions a day", { exact: false }).waitFor();
+          await page.getByLabel("Refuse questions about an exam of this course while it is open").uncheck();
+          await page.getByText("The lock-out is off").waitFor();
           await page.getByRole("button", { name: "Save the policy" }).click();
           await page.getByText("Saved: the tutor now uses “Hints only” in this course.").waitFor();
           const token = await stack.login(academicEmail, PASSWORD);
           const saved = await (await fetch(`${stack.url}/api/v1/courses/${course.id}/tutor-policy`, {
             headers: { authorization: `Bearer ${token}` },
           })).json();
-          assert.deepEqual(saved, { policy: "hints-only" });
+          assert.deepEqual(
+            [saved.policy, saved.dailyQuestionQuota, saved.lockoutDuringExams],
+            ["hints-only", 25, false],
+          );
+          assert.equal(
+            await page.getByRole("button", { name: "Save the policy" }).isDisabled(),
+            true,
+            "nothing left to save",
+          );
           await assertAccessible(page, "tutor policy");
           await screenshot(page, "tutor-policy-en");
           // In Arabic the page and the preview (the tutor's Arabic wording) turn right-to-left.
@@ -209,7 +228,10 @@ Deno.test({
           await page.waitForFunction(() => document.documentElement.dir === "rtl", null, { timeout: 10_000 });
           await page.getByRole("heading", { name: "سياسة المساعد: Thermodynamics" }).waitFor();
           await page.getByTestId("preview-answer").getByText("تلميح من مواد المقرر:").waitFor();
+          await page.getByLabel("عدد الأسئلة يوميًا لجميع المستخدمين معًا (0: بلا حد)").waitFor();
           await assertAccessible(page, "tutor policy (Arabic)");
+          await page.evaluate(() => scrollTo(0, 0));
+          await screenshot(page, "tutor-policy-ar");
           await page.getByRole("button", { name: "English" }).click();
         },
       );

@@ -1,7 +1,8 @@
 /**
  * An academic authors and grades an exam in Chromium against the real stack (edge, core, workers; offline exam
- * generator and grader): with a ready Markdown note in her course she fills a blueprint, watches the generation
- * finish, reviews the items beside their cited passages, edits one, adds a short answer by hand and publishes;
+ * generator and grader): with a ready Markdown note in her course she fills a blueprint (with a learning objective),
+ * watches the generation finish, reviews the items beside their cited passages, regenerates one and opens its whole
+ * passage, edits one, adds a short answer by hand and publishes;
  * releasing before closing is refused with the server's reason. A student's attempt is set up through the API;
  * the academic closes the exam, overrides the grader's unsure short answer with a reason, releases, and reads the
  * results per student and the item statistics (difficulty, discrimination, option choices).
@@ -10,9 +11,18 @@ import assert from "node:assert/strict";
 import { and, eq } from "drizzle-orm";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
+import { documentChunks } from "../../shared/db/schema/rag.ts";
 import { call, EQUATIONS_NOTE, type ExamItem, PASSWORD, signIn, startJourney } from "./helpers.ts";
 import { assertAccessible, screenshot } from "./page_checks.ts";
 
+// The exam's note with three more facts, so that regenerating an item has an untested sentence to turn to.
+const NOTES = `${EQUATIONS_NOTE}
+The substitution method works best when one variable already has a coefficient of one.
+
+A consistent system of linear equations has at least one solution, and an inconsistent system has none.
+
+Each equation of a linear system with two unknowns is drawn as a straight line on the graph.
+`;
 const HAND_QUESTION = "Which method adds or subtracts the equations so that one variable cancels out?";
 
 Deno.test({
@@ -29,7 +39,7 @@ Deno.test({
       const academicId = await stack.register(academicEmail, PASSWORD, "Dr. Noor");
       await stack.makeInstructor(academicId, course);
       const staffToken = await stack.login(academicEmail, PASSWORD);
-      await stack.addDocument(staffToken, course.id, "notes.md", new TextEncoder().encode(EQUATIONS_NOTE));
+      await stack.addDocument(staffToken, course.id, "notes.md", new TextEncoder().encode(NOTES));
       const studentEmail = `student-${crypto.randomUUID().slice(0, 8)}@uni.example`;
       await stack.enrol(await stack.register(studentEmail, PASSWORD, "Omar"), course.id);
       let examId = "";
@@ -48,6 +58,7 @@ Deno.test({
           await page.getByLabel("Multiple choice").fill("2");
           await page.getByLabel("True or false").fill("2");
           await page.getByLabel("Short answer").fill("1");
+          await page.getByLabel("Learning objectives").fill("Solve a system by the elimination method");
           // A mix that does not add up to 100 is stopped before it reaches the server.
           await page.getByLabel("Hard").fill("30");
           await page.getByRole("button", { name: "Generate the exam" }).click();
@@ -63,6 +74,10 @@ Deno.test({
           const exam = await call(stack, staffToken, "GET", `/exams/${examId}`);
           assert.equal(exam.status, "draft");
           assert.deepEqual(exam.blueprint.counts, { multiple_choice: 2, true_false: 2, short_answer: 1 });
+          assert.deepEqual(exam.blueprint.objectives, ["Solve a system by the elimination method"]);
+          await page.getByRole("region", { name: "Learning objectives" }).getByText(
+            "Solve a system by the elimination method",
+          ).waitFor();
           assert.equal(
             exam.blueprint.documentIds.length,
             1,
@@ -84,6 +99,38 @@ Deno.test({
           );
         },
       );
+
+      await step("she regenerates the last item and reads the whole passage beside it", async () => {
+        const before = await call(stack, staffToken, "GET", `/exams/${examId}`);
+        const index = before.items.length - 1;
+        const old = before.items[index];
+        const n = index + 1;
+        await page.getByRole("button", { name: `Regenerate item ${n}` }).click();
+        const card = page.getByRole("listitem", { name: `Item ${n}` });
+        await card.getByText(old.question, { exact: true }).waitFor({ state: "detached", timeout: 60_000 });
+        const after = await call(stack, staffToken, "GET", `/exams/${examId}`);
+        const fresh = after.items[index];
+        assert.equal(fresh.id, old.id, "replaced in place");
+        assert.equal(fresh.type, old.type, "of the same kind");
+        assert.notEqual(fresh.question, old.question);
+        const quotes = before.items.map((i: { citations: { quote: string }[] }) => i.citations[0]?.quote);
+        assert.ok(!quotes.includes(fresh.citations[0].quote), "a sentence no item tested before");
+        await card.getByText(fresh.question, { exact: true }).waitFor();
+
+        await page.getByRole("button", { name: `Show the whole passage of item ${n}` }).click();
+        const whole = page.getByRole("region", { name: `Whole passage of item ${n}` });
+        await whole.waitFor();
+        assert.equal((await whole.locator("mark").innerText()).trim(), fresh.citations[0].quote.trim());
+        const [chunk] = await stack.database.db.select().from(documentChunks).where(
+          eq(documentChunks.id, fresh.citations[0].chunkId),
+        );
+        assert.ok(
+          chunk.text.replace(/\s+/g, " ").includes(
+            (await whole.innerText()).replace(/\s+/g, " ").trim().slice(-40),
+          ),
+          "the region shows the cited chunk's text",
+        );
+      });
 
       await step("she edits one item and adds a short answer by hand", async () => {
         await page.getByRole("button", { name: "Edit item 1" }).click();
@@ -204,11 +251,17 @@ Deno.test({
         assert.equal(dbItem.answerKey, "elimination method");
       });
 
-      await step("in Arabic the grading screens turn right-to-left", async () => {
+      await step("in Arabic the authoring and grading screens turn right-to-left", async () => {
         await page.getByRole("button", { name: "العربية" }).click();
         await page.waitForFunction(() => document.documentElement.dir === "rtl", null, { timeout: 10_000 });
         await page.getByRole("heading", { name: "إحصاءات الأسئلة" }).waitFor();
         await assertAccessible(page, "exam grading (Arabic)");
+        // The items beside their passages, and the grading, as an Arabic-speaking academic reads them.
+        await page.getByRole("heading", { name: "نواتج التعلّم" }).waitFor();
+        await page.evaluate(() => scrollTo(0, 0));
+        await screenshot(page, "exam-authoring-ar");
+        await page.getByRole("heading", { name: "إحصاءات الأسئلة" }).evaluate((h) => h.scrollIntoView());
+        await screenshot(page, "exam-grading-ar");
       });
     } finally {
       await close();

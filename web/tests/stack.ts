@@ -71,6 +71,7 @@ export async function startWebStack(extraEnv: Record<string, string> = {}): Prom
   await buildWebApp({ outDir: distDir, quiet: true });
   const edgePort = freePort();
   const corePort = freePort();
+  const workersPort = freePort();
   const url = `http://127.0.0.1:${edgePort}`;
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
@@ -81,7 +82,8 @@ export async function startWebStack(extraEnv: Record<string, string> = {}): Prom
     CORE_URL: `http://127.0.0.1:${corePort}`,
     CORE_PORT: String(corePort),
     EDGE_PORT: String(edgePort),
-    WORKERS_PORT: String(freePort()),
+    WORKERS_PORT: String(workersPort),
+    WORKERS_URL: `http://127.0.0.1:${workersPort}`,
     // Journeys poll a document's progress every second; the per-IP limit is for abuse, not for one tester.
     RATE_LIMIT_IP: "100000/1m",
     JOB_POLL_MS: "100",

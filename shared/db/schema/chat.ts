@@ -57,6 +57,10 @@ export const chatMessages = pgTable("chat_messages", {
 export const courseTutorSettings = pgTable("course_tutor_settings", {
   courseId: uuid("course_id").primaryKey().references(() => courses.id),
   answerPolicy: text("answer_policy", { enum: ANSWER_POLICY_VALUES }).notNull().default("direct"),
+  /** Questions all users together may ask in the course per UTC day: null follows the server's setting, 0: none. */
+  dailyQuestionQuota: integer("daily_question_quota"),
+  /** Whether the tutor refuses questions about an exam of the course while it is open. */
+  lockoutDuringExams: boolean("lockout_during_exams").notNull().default(true),
   updatedBy: uuid("updated_by").references(() => users.id),
   ...timestamps(),
 }, (t) => [index("course_tutor_settings_updated_by_idx").on(t.updatedBy)]);

@@ -523,4 +523,31 @@ export const ar: Record<MessageKey, string> = {
   "roster.refused": "رُفض: {reason}",
   // Shared by every paged list (branch web): the button that loads the next page.
   "app.more": "اعرض المزيد",
+  // h18: learning objectives, regenerate one item, the whole cited passage
+  "authoring.objectives": "نواتج التعلّم",
+  "authoring.objectivesHint": "ناتج في كل سطر، مثل «حلّ معادلتين خطيتين بالحذف». تأتي الأسئلة عنها أولًا.",
+  "authoring.regenerate": "أعد توليد السؤال {n}",
+  "authoring.regenerateShort": "أعد التوليد",
+  "authoring.regenerating": "يُكتب سؤال جديد عن معلومة لا يختبرها الامتحان بعد…",
+  "authoring.regenerateUnchanged": "أُبقي السؤال: {note}",
+  "authoring.showPassage": "اعرض المقطع كاملًا",
+  "authoring.hidePassage": "أخفِ المقطع الكامل",
+  "authoring.showPassageOf": "اعرض المقطع الكامل للسؤال {n}",
+  "authoring.hidePassageOf": "أخفِ المقطع الكامل للسؤال {n}",
+  "authoring.wholePassage": "المقطع الكامل للسؤال {n}",
+  // h18: per-course limits in the tutor policy
+  "tutorPolicy.limits": "الحدود",
+  "tutorPolicy.lockoutField": "ارفض الأسئلة عن امتحان لهذا المقرر ما دام مفتوحًا",
+  "tutorPolicy.lockoutOff": "المنع متوقف: يجيب المعلم كالمعتاد أثناء فتح الامتحان.",
+  "tutorPolicy.ownQuota": "حدّد لهذا المقرر حدًا يوميًا خاصًا للأسئلة",
+  "tutorPolicy.serverQuota": "وإلا فيُطبَّق حد الخادم للمقرر: {limit}.",
+  "tutorPolicy.quotaField": "عدد الأسئلة يوميًا لجميع المستخدمين معًا (0: بلا حد)",
+  "tutorPolicy.perDay": "{n} سؤالًا في اليوم",
+  "tutorPolicy.noLimit": "بلا حد",
+  "tutorPolicy.quotaNow": "هذا المقرر: {course} لجميع المستخدمين معًا. كل طالب: {student} في جميع مقرراته.",
+  // h18: workers' readiness and the queue on the health page
+  "health.notChecked": "لم يُفحص ({reason})",
+  "health.workersUnknown": "غير معروف (تعذّرت قراءة تقرير الحالة)",
+  "health.queue": "طابور المهام: {queued} مستحقة تنتظر، أقدمها منذ {seconds} ث؛ {dead} متوقفة نهائيًا.",
+  "health.queueIdle": "طابور المهام: لا مهام مستحقة تنتظر؛ {dead} متوقفة نهائيًا.",
 };

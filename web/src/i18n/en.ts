@@ -534,6 +534,35 @@ export const en = {
   "roster.refused": "Refused: {reason}",
   // Shared by every paged list (branch web): the button that loads the next page.
   "app.more": "Show more",
+  // h18: learning objectives, regenerate one item, the whole cited passage
+  "authoring.objectives": "Learning objectives",
+  "authoring.objectivesHint":
+    "One per line, e.g. “Solve a pair of linear equations by elimination”. Items on them come first.",
+  "authoring.regenerate": "Regenerate item {n}",
+  "authoring.regenerateShort": "Regenerate",
+  "authoring.regenerating": "Writing a new item on a fact the exam does not test yet…",
+  "authoring.regenerateUnchanged": "The item was kept: {note}",
+  "authoring.showPassage": "Show the whole passage",
+  "authoring.hidePassage": "Hide the whole passage",
+  "authoring.showPassageOf": "Show the whole passage of item {n}",
+  "authoring.hidePassageOf": "Hide the whole passage of item {n}",
+  "authoring.wholePassage": "Whole passage of item {n}",
+  // h18: per-course limits in the tutor policy
+  "tutorPolicy.limits": "Limits",
+  "tutorPolicy.lockoutField": "Refuse questions about an exam of this course while it is open",
+  "tutorPolicy.lockoutOff": "The lock-out is off: while an exam is open the tutor answers as usual.",
+  "tutorPolicy.ownQuota": "Set this course's own daily question limit",
+  "tutorPolicy.serverQuota": "Otherwise the server's limit for the course applies: {limit}.",
+  "tutorPolicy.quotaField": "Questions a day, all users together (0: no limit)",
+  "tutorPolicy.perDay": "{n} questions a day",
+  "tutorPolicy.noLimit": "no limit",
+  "tutorPolicy.quotaNow":
+    "This course: {course}, all users together. Each student: {student} over all their courses.",
+  // h18: workers' readiness and the queue on the health page
+  "health.notChecked": "not checked ({reason})",
+  "health.workersUnknown": "unknown (the health report could not be read)",
+  "health.queue": "Job queue: {queued} due and waiting, the oldest for {seconds} s; {dead} dead.",
+  "health.queueIdle": "Job queue: nothing due is waiting; {dead} dead.",
 } as const;
 
 /** A key of the UI catalogue. */

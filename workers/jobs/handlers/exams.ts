@@ -10,6 +10,7 @@ import { generateExamItems } from "../../../core/exams/generation.ts";
 import { gradeAttempt } from "../../../core/exams/grade_attempt.ts";
 import { jsonModelFrom, LlmExamGenerator } from "../../../core/exams/llm_generator.ts";
 import { OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
+import { generatorNameOf, regenerateExamItem } from "../../../core/exams/regenerate.ts";
 import { modelShortAnswerGrader, offlineShortAnswerGrader } from "../../../core/exams/short_answer_grader.ts";
 import type { ExamGenerator } from "../../../core/exams/types.ts";
 import type { TutorModel } from "../../../core/tutor/model/interface.ts";
@@ -24,7 +25,7 @@ export interface ExamJobDeps {
 /** The exam job handlers, built for a model (or offline). */
 export function examJobHandlers(
   deps: ExamJobDeps = {},
-): Pick<JobHandlers, "exams.generate" | "exams.grade" | "exams.autosubmit"> {
+): Pick<JobHandlers, "exams.generate" | "exams.grade" | "exams.autosubmit" | "exams.regenerate_item"> {
   return {
     "exams.generate": defineJob("exams.generate", async ({ payload, database, logger }) => {
       const generator: ExamGenerator = deps.model
@@ -34,6 +35,18 @@ export function examJobHandlers(
         : new OfflineExamGenerator();
       const outcome = await generateExamItems(database.db, payload.examId, generator);
       logger.info("exam generation finished", { examId: payload.examId, ...outcome });
+      return { result: outcome, resultUrl: `/api/v1/exams/${payload.examId}` };
+    }),
+    "exams.regenerate_item": defineJob("exams.regenerate_item", async ({ payload, database, logger }) => {
+      // The exam's own generator: the model's items are replaced by the model (when it is still configured).
+      const name = await generatorNameOf(database.db, payload.examId);
+      const generator: ExamGenerator = name === "llm" && deps.model
+        ? new LlmExamGenerator(jsonModelFrom(deps.model), {
+          onRetry: (reason) => logger.warn("item regeneration retry", { reason }),
+        })
+        : new OfflineExamGenerator();
+      const outcome = await regenerateExamItem(database.db, payload.examId, payload.itemId, generator);
+      logger.info("item regeneration finished", { ...payload, generator: generator.name, ...outcome });
       return { result: outcome, resultUrl: `/api/v1/exams/${payload.examId}` };
     }),
     "exams.grade": defineJob("exams.grade", async ({ payload, database, logger }) => {

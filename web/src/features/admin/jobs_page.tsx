@@ -1,6 +1,6 @@
 /**
- * Jobs and system health for admins (`/admin/jobs`): each tier's readiness as the edge reports it (its own
- * `/readyz`, which checks core), then the jobs of one status, newest first and paged by the API's cursor; a dead
+ * Jobs and system health for admins (`/admin/jobs`): each tier's readiness (the edge's own `/readyz`, which checks
+ * core; the workers' through core's `GET /v1/system/health`, which asks their `/readyz`) and the job queue, then the jobs of one status, newest first and paged by the API's cursor; a dead
  * job shows why it died and can be queued again (the server's refusal is shown when it will not).
  */
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/preact-query";
@@ -42,6 +42,11 @@ export function AdminJobsPage() {
 function Health() {
   const { t } = useI18n();
   const health = useQuery({ queryKey: ["admin", "health"], queryFn: readiness, refetchInterval: 30_000 });
+  const report = useQuery({
+    queryKey: ["admin", "system-health"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/system/health")),
+    refetchInterval: 30_000,
+  });
   const version = useQuery({
     queryKey: ["admin", "version"],
     queryFn: async () => unwrap(await api.GET("/api/v1/version")),
@@ -74,9 +79,28 @@ function Health() {
             </li>
           ))}
           <li>
-            <strong>{t("health.tier.workers")}</strong>: {t("health.workersHint")}
+            <strong>{t("health.tier.workers")}</strong>
+            {": "}
+            {!report.data
+              ? (report.error ? t("health.workersUnknown") : t("app.loading"))
+              : report.data.workers.ok === null
+              ? t("health.notChecked", { reason: report.data.workers.reason ?? "" })
+              : report.data.workers.ok
+              ? t("health.ok")
+              : t("health.down", { reason: report.data.workers.reason ?? "" })}
           </li>
         </ul>
+      )}
+      {report.data && (
+        <p>
+          {report.data.queue.oldestQueuedSeconds === null
+            ? t("health.queueIdle", { dead: report.data.queue.dead })
+            : t("health.queue", {
+              queued: report.data.queue.queued,
+              seconds: report.data.queue.oldestQueuedSeconds,
+              dead: report.data.queue.dead,
+            })}
+        </p>
       )}
       {version.data && <p class="muted">{t("health.version", version.data)}</p>}
     </section>

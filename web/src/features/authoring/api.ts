@@ -54,7 +54,21 @@ export interface StaffExam {
   attemptsAllowed: number;
   allowLate: boolean;
   createdAt: string;
+  /** The blueprint the exam was generated from (older exams may lack objectives). */
+  blueprint?: { objectives?: string[] } | null;
   items: StaffItem[];
+}
+
+/** The whole passage an item's key cites. */
+export interface ItemSource {
+  chunkId: string;
+  documentId: string;
+  documentTitle: string;
+  pageStart: number | null;
+  pageEnd: number | null;
+  heading: string | null;
+  text: string;
+  quote: string;
 }
 
 /** One answer of the review queue. */
@@ -105,7 +119,40 @@ export const authoringKeys = {
   documents: (courseId: string) => ["authoring", "documents", courseId] as const,
   review: (examId: string) => ["authoring", "review", examId] as const,
   results: (examId: string) => ["authoring", "results", examId] as const,
+  source: (itemId: string) => ["authoring", "source", itemId] as const,
 };
+
+/** The whole passage an item cites, fetched when asked for (`enabled`). */
+export function useItemSource(examId: string, itemId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: authoringKeys.source(itemId),
+    enabled,
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/exams/{id}/items/{itemId}/source", {
+          params: { path: { id: examId, itemId } },
+        }),
+      ) as ItemSource,
+  });
+}
+
+/** Asks for a new version of one item and waits for its job; the outcome's note when nothing was replaced. */
+export async function regenerateItem(examId: string, itemId: string): Promise<string | null> {
+  const { jobId } = unwrap(
+    await api.POST("/api/v1/exams/{id}/items/{itemId}/regenerate", {
+      params: { path: { id: examId, itemId } },
+    }),
+  );
+  for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    const job = unwrap(await api.GET("/api/v1/jobs/{id}", { params: { path: { id: jobId } } }));
+    if (job.status === "succeeded") {
+      const result = job.result as { status?: string; note?: string } | null;
+      return result?.status === "replaced" ? null : result?.note ?? "";
+    }
+    if (job.status === "dead") return job.error ?? job.status;
+  }
+}
 
 const PAGE = 50;
 

@@ -60,6 +60,14 @@ function ExamAuthoring(props: { courseId: string; examId: string }) {
         <p class="notice error" role="alert">{t("authoring.failed", { note: data.note ?? "" })}</p>
       )}
       {data.status === "draft" && data.note && <p class="notice">{data.note}</p>}
+      {(data.blueprint?.objectives ?? []).length > 0 && (
+        <section aria-labelledby="objectives-title" class="objectives">
+          <h2 id="objectives-title">{t("authoring.objectives")}</h2>
+          <ul>
+            {data.blueprint!.objectives!.map((o) => <li key={o} dir="auto">{o}</li>)}
+          </ul>
+        </section>
+      )}
       {data.status !== "generating" && data.status !== "failed" && (
         <>
           <ItemsReview exam={data} documentTitles={titles} />

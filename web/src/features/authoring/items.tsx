@@ -1,10 +1,11 @@
 /**
  * A draft's items reviewed one by one next to the passage each key cites (its supporting sentence, document and
- * page): edit, delete, or add one by hand. The API has no "regenerate one item"; a new item is written by hand.
+ * page, and on request the whole passage): edit, regenerate (a new item of the same kind on a fact the exam does not
+ * test yet, written by the exam's generator), delete, or add one by hand.
  */
 import { useQueryClient } from "@tanstack/preact-query";
 import { useState } from "preact/hooks";
-import { ErrorNotice, Field } from "../../components/ui.tsx";
+import { ErrorNotice, Field, Loading } from "../../components/ui.tsx";
 import { api, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
 import {
@@ -12,8 +13,10 @@ import {
   DIFFICULTIES,
   ITEM_TYPES,
   type ItemType,
+  regenerateItem,
   type StaffExam,
   type StaffItem,
+  useItemSource,
 } from "./api.ts";
 
 /** Every item of the exam; editable while it is a draft. */
@@ -54,8 +57,28 @@ function ItemCard(
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [regenerating, setRegenerating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [showPassage, setShowPassage] = useState(false);
   const { item } = props;
   const label = t("authoring.itemLabel", { n: props.index });
+  const passage = useItemSource(props.exam.id, item.id, showPassage);
+
+  async function regenerate() {
+    setError(null);
+    setNotice(null);
+    setRegenerating(true);
+    try {
+      const note = await regenerateItem(props.exam.id, item.id);
+      if (note !== null) setNotice(t("authoring.regenerateUnchanged", { note }));
+      await queryClient.invalidateQueries({ queryKey: authoringKeys.exam(props.exam.id) });
+      await queryClient.invalidateQueries({ queryKey: authoringKeys.source(item.id) });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setRegenerating(false);
+    }
+  }
 
   async function remove() {
     if (!confirm(t("authoring.confirmDelete", { n: props.index }))) return;
@@ -117,6 +140,14 @@ function ItemCard(
                   </button>
                   <button
                     type="button"
+                    onClick={regenerate}
+                    disabled={regenerating}
+                    aria-label={t("authoring.regenerate", { n: props.index })}
+                  >
+                    {t("authoring.regenerateShort")}
+                  </button>
+                  <button
+                    type="button"
                     onClick={remove}
                     aria-label={t("authoring.delete", { n: props.index })}
                   >
@@ -124,6 +155,8 @@ function ItemCard(
                   </button>
                 </div>
               )}
+              {regenerating && <p role="status" class="muted">{t("authoring.regenerating")}</p>}
+              {notice && <p role="status" class="notice">{notice}</p>}
               <ErrorNotice error={error} />
             </>
           )}
@@ -141,6 +174,34 @@ function ItemCard(
             </figcaption>
           </figure>
         ))}
+        {(item.citations ?? []).length > 0 && (
+          <button
+            type="button"
+            aria-expanded={showPassage}
+            aria-label={t(showPassage ? "authoring.hidePassageOf" : "authoring.showPassageOf", {
+              n: props.index,
+            })}
+            onClick={() => setShowPassage(!showPassage)}
+          >
+            {t(showPassage ? "authoring.hidePassage" : "authoring.showPassage")}
+          </button>
+        )}
+        {showPassage && passage.isPending && <Loading />}
+        {showPassage && <ErrorNotice error={passage.error} />}
+        {showPassage && passage.data && (
+          <div
+            class="whole-passage"
+            aria-label={t("authoring.wholePassage", { n: props.index })}
+            role="region"
+            // Scrollable when long, so it must be reachable by keyboard.
+            tabIndex={0}
+          >
+            {passage.data.heading && <p class="small muted" dir="auto">{passage.data.heading}</p>}
+            <p dir="auto">
+              <Highlighted text={passage.data.text} quote={passage.data.quote} />
+            </p>
+          </div>
+        )}
       </aside>
     </li>
   );
@@ -297,4 +358,19 @@ function AddItem(props: { exam: StaffExam }) {
         {t("authoring.addItem")}
       </button>
     );
+}
+
+/** The passage with its supporting sentence marked (when it is found verbatim, whitespace aside). */
+function Highlighted(props: { text: string; quote: string }) {
+  const text = props.text.replace(/\s+/g, " ");
+  const quote = props.quote.replace(/\s+/g, " ").trim();
+  const at = quote ? text.indexOf(quote) : -1;
+  if (at < 0) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, at)}
+      <mark>{quote}</mark>
+      {text.slice(at + quote.length)}
+    </>
+  );
 }

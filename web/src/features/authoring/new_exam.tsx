@@ -1,6 +1,6 @@
 /**
- * A new exam from a blueprint: its title, which documents it covers, how many items of each kind, the difficulty
- * mix and the language. The window, time limit and attempts are set when the draft is published.
+ * A new exam from a blueprint: its title, its learning objectives (one per line; the generator tests them first),
+ * which documents it covers, how many items of each kind, the difficulty mix and the language. The window, time limit and attempts are set when the draft is published.
  */
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
@@ -22,6 +22,7 @@ export function NewExamPage() {
   const [counts, setCounts] = useState({ multiple_choice: 3, true_false: 2, short_answer: 1 });
   const [mix, setMix] = useState({ easy: 30, medium: 50, hard: 20 });
   const [language, setLanguage] = useState<"en" | "ar">("en");
+  const [objectives, setObjectives] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const ready = documents.data?.filter((d) => d.status === "ready") ?? [];
@@ -45,6 +46,7 @@ export function NewExamPage() {
               counts,
               difficulty: { easy: mix.easy / 100, medium: mix.medium / 100, hard: mix.hard / 100 },
               language,
+              objectives: objectives.split("\n").map((o) => o.trim()).filter(Boolean),
             },
           },
         }),
@@ -69,6 +71,18 @@ export function NewExamPage() {
           maxLength={300}
           onInput={(e) => setTitle(e.currentTarget.value)}
         />
+        <div class="field">
+          <label for="blueprint-objectives">{t("authoring.objectives")}</label>
+          <textarea
+            id="blueprint-objectives"
+            dir="auto"
+            rows={3}
+            aria-describedby="blueprint-objectives-hint"
+            value={objectives}
+            onInput={(e) => setObjectives(e.currentTarget.value)}
+          />
+          <p id="blueprint-objectives-hint" class="hint">{t("authoring.objectivesHint")}</p>
+        </div>
         <fieldset>
           <legend>{t("authoring.coverage")}</legend>
           <p class="hint">{t("authoring.coverageHint")}</p>

@@ -1,8 +1,8 @@
 /**
  * The tutor policy of one course (`/tutor-policy/:id`), for its instructors and admins: how the tutor answers
  * (directly, socratically, hints only), with a preview of what a student sees under the chosen mode. The preview
- * uses the tutor's own wording (`core/tutor/messages.ts`), in the language of the page. The exam lock-out and the
- * daily quotas are the server's rules: shown here as they apply, not edited (the API has no per-course setting).
+ * uses the tutor's own wording (`core/tutor/messages.ts`), in the language of the page. Also the course's limits:
+ * the lock-out during open exams (on or off) and the course's own daily question quota (or the server's).
  */
 import { useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useRoute } from "preact-iso";
@@ -31,12 +31,25 @@ export function TutorPolicyPage() {
       unwrap(await api.GET("/api/v1/courses/{id}/tutor-policy", { params: { path: { id } } })),
   });
   const [mode, setMode] = useState<Mode | null>(null);
+  const [lockout, setLockout] = useState(true);
+  const [ownQuota, setOwnQuota] = useState(false);
+  const [quota, setQuota] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (policy.data && mode === null) setMode(policy.data.policy);
+    if (policy.data && mode === null) {
+      setMode(policy.data.policy);
+      setLockout(policy.data.lockoutDuringExams);
+      setOwnQuota(policy.data.dailyQuestionQuota !== null);
+      setQuota(policy.data.dailyQuestionQuota ?? policy.data.serverDailyQuestionQuota);
+    }
   }, [policy.data]);
+  const dailyQuestionQuota = ownQuota ? quota : null;
+  const changed = !!policy.data && (mode !== policy.data.policy ||
+    lockout !== policy.data.lockoutDuringExams || dailyQuestionQuota !== policy.data.dailyQuestionQuota);
+  const perDay = (n: number) => n > 0 ? t("tutorPolicy.perDay", { n }) : t("tutorPolicy.noLimit");
+  const touched = () => setSaved(false);
 
   async function save(e: Event) {
     e.preventDefault();
@@ -48,7 +61,7 @@ export function TutorPolicyPage() {
       const updated = unwrap(
         await api.PUT("/api/v1/courses/{id}/tutor-policy", {
           params: { path: { id } },
-          body: { policy: mode },
+          body: { policy: mode, lockoutDuringExams: lockout, dailyQuestionQuota },
         }),
       );
       queryClient.setQueryData(["tutor-policy", id], updated);
@@ -66,7 +79,11 @@ export function TutorPolicyPage() {
     : t("tutorPolicy.title");
   return (
     <Page title={title} wide>
-      {course.data && <p class="muted" dir="ltr">{course.data.code}</p>}
+      {course.data && (
+        <p class="muted">
+          <bdi dir="ltr">{course.data.code}</bdi>
+        </p>
+      )}
       <ErrorNotice error={course.error ?? policy.error} onRetry={() => policy.refetch()} />
       {policy.isPending && <Loading />}
       {mode && (
@@ -93,7 +110,54 @@ export function TutorPolicyPage() {
               </div>
             ))}
           </fieldset>
-          <button type="submit" class="primary" disabled={busy || mode === policy.data?.policy}>
+          <fieldset>
+            <legend>{t("tutorPolicy.limits")}</legend>
+            <label class="radio">
+              <input
+                type="checkbox"
+                checked={lockout}
+                onChange={(e) => {
+                  setLockout(e.currentTarget.checked);
+                  touched();
+                }}
+              />
+              {t("tutorPolicy.lockoutField")}
+            </label>
+            <label class="radio">
+              <input
+                type="checkbox"
+                checked={ownQuota}
+                aria-describedby="own-quota-hint"
+                onChange={(e) => {
+                  setOwnQuota(e.currentTarget.checked);
+                  touched();
+                }}
+              />
+              {t("tutorPolicy.ownQuota")}
+            </label>
+            <p id="own-quota-hint" class="hint">
+              {t("tutorPolicy.serverQuota", { limit: perDay(policy.data?.serverDailyQuestionQuota ?? 0) })}
+            </p>
+            {ownQuota && (
+              <div class="field">
+                <label for="course-quota">{t("tutorPolicy.quotaField")}</label>
+                <input
+                  id="course-quota"
+                  type="number"
+                  min={0}
+                  max={1000000}
+                  step={1}
+                  required
+                  value={quota}
+                  onInput={(e) => {
+                    setQuota(Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)));
+                    touched();
+                  }}
+                />
+              </div>
+            )}
+          </fieldset>
+          <button type="submit" class="primary" disabled={busy || !changed}>
             {t("tutorPolicy.save")}
           </button>
           <ErrorNotice error={error} />
@@ -123,13 +187,22 @@ export function TutorPolicyPage() {
             <p>{refusalMessage("not_found", tutorLanguage)}</p>
           </blockquote>
           <h3>{t("tutorPolicy.lockout")}</h3>
-          <p>{t("tutorPolicy.lockoutHint")}</p>
-          <blockquote lang={tutorLanguage}>
-            <p>{refusalMessage("exam_lockout", tutorLanguage)}</p>
-          </blockquote>
+          {lockout
+            ? (
+              <>
+                <p>{t("tutorPolicy.lockoutHint")}</p>
+                <blockquote lang={tutorLanguage}>
+                  <p>{refusalMessage("exam_lockout", tutorLanguage)}</p>
+                </blockquote>
+              </>
+            )
+            : <p>{t("tutorPolicy.lockoutOff")}</p>}
           <h3>{t("tutorPolicy.quota")}</h3>
-          <p>
-            {t("tutorPolicy.quotaHint")} <a href={`/insight/${id}`}>{t("tutorPolicy.quotaLink")}</a>
+          <p data-testid="preview-quota">
+            {t("tutorPolicy.quotaNow", {
+              course: perDay(dailyQuestionQuota ?? policy.data?.serverDailyQuestionQuota ?? 0),
+              student: perDay(policy.data?.studentDailyQuota ?? 0),
+            })} <a href={`/insight/${id}`}>{t("tutorPolicy.quotaLink")}</a>
           </p>
         </section>
       )}

@@ -1,0 +1,144 @@
+/**
+ * Regeneration of one item of a draft: the instructor asks (202, an `exams.regenerate_item` job), and the job asks
+ * the exam's own generator (offline or the model) for one item of the same type and difficulty from the blueprint's
+ * coverage, avoiding every fact the exam's items already test (the replaced one included), and writes it over the
+ * item in place (same id and position). It is a job, like whole-exam generation, because the model generator runs in
+ * the workers (where the model is configured) and takes seconds; the offline one makes it finish in milliseconds.
+ * A re-run converges: the job does nothing once the exam is no longer a draft or the item is gone.
+ * Also the whole passage an item cites, for the review screen.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../shared/db/client.ts";
+import { examItems, exams } from "../../shared/db/schema/exams.ts";
+import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
+import { enqueueJob } from "../../shared/jobs/enqueue.ts";
+import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { plainWords } from "../../shared/text/plain_words.ts";
+import type { ScopedContext } from "../academics/context.ts";
+import { loadExam } from "./exams.ts";
+import { loadCourseChunks } from "./generation.ts";
+import { Blueprint, type ExamGenerator } from "./types.ts";
+
+/** Asks for a new version of one item of a draft; returns the job that writes it. */
+export async function requestItemRegeneration(
+  ctx: ScopedContext,
+  examId: string,
+  itemId: string,
+): Promise<{ jobId: string }> {
+  const exam = await loadExam(ctx, examId, true);
+  if (exam.status !== "draft") throw new AppError(ErrorCode.CONFLICT, `Exam is ${exam.status}, not a draft`);
+  const [item] = await ctx.tx.select({ id: examItems.id }).from(examItems).where(and(
+    eq(examItems.id, itemId),
+    eq(examItems.examId, examId),
+    isNull(examItems.deletedAt),
+  ));
+  if (!item) throw new AppError(ErrorCode.NOT_FOUND, "Item not found");
+  const job = await enqueueJob(ctx.tx, {
+    type: "exams.regenerate_item",
+    payload: { examId, itemId },
+    ownerUserId: ctx.caller.userId,
+    scope: { facultyId: exam.facultyId, courseId: exam.courseId },
+  });
+  await ctx.audit({
+    action: "exam.item.regenerate",
+    target: `exam:${examId}`,
+    metadata: { itemId, jobId: job.id },
+  });
+  return { jobId: job.id };
+}
+
+/** What a regeneration run did. */
+export interface RegenerationOutcome {
+  status: "replaced" | "unchanged" | "skipped";
+  note?: string;
+}
+
+/** Which generator regenerates: the one that generated the exam (`exam.generator`), if it is available. */
+export async function generatorNameOf(db: Db, examId: string): Promise<string | null> {
+  const [exam] = await db.select({ generator: exams.generator }).from(exams).where(eq(exams.id, examId));
+  return exam?.generator ?? null;
+}
+
+/** Generates one new item in place of `itemId` (same type and difficulty), testing a fact no other item tests. */
+export async function regenerateExamItem(
+  db: Db,
+  examId: string,
+  itemId: string,
+  generator: ExamGenerator,
+): Promise<RegenerationOutcome> {
+  const [exam] = await db.select().from(exams).where(and(eq(exams.id, examId), isNull(exams.deletedAt)));
+  if (!exam || exam.status !== "draft") return { status: "skipped", note: "The exam is no longer a draft." };
+  const items = await db.select().from(examItems).where(
+    and(eq(examItems.examId, examId), isNull(examItems.deletedAt)),
+  );
+  const old = items.find((i) => i.id === itemId);
+  if (!old) return { status: "skipped", note: "The item was removed." };
+  const blueprint = Blueprint.parse(exam.blueprint);
+  const difficulty = old.difficulty ?? "medium";
+  const one = Blueprint.parse({
+    ...blueprint,
+    counts: { multiple_choice: 0, true_false: 0, short_answer: 0, [old.type]: 1 },
+    difficulty: { easy: 0, medium: 0, hard: 0, [difficulty]: 1 },
+  });
+  const chunks = await loadCourseChunks(db, exam.courseId, blueprint.documentIds);
+  // Items written by hand have no fact key: their quote (if any) still marks the sentence as tested.
+  const avoid = items.flatMap((i) =>
+    i.factKey ? [i.factKey] : (i.citations ?? []).map((c) => plainWords(c.quote).join(" "))
+  );
+  const [item] = chunks.length ? await generator.generate(one, chunks, { avoidFactKeys: avoid }) : [];
+  if (!item) return { status: "unchanged", note: "The material has no other fact for an item of this kind." };
+  return await db.transaction(async (tx) => {
+    const [locked] = await tx.select({ status: exams.status }).from(exams).where(eq(exams.id, examId)).for(
+      "update",
+    );
+    if (locked?.status !== "draft") {
+      return { status: "skipped" as const, note: "The exam is no longer a draft." };
+    }
+    const [written] = await tx.update(examItems).set({
+      question: item.question,
+      options: item.options,
+      answerKey: item.answerKey,
+      explanation: item.explanation,
+      difficulty: item.difficulty,
+      citations: item.citations,
+      factKey: item.factKey,
+    }).where(and(eq(examItems.id, itemId), isNull(examItems.deletedAt))).returning({ id: examItems.id });
+    return written
+      ? { status: "replaced" as const }
+      : { status: "skipped" as const, note: "The item was removed." };
+  });
+}
+
+/** The whole passage an item's key cites: the chunk, its document and pages, and the supporting sentence. */
+export async function itemSource(ctx: ScopedContext, examId: string, itemId: string) {
+  const exam = await loadExam(ctx, examId, true);
+  const [item] = await ctx.tx.select().from(examItems).where(and(
+    eq(examItems.id, itemId),
+    eq(examItems.examId, examId),
+    isNull(examItems.deletedAt),
+  ));
+  if (!item) throw new AppError(ErrorCode.NOT_FOUND, "Item not found");
+  const citation = (item.citations ?? [])[0];
+  if (!citation) throw new AppError(ErrorCode.NOT_FOUND, "The item cites no passage");
+  const [row] = await ctx.tx.select({
+    chunkId: documentChunks.id,
+    documentId: documentChunks.documentId,
+    documentTitle: documents.title,
+    pageStart: documentChunks.pageStart,
+    pageEnd: documentChunks.pageEnd,
+    heading: documentChunks.heading,
+    text: documentChunks.text,
+  }).from(documentChunks)
+    .innerJoin(documents, eq(documents.id, documentChunks.documentId))
+    .where(and(
+      eq(documentChunks.id, citation.chunkId),
+      // The passage must belong to the exam's course, whatever the stored citation says.
+      eq(documentChunks.courseId, exam.courseId),
+      isNull(documentChunks.deletedAt),
+      isNull(documents.deletedAt),
+    ));
+  if (!row) {
+    throw new AppError(ErrorCode.NOT_FOUND, "The cited passage is no longer in the course's material");
+  }
+  return { ...row, quote: citation.quote };
+}

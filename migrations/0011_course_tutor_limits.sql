@@ -1,0 +1,2 @@
+ALTER TABLE "course_tutor_settings" ADD COLUMN "daily_question_quota" integer;--> statement-breakpoint
+ALTER TABLE "course_tutor_settings" ADD COLUMN "lockout_during_exams" boolean DEFAULT true NOT NULL;
