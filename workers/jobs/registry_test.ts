@@ -67,7 +67,10 @@ Deno.test("registerJobs() refuses a registry that leaves a job type without a ha
   assert.throws(
     // @ts-expect-error: the exam types have no handler.
     () => registerJobs(...others),
-    { message: 'Job types without a handler: "exams.generate", "exams.grade", "exams.autosubmit"' },
+    {
+      message:
+        'Job types without a handler: "exams.generate", "exams.grade", "exams.autosubmit", "exams.regenerate_item"',
+    },
   );
 });
 
