@@ -5,47 +5,14 @@
  * item in place (same id and position). It is a job, like whole-exam generation, because the model generator runs in
  * the workers (where the model is configured) and takes seconds; the offline one makes it finish in milliseconds.
  * A re-run converges: the job does nothing once the exam is no longer a draft or the item is gone.
- * Also the whole passage an item cites, for the review screen.
+ * This module is the job's side (run by the workers); the caller's side is `item_tools.ts`.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../shared/db/client.ts";
 import { examItems, exams } from "../../shared/db/schema/exams.ts";
-import { documentChunks, documents } from "../../shared/db/schema/rag.ts";
-import { enqueueJob } from "../../shared/jobs/enqueue.ts";
-import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { plainWords } from "../../shared/text/plain_words.ts";
-import type { ScopedContext } from "../academics/context.ts";
-import { loadExam } from "./exams.ts";
 import { loadCourseChunks } from "./generation.ts";
 import { Blueprint, type ExamGenerator } from "./types.ts";
-
-/** Asks for a new version of one item of a draft; returns the job that writes it. */
-export async function requestItemRegeneration(
-  ctx: ScopedContext,
-  examId: string,
-  itemId: string,
-): Promise<{ jobId: string }> {
-  const exam = await loadExam(ctx, examId, true);
-  if (exam.status !== "draft") throw new AppError(ErrorCode.CONFLICT, `Exam is ${exam.status}, not a draft`);
-  const [item] = await ctx.tx.select({ id: examItems.id }).from(examItems).where(and(
-    eq(examItems.id, itemId),
-    eq(examItems.examId, examId),
-    isNull(examItems.deletedAt),
-  ));
-  if (!item) throw new AppError(ErrorCode.NOT_FOUND, "Item not found");
-  const job = await enqueueJob(ctx.tx, {
-    type: "exams.regenerate_item",
-    payload: { examId, itemId },
-    ownerUserId: ctx.caller.userId,
-    scope: { facultyId: exam.facultyId, courseId: exam.courseId },
-  });
-  await ctx.audit({
-    action: "exam.item.regenerate",
-    target: `exam:${examId}`,
-    metadata: { itemId, jobId: job.id },
-  });
-  return { jobId: job.id };
-}
 
 /** What a regeneration run did. */
 export interface RegenerationOutcome {
@@ -107,38 +74,4 @@ export async function regenerateExamItem(
       ? { status: "replaced" as const }
       : { status: "skipped" as const, note: "The item was removed." };
   });
-}
-
-/** The whole passage an item's key cites: the chunk, its document and pages, and the supporting sentence. */
-export async function itemSource(ctx: ScopedContext, examId: string, itemId: string) {
-  const exam = await loadExam(ctx, examId, true);
-  const [item] = await ctx.tx.select().from(examItems).where(and(
-    eq(examItems.id, itemId),
-    eq(examItems.examId, examId),
-    isNull(examItems.deletedAt),
-  ));
-  if (!item) throw new AppError(ErrorCode.NOT_FOUND, "Item not found");
-  const citation = (item.citations ?? [])[0];
-  if (!citation) throw new AppError(ErrorCode.NOT_FOUND, "The item cites no passage");
-  const [row] = await ctx.tx.select({
-    chunkId: documentChunks.id,
-    documentId: documentChunks.documentId,
-    documentTitle: documents.title,
-    pageStart: documentChunks.pageStart,
-    pageEnd: documentChunks.pageEnd,
-    heading: documentChunks.heading,
-    text: documentChunks.text,
-  }).from(documentChunks)
-    .innerJoin(documents, eq(documents.id, documentChunks.documentId))
-    .where(and(
-      eq(documentChunks.id, citation.chunkId),
-      // The passage must belong to the exam's course, whatever the stored citation says.
-      eq(documentChunks.courseId, exam.courseId),
-      isNull(documentChunks.deletedAt),
-      isNull(documents.deletedAt),
-    ));
-  if (!row) {
-    throw new AppError(ErrorCode.NOT_FOUND, "The cited passage is no longer in the course's material");
-  }
-  return { ...row, quote: citation.quote };
 }

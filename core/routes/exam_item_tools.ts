@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, STAFF } from "../http/contract.ts";
 import { jobStatusUrl } from "../jobs/jobs.ts";
-import { itemSource, requestItemRegeneration } from "../exams/regenerate.ts";
+import { itemSource, requestItemRegeneration } from "../exams/item_tools.ts";
 import type { CoreApp } from "../app.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 
