@@ -41,17 +41,13 @@ function summary(classes: ClassResult[]): string {
   return parts.length ? parts.join("; ") : "no errors";
 }
 
-/** SIGKILLs the worker holding a running ingestion job (started for the purpose), restarts it after `downMs`. */
-async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<void> {
-  const pdf = await Deno.readFile(
-    new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url),
-  );
-  const ingestion = uploadAndIngest(stack.edgeUrls[0], stack.academics[0], stack.courseId, pdf, 240_000);
+/** SIGKILLs the worker holding a running job of `type` (within 30 s), restarts it after `downMs`. */
+async function killWorkerHolding(stack: Stack, type: string, downMs: number): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const rows = await queryRows<{ locked_by: string | null }>(
       stack.database.db,
-      sql`select locked_by from jobs where type = 'documents.ingest' and status = 'running'`,
+      sql`select locked_by from jobs where type = ${type} and status = 'running'`,
     );
     const holder = stack.processes.find((p) =>
       p.tier === "workers" && rows.some((r) => r.locked_by?.includes(String(p.child.pid)))
@@ -60,10 +56,20 @@ async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<voi
       await holder.kill("SIGKILL");
       await sleep(downMs);
       await holder.restart();
-      break;
+      return;
     }
-    await sleep(100);
+    await sleep(50);
   }
+  throw new Error(`no worker held a running ${type} job within 30 s`);
+}
+
+/** SIGKILLs the worker holding a running ingestion job (started for the purpose), restarts it after `downMs`. */
+async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<void> {
+  const pdf = await Deno.readFile(
+    new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url),
+  );
+  const ingestion = uploadAndIngest(stack.edgeUrls[0], stack.academics[0], stack.courseId, pdf, 240_000);
+  await killWorkerHolding(stack, "documents.ingest", downMs);
   // The job itself is checked with all the others after the drain; its outcome is not awaited here.
   ingestion.catch(() => {});
 }
@@ -108,6 +114,16 @@ const FAULTS: Fault[] = [
       "QStash redelivers; another worker takes the job over when its lease ends; the job runs to the end once",
     holdMs: 0,
     inject: (s) => killWorkerMidIngestion(s, 2_000),
+    lift: () => Promise.resolve(),
+    withinDeclared: (classes) => classes.every((c) => errorsOf(c) === 0),
+  },
+  {
+    name: "SIGKILL the worker grading an exam attempt, restarted after 2 s",
+    declared:
+      "QStash redelivers; another worker takes the grading over when its lease ends; the attempt is graded once",
+    holdMs: 0,
+    // Students submit attempts throughout the phase; the kill waits for one being graded.
+    inject: (s) => killWorkerHolding(s, "exams.grade", 2_000),
     lift: () => Promise.resolve(),
     withinDeclared: (classes) => classes.every((c) => errorsOf(c) === 0),
   },
@@ -163,18 +179,23 @@ export async function runFaults(
     const durationSeconds = Math.ceil((3_000 + fault.holdMs + 5_000) / 1000);
     const phase = runWorkload(stack, { ...workload, durationSeconds });
     await sleep(3_000);
-    await fault.inject(stack);
-    await sleep(fault.holdMs);
+    let injected = "";
+    try {
+      await fault.inject(stack);
+      await sleep(fault.holdMs);
+    } catch (err) {
+      injected = `NOT injected: ${err instanceof Error ? err.message : err}. `;
+    }
     await fault.lift(stack);
     const seen = await phase;
     const back = await recovered(stack);
     classes.push(seen);
     results.push({
       name: fault.name,
-      effect: `${summary(seen)}. Declared: ${fault.declared}. ${
+      effect: `${injected}${summary(seen)}. Declared: ${fault.declared}. ${
         back ? "Recovered" : "NOT recovered"
       } without restart.`,
-      ok: back && (fault.withinDeclared?.(seen) ?? true),
+      ok: !injected && back && (fault.withinDeclared?.(seen) ?? true),
       judged: fault.withinDeclared !== undefined,
     });
   }

@@ -1,13 +1,16 @@
+import type { ExamIntegrity } from "./exams.ts";
 /** Writes the load run's report (docs/load-report.md by default) as Markdown. */
 import type { Samples } from "./monitor.ts";
 import type { ClassResult } from "./workload.ts";
 
-/** What the run checked after the load: jobs and turns accounted for. */
-export interface Integrity {
+/** What the run checked after the load: jobs, turns and exam attempts accounted for. */
+export interface Integrity extends ExamIntegrity {
   jobsTotal: number;
   jobsSucceeded: number;
   /** Jobs not in a final state once the queue was given time to drain. */
   jobsUnfinished: number;
+  /** Jobs not due yet (auto-submissions at attempts' deadlines), left queued. */
+  jobsScheduled: number;
   jobsDead: number;
   /** Chunks stored twice for the same document, generation and position (a job run twice writing twice). */
   duplicateChunks: number;
@@ -133,10 +136,13 @@ ${procs.join("\n")}
 
 ## Nothing lost, nothing doubled
 
-- Jobs: ${i.jobsTotal} in total, ${i.jobsSucceeded} succeeded, ${i.jobsDead} dead, ${i.jobsUnfinished} unfinished after the drain.
+- Jobs: ${i.jobsTotal} in total, ${i.jobsSucceeded} succeeded, ${i.jobsDead} dead, ${i.jobsUnfinished} unfinished after the drain,
+  ${i.jobsScheduled} scheduled for later (auto-submission at an attempt's deadline).
 - Chunks stored twice for one document position: ${i.duplicateChunks}.
 - Chat: ${i.turnsAccepted} turns accepted by the API, ${i.questionsStored} questions and ${i.answersStored} answers stored
   (${i.answersComplete} complete).
+- Exams: ${i.attemptsSubmitted} attempts submitted, ${i.attemptsGraded} graded, ${i.gradedTwice} graded more than once
+  (one grade notification each), ${i.answersUngraded} answers of graded attempts without a grade.
 
 ## Faults
 
