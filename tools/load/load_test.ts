@@ -72,6 +72,59 @@ Deno.test({
   },
 });
 
+/** Whether a redis-server binary can be started here (the Redis-restart fault starts one of its own). */
+function hasRedisServer(): boolean {
+  try {
+    return new Deno.Command("redis-server", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "[load] a Redis restart under load: 503 with Retry-After while it is down, per-edge rate limits, answers after",
+  ignore: !databaseUrl || !hasRedisServer(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const report = await Deno.makeTempFile({ suffix: ".md" });
+    try {
+      const run = await runLoad(
+        loadOptions([
+          ...[
+            "--chats",
+            "1",
+            "--students",
+            "2",
+            "--academics",
+            "1",
+            "--uploaders",
+            "0",
+            "--exam-takers",
+            "1",
+          ],
+          ...["--connections", "1", "--duration", "3s", "--log-level", "warn", "--report", report],
+          ...["--faults", "redis restarted"],
+        ]),
+        () => {},
+      );
+      const text = await Deno.readTextFile(report);
+      const row = text.split("\n").find((l) => l.startsWith("| Redis restarted"));
+      assert.ok(row, "the fault ran");
+      assert.match(row, /admin audit list 503 \(Retry-After 5\)/, "admins fail closed, told when to retry");
+      assert.match(row, /[1-9]\d* rate-limit checks on the edges' own windows/, "rate limits fell back");
+      assert.match(row, /after: admin audit list 200/, "answers again once Redis is back");
+      assert.match(row, /\| as declared \|$/);
+      assert.ok(run.ok, `the checks failed: ${JSON.stringify(run.integrity)}`);
+    } finally {
+      await Deno.remove(report).catch(() => {});
+    }
+  },
+});
+
 Deno.test("the fake model's exam items pass the generator's own support checks, and its grades parse", async () => {
   const chunks = [
     "Substitution solves one equation for one variable and puts that expression into the other equation.",

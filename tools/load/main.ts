@@ -14,8 +14,10 @@
  * during the phase), --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
  * the run's own is created on that server and dropped),
  * --redis-url redis://127.0.0.1:6379, --redis-db 11 (or LOAD_REDIS_DB), --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
- * --faults all (or words of their names: `qdrant,model,core,ingestion,grading,redis,postgres`; tools/load/faults.ts) to run the
- * faults after the clean load phase.
+ * --faults all (or words of their names: `qdrant,model,core,ingestion,grading,redis,restart,postgres`;
+ * tools/load/faults.ts) to run the faults after the clean load phase, --own-redis (the KV on a redis-server the run
+ * starts on a free port, --redis-server its command; on with `--faults all` or `restart`: the Redis-restart fault
+ * restarts it).
  */
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -57,6 +59,9 @@ export interface LoadOptions {
   pdf: string;
   /** Faults to run after the clean load phase: `all`, or words matching their names (`qdrant,model`); empty: none. */
   faults: string;
+  /** Run the KV on a redis-server of the run's own (needed by the Redis-restart fault; on with `--faults all`). */
+  ownRedis: boolean;
+  redisServer: string;
 }
 
 /** Reads the flags. */
@@ -85,6 +90,8 @@ export function loadOptions(args: string[]): LoadOptions {
       "redis-db": { type: "string", default: Deno.env.get("LOAD_REDIS_DB") ?? "11" },
       pdf: { type: "string", default: "fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf" },
       faults: { type: "string", default: "" },
+      "own-redis": { type: "boolean", default: false },
+      "redis-server": { type: "string", default: "redis-server" },
     },
   });
   const int = (name: string, v: string, min = 0) => {
@@ -114,6 +121,8 @@ export function loadOptions(args: string[]): LoadOptions {
     redisDb: int("redis-db", values["redis-db"]),
     pdf: values.pdf.startsWith("/") ? values.pdf : `${ROOT}${values.pdf}`,
     faults: values.faults,
+    ownRedis: values["own-redis"] || values.faults === "all" || /restart/i.test(values.faults),
+    redisServer: values["redis-server"],
   };
 }
 
@@ -159,6 +168,8 @@ export async function runLoad(
     postgresUrl: options.postgresUrl,
     redisUrl: options.redisUrl,
     redisDb: options.redisDb,
+    ownRedis: options.ownRedis,
+    redisServer: options.redisServer,
     logLevel: options.logLevel,
     logDir,
   });
