@@ -100,10 +100,14 @@ export class StallGuard {
       return write(...args);
     };
     socket.on("data", (chunk: Uint8Array) => {
-      const joined = new Uint8Array(tail.length + chunk.length);
-      joined.set(tail);
-      joined.set(chunk, tail.length);
-      tail = joined.slice(-6);
+      // The last six bytes received, without copying a large chunk.
+      if (chunk.length >= 6) tail = chunk.slice(-6);
+      else {
+        const joined = new Uint8Array(tail.length + chunk.length);
+        joined.set(tail);
+        joined.set(chunk, tail.length);
+        tail = joined.slice(-6);
+      }
       // A complete reply ends in ReadyForQuery: nothing awaited. Part of one: the server is alive, wait on.
       // Bytes nobody awaited (a notification, a parameter status) change nothing.
       if (watched.since !== 0) watched.since = endsReady(tail) ? 0 : performance.now();
