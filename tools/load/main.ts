@@ -290,6 +290,8 @@ export async function runLoad(
         workers: options.workers,
         "exam-takers": options.examTakers,
         "exam-authors": options.examAuthors,
+        ...(options.ownRedis ? { "own-redis": "on" } : {}),
+        ...(options.faults ? { faults: options.faults } : {}),
       },
       machine,
       classes,

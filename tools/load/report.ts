@@ -110,7 +110,11 @@ Regenerate with \`deno task load\` and the flags below; figures depend on the ma
 - Flags: ${Object.entries(r.flags).map(([k, v]) => `\`--${k} ${v}\``).join(", ")}.
 - Shape: ${r.flags.edges} edge, ${r.flags.cores} core and ${r.flags.workers} workers processes (\`deno run -A <tier>/main.ts\`, as
   \`deno task start:*\`), cores and workers behind round-robin TCP relays; a throwaway database on the machine's
-  Postgres; the KV on the machine's Redis (its own database index) through the Upstash REST bridge; labelled fakes
+  Postgres; the KV on ${
+    r.flags["own-redis"]
+      ? "a redis-server of the run's own (no persistence)"
+      : "the machine's Redis (its own database index)"
+  } through the Upstash REST bridge; labelled fakes
   for QStash (signed deliveries to the workers), Qdrant and the model (first token after 300 ms, then 30 tokens/s).
 - Machine CPU busy during the load phase: ${r.samples.machineCpuPercent.toFixed(0)}% of all cores.
 
