@@ -83,7 +83,7 @@ export async function authorExam(
 
 /** What one sitting took. */
 export interface Sitting {
-  /** Start, answer and submit, each timed, with its status. */
+  /** Start (or, with an attempt left open, the reads that resume it), answer and submit, each timed. */
   steps: { ms: number; status: number }[];
   attemptId?: string;
   /** Submit to graded, when it was graded within the wait. */
@@ -92,7 +92,10 @@ export interface Sitting {
   outcome: string;
 }
 
-/** A student sits `examId`: starts an attempt, answers every item, submits, and waits for the grade. */
+/**
+ * A student sits `examId`: starts an attempt (or resumes the one a failure left open), answers every item, submits,
+ * and waits for the grade.
+ */
 export async function sitExam(
   edgeUrl: string,
   student: LoadUser,
@@ -107,16 +110,31 @@ export async function sitExam(
     steps.push({ ms: performance.now() - started, status: out.response.status });
     return out;
   };
+  type Open = { id: string; items: { id: string; type: string; options: string[] | null }[] };
+  let attempt: Open | undefined;
   const started = await timed(() =>
     api.POST("/api/v1/exams/{id}/attempts", { params: { path: { id: examId } } })
   );
-  if (started.response.status !== 201 || !started.data) {
-    return { steps, outcome: `start ${started.response.status}` };
+  if (started.response.status === 201 && started.data) attempt = started.data as unknown as Open;
+  else if (started.response.status === 409) {
+    // An attempt left open (a sitting cut off by a failure): resume it, as the student's screen does. The 409 is
+    // the answer that says so, not an error; the resume's reads are timed in its place.
+    steps.pop();
+    const mine = await timed(() =>
+      api.GET("/api/v1/me/exam-attempts", { params: { query: { examId, limit: 5 } } })
+    );
+    const open = (mine.data as { items?: { id: string; status: string }[] } | undefined)?.items
+      ?.find((a) => a.status === "in_progress");
+    if (open) {
+      const read = await timed(() => api.GET("/api/v1/attempts/{id}", { params: { path: { id: open.id } } }));
+      if (read.response.ok && read.data) attempt = read.data as unknown as Open;
+    }
+    if (!attempt) {
+      steps.push({ ms: 0, status: 409 }); // No attempt to resume: the 409 stands (e.g. no attempts left).
+      return { steps, outcome: "start 409" };
+    }
   }
-  const attempt = started.data as unknown as {
-    id: string;
-    items: { id: string; type: string; options: string[] | null }[];
-  };
+  if (!attempt) return { steps, outcome: `start ${started.response.status}` };
   const answers = attempt.items.map((item) => ({
     itemId: item.id,
     answer: item.type === "short_answer" ? "substitution" : (item.options?.[0] ?? "True"),

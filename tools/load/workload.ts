@@ -258,7 +258,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         if (out.outcome === "graded") {
           grading.latenciesMs.push(out.gradingMs!);
           grading.ok++;
-        } else if (out.attemptId && out.steps.length === 3) {
+        } else if (out.outcome === "not graded") {
           fail(grading, out.outcome);
         }
         if (out.outcome !== "graded") await backOff();
