@@ -11,7 +11,7 @@ const databaseUrl = Deno.env.get("DATABASE_URL");
 if (databaseUrl) {
   Deno.test({
     name:
-      "[postgres] core answers 503 with Retry-After at once while Postgres is cut, and 200 once it is back",
+      "[postgres] core answers 503 with Retry-After at once while Postgres is cut, silent or stalled, and 200 once it is back",
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
@@ -31,10 +31,19 @@ if (databaseUrl) {
 
         // Refused connections: 40 requests at once, four times the pool, as under load (postgres.js's growing
         // reconnect backoff held the ones queued behind the pool for 30-50 s). A silent network (connects time
-        // out): as many requests as the pool has connections, each waiting one connect timeout (2 s).
-        for (const [mode, concurrent] of [["refused", 40], ["silent", 8]] as const) {
+        // out): as many requests as the pool has connections, each waiting one connect timeout (2 s). A held
+        // database (connections stay open, nothing is answered): twice the pool, failed by the stall guard once
+        // its probe goes unanswered (2 s + 2 s); before it, these requests waited for as long as the hold lasted.
+        for (
+          const [mode, concurrent, limitMs] of [["refused", 40, 5000], ["silent", 8, 5000], [
+            "held",
+            20,
+            6000,
+          ]] as const
+        ) {
           if (mode === "refused") proxy.cut();
-          else proxy.stall();
+          else if (mode === "silent") proxy.stall();
+          else proxy.hold();
           const started = performance.now();
           const answers = await Promise.all(Array.from({ length: concurrent }, () => me()));
           const elapsed = performance.now() - started;
@@ -44,8 +53,20 @@ if (databaseUrl) {
             assert.equal(body.error.code, "UNAVAILABLE");
             assert.match(res.headers.get("retry-after") ?? "", /^\d+$/, mode);
           }
-          assert.ok(elapsed < 5000, `${mode}: answered in ${Math.round(elapsed)} ms`);
+          assert.ok(elapsed < limitMs, `${mode}: answered in ${Math.round(elapsed)} ms`);
+          if (mode === "held") {
+            // Still held: the breaker is open, so requests fail at once instead of waiting again.
+            const started = performance.now();
+            const res = await me();
+            await res.body?.cancel();
+            assert.equal(res.status, 503);
+            assert.ok(
+              performance.now() - started < 1000,
+              "held: a request waited while the breaker was open",
+            );
+          }
 
+          proxy.release();
           proxy.restore();
           let status = 0;
           for (let i = 0; i < 50 && status !== 200; i++) {

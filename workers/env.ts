@@ -19,6 +19,11 @@ export const workersEnvSchema = z.object({
   JOB_TRANSPORT: z.enum(["auto", "embedded", "qstash"]).default("auto"),
   /** Attempts per job (for jobs enqueued without their own limit) before it is `dead`. */
   JOB_MAX_ATTEMPTS: envTypes.int(5, 1),
+  /**
+   * QStash: times a job QStash gave up on (with attempts left) is put back for a new message; the next give-up
+   * makes it `dead`, so a job no worker can claim cannot cycle forever. A job held under a live lease is put back.
+   */
+  JOB_MAX_REQUEUES: envTypes.int(5, 0),
   /** How long a running job is held; a worker that stops answering loses it after this. Extended while it runs. */
   JOB_LEASE_MS: envTypes.int(60_000, 100),
   /** Embedded queue: pause between claims when nothing was due. QStash: pause between outbox scans. */

@@ -61,6 +61,7 @@ export function buildWorkersServices(
     workerId: workerIdOf(),
     leaseMs: env.JOB_LEASE_MS,
     maxAttempts: env.JOB_MAX_ATTEMPTS,
+    maxRequeues: env.JOB_MAX_REQUEUES,
     backoff: { baseMs: env.JOB_BACKOFF_BASE_MS, maxMs: env.JOB_BACKOFF_MAX_MS },
     metrics: registerJobMetrics(metrics.registry, database),
     deps: {

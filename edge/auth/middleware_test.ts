@@ -202,7 +202,7 @@ dbTest("[edge] when core's keys cannot be fetched the edge answers 503, not 401"
 });
 
 dbTest(
-  "[edge] when the revocation list cannot be read the edge refuses with 503 (fails closed)",
+  "[edge] when the revocation list cannot be read the edge refuses with 503 and Retry-After (fails closed)",
   async (database) => {
     const user = await createTestUser(database);
     const down = new MemoryKv();
@@ -210,5 +210,8 @@ dbTest(
     const stack = createTestStack(database, { kv: down });
     const res = await callMe(stack, await forge(stack, { claims: { sub: user.id } }));
     assert.equal(res.status, 503);
+    // docs/kv.md declares it: clients are told when to try again (seen missing in a Redis restart under load).
+    assert.equal(res.headers.get("retry-after"), "5");
+    assert.equal((await res.json()).error.code, "UNAVAILABLE");
   },
 );

@@ -101,7 +101,10 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
       ]);
     } catch (err) {
       // Fail closed: a signed-out token must not get in because the revocation list cannot be read.
-      throw new AppError(ErrorCode.UNAVAILABLE, "Token revocations could not be checked", { cause: err });
+      throw new AppError(ErrorCode.UNAVAILABLE, "Token revocations could not be checked", {
+        headers: { "Retry-After": "5" },
+        cause: err,
+      });
     }
     if (revoked) throw new InvalidTokenError("The access token has been revoked");
     // Every token of the user issued before a role change, deactivation or password change is revoked.

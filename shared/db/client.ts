@@ -7,6 +7,8 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema/mod.ts";
 import { type DataDirLock, lockDataDir } from "./data_dir_lock.ts";
+import { StallGuard } from "./stall_guard.ts";
+import { DATABASE_RETRY_AFTER_SECONDS } from "./unavailable.ts";
 
 /** The drizzle database type both drivers satisfy. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -39,6 +41,12 @@ export interface DatabaseConfig {
   prepare?: boolean;
   idleTimeoutSeconds?: number;
   connectTimeoutSeconds?: number;
+  /** Server-side `statement_timeout` of every connection (ms); 0: none. */
+  statementTimeoutMs?: number;
+  /** A reply outstanding this long makes the stall guard probe the server (ms; `stall_guard.ts`); 0: no guard. */
+  stallSuspectMs?: number;
+  /** Told when the stall guard's breaker opens (the database stopped answering) and closes again. */
+  onStall?: (state: "open" | "closed") => void;
 }
 
 /** Opens Postgres (postgres.js) when a URL is given, else PGlite with pgvector on disk. */
@@ -86,19 +94,69 @@ export async function openPglite(dataDir: string, from?: PGlite): Promise<Databa
 
 /** Opens Postgres through postgres.js, with an optional read replica. */
 export async function openPostgres(config: DatabaseConfig): Promise<Database> {
-  const options = (url: string, max: number) =>
-    postgres(url, {
+  const connectTimeout = config.connectTimeoutSeconds ?? 2;
+  const statementTimeoutMs = config.statementTimeoutMs ?? 30_000;
+  const suspectAfterMs = config.stallSuspectMs ?? 2_000;
+  const probes: ReturnType<typeof postgres>[] = [];
+  /** A guard per pool; its probe asks the same server for `select 1` on a connection of its own (not guarded). */
+  const guardFor = (url: string) => {
+    if (suspectAfterMs <= 0) return undefined;
+    let probe: ReturnType<typeof postgres> | undefined;
+    return new StallGuard({
+      suspectAfterMs,
+      probeTimeoutMs: connectTimeout * 1000,
+      openMs: DATABASE_RETRY_AFTER_SECONDS * 1000,
+      hardTimeoutMs: statementTimeoutMs > 0 ? statementTimeoutMs + 5_000 : 0,
+      probe: async () => {
+        if (!probe) {
+          probe = postgres(url, {
+            max: 1,
+            prepare: false,
+            idle_timeout: 5,
+            connect_timeout: connectTimeout,
+            backoff: () => 0,
+            onnotice: () => {},
+          });
+          probes.push(probe);
+        }
+        const client = probe;
+        try {
+          await client`select 1`;
+        } catch (err) {
+          // A failed probe's connection may be the stuck one: the next probe starts afresh.
+          if (probe === client) probe = undefined;
+          client.end({ timeout: 0 }).catch(() => {});
+          throw err;
+        }
+      },
+      onChange: (state) => config.onStall?.(state),
+    });
+  };
+  const guards: StallGuard[] = [];
+  const options = (url: string, max: number) => {
+    const guard = guardFor(url);
+    if (guard) guards.push(guard);
+    return postgres(url, {
       max,
       prepare: config.prepare ?? true,
       idle_timeout: config.idleTimeoutSeconds ?? 30,
-      connect_timeout: config.connectTimeoutSeconds ?? 2,
+      connect_timeout: connectTimeout,
       // Reconnect at once after a failed connect. postgres.js's default backoff grows with every failure (3^n / 100
       // s, up to 20 s) and a queued query waits for its connection's next try, so during an outage requests queued
       // behind the pool hung for tens of seconds instead of failing fast with 503; each try fails one waiting
       // query, and none is made while nothing waits.
       backoff: () => 0,
       onnotice: () => {},
+      // A runaway statement is ended by the server; a server that stops answering, by the stall guard.
+      ...(statementTimeoutMs > 0 ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
+      ...(guard
+        ? {
+          socket: (o: { host: string[]; port: number[]; path?: string }) =>
+            guard.connect({ host: o.host[0], port: o.port[0], path: o.path || undefined }),
+        }
+        : {}),
     });
+  };
   const primary = options(config.url!, config.poolMax ?? 10);
   const replica = config.readUrl ? options(config.readUrl, config.poolMax ?? 10) : undefined;
   const db = drizzlePostgres(primary, { schema }) as unknown as Db;
@@ -121,6 +179,8 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
     close: async () => {
       await primary.end({ timeout: 5 });
       await replica?.end({ timeout: 5 });
+      for (const guard of guards) guard.close();
+      await Promise.all(probes.map((p) => p.end({ timeout: 1 }).catch(() => {})));
     },
   };
 }

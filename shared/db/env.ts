@@ -16,6 +16,13 @@ export const databaseEnv = {
   DATABASE_IDLE_TIMEOUT_SECONDS: envTypes.int(30),
   /** How long a new connection may take before the request fails with 503 (the database is unreachable). */
   DATABASE_CONNECT_TIMEOUT_SECONDS: envTypes.int(2, 1),
+  /** Server-side `statement_timeout` of every connection, ms (the statement fails, the request answers 503); 0: none. */
+  DATABASE_STATEMENT_TIMEOUT_MS: envTypes.int(30_000),
+  /**
+   * A reply outstanding this long makes the stall guard ask the server, on a connection of its own, whether it still
+   * answers; unanswered, queries fail at once with 503 until it does (`shared/db/stall_guard.ts`). 0: no guard.
+   */
+  DATABASE_STALL_SUSPECT_MS: envTypes.int(2_000),
   /** Apply pending migrations when the process starts. */
   MIGRATE_ON_START: envTypes.bool(true),
 };
@@ -29,6 +36,8 @@ export interface DatabaseEnv {
   DATABASE_PREPARE: boolean;
   DATABASE_IDLE_TIMEOUT_SECONDS: number;
   DATABASE_CONNECT_TIMEOUT_SECONDS: number;
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_STALL_SUSPECT_MS: number;
   MIGRATE_ON_START: boolean;
 }
 
@@ -42,5 +51,7 @@ export function databaseConfig(env: DatabaseEnv): DatabaseConfig {
     prepare: env.DATABASE_PREPARE,
     idleTimeoutSeconds: env.DATABASE_IDLE_TIMEOUT_SECONDS,
     connectTimeoutSeconds: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    stallSuspectMs: env.DATABASE_STALL_SUSPECT_MS,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Recognises the errors that mean "the database cannot be reached right now" (as opposed to a bad query): refused,
  * reset, timed-out or dropped connections from postgres.js and the runtime, and Postgres refusing connections while
- * it starts, stops or is full. Drizzle wraps driver errors, so the `cause` chain is searched too.
+ * it starts, stops or is full, a statement ended at `statement_timeout`, and a database that stopped answering
+ * (the stall guard's `DATABASE_STALLED`). Drizzle wraps driver errors, so the `cause` chain is searched too.
  */
 const CONNECTION_CODES = new Set([
   // The runtime's socket errors, as postgres.js passes them on.
@@ -23,6 +24,10 @@ const CONNECTION_CODES = new Set([
   "57P02",
   "57P03",
   "53300",
+  // Postgres ended a statement at `statement_timeout` (the database is too slow to answer in time).
+  "57014",
+  // The stall guard (stall_guard.ts): the database accepts connections but stopped answering.
+  "DATABASE_STALLED",
 ]);
 const CONNECTION_ERROR_NAMES = new Set([
   "ConnectionRefused",

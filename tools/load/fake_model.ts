@@ -5,7 +5,10 @@
  * `firstTokenMs`, then `tokensPerSecond`), or answered whole after `firstTokenMs`; and `POST /v1/embeddings` with
  * the tests' deterministic hashed bag-of-words vectors. The answer cites `[1]` and repeats the question's words, so
  * the tutor's grounding checks see a cited answer. `mode` switches it to fail like a model in trouble: `down`
- * answers 503 at once, `break` streams half the answer and then cuts the connection.
+ * answers 503 at once, `break` streams half the answer and then cuts the connection. Asked for a JSON schema
+ * (`response_format.json_schema`), it answers what the workers' exam jobs ask for: `exam_items` built from the
+ * chunks in the prompt (each quoting a passage of its chunk verbatim, so the generator's support checks pass) and
+ * `rubric_grade` for a short answer, streamed with the same pacing (a few characters per token).
  */
 import { hashedBagOfWords } from "../../shared/rag/testing/hash_embedder.ts";
 
@@ -66,9 +69,12 @@ export function startFakeModel(
     }
     const messages = body.messages as { role: string; content: string }[];
     const question = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+    const schemaName: string | undefined = body.response_format?.json_schema?.name;
+    const json = schemaName ? structuredAnswer(schemaName, question) : undefined;
     const words = question.split(/\s+/).filter(Boolean).slice(0, 12);
-    // Sentences of eight words, each citing the first source, as a grounded answer reads.
-    const tokens = Array.from(
+    // Sentences of eight words, each citing the first source, as a grounded answer reads; JSON in slices of 24
+    // characters (a long exam answer then takes a second or two, as a model's would).
+    const tokens = json !== undefined ? json.match(/[\s\S]{1,24}/g) ?? [] : Array.from(
       { length: answerTokens },
       (_, i) => `${words[i % Math.max(1, words.length)] ?? "answer"}${i % 8 === 7 ? " [1]. " : " "}`,
     );
@@ -143,4 +149,67 @@ export function startFakeModel(
   });
   state.baseUrl = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/v1`;
   return state;
+}
+
+/** The JSON the exam jobs ask for, or undefined for a schema this fake does not know. */
+export function structuredAnswer(schemaName: string, prompt: string): string | undefined {
+  if (schemaName === "rubric_grade") {
+    return JSON.stringify({ score: 0.5, justification: "Partly matches the key.", confidence: 0.9 });
+  }
+  if (schemaName !== "exam_items") return undefined;
+  const need = /Write (\d+) multiple_choice, (\d+) true_false and (\d+) short_answer items/.exec(prompt);
+  const counts = need ? need.slice(1, 4).map(Number) : [0, 0, 0];
+  // Facts already covered (a retry lists them): start past them so the new items test other passages.
+  const covered = prompt.split("Course material:")[0].split("\n").filter((l) => l.startsWith("- ")).length;
+  const seen = new Set<string>();
+  const chunks: { id: string; tokens: string[] }[] = [];
+  for (const m of prompt.matchAll(/<chunk id="([^"]+)"[^>]*>\n([\s\S]*?)\n<\/chunk>/g)) {
+    const tokens = m[2].split(/\s+/).filter(Boolean);
+    // The same PDF uploaded many times gives chunks of the same text: one of each.
+    const key = tokens.join(" ");
+    if (tokens.length < 6 || seen.has(key)) continue;
+    seen.add(key);
+    chunks.push({ id: m[1], tokens });
+  }
+  // Passages of eight words, four words apart, taken across the chunks before going further into any one.
+  const windows: { id: string; tokens: string[] }[] = [];
+  const longest = Math.max(0, ...chunks.map((c) => c.tokens.length));
+  for (let offset = 0; offset + 8 <= longest; offset += 4) {
+    for (const c of chunks) {
+      if (offset + 8 <= c.tokens.length) {
+        windows.push({ id: c.id, tokens: c.tokens.slice(offset, offset + 8) });
+      }
+    }
+  }
+  const types = ["multiple_choice", "true_false", "short_answer"] as const;
+  const items = [];
+  let k = covered;
+  for (const [t, type] of types.entries()) {
+    for (let n = 0; n < counts[t] && windows.length > 0; n++, k++) {
+      const { id: chunkId, tokens: quoteTokens } = windows[k % windows.length];
+      const quote = quoteTokens.join(" ");
+      const word = quoteTokens.find((w) => /^[A-Za-z]{4,}$/.test(w)) ?? quoteTokens[0];
+      const base = {
+        type,
+        question: `According to the material, what completes: "${quoteTokens.slice(0, 4).join(" ")} ..."?`,
+        explanation: `The material says: ${quote}`,
+        difficulty: "medium",
+        chunkId,
+        quote,
+      };
+      if (type === "multiple_choice") {
+        items.push({ ...base, options: [word, "none of these", "all of these"], answerKey: word });
+      } else if (type === "true_false") {
+        items.push({
+          ...base,
+          question: `True or false: ${quote}`,
+          options: ["True", "False"],
+          answerKey: "True",
+        });
+      } else {
+        items.push({ ...base, options: [], answerKey: word });
+      }
+    }
+  }
+  return JSON.stringify({ items });
 }

@@ -20,6 +20,40 @@ interface Fault {
   lift(stack: Stack): Promise<void>;
   /** Whether the phase's errors stay within what is declared; absent: not judged (the verdict is recovery). */
   withinDeclared?: (classes: ClassResult[]) => boolean;
+  /** Checks the declared degradation directly while the fault holds (2 s after injection). */
+  observe?: (stack: Stack) => Promise<{ ok: boolean; note: string }>;
+  /** Checks after recovery (e.g. that what degraded works again). */
+  afterwards?: (stack: Stack) => Promise<{ ok: boolean; note: string }>;
+}
+
+/** One signed-in GET through the first edge: status and Retry-After. */
+async function probe(stack: Stack, authorization: string, path: string) {
+  const res = await fetch(`${stack.edgeUrls[0]}${path}`, { headers: { authorization } });
+  await res.body?.cancel();
+  return { status: res.status, retryAfter: res.headers.get("retry-after") };
+}
+
+/** The edges' `edge_kv_fallback_total{component="ratelimit"}`, summed. */
+async function rateLimitFallbacks(stack: Stack): Promise<number> {
+  let total = 0;
+  for (const edge of stack.edgeUrls) {
+    const res = await fetch(`${edge}/metrics`, {
+      headers: { authorization: `Bearer ${stack.metricsToken}` },
+    });
+    const text = await res.text();
+    for (const m of text.matchAll(/^edge_kv_fallback_total\{[^}]*component="ratelimit"[^}]*\} (\d+)/gm)) {
+      total += Number(m[1]);
+    }
+  }
+  return total;
+}
+
+/** What the Redis-restart fault saw while Redis was down, read by `afterwards`. */
+const redisRestart = { fallbacksBefore: 0 };
+
+/** Only 503 (counted per status, or as autocannon's non-2xx) in the phase: the declared answers while Redis is down. */
+function only503(classes: ClassResult[]): boolean {
+  return classes.every((c) => Object.keys(c.errors).every((k) => k === "503" || k === "non-2xx"));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,17 +75,13 @@ function summary(classes: ClassResult[]): string {
   return parts.length ? parts.join("; ") : "no errors";
 }
 
-/** SIGKILLs the worker holding a running ingestion job (started for the purpose), restarts it after `downMs`. */
-async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<void> {
-  const pdf = await Deno.readFile(
-    new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url),
-  );
-  const ingestion = uploadAndIngest(stack.edgeUrls[0], stack.academics[0], stack.courseId, pdf, 240_000);
+/** SIGKILLs the worker holding a running job of `type` (within 30 s), restarts it after `downMs`. */
+async function killWorkerHolding(stack: Stack, type: string, downMs: number): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const rows = await queryRows<{ locked_by: string | null }>(
       stack.database.db,
-      sql`select locked_by from jobs where type = 'documents.ingest' and status = 'running'`,
+      sql`select locked_by from jobs where type = ${type} and status = 'running'`,
     );
     const holder = stack.processes.find((p) =>
       p.tier === "workers" && rows.some((r) => r.locked_by?.includes(String(p.child.pid)))
@@ -60,10 +90,20 @@ async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<voi
       await holder.kill("SIGKILL");
       await sleep(downMs);
       await holder.restart();
-      break;
+      return;
     }
-    await sleep(100);
+    await sleep(50);
   }
+  throw new Error(`no worker held a running ${type} job within 30 s`);
+}
+
+/** SIGKILLs the worker holding a running ingestion job (started for the purpose), restarts it after `downMs`. */
+async function killWorkerMidIngestion(stack: Stack, downMs: number): Promise<void> {
+  const pdf = await Deno.readFile(
+    new URL("../../fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf", import.meta.url),
+  );
+  const ingestion = uploadAndIngest(stack.edgeUrls[0], stack.academics[0], stack.courseId, pdf, 240_000);
+  await killWorkerHolding(stack, "documents.ingest", downMs);
   // The job itself is checked with all the others after the drain; its outcome is not awaited here.
   ingestion.catch(() => {});
 }
@@ -112,11 +152,51 @@ const FAULTS: Fault[] = [
     withinDeclared: (classes) => classes.every((c) => errorsOf(c) === 0),
   },
   {
+    name: "SIGKILL the worker grading an exam attempt, restarted after 2 s",
+    declared:
+      "QStash redelivers; another worker takes the grading over when its lease ends; the attempt is graded once",
+    holdMs: 0,
+    // Students submit attempts throughout the phase; the kill waits for one being graded.
+    inject: (s) => killWorkerHolding(s, "exams.grade", 2_000),
+    lift: () => Promise.resolve(),
+    withinDeclared: (classes) => classes.every((c) => errorsOf(c) === 0),
+  },
+  {
     name: "Redis unreachable for 5 s (connections cut)",
     declared: "edge: 503 on signed-in calls (revocations fail closed), per-process limits, cache bypassed",
     holdMs: 5_000,
     inject: (s) => Promise.resolve(s.redisProxy.cut()),
     lift: (s) => Promise.resolve(s.redisProxy.restore()),
+  },
+  {
+    name: "Redis restarted: SIGKILL, started again after 5 s with its data lost",
+    declared:
+      "per docs/kv.md: signed-in calls 503 with Retry-After while revocations cannot be read (admins fail closed), " +
+      "rate limits fall back to each edge's own window, the cache is bypassed; answers again once Redis is back",
+    holdMs: 5_000,
+    inject: async (s) => {
+      if (!s.ownRedis) throw new Error("needs the stack's own redis-server (--own-redis)");
+      redisRestart.fallbacksBefore = await rateLimitFallbacks(s);
+      await s.ownRedis.stop("kill");
+    },
+    lift: async (s) => await s.ownRedis?.start(),
+    observe: async (s) => {
+      const admin = await probe(s, s.admin.authorization, "/api/v1/audit?limit=1");
+      const student = await probe(s, s.students[0].authorization, "/api/v1/me/courses");
+      const fallbacks = await rateLimitFallbacks(s) - redisRestart.fallbacksBefore;
+      const ok = admin.status === 503 && admin.retryAfter !== null && fallbacks > 0;
+      return {
+        ok,
+        note: `while down: admin audit list ${admin.status} (Retry-After ${admin.retryAfter ?? "none"}), ` +
+          `student reads ${student.status} (Retry-After ${student.retryAfter ?? "none"}), ` +
+          `${fallbacks} rate-limit checks on the edges' own windows`,
+      };
+    },
+    afterwards: async (s) => {
+      const admin = await probe(s, s.admin.authorization, "/api/v1/audit?limit=1");
+      return { ok: admin.status === 200, note: `after: admin audit list ${admin.status}` };
+    },
+    withinDeclared: only503,
   },
   {
     name: "Postgres cut for 10 s (TCP proxy)",
@@ -163,18 +243,37 @@ export async function runFaults(
     const durationSeconds = Math.ceil((3_000 + fault.holdMs + 5_000) / 1000);
     const phase = runWorkload(stack, { ...workload, durationSeconds });
     await sleep(3_000);
-    await fault.inject(stack);
-    await sleep(fault.holdMs);
+    let injected = "";
+    let observed: { ok: boolean; note: string } | undefined;
+    try {
+      await fault.inject(stack);
+      const held = sleep(fault.holdMs);
+      if (fault.observe) {
+        await sleep(Math.min(2_000, fault.holdMs));
+        observed = await fault.observe(stack).catch((err) => ({
+          ok: false,
+          note: `observation failed: ${err}`,
+        }));
+      }
+      await held;
+    } catch (err) {
+      injected = `NOT injected: ${err instanceof Error ? err.message : err}. `;
+    }
     await fault.lift(stack);
     const seen = await phase;
     const back = await recovered(stack);
+    const after = back && !injected && fault.afterwards
+      ? await fault.afterwards(stack).catch((err) => ({ ok: false, note: `check failed: ${err}` }))
+      : undefined;
+    const notes = [observed?.note, after?.note].filter(Boolean).join("; ");
     classes.push(seen);
     results.push({
       name: fault.name,
-      effect: `${summary(seen)}. Declared: ${fault.declared}. ${
-        back ? "Recovered" : "NOT recovered"
-      } without restart.`,
-      ok: back && (fault.withinDeclared?.(seen) ?? true),
+      effect: `${injected}${summary(seen)}${
+        notes ? `. Observed ${notes}` : ""
+      }. Declared: ${fault.declared}. ${back ? "Recovered" : "NOT recovered"} without restart.`,
+      ok: !injected && back && (fault.withinDeclared?.(seen) ?? true) && (observed?.ok ?? true) &&
+        (after?.ok ?? true),
       judged: fault.withinDeclared !== undefined,
     });
   }

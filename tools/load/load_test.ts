@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { LlmExamGenerator } from "../../core/exams/llm_generator.ts";
+import { Blueprint } from "../../core/exams/types.ts";
+import { structuredAnswer } from "./fake_model.ts";
 import { loadOptions, parseDuration, runLoad } from "./main.ts";
 
 const databaseUrl = Deno.env.get("DATABASE_URL");
@@ -47,13 +50,105 @@ Deno.test({
       assert.ok(run.ok, `the checks failed: ${JSON.stringify(run.integrity)}`);
       assert.ok(run.integrity.turnsAccepted > 0, "streamed chats completed");
       assert.ok(run.integrity.jobsSucceeded >= 1, "the PDF was ingested through QStash and the workers");
+      assert.ok(
+        run.integrity.attemptsGraded >= 1,
+        "students sat the generated exam and the workers graded it",
+      );
+      assert.equal(
+        run.integrity.attemptsGraded,
+        run.integrity.attemptsSubmitted,
+        "an attempt was left ungraded",
+      );
+      assert.equal(run.integrity.gradedTwice, 0, "an attempt was graded twice");
       const text = await Deno.readTextFile(report);
       assert.match(text, /# Load report/);
       assert.match(text, /\| chat turn, streamed/);
+      assert.match(text, /\| exam grading/);
       assert.match(text, /\| edge-2 \| \d+/);
       assert.match(text, /\| workers-2 \| \d+/);
     } finally {
       await Deno.remove(report).catch(() => {});
     }
   },
+});
+
+/** Whether a redis-server binary can be started here (the Redis-restart fault starts one of its own). */
+function hasRedisServer(): boolean {
+  try {
+    return new Deno.Command("redis-server", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "[load] a Redis restart under load: 503 with Retry-After while it is down, per-edge rate limits, answers after",
+  ignore: !databaseUrl || !hasRedisServer(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const report = await Deno.makeTempFile({ suffix: ".md" });
+    try {
+      const run = await runLoad(
+        loadOptions([
+          ...[
+            "--chats",
+            "1",
+            "--students",
+            "2",
+            "--academics",
+            "1",
+            "--uploaders",
+            "0",
+            "--exam-takers",
+            "1",
+          ],
+          ...["--connections", "1", "--duration", "3s", "--log-level", "warn", "--report", report],
+          ...["--faults", "redis restarted"],
+        ]),
+        () => {},
+      );
+      const text = await Deno.readTextFile(report);
+      const row = text.split("\n").find((l) => l.startsWith("| Redis restarted"));
+      assert.ok(row, "the fault ran");
+      assert.match(row, /admin audit list 503 \(Retry-After 5\)/, "admins fail closed, told when to retry");
+      assert.match(row, /[1-9]\d* rate-limit checks on the edges' own windows/, "rate limits fell back");
+      assert.match(row, /after: admin audit list 200/, "answers again once Redis is back");
+      assert.match(row, /\| as declared \|$/);
+      assert.ok(run.ok, `the checks failed: ${JSON.stringify(run.integrity)}`);
+    } finally {
+      await Deno.remove(report).catch(() => {});
+    }
+  },
+});
+
+Deno.test("the fake model's exam items pass the generator's own support checks, and its grades parse", async () => {
+  const chunks = [
+    "Substitution solves one equation for one variable and puts that expression into the other equation.",
+    "Elimination adds or subtracts the equations so that one variable cancels and a single equation remains.",
+    "A solution of a system is checked by putting both values back into each of the original equations.",
+  ].map((text, i) => ({ chunkId: crypto.randomUUID(), documentId: crypto.randomUUID(), page: i + 1, text }));
+  // A duplicate of the first chunk (the same PDF uploaded twice) must not make two items test one fact.
+  chunks.push({ ...chunks[0], chunkId: crypto.randomUUID() });
+  const generator = new LlmExamGenerator({
+    completeJson: (request) =>
+      Promise.resolve({ content: structuredAnswer(request.schemaName, request.user) ?? "" }),
+  });
+  const items = await generator.generate(
+    Blueprint.parse({ counts: { multiple_choice: 2, true_false: 1, short_answer: 2 } }),
+    chunks,
+  );
+  assert.deepEqual(items.map((i) => i.type), [
+    "multiple_choice",
+    "multiple_choice",
+    "true_false",
+    "short_answer",
+    "short_answer",
+  ]);
+  const grade = JSON.parse(structuredAnswer("rubric_grade", "")!);
+  assert.equal(typeof grade.score, "number");
+  assert.equal(structuredAnswer("something_else", ""), undefined);
 });

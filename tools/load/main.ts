@@ -10,15 +10,19 @@
  *
  * Flags (defaults are a small run): --chats 4 (concurrent streamed chats), --duration 20s, --connections 4
  * (autocannon connections per plain class), --uploaders 1, --students 8, --academics 2, --edges 2, --cores 2,
- * --workers 2, --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
+ * --workers 2, --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
+ * during the phase), --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
  * the run's own is created on that server and dropped),
- * --redis-url redis://127.0.0.1:6379, --redis-db 11, --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
- * --faults all (or words of their names: `qdrant,model,core,worker,redis,postgres`; tools/load/faults.ts) to run the
- * faults after the clean load phase.
+ * --redis-url redis://127.0.0.1:6379, --redis-db 11 (or LOAD_REDIS_DB), --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
+ * --faults all (or words of their names: `qdrant,model,core,ingestion,grading,redis,restart,postgres`;
+ * tools/load/faults.ts) to run the faults after the clean load phase, --own-redis (the KV on a redis-server the run
+ * starts on a free port, --redis-server its command; on with `--faults all` or `restart`: the Redis-restart fault
+ * restarts it).
  */
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { queryRows } from "../../shared/db/client.ts";
+import { authorExam, examIntegrity, type ExamPool } from "./exams.ts";
 import { runFaults } from "./faults.ts";
 import { startMonitor } from "./monitor.ts";
 import { errorCount, type FaultResult, type Integrity, machineInfo, renderReport } from "./report.ts";
@@ -45,6 +49,8 @@ export interface LoadOptions {
   edges: number;
   cores: number;
   workers: number;
+  examTakers: number;
+  examAuthors: number;
   report: string;
   logLevel: string;
   postgresUrl: string;
@@ -53,6 +59,9 @@ export interface LoadOptions {
   pdf: string;
   /** Faults to run after the clean load phase: `all`, or words matching their names (`qdrant,model`); empty: none. */
   faults: string;
+  /** Run the KV on a redis-server of the run's own (needed by the Redis-restart fault; on with `--faults all`). */
+  ownRedis: boolean;
+  redisServer: string;
 }
 
 /** Reads the flags. */
@@ -69,6 +78,8 @@ export function loadOptions(args: string[]): LoadOptions {
       edges: { type: "string", default: "2" },
       cores: { type: "string", default: "2" },
       workers: { type: "string", default: "2" },
+      "exam-takers": { type: "string", default: "2" },
+      "exam-authors": { type: "string", default: "1" },
       report: { type: "string", default: "docs/load-report.md" },
       "log-level": { type: "string", default: "info" },
       "postgres-url": {
@@ -76,9 +87,11 @@ export function loadOptions(args: string[]): LoadOptions {
         default: Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
       },
       "redis-url": { type: "string", default: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379" },
-      "redis-db": { type: "string", default: "11" },
+      "redis-db": { type: "string", default: Deno.env.get("LOAD_REDIS_DB") ?? "11" },
       pdf: { type: "string", default: "fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf" },
       faults: { type: "string", default: "" },
+      "own-redis": { type: "boolean", default: false },
+      "redis-server": { type: "string", default: "redis-server" },
     },
   });
   const int = (name: string, v: string, min = 0) => {
@@ -99,6 +112,8 @@ export function loadOptions(args: string[]): LoadOptions {
     edges: int("edges", values.edges, 1),
     cores: int("cores", values.cores, 1),
     workers: int("workers", values.workers, 1),
+    examTakers: int("exam-takers", values["exam-takers"]),
+    examAuthors: int("exam-authors", values["exam-authors"]),
     report: values.report,
     logLevel: values["log-level"],
     postgresUrl: values["postgres-url"],
@@ -106,6 +121,8 @@ export function loadOptions(args: string[]): LoadOptions {
     redisDb: int("redis-db", values["redis-db"]),
     pdf: values.pdf.startsWith("/") ? values.pdf : `${ROOT}${values.pdf}`,
     faults: values.faults,
+    ownRedis: values["own-redis"] || values.faults === "all" || /restart/i.test(values.faults),
+    redisServer: values["redis-server"],
   };
 }
 
@@ -151,6 +168,8 @@ export async function runLoad(
     postgresUrl: options.postgresUrl,
     redisUrl: options.redisUrl,
     redisDb: options.redisDb,
+    ownRedis: options.ownRedis,
+    redisServer: options.redisServer,
     logLevel: options.logLevel,
     logDir,
   });
@@ -161,6 +180,13 @@ export async function runLoad(
     const pdf = await Deno.readFile(options.pdf);
     const first = await uploadAndIngest(stack.edgeUrls[0], stack.academics[0], stack.courseId, pdf);
     if (first.status !== "succeeded") throw new Error(`the first ingestion ended ${first.status}`);
+    // Students sit an exam from the start: one generated from that material and published first.
+    const exams: ExamPool = { published: [], used: new Map() };
+    if (options.examTakers > 0) {
+      const authored = await authorExam(stack.edgeUrls[0], stack.academics.at(-1)!, stack.courseId);
+      if (authored.outcome !== "published") throw new Error(`the first exam: ${authored.outcome}`);
+      exams.published.push(authored.examId);
+    }
 
     log(`load phase: ${options.chats} streamed chats, ${options.durationSeconds} s`);
     const monitor = startMonitor(stack);
@@ -170,6 +196,9 @@ export async function runLoad(
       connections: options.connections,
       uploaders: options.uploaders,
       pdfPath: options.pdf,
+      examTakers: options.examTakers,
+      examAuthors: options.examAuthors,
+      exams,
     });
     const samples = await monitor.stop();
 
@@ -186,6 +215,8 @@ export async function runLoad(
           connections: options.connections,
           uploaders: 0,
           pdfPath: options.pdf,
+          examTakers: options.examTakers,
+          exams,
         },
         log,
         only,
@@ -203,15 +234,19 @@ export async function runLoad(
     do {
       const [row] = await queryRows<{ n: number }>(
         stack.database.db,
-        sql`select count(*)::int as n from jobs where status not in ('succeeded', 'dead')`,
+        // Jobs scheduled for later (an attempt's auto-submission at its deadline) are not due: not waited for.
+        sql`select count(*)::int as n from jobs where status not in ('succeeded', 'dead')
+          and (run_after is null or run_after <= now())`,
       );
       unfinished = row.n;
       if (unfinished > 0) await new Promise((r) => setTimeout(r, 1000));
     } while (unfinished > 0 && Date.now() < drainUntil);
-    const [jobs] = await queryRows<{ total: number; succeeded: number; dead: number }>(
+    const [jobs] = await queryRows<{ total: number; succeeded: number; dead: number; scheduled: number }>(
       stack.database.db,
       sql`select count(*)::int as total, count(*) filter (where status = 'succeeded')::int as succeeded,
-        count(*) filter (where status = 'dead')::int as dead from jobs`,
+        count(*) filter (where status = 'dead')::int as dead,
+        count(*) filter (where status not in ('succeeded', 'dead') and run_after > now())::int as scheduled
+        from jobs`,
     );
     const [dup] = await queryRows<{ n: number }>(
       stack.database.db,
@@ -225,11 +260,14 @@ export async function runLoad(
         count(*) filter (where role = 'assistant' and status = 'complete')::int as complete from chat_messages`,
     );
     const chat = classes[0];
+    const examChecks = await examIntegrity(stack.database);
     const integrity: Integrity = {
+      ...examChecks,
       jobsTotal: jobs.total,
       jobsSucceeded: jobs.succeeded,
       jobsDead: jobs.dead,
       jobsUnfinished: unfinished,
+      jobsScheduled: jobs.scheduled,
       duplicateChunks: dup.n,
       turnsAccepted: chat.latenciesMs.length + faultTurns.accepted,
       questionsStored: turns.questions,
@@ -250,6 +288,10 @@ export async function runLoad(
         edges: options.edges,
         cores: options.cores,
         workers: options.workers,
+        "exam-takers": options.examTakers,
+        "exam-authors": options.examAuthors,
+        ...(options.ownRedis ? { "own-redis": "on" } : {}),
+        ...(options.faults ? { faults: options.faults } : {}),
       },
       machine,
       classes,
@@ -262,7 +304,9 @@ export async function runLoad(
     await Deno.writeTextFile(reportPath, report);
     const ok = errors === 0 && integrity.jobsUnfinished === 0 && integrity.jobsDead === 0 &&
       integrity.duplicateChunks === 0 && integrity.questionsStored >= integrity.turnsAccepted &&
-      integrity.answersStored >= chat.ok + faultTurns.completed && faults.every((f) => f.ok);
+      integrity.answersStored >= chat.ok + faultTurns.completed && faults.every((f) => f.ok) &&
+      integrity.attemptsGraded === integrity.attemptsSubmitted && integrity.gradedTwice === 0 &&
+      integrity.answersUngraded === 0;
     log(`report written to ${reportPath}: ${errors} errors, ${ok ? "checks passed" : "CHECKS FAILED"}`);
     keepLogs = !ok;
     return { errors, integrity, reportPath, ok };

@@ -1,13 +1,16 @@
+import type { ExamIntegrity } from "./exams.ts";
 /** Writes the load run's report (docs/load-report.md by default) as Markdown. */
 import type { Samples } from "./monitor.ts";
 import type { ClassResult } from "./workload.ts";
 
-/** What the run checked after the load: jobs and turns accounted for. */
-export interface Integrity {
+/** What the run checked after the load: jobs, turns and exam attempts accounted for. */
+export interface Integrity extends ExamIntegrity {
   jobsTotal: number;
   jobsSucceeded: number;
   /** Jobs not in a final state once the queue was given time to drain. */
   jobsUnfinished: number;
+  /** Jobs not due yet (auto-submissions at attempts' deadlines), left queued. */
+  jobsScheduled: number;
   jobsDead: number;
   /** Chunks stored twice for the same document, generation and position (a job run twice writing twice). */
   duplicateChunks: number;
@@ -107,7 +110,11 @@ Regenerate with \`deno task load\` and the flags below; figures depend on the ma
 - Flags: ${Object.entries(r.flags).map(([k, v]) => `\`--${k} ${v}\``).join(", ")}.
 - Shape: ${r.flags.edges} edge, ${r.flags.cores} core and ${r.flags.workers} workers processes (\`deno run -A <tier>/main.ts\`, as
   \`deno task start:*\`), cores and workers behind round-robin TCP relays; a throwaway database on the machine's
-  Postgres; the KV on the machine's Redis (its own database index) through the Upstash REST bridge; labelled fakes
+  Postgres; the KV on ${
+    r.flags["own-redis"]
+      ? "a redis-server of the run's own (no persistence)"
+      : "the machine's Redis (its own database index)"
+  } through the Upstash REST bridge; labelled fakes
   for QStash (signed deliveries to the workers), Qdrant and the model (first token after 300 ms, then 30 tokens/s).
 - Machine CPU busy during the load phase: ${r.samples.machineCpuPercent.toFixed(0)}% of all cores.
 
@@ -133,10 +140,13 @@ ${procs.join("\n")}
 
 ## Nothing lost, nothing doubled
 
-- Jobs: ${i.jobsTotal} in total, ${i.jobsSucceeded} succeeded, ${i.jobsDead} dead, ${i.jobsUnfinished} unfinished after the drain.
+- Jobs: ${i.jobsTotal} in total, ${i.jobsSucceeded} succeeded, ${i.jobsDead} dead, ${i.jobsUnfinished} unfinished after the drain,
+  ${i.jobsScheduled} scheduled for later (auto-submission at an attempt's deadline).
 - Chunks stored twice for one document position: ${i.duplicateChunks}.
 - Chat: ${i.turnsAccepted} turns accepted by the API, ${i.questionsStored} questions and ${i.answersStored} answers stored
   (${i.answersComplete} complete).
+- Exams: ${i.attemptsSubmitted} attempts submitted, ${i.attemptsGraded} graded, ${i.gradedTwice} graded more than once
+  (one grade notification each), ${i.answersUngraded} answers of graded attempts without a grade.
 
 ## Faults
 

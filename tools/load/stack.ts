@@ -39,6 +39,12 @@ export interface StackOptions {
   /** Redis server URL; the stack uses database `redisDb` on it and deletes only its own keys at the end. */
   redisUrl: string;
   redisDb: number;
+  /**
+   * Start a redis-server of the stack's own on a free port (no persistence) instead of using `redisUrl`'s server:
+   * the Redis-restart fault restarts it. `redisServer` is its command (default `redis-server`).
+   */
+  ownRedis?: boolean;
+  redisServer?: string;
   logLevel: string;
   /** Where the processes' logs go. */
   logDir: string;
@@ -78,12 +84,90 @@ export interface Stack {
   /** Relays the faults cut: the tiers reach Postgres, and the bridge reaches Redis, only through these. */
   postgresProxy: TcpProxy;
   redisProxy: TcpProxy;
+  /** The redis-server the stack started (`ownRedis`), to restart; absent on the machine's Redis. */
+  ownRedis?: OwnRedis;
+  /** Bearer token of the edges' `/metrics`. */
+  metricsToken: string;
   fakes: {
     qstash: Awaited<ReturnType<typeof startFakeQStash>>;
     qdrant: ReturnType<typeof startFakeQdrant>;
     model: ReturnType<typeof startFakeModel>;
   };
   stop(): Promise<void>;
+}
+
+/** A redis-server of the stack's own. */
+export interface OwnRedis {
+  port: number;
+  /** Stops the server: `SHUTDOWN NOSAVE` (or SIGKILL with `kill`), and waits for the process to end. */
+  stop(how?: "shutdown" | "kill"): Promise<void>;
+  /** Starts it again on the same port (empty: nothing was persisted) and waits until it answers PING. */
+  start(): Promise<void>;
+  /** Removes its working directory (after the last stop). */
+  remove(): Promise<void>;
+}
+
+/** Starts a redis-server on a free port with no persistence; its output goes to `logDir/redis-server.log`. */
+async function startOwnRedis(command: string, logDir: string): Promise<OwnRedis> {
+  const port = freePort();
+  const dir = await Deno.makeTempDir({ prefix: "load-redis-" });
+  let child: Deno.ChildProcess | undefined;
+  const ping = async (): Promise<boolean> => {
+    const redis = new IoRedis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+    redis.on("error", () => {}); // Refused while it starts: the answer is `false`.
+    try {
+      await redis.connect();
+      return (await redis.ping()) === "PONG";
+    } catch {
+      return false;
+    } finally {
+      redis.disconnect();
+    }
+  };
+  const own: OwnRedis = {
+    port,
+    async start() {
+      const log = await Deno.open(`${logDir}/redis-server.log`, { write: true, create: true, append: true });
+      child = new Deno.Command(command, {
+        args: [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      child.stdout.pipeTo(log.writable).catch(() => {});
+      child.stderr.pipeTo(new WritableStream()).catch(() => {});
+      const deadline = Date.now() + 15_000;
+      while (!(await ping())) {
+        if (Date.now() > deadline) throw new Error(`${command} did not answer on port ${port}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop(how = "shutdown") {
+      if (!child) return;
+      const running = child;
+      child = undefined;
+      if (how === "kill") running.kill("SIGKILL");
+      else {
+        const redis = new IoRedis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
+        await redis.call("SHUTDOWN", "NOSAVE").catch(() => {});
+        redis.disconnect();
+      }
+      await running.status;
+    },
+    remove: () => Deno.remove(dir, { recursive: true }).catch(() => {}),
+  };
+  await own.start();
+  return own;
 }
 
 /** Polls `url` until it answers 2xx, or throws after `timeoutMs`. */
@@ -246,14 +330,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       );
     }
 
-    // The KV: the machine's Redis, a database index of the stack's own, keys under a prefix of its own.
-    const machineRedis = new URL(options.redisUrl);
+    // The KV: the machine's Redis, a database index of the stack's own, keys under a prefix of its own; or a
+    // redis-server of the stack's own (`ownRedis`), which the Redis-restart fault restarts.
+    let ownRedis: OwnRedis | undefined;
+    if (options.ownRedis) {
+      const started = await startOwnRedis(options.redisServer ?? "redis-server", options.logDir);
+      ownRedis = started;
+      cleanups.push(async () => {
+        await started.stop("kill");
+        await started.remove();
+      });
+    }
+    const machineRedis = new URL(ownRedis ? `redis://127.0.0.1:${ownRedis.port}` : options.redisUrl);
     const redisProxy = new TcpProxy({
       hostname: machineRedis.hostname,
       port: Number(machineRedis.port || 6379),
     });
     cleanups.push(() => Promise.resolve(redisProxy.close()));
-    const redisUrl = new URL(options.redisUrl);
+    const redisUrl = new URL(machineRedis);
     redisUrl.pathname = `/${options.redisDb}`;
     const bridgeRedisUrl = new URL(redisUrl);
     bridgeRedisUrl.hostname = "127.0.0.1";
@@ -264,6 +358,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const keyPrefix = `load:${crypto.randomUUID().slice(0, 8)}:`;
     cleanups.push(() => bridge.close());
     cleanups.push(async () => {
+      if (ownRedis) return; // Its server goes with it.
       const redis = new IoRedis(redisUrl.toString(), { maxRetriesPerRequest: 1 });
       try {
         let cursor = "0";
@@ -299,6 +394,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => Promise.resolve(coreRelay.close()));
     cleanups.push(() => Promise.resolve(workersRelay.close()));
     const edgePorts = Array.from({ length: options.edges }, () => freePort());
+    const metricsToken = crypto.randomUUID();
 
     const common: Record<string, string> = {
       PATH: Deno.env.get("PATH") ?? "",
@@ -364,6 +460,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...common,
           CORE_URL: coreRelay.url,
           WEB_APP_ENABLED: "false",
+          METRICS_TOKEN: metricsToken,
           // Every client of the workload comes from 127.0.0.1: the per-IP limit would count them as one.
           RATE_LIMIT_IP: "1000000/1m",
           // A synthetic user asks far more often than a person: the limits are raised so the run measures capacity
@@ -406,6 +503,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       academics: await Promise.all(academics.map(userOf)),
       postgresProxy,
       redisProxy,
+      ownRedis,
+      metricsToken,
       fakes: { qstash, qdrant, model },
       stop: cleanup,
     };

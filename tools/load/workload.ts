@@ -1,11 +1,13 @@
 /**
  * The mixed workload of `deno task load`, against a running stack: students chatting (streamed answers, read with
  * the project's typed client) and searching, students and academics reading lists, academics uploading a real PDF
- * and waiting for its ingestion, admins browsing lists. Plain requests are driven by autocannon (in processes of
+ * and waiting for its ingestion, academics generating and publishing exams, students taking them (start, answer,
+ * submit, wait for the workers to grade), admins browsing lists. Plain requests are driven by autocannon (in processes of
  * their own), each request signed in as one of the workload's users in turn.
  */
 import { createApiClient } from "../../shared/api/client.ts";
 import { runAutocannon } from "./autocannon.ts";
+import { ATTEMPTS_PER_EXAM, authorExam, type ExamPool, sitExam } from "./exams.ts";
 import type { LoadUser, Stack } from "./stack.ts";
 
 /** Latencies (ms) and outcomes of one route class. */
@@ -33,6 +35,12 @@ export interface WorkloadOptions {
   /** Academics uploading at once (each uploads, waits for ingestion, then uploads again). */
   uploaders: number;
   pdfPath: string;
+  /** Students taking exams at once (each sits the newest published exam, again and again). */
+  examTakers?: number;
+  /** Academics generating and publishing exams during the phase (each one after the other). */
+  examAuthors?: number;
+  /** Published exams, shared across phases (the first is published before the load phase). */
+  exams?: ExamPool;
 }
 
 function emptyClass(name: string): ClassResult {
@@ -141,6 +149,9 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
   const sessions = emptyClass("chat session create");
   const upload = emptyClass("upload steps (grant, PUT, complete)");
   const ingestion = emptyClass("ingestion of the PDF (job queued to succeeded)");
+  const examGeneration = emptyClass("exam generation (create to draft, through the workers) and publish");
+  const examSteps = emptyClass("exam steps (start, answer, submit)");
+  const grading = emptyClass("exam grading (submitted to graded, through the workers)");
   const pdf = await Deno.readFile(options.pdfPath);
   const until = Date.now() + options.durationSeconds * 1000;
   const questions = [
@@ -201,6 +212,59 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         });
       } catch {
         // Counted in the upload class.
+      }
+    }
+  };
+
+  const exams: ExamPool = options.exams ?? { published: [], used: new Map() };
+  const authorLoop = async (i: number) => {
+    // The last academics author exams, so they are not the ones uploading first.
+    const user = stack.academics[stack.academics.length - 1 - (i % stack.academics.length)];
+    while (Date.now() < until) {
+      try {
+        const out = await authorExam(edges[i % edges.length], user, stack.courseId);
+        examGeneration.latenciesMs.push(out.generationMs);
+        if (out.outcome === "published") {
+          examGeneration.ok++;
+          exams.published.push(out.examId);
+        } else {
+          fail(examGeneration, out.outcome);
+          await backOff();
+        }
+      } catch (err) {
+        fail(examGeneration, `0 ${err instanceof Error ? err.message : "error"}`);
+        await backOff();
+      }
+    }
+  };
+  const takerLoop = async (i: number) => {
+    const user = stack.students[(stack.students.length - 1 - i) % stack.students.length];
+    if (!user) return;
+    while (Date.now() < until) {
+      const examId = exams.published.at(-1);
+      const key = `${examId}:${user.id}`;
+      if (!examId || (exams.used.get(key) ?? 0) >= ATTEMPTS_PER_EXAM) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      exams.used.set(key, (exams.used.get(key) ?? 0) + 1);
+      try {
+        const out = await sitExam(edges[(i + 1) % edges.length], user, examId);
+        for (const step of out.steps) {
+          examSteps.latenciesMs.push(step.ms);
+          if (step.status >= 200 && step.status < 300) examSteps.ok++;
+          else fail(examSteps, step.status);
+        }
+        if (out.outcome === "graded") {
+          grading.latenciesMs.push(out.gradingMs!);
+          grading.ok++;
+        } else if (out.outcome === "not graded") {
+          fail(grading, out.outcome);
+        }
+        if (out.outcome !== "graded") await backOff();
+      } catch (err) {
+        fail(examSteps, `0 ${err instanceof Error ? err.message : "error"}`);
+        await backOff();
       }
     }
   };
@@ -268,11 +332,18 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
   ];
   const chatRuns = Array.from({ length: options.chats }, (_, i) => chatLoop(i));
   const uploadRuns = Array.from({ length: options.uploaders }, (_, i) => uploadLoop(i));
+  const examRuns = [
+    ...Array.from({ length: options.examAuthors ?? 0 }, (_, i) => authorLoop(i)),
+    ...Array.from({ length: options.examTakers ?? 0 }, (_, i) => takerLoop(i)),
+  ];
   const plainResults = await Promise.all(plainRuns);
-  await Promise.all([...chatRuns, ...uploadRuns]);
+  await Promise.all([...chatRuns, ...uploadRuns, ...examRuns]);
   const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   ingestion.note = ingestion.latenciesMs.length
     ? `mean ${(mean(ingestion.latenciesMs) / 1000).toFixed(1)} s per PDF (${pdf.byteLength} bytes)`
     : undefined;
-  return [chat, ttft, sessions, ...plainResults, upload, ingestion];
+  const examClasses = (options.examTakers ?? 0) + (options.examAuthors ?? 0) > 0
+    ? [examSteps, grading, ...(options.examAuthors ? [examGeneration] : [])]
+    : [];
+  return [chat, ttft, sessions, ...plainResults, upload, ingestion, ...examClasses];
 }

@@ -7,6 +7,8 @@ export class TcpProxy {
   #listener?: Deno.Listener;
   #conns = new Set<Deno.Conn>();
   #stalled = false;
+  /** While set, bytes are held in both directions on every connection, new ones included (see `hold()`). */
+  #held?: { release: Promise<void>; resolve: () => void };
 
   constructor(private readonly target: { hostname: string; port: number }, port = 0) {
     const listener = Deno.listen({ hostname: "127.0.0.1", port });
@@ -31,14 +33,43 @@ export class TcpProxy {
               } catch { /* already closed */ }
             }
           };
-          client.readable.pipeTo(upstream.writable).catch(() => {}).finally(close);
-          upstream.readable.pipeTo(client.writable).catch(() => {}).finally(close);
+          client.readable.pipeThrough(this.#gate()).pipeTo(upstream.writable).catch(() => {}).finally(close);
+          upstream.readable.pipeThrough(this.#gate()).pipeTo(client.writable).catch(() => {}).finally(close);
         }, () => {
           this.#conns.delete(client);
           client.close();
         });
       }
     })().catch(() => {});
+  }
+
+  /** Passes bytes on, except while held: then each chunk waits for `release()`. */
+  #gate(): TransformStream<Uint8Array, Uint8Array> {
+    return new TransformStream({
+      transform: async (chunk, controller) => {
+        while (this.#held) await this.#held.release;
+        controller.enqueue(chunk);
+      },
+    });
+  }
+
+  /**
+   * Keeps every connection open and accepts new ones, but passes no byte either way until `release()`: the
+   * dependency is up and connected yet never answers (a hung server, a proxy holding traffic). Nothing is refused or
+   * dropped, so only a timeout of the client's own notices. Released, the held bytes flow on.
+   */
+  hold(): void {
+    if (this.#held) return;
+    let resolve!: () => void;
+    const release = new Promise<void>((r) => resolve = r);
+    this.#held = { release, resolve };
+  }
+
+  /** Ends `hold()`: held bytes are passed on, in order. */
+  release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.resolve();
   }
 
   /** Stops accepting and drops every open connection: the dependency looks down. */
@@ -77,6 +108,7 @@ export class TcpProxy {
   }
 
   close(): void {
+    this.release();
     this.cut();
   }
 }

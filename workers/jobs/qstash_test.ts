@@ -288,6 +288,63 @@ qstashTest(
   },
 );
 
+qstashTest(
+  "a job QStash keeps giving up on is put back at most JOB_MAX_REQUEUES times, then dead with the reason",
+  async (kind) => {
+    const h = await harness(kind);
+    try {
+      const userId = await makeUser(h.database);
+      const gaveUp = async (jobId: string, type: string) => {
+        const callbackUrl = `${h.publicUrl}/jobs/_failed`;
+        const body = JSON.stringify({
+          status: 500,
+          retried: 2,
+          body: btoa("database unavailable"),
+          sourceBody: btoa(JSON.stringify({ jobId, type })),
+        });
+        const res = await fetch(callbackUrl, {
+          method: "POST",
+          body,
+          headers: {
+            "content-type": "application/json",
+            "upstash-signature": await signLikeQStash(h.fake.currentSigningKey, {
+              sub: callbackUrl,
+              body: await bodyHash(body),
+            }),
+          },
+        });
+        assert.equal(res.status, 200);
+        return (await res.json()).state as string;
+      };
+      // Every delivery met a worker that could not claim it: each give-up puts the job back, up to the cap (5).
+      const job = await h.notify(userId);
+      await h.database.db.update(schema.jobs).set({ generation: 4 }).where(eq(schema.jobs.id, job.id));
+      assert.equal(await gaveUp(job.id, job.type), "requeued");
+      assert.equal((await jobById(h.database, job.id)).generation, 5);
+      assert.equal(await gaveUp(job.id, job.type), "dead");
+      const row = await jobById(h.database, job.id);
+      assert.equal(row.status, "dead");
+      assert.match(row.lastError ?? "", /put back 5 times; no delivery could claim and finish it/);
+      assert.match(row.lastError ?? "", /QStash gave up after 3 deliveries; last answer 500/);
+
+      // At the cap but held by a worker under a live lease: put back (that worker finishes it, or its lease ends).
+      const held = await h.notify(userId);
+      await h.database.db.update(schema.jobs).set({
+        generation: 5,
+        status: "running",
+        attempts: 1,
+        lockedBy: "busy-worker",
+        leaseUntil: new Date(Date.now() + 60_000),
+        dispatchedAt: new Date(),
+      }).where(eq(schema.jobs.id, held.id));
+      assert.equal(await gaveUp(held.id, held.type), "requeued");
+      assert.equal((await jobById(h.database, held.id)).status, "running");
+    } finally {
+      await h.close();
+    }
+  },
+);
+
 qstashTest("a failure callback after a refusal that would repeat (401) marks the job dead", async (kind) => {
   const h = await harness(kind);
   try {

@@ -17,6 +17,8 @@ export interface RunnerOptions {
   leaseMs: number;
   /** Attempts for jobs enqueued without their own limit. */
   maxAttempts: number;
+  /** QStash: times a job QStash gave up on is put back for delivery before it is dead (default 5). */
+  maxRequeues?: number;
   backoff: BackoffOptions;
   metrics?: JobMetrics;
   /** Services handed to handlers (`ctx.deps`); empty when the process has none configured. */

@@ -185,19 +185,28 @@ export async function markDead(db: Db, id: string, error: string): Promise<boole
  * Puts an unfinished job back in the outbox for a new QStash message (QStash gave up on the old one without the job
  * running out of attempts). Status, attempts and any holder's lease are left alone, so a worker still running it
  * keeps it and nothing runs twice; the new message is due no sooner than `minDelayMs` from now, the job's
- * `run_after` and the end of a live lease. The generation bump gives the publish a new deduplication id.
+ * `run_after` and the end of a live lease. The generation bump gives the publish a new deduplication id, and counts
+ * the times the job was put back: once it reaches `maxRequeues`, nothing is updated (the caller makes the job
+ * dead) unless a worker holds it under a live lease.
  */
 export async function requeueForDelivery(
   db: Db,
   id: string,
   minDelayMs: number,
+  maxRequeues = Number.MAX_SAFE_INTEGER,
 ): Promise<JobRow | undefined> {
   const [row] = await db.update(jobs).set({
     dispatchedAt: null,
     generation: sql`${jobs.generation} + 1`,
     runAfter: sql`greatest(${jobs.runAfter}, ${jobs.leaseUntil}, ${msFromNow(minDelayMs)})`,
   }).where(
-    and(eq(jobs.id, id), isNull(jobs.deletedAt), inArray(jobs.status, ["queued", "failed", "running"])),
+    and(
+      eq(jobs.id, id),
+      isNull(jobs.deletedAt),
+      inArray(jobs.status, ["queued", "failed", "running"]),
+      // `generation` counts the times it was put back: past the cap only a job a worker holds under a live lease.
+      or(sql`${jobs.generation} < ${maxRequeues}`, sql`${jobs.leaseUntil} > now()`),
+    ),
   )
     .returning();
   return row;

@@ -101,6 +101,16 @@ export function startFakeQStash(
   const schedules: FakeSchedule[] = [];
   const byDedupId = new Map<string, FakeMessage>();
   const inflight = new Set<Promise<void>>();
+  // Closing ends the waits for a delay or a retry (a job scheduled hours ahead must not hold close() for hours).
+  const closing = new AbortController();
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      closing.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
 
   async function post(
     url: string,
@@ -122,7 +132,8 @@ export function startFakeQStash(
 
   async function deliver(message: FakeMessage): Promise<void> {
     const delay = /^(\d+)s$/.exec(message.headers.get("upstash-delay") ?? "");
-    if (delay) await new Promise((r) => setTimeout(r, Number(delay[1]) * 1000));
+    if (delay) await wait(Number(delay[1]) * 1000);
+    if (closing.signal.aborted) return;
     let last = { status: 0, text: "" };
     for (let retried = 0; retried <= message.retries; retried++) {
       const forwarded: Record<string, string> = {};
@@ -141,7 +152,8 @@ export function startFakeQStash(
         message.state = "delivered";
         return;
       }
-      if (retried < message.retries) await new Promise((r) => setTimeout(r, retryDelayMs(retried + 1)));
+      if (retried < message.retries) await wait(retryDelayMs(retried + 1));
+      if (closing.signal.aborted) return;
     }
     message.state = "dlq";
     if (!message.failureCallback) return;
@@ -253,6 +265,7 @@ export function startFakeQStash(
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     async close() {
+      closing.abort();
       await Promise.allSettled([...inflight]);
       await server.shutdown();
     },
