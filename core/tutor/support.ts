@@ -118,7 +118,9 @@ const QUESTION_FRAME = new Set(
     "term terms refer refers referred word words often usually typically example examples say says said mean means " +
       "known describe described considered " +
       "اذكر أذكر أحد لأحد نوع أنواع شيء الشيء الأشياء يمكن عندما لهذه لهذا لهذين إليها إليه إليهم عنها عنه عنهم فيهم " +
-      "كي لكي يتم تتم سيتم ستتم بشأن مالذي ماالذي الذى ايّ أيّ أيٌ المصطلح مصطلح يشير تشير",
+      "كي لكي يتم تتم سيتم ستتم بشأن مالذي ماالذي الذى ايّ أيّ أيٌ المصطلح مصطلح يشير تشير " +
+      // The kind of answer wanted (year, share, person, name, period, times).
+      "عام سنة نسبة شخص اسم ماسم فترة مرة الآخر آخر أخرى جانب",
   ),
 );
 

@@ -26,6 +26,11 @@ Deno.test("topicTerms() leaves out the words that frame a question, in English a
   // "اذكر أحد" (name one of) frames the question; "عندما" (when) is a particle the stop list misses.
   assert.deepEqual(topicTerms("اذكر أحد أسباب عوز المناعة."), contentTerms("أسباب عوز المناعة"));
   assert.deepEqual(topicTerms("ماذا حدث عندما توفي جنكيز خان؟"), contentTerms("حدث توفي جنكيز خان"));
+  // "في أي عام" (in which year) names the kind of answer, not the topic: the material gives the year, not the word.
+  assert.deepEqual(
+    topicTerms("في أي عام أصبحت جاكسونفيل جزءاً من مقاطعة دوفال؟"),
+    contentTerms("أصبحت جاكسونفيل جزءاً مقاطعة دوفال"),
+  );
   // A question made only of framing words keeps them: something must be measured.
   assert.deepEqual(topicTerms("What does the term mean?"), contentTerms("term mean"));
 });
