@@ -110,13 +110,34 @@ export interface SentenceCandidate {
   cut: boolean;
 }
 
+// Words that frame a question rather than name its topic ("What term refers to…", "اذكر أحد…", "ما الشيء الذي…"),
+// and Arabic particles the stop list misses (عندما, لهذه, إليها): the material rarely repeats them, so counting them
+// sinks answerable questions as much as unanswerable ones.
+const QUESTION_FRAME = new Set(
+  contentTerms(
+    "term terms refer refers referred word words often usually typically example examples say says said mean means " +
+      "known describe described considered " +
+      "اذكر أذكر أحد لأحد نوع أنواع شيء الشيء الأشياء يمكن عندما لهذه لهذا لهذين إليها إليه إليهم عنها عنه عنهم فيهم " +
+      "كي لكي يتم تتم سيتم ستتم بشأن مالذي ماالذي الذى ايّ أيّ أيٌ المصطلح مصطلح يشير تشير " +
+      // The kind of answer wanted (year, share, person, name, period, times).
+      "عام سنة نسبة شخص اسم ماسم فترة مرة الآخر آخر أخرى جانب",
+  ),
+);
+
+/** The question's content terms without its framing words (all of them when nothing else is left). */
+export function topicTerms(question: string): string[] {
+  const terms = contentTerms(question);
+  const topic = terms.filter((t) => !QUESTION_FRAME.has(t));
+  return topic.length > 0 ? topic : terms;
+}
+
 /**
  * Scores every sentence of the retrieved chunks by how much of the question it (with its neighbour sentences) covers,
  * best first. This, not the retriever's score, decides whether the material answers the question: hybrid-search
  * scores come from rank fusion and say nothing absolute.
  */
 export function rankSentences(question: string, chunks: RetrievedChunk[]): SentenceCandidate[] {
-  const questionTerms = contentTerms(question);
+  const questionTerms = topicTerms(question);
   if (questionTerms.length === 0) return [];
   const candidates: SentenceCandidate[] = [];
   const weights = specificity(questionTerms, chunks);
