@@ -384,8 +384,8 @@ dbTest(
     // With the embedder in another process (the processor's children) its work and the writes on this thread
     // overlap; written one after the other, a document took the sum of both.
     const hash = createHashEmbedder({ batchSize: 8 });
-    const base = createPgvectorStore(database, { dimensions: hash.dimensions, table: "ahead_vectors" });
-    await base.ensureSchema();
+    const qdrant = startFakeQdrant();
+    const base = createQdrantStore({ url: qdrant.url, collection: "ahead", dimensions: hash.dimensions });
     let started = 0;
     let inFlight = 0;
     let mostInFlight = 0;
@@ -411,21 +411,25 @@ dbTest(
         return base.upsert(points);
       },
     };
-    const course = newTestCourse();
-    const doc = await insertTestDocument(database, course);
-    const chunks = paragraphs(...Array.from({ length: 30 }, (_, i) => `topic ${i} words here`))
-      .map((c, i) => ({ ...c, pageStart: i, pageEnd: i }));
-    const result = await replaceDocumentChunks(database, store, embedder, { document: doc, chunks });
-    assert.equal(result.vectorCount, 30);
-    assert.equal(started, 4, "30 chunks in batches of 8: four embeddings");
-    assert.ok(upserts.length >= 4);
-    for (const u of upserts) {
-      assert.equal(
-        u.started,
-        Math.min(u.batch + 2, 4),
-        `batch ${u.batch} is written with the next one embedding`,
-      );
+    try {
+      const course = newTestCourse();
+      const doc = await insertTestDocument(database, course);
+      const chunks = paragraphs(...Array.from({ length: 30 }, (_, i) => `topic ${i} words here`))
+        .map((c, i) => ({ ...c, pageStart: i, pageEnd: i }));
+      const result = await replaceDocumentChunks(database, store, embedder, { document: doc, chunks });
+      assert.equal(result.vectorCount, 30);
+      assert.equal(started, 4, "30 chunks in batches of 8: four embeddings");
+      assert.ok(upserts.length >= 4);
+      for (const u of upserts) {
+        assert.equal(
+          u.started,
+          Math.min(u.batch + 2, 4),
+          `batch ${u.batch} is written with the next one embedding`,
+        );
+      }
+      assert.ok(mostInFlight <= 2, "at most the batch being written and the next");
+    } finally {
+      await qdrant.close();
     }
-    assert.ok(mostInFlight <= 2, "at most the batch being written and the next");
   },
 );
