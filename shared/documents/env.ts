@@ -52,6 +52,8 @@ export const documentsEnv = {
   EXTRACTION_TIMEOUT_MS: envTypes.int(180_000, 100),
   /** Memory ceiling of each child process (V8 heap and resident size), in MiB. */
   EXTRACTION_MEMORY_MB: envTypes.int(768, 64),
+  /** Niceness of the child processes (0–19): how far below the serving process they get a CPU; 0 = the same. */
+  EXTRACTION_NICE: z.coerce.number().int().min(0).max(19).default(10),
 };
 
 /** The parsed document variables. */
@@ -83,6 +85,7 @@ export interface DocumentsEnv {
   EXTRACTION_WORKERS: number;
   EXTRACTION_TIMEOUT_MS: number;
   EXTRACTION_MEMORY_MB: number;
+  EXTRACTION_NICE: number;
 }
 
 /** The limits the configuration sets. */

@@ -68,6 +68,31 @@ export function writeStep<T>(database: Database, step: () => Promise<T>): Promis
   return run;
 }
 
+/**
+ * Starts embedding the batch of `chunks` from `start` (none past the end) and resolves to each embedded chunk's
+ * vector by its index in the batch. An English-only model maps all Arabic to one point: such chunks get no vector
+ * and rely on keywords. A rejection is also marked handled here, so a batch fetched ahead whose writer fails first
+ * is not an unhandled rejection; whoever awaits the promise still sees it.
+ */
+function embedBatch(
+  embedder: Embedder,
+  chunks: ChunkInput[],
+  start: number,
+  batchSize: number,
+): Promise<Map<number, number[]>> {
+  const batch = chunks.slice(start, start + batchSize);
+  if (batch.length === 0) return Promise.resolve(new Map());
+  const embedIndexes = batch.flatMap((chunk, i) =>
+    embedder.englishOnly && isMostlyArabic(chunk.text) ? [] : [i]
+  );
+  const result = (async () => {
+    const vectors = await embedder.embed(embedIndexes.map((i) => embeddingText(batch[i])));
+    return new Map(embedIndexes.map((i, n) => [i, vectors[n]]));
+  })();
+  result.catch(() => {});
+  return result;
+}
+
 /** The text a chunk is embedded as: its heading gives a short chunk its context. */
 function embeddingText(chunk: ChunkInput): string {
   return chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text;
@@ -104,13 +129,14 @@ export async function replaceDocumentChunks(
   // Document frequency of each term over this generation's chunks (what `writeDocumentTerms` computes in SQL).
   const df = new Map<string, number>();
   const batchSize = Math.max(1, embedder.batchSize);
+  // The next batch is embedded while this one is written (`embedBatch`): with the embedder in another process (the
+  // offline model in the processor's children) or behind an API, its work overlaps the writes on this thread
+  // instead of waiting for them.
+  let next = embedBatch(embedder, chunks, 0, batchSize);
   for (let start = 0; start < chunks.length; start += batchSize) {
     const batch = chunks.slice(start, start + batchSize);
-    // An English-only model maps all Arabic to one point: such chunks get no vector and rely on keywords.
-    const embedded = batch.map((chunk) => !(embedder.englishOnly && isMostlyArabic(chunk.text)));
-    const embedIndexes = embedded.flatMap((yes, i) => yes ? [i] : []);
-    const vectors = await embedder.embed(embedIndexes.map((i) => embeddingText(batch[i])));
-    const vectorOf = new Map(embedIndexes.map((i, n) => [i, vectors[n]]));
+    const vectorOf = await next;
+    next = embedBatch(embedder, chunks, start + batchSize, batchSize);
     // Written a few rows per statement, each statement a step of its own (`writeStep`): on PGlite every statement
     // runs on this thread (index updates included), so a long document must not hold the event loop for a batch.
     for (let at = 0; at < batch.length; at += WRITE_ROWS) {

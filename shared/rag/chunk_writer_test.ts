@@ -377,3 +377,59 @@ Deno.test({
     }
   },
 });
+
+dbTest(
+  "replaceDocumentChunks() embeds the next batch while it writes this one, never more than one batch ahead",
+  async (database) => {
+    // With the embedder in another process (the processor's children) its work and the writes on this thread
+    // overlap; written one after the other, a document took the sum of both.
+    const hash = createHashEmbedder({ batchSize: 8 });
+    const qdrant = startFakeQdrant();
+    const base = createQdrantStore({ url: qdrant.url, collection: "ahead", dimensions: hash.dimensions });
+    let started = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const embedder = {
+      ...hash,
+      async embed(texts: string[]) {
+        started++;
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          return await hash.embed(texts);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    // For each vector statement: which batch it writes, and how many embeddings had been started by then.
+    const upserts: { batch: number; started: number }[] = [];
+    const store: VectorStore = {
+      ...base,
+      upsert: (points) => {
+        const batch = Math.floor(Number(points[0].payload.page) / 8);
+        upserts.push({ batch, started });
+        return base.upsert(points);
+      },
+    };
+    try {
+      const course = newTestCourse();
+      const doc = await insertTestDocument(database, course);
+      const chunks = paragraphs(...Array.from({ length: 30 }, (_, i) => `topic ${i} words here`))
+        .map((c, i) => ({ ...c, pageStart: i, pageEnd: i }));
+      const result = await replaceDocumentChunks(database, store, embedder, { document: doc, chunks });
+      assert.equal(result.vectorCount, 30);
+      assert.equal(started, 4, "30 chunks in batches of 8: four embeddings");
+      assert.ok(upserts.length >= 4);
+      for (const u of upserts) {
+        assert.equal(
+          u.started,
+          Math.min(u.batch + 2, 4),
+          `batch ${u.batch} is written with the next one embedding`,
+        );
+      }
+      assert.ok(mostInFlight <= 2, "at most the batch being written and the next");
+    } finally {
+      await qdrant.close();
+    }
+  },
+);

@@ -82,7 +82,12 @@ async function setUp(mode: Mode) {
   const dataDir = flag("db")!;
   const database = await openPglite(`${dataDir}/pglite`);
   const bed = await createDocumentsTestbed(database, "pgvector");
-  const env = parseEnv(z.object({ ...documentsEnv, ...ragEnv }), { DOCUMENT_ISOLATION: mode });
+  // EXTRACTION_NICE from the environment, to compare the children's priorities (default 10).
+  const nice = Deno.env.get("EXTRACTION_NICE");
+  const env = parseEnv(z.object({ ...documentsEnv, ...ragEnv }), {
+    DOCUMENT_ISOLATION: mode,
+    ...(nice ? { EXTRACTION_NICE: nice } : {}),
+  });
   const servicesDir = await Deno.makeTempDir({ prefix: "bench_ingest_" });
   const services = createDocumentServices(
     { ...env, DATA_DIR: servicesDir },

@@ -31,6 +31,7 @@ export function createDocumentProcessor(
     size: env.EXTRACTION_WORKERS,
     timeoutMs: env.EXTRACTION_TIMEOUT_MS,
     memoryMb: env.EXTRACTION_MEMORY_MB,
+    nice: env.EXTRACTION_NICE,
     limits,
     chunkOptions: options.chunkOptions,
     embedder: options.embedder,

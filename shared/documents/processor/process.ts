@@ -3,8 +3,11 @@
  * runs `child.ts` with read access to the project only, a V8 heap ceiling (`--max-old-space-size`), and a watchdog
  * here that kills it when one extraction passes its wall time or the child's resident memory passes twice the heap
  * ceiling. A killed or crashed child is replaced on the next request; the request it was running fails with the
- * reason. The offline embedder (TensorFlow.js) runs in the same children.
+ * reason. The offline embedder (TensorFlow.js) runs in the same children. The children run at a lower scheduling
+ * priority (`nice`) than the serving process: on a machine with few cores, a request waits for the CPU behind
+ * extraction and embedding otherwise.
  */
+import { setPriority } from "node:os";
 import type { Embedder } from "../../rag/embedder/interface.ts";
 import type { Logger } from "../../logger.ts";
 import type { ChunkOptions } from "../chunker.ts";
@@ -35,6 +38,11 @@ export interface ProcessPoolOptions {
   offloadEmbedding: boolean;
   /** Wall time of one embedding batch before its child is killed (default 120 s). */
   embedTimeoutMs?: number;
+  /**
+   * Niceness of the children, 0–19 (default 10): how far below the serving process they are scheduled when both
+   * want a CPU. 0 leaves them at the serving process's priority.
+   */
+  nice?: number;
   logger?: Logger;
 }
 
@@ -57,6 +65,8 @@ interface Child {
 const ROOT = new URL("../../../", import.meta.url);
 const CHILD = new URL("./child.ts", import.meta.url);
 const OOM = /out of memory|heap limit|allocation failed/i;
+/** Niceness of the children unless configured. */
+export const DEFAULT_NICE = 10;
 /** How often a busy child's resident size is read. */
 const RSS_POLL_MS = 250;
 
@@ -88,6 +98,33 @@ async function residentBytes(pid: number): Promise<number | undefined> {
   }
 }
 
+/**
+ * Sets the niceness of every thread of a process (on Linux each thread has its own, and a thread inherits the one
+ * of the thread that starts it; `/proc` lists them), or of the process elsewhere. Lowering one's own children needs
+ * no privilege, but Deno asks for `--allow-sys=setPriority`; without it (or on an error) nothing is changed and the
+ * reason is returned.
+ */
+export function reniceProcess(pid: number, nice: number): string | undefined {
+  let ids = [pid];
+  try {
+    ids = [...Deno.readDirSync(`/proc/${pid}/task`)].map((e) => Number(e.name));
+  } catch {
+    // not Linux, or no read access to /proc: the process alone
+  }
+  try {
+    for (const id of ids) {
+      try {
+        setPriority(id, nice);
+      } catch (err) {
+        // A thread that ended meanwhile; anything else (permission) is reported.
+        if (!String((err as Error)?.message).includes("ESRCH")) throw err;
+      }
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** A pool of document-processing child processes behind the `DocumentProcessor` interface. */
 export class ProcessPool implements DocumentProcessor {
   readonly kind = "process" as const;
@@ -98,6 +135,7 @@ export class ProcessPool implements DocumentProcessor {
   #waiters: { resolve: (c: Child) => void; reject: (e: unknown) => void }[] = [];
   #nextId = 1;
   #closed = false;
+  #reniceWarned = false;
 
   constructor(options: ProcessPoolOptions) {
     this.#options = options;
@@ -238,6 +276,18 @@ export class ProcessPool implements DocumentProcessor {
     );
   }
 
+  #renice(pid: number) {
+    const nice = this.#options.nice ?? DEFAULT_NICE;
+    if (nice <= 0) return;
+    const failed = reniceProcess(pid, nice);
+    if (failed && !this.#reniceWarned) {
+      this.#reniceWarned = true;
+      this.#options.logger?.warn("document processors run at the serving process's priority", {
+        reason: failed,
+      });
+    }
+  }
+
   #kill(child: Child, why: NonNullable<Child["killedFor"]>) {
     child.killedFor ??= why;
     try {
@@ -287,10 +337,15 @@ export class ProcessPool implements DocumentProcessor {
         child.stderrTail = (child.stderrTail + text).slice(-4000);
       }
     })().catch(() => {});
+    // Lowered at once (the main thread does the work; threads it starts inherit the setting), and again once
+    // loaded, for the threads the runtime started meanwhile.
+    this.#renice(proc.pid);
     (async () => {
       for await (const frame of readFrames(proc.stdout)) {
-        if (frame.header.event === "ready") started();
-        else child.current?.onFrame(frame);
+        if (frame.header.event === "ready") {
+          this.#renice(proc.pid);
+          started();
+        } else child.current?.onFrame(frame);
       }
     })().catch(() => {});
     this.#children.add(child);

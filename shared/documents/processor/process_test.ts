@@ -118,3 +118,34 @@ Deno.test("closing the pool rejects work in flight and later requests", async ()
   assert.ok((await running) instanceof ProcessorClosedError);
   await assert.rejects(() => processor.process(new Uint8Array([1]), "txt"), ProcessorClosedError);
 });
+
+/** Niceness of every thread of a process (Linux), or undefined where `/proc` does not list them. */
+function threadNiceness(pid: number): number[] | undefined {
+  try {
+    return [...Deno.readDirSync(`/proc/${pid}/task`)].map((e) =>
+      // Field 19 of stat; the command name before it (in parentheses) may hold spaces.
+      Number(Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/stat`).split(") ")[1].split(" ")[16])
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("the children run below the serving process's priority, every thread of them, unless set to 0", async () => {
+  const own = threadNiceness(Deno.pid);
+  if (!own) return; // not Linux: nothing to read
+  // A niceness below this process's own would need privilege (a test run under `nice` itself).
+  for (const nice of [7, 0].filter((n) => n === 0 || n >= own[0])) {
+    const processor = pool({ nice });
+    try {
+      await processor.embedder.embed(["warm up"]);
+      const [pid] = processor.pids;
+      const threads = threadNiceness(pid)!;
+      assert.ok(threads.length > 1, "the runtime's threads are listed too");
+      const expected: number = nice === 0 ? own[0] : nice;
+      assert.deepEqual(threads, threads.map(() => expected), `every thread at niceness ${expected}`);
+    } finally {
+      await processor.close();
+    }
+  }
+});
