@@ -16,7 +16,7 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { plainWords } from "../../shared/text/plain_words.ts";
 import type { ScopedContext } from "../academics/context.ts";
 import { loadExam } from "./exams.ts";
-import { loadCourseChunks } from "./generation.ts";
+import { generatedItemColumns, loadCourseChunks } from "./generation.ts";
 import { Blueprint, type ExamGenerator } from "./types.ts";
 
 /** Asks for a new version of one item of a draft; returns the job that writes it. */
@@ -94,15 +94,9 @@ export async function regenerateExamItem(
     if (locked?.status !== "draft") {
       return { status: "skipped" as const, note: "The exam is no longer a draft." };
     }
-    const [written] = await tx.update(examItems).set({
-      question: item.question,
-      options: item.options,
-      answerKey: item.answerKey,
-      explanation: item.explanation,
-      difficulty: item.difficulty,
-      citations: item.citations,
-      factKey: item.factKey,
-    }).where(and(eq(examItems.id, itemId), isNull(examItems.deletedAt))).returning({ id: examItems.id });
+    const [written] = await tx.update(examItems).set(generatedItemColumns(item)).where(
+      and(eq(examItems.id, itemId), isNull(examItems.deletedAt)),
+    ).returning({ id: examItems.id });
     return written
       ? { status: "replaced" as const }
       : { status: "skipped" as const, note: "The item was removed." };
