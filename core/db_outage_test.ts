@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { openPostgres } from "../shared/db/client.ts";
-import { migrateDatabase } from "../shared/db/migrate.ts";
-import { createThrowawayPostgres } from "../shared/db/testing.ts";
-import { TcpProxy } from "../tools/testing/tcp_proxy.ts";
+import { proxiedPostgres } from "../tools/testing/proxied_postgres.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "./auth/testing.ts";
 import { createCheckedCoreApp } from "./testing_contract.ts";
 
@@ -15,13 +12,9 @@ if (databaseUrl) {
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      const url = new URL(await createThrowawayPostgres(databaseUrl));
-      const proxy = new TcpProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
-      url.host = `127.0.0.1:${proxy.port}`;
       // The production defaults of the pool (no test-only timeouts).
-      const database = await openPostgres({ url: url.toString(), dataDir: "" });
+      const { proxy, database, close } = await proxiedPostgres({}, databaseUrl);
       try {
-        await migrateDatabase(database);
         const services = testCoreServices(database);
         const app = createCheckedCoreApp(services);
         const user = await createTestUser(database);
@@ -76,8 +69,7 @@ if (databaseUrl) {
           assert.equal(status, 200, `${mode}: answers again once Postgres is back, with no restart`);
         }
       } finally {
-        proxy.close();
-        await database.close();
+        await close();
       }
     },
   });

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { openPostgres } from "../shared/db/client.ts";
-import { migrateDatabase } from "../shared/db/migrate.ts";
-import { createThrowawayPostgres } from "../shared/db/testing.ts";
 import { parseEnv } from "../shared/env.ts";
-import { TcpProxy } from "../tools/testing/tcp_proxy.ts";
+import { proxiedPostgres } from "../tools/testing/proxied_postgres.ts";
 import { createCoreApp } from "./app.ts";
 import { coreEnvSchema } from "./env.ts";
 import { buildCoreServices } from "./main.ts";
@@ -17,16 +14,12 @@ if (databaseUrl) {
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      const url = new URL(await createThrowawayPostgres(databaseUrl));
-      const proxy = new TcpProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
-      url.host = `127.0.0.1:${proxy.port}`;
-      const env = parseEnv(coreEnvSchema, {
-        DATABASE_URL: url.toString(),
-        DATABASE_CONNECT_TIMEOUT_SECONDS: "1",
-      });
-      const database = await openPostgres({ url: env.DATABASE_URL, dataDir: "", connectTimeoutSeconds: 1 });
+      const { url, proxy, database, close } = await proxiedPostgres(
+        { connectTimeoutSeconds: 1 },
+        databaseUrl,
+      );
+      const env = parseEnv(coreEnvSchema, { DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_SECONDS: "1" });
       try {
-        await migrateDatabase(database);
         const app = createCoreApp(buildCoreServices(env, database));
         assert.equal((await app.request("/readyz")).status, 200);
 
@@ -46,8 +39,7 @@ if (databaseUrl) {
         }
         assert.equal(status, 200, "ready again once Postgres is back");
       } finally {
-        proxy.close();
-        await database.close();
+        await close();
       }
     },
   });

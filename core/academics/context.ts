@@ -32,14 +32,6 @@ export function runScoped<T>(
   }, options);
 }
 
-/** Whether a database error is a unique violation (SQLSTATE 23505), whichever driver raised it. */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
-
 /** ISO string of a timestamp column value (null stays null). */
 export function iso(value: Date | null): string | null {
   return value ? value.toISOString() : null;

@@ -3,7 +3,8 @@ import { and, eq, getTableColumns, ilike, isNull, or } from "drizzle-orm";
 import { z } from "@hono/zod-openapi";
 import { courses, faculties, semesters } from "../../shared/db/schema/academics.ts";
 import { errors } from "../../shared/errors.ts";
-import { iso, isUniqueViolation, type ScopedContext } from "./context.ts";
+import { isUniqueViolation } from "../../shared/db/client.ts";
+import { iso, type ScopedContext } from "./context.ts";
 import { afterCursor, containsPattern, orderOf, pageOf, resolveSort, sortKeyOf } from "./pagination.ts";
 
 /** A faculty as the API returns it. */

@@ -13,7 +13,7 @@ import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
 import { queueMail } from "../../shared/mail/outbox.ts";
-import { type AuthDeps, hashing, isUniqueViolation, type UserRow } from "../auth/accounts.ts";
+import { type AuthDeps, hashing, insertUser, type UserRow } from "../auth/accounts.ts";
 import { checkPasswordPolicy, hashPassword, normaliseEmail } from "../auth/password.ts";
 import { roleProblem } from "../academics/enrollments.ts";
 import { hashToken, invalidLink } from "./account_tokens.ts";
@@ -196,20 +196,13 @@ export async function acceptInvitation(
     let user: UserRow;
     let account: AcceptOutcome["account"];
     if (!existing) {
-      try {
-        [user] = await tx.insert(users).values({
-          email: claimed.email,
-          passwordHash: await needPassword(),
-          role: claimed.platformRole,
-          emailVerified: true,
-          displayName: input.displayName ?? null,
-        }).returning();
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          throw errors.conflict("This account was created at the same time; try again");
-        }
-        throw err;
-      }
+      user = await insertUser(tx, {
+        email: claimed.email,
+        passwordHash: await needPassword(),
+        role: claimed.platformRole,
+        emailVerified: true,
+        displayName: input.displayName ?? null,
+      });
       await recordAudit(tx, deps.logger, "core", {
         action: "auth.register",
         userId: user.id,

@@ -8,6 +8,8 @@ import type { KvStore } from "../../shared/kv/interface.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { CoreEnv } from "../env.ts";
 import { sha256Hex } from "../../shared/crypto.ts";
+import { type AuthDeps, findByEmail, type UserRow } from "../auth/accounts.ts";
+import { normaliseEmail } from "../auth/password.ts";
 
 function digest(value: string): Promise<string> {
   return sha256Hex(value, 16);
@@ -27,6 +29,19 @@ export async function assertMailAllowed(deps: MailLimitDeps, who: MailSender): P
       details: { rule: over },
     });
   }
+}
+
+/**
+ * The account an anonymous request for mail (password reset, a new verification link) names, once the request has
+ * been counted against the mail limits from the client's IP: counted whether or not the address has an account.
+ */
+export async function accountAskingForMail(
+  deps: AuthDeps,
+  input: { email: string; ip: string },
+): Promise<{ email: string; user: UserRow | undefined }> {
+  const email = normaliseEmail(input.email);
+  await assertMailAllowed(deps, { email, source: `ip:${input.ip}` });
+  return { email, user: await findByEmail(deps, email) };
 }
 
 /** What the mail limits need. */

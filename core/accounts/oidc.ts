@@ -12,7 +12,7 @@ import { faculties, userProfiles } from "../../shared/db/schema/academics.ts";
 import { userIdentities } from "../../shared/db/schema/accounts.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
-import { type AuthDeps, isUniqueViolation, tokenConfig, type UserRow } from "../auth/accounts.ts";
+import { type AuthDeps, insertUser, tokenConfig, type UserRow } from "../auth/accounts.ts";
 import { normaliseEmail } from "../auth/password.ts";
 import { issueTokenPair, type TokenPair } from "../auth/tokens.ts";
 import type { OidcProviderConfig } from "./env.ts";
@@ -263,20 +263,12 @@ export async function finishOidcSignIn(
       });
       return { user, linked: true, created: false };
     }
-    let user: UserRow;
-    try {
-      [user] = await tx.insert(users).values({
-        email,
-        emailVerified,
-        role: mappedRole(provider, claims) ?? "STUDENT",
-        displayName: typeof claims.name === "string" ? claims.name.slice(0, 100) : null,
-      }).returning();
-    } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw errors.conflict("This account was created at the same time; try again");
-      }
-      throw err;
-    }
+    const user = await insertUser(tx, {
+      email,
+      emailVerified,
+      role: mappedRole(provider, claims) ?? "STUDENT",
+      displayName: typeof claims.name === "string" ? claims.name.slice(0, 100) : null,
+    });
     await tx.insert(userIdentities).values({ userId: user.id, provider: provider.id, subject: sub, email });
     const facultyId = await mappedFacultyId(tx, provider, claims);
     await tx.insert(userProfiles).values({

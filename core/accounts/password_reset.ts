@@ -3,11 +3,11 @@ import { eq } from "drizzle-orm";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { queueMail } from "../../shared/mail/outbox.ts";
-import { type AuthDeps, findByEmail, hashing } from "../auth/accounts.ts";
-import { checkPasswordPolicy, hashPassword, normaliseEmail } from "../auth/password.ts";
+import { type AuthDeps, hashing } from "../auth/accounts.ts";
+import { checkPasswordPolicy, hashPassword } from "../auth/password.ts";
 import { consumeAccountToken, invalidLink, issueAccountToken } from "./account_tokens.ts";
 import { mailAccountEvent, mailLocaleOf, tokenLink } from "./mail.ts";
-import { assertMailAllowed } from "./mail_limits.ts";
+import { accountAskingForMail } from "./mail_limits.ts";
 import { revokeUserTokens } from "../auth/revocation.ts";
 
 /**
@@ -18,9 +18,7 @@ export async function requestPasswordReset(
   deps: AuthDeps,
   input: { email: string; ip: string },
 ): Promise<void> {
-  const email = normaliseEmail(input.email);
-  await assertMailAllowed(deps, { email, source: `ip:${input.ip}` });
-  const user = await findByEmail(deps, email);
+  const { email, user } = await accountAskingForMail(deps, input);
   if (!user) return;
   const env = deps.env;
   await deps.database.db.transaction(async (tx) => {

@@ -4,12 +4,11 @@ import { recordAudit } from "../../shared/audit/audit.ts";
 import type { Db } from "../../shared/db/client.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { queueMail } from "../../shared/mail/outbox.ts";
-import { type AuthDeps, findByEmail, type UserRow } from "../auth/accounts.ts";
-import { normaliseEmail } from "../auth/password.ts";
+import { type AuthDeps, type UserRow } from "../auth/accounts.ts";
 import { consumeAccountToken, invalidLink, issueAccountToken } from "./account_tokens.ts";
 import { applyPendingInvitations } from "./invitations.ts";
 import { mailLocaleOf, tokenLink } from "./mail.ts";
-import { assertMailAllowed } from "./mail_limits.ts";
+import { accountAskingForMail } from "./mail_limits.ts";
 
 /** Issues a verification link for a user's current address and queues the mail, in `tx`. */
 export async function queueVerificationMail(deps: AuthDeps, tx: Db, user: UserRow): Promise<void> {
@@ -35,9 +34,7 @@ export async function resendVerification(
   deps: AuthDeps,
   input: { email: string; ip: string },
 ): Promise<void> {
-  const email = normaliseEmail(input.email);
-  await assertMailAllowed(deps, { email, source: `ip:${input.ip}` });
-  const user = await findByEmail(deps, email);
+  const { user } = await accountAskingForMail(deps, input);
   if (!user || user.emailVerified) return;
   await deps.database.db.transaction((tx) => queueVerificationMail(deps, tx, user));
 }

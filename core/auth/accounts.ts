@@ -2,6 +2,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { mailAccountEvent } from "../accounts/mail.ts";
+import { type Db, isUniqueViolation } from "../../shared/db/client.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
@@ -81,12 +82,22 @@ export async function findByEmail(deps: AuthDeps, email: string): Promise<UserRo
   return row;
 }
 
-/** Whether a database error is a unique-constraint violation (e.g. a taken email). */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === "23505") return true;
+/**
+ * Inserts a new account; a unique violation (the address was taken meanwhile, by a concurrent request) becomes a
+ * 409 saying `conflict`.
+ */
+export async function insertUser(
+  db: Db,
+  values: typeof users.$inferInsert,
+  conflict = "This account was created at the same time; try again",
+): Promise<UserRow> {
+  try {
+    const [row] = await db.insert(users).values(values).returning();
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw errors.conflict(conflict);
+    throw err;
   }
-  return false;
 }
 
 /** Creates an account with a password. Anyone may sign up; new accounts are students. */
@@ -97,19 +108,13 @@ export async function registerAccount(
   const email = normaliseEmail(input.email);
   checkPasswordPolicy(input.password, email, deps.env.PASSWORD_MIN_LENGTH);
   const passwordHash = await hashPassword(input.password, hashing(deps));
-  let row: UserRow;
-  try {
-    [row] = await deps.database.db.insert(users).values({
-      email,
-      passwordHash,
-      role: input.role ?? "STUDENT",
-      displayName: input.displayName ?? null,
-      emailVerified: input.emailVerified ?? false,
-    }).returning();
-  } catch (err) {
-    if (isUniqueViolation(err)) throw errors.conflict("An account with this email already exists");
-    throw err;
-  }
+  const row = await insertUser(deps.database.db, {
+    email,
+    passwordHash,
+    role: input.role ?? "STUDENT",
+    displayName: input.displayName ?? null,
+    emailVerified: input.emailVerified ?? false,
+  }, "An account with this email already exists");
   await recordAudit(deps.database.db, deps.logger, "core", {
     action: "auth.register",
     userId: row.id,

@@ -4,14 +4,7 @@ import { recordAudit } from "../../shared/audit/audit.ts";
 import { refreshTokens } from "../../shared/db/schema/identity.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
-import {
-  type AuthDeps,
-  findByEmail,
-  hashing,
-  isUniqueViolation,
-  tokenConfig,
-  type UserRow,
-} from "./accounts.ts";
+import { type AuthDeps, findByEmail, hashing, insertUser, tokenConfig, type UserRow } from "./accounts.ts";
 import { verifyGoogleIdToken } from "./google.ts";
 import { burnPasswordCheck, hashPassword, normaliseEmail, verifyPassword } from "./password.ts";
 import {
@@ -164,19 +157,12 @@ export async function googleSignIn(
       action = "auth.google_linked";
       passwordCleared = squatted;
     } else {
-      try {
-        [user] = await db.insert(users).values({
-          email,
-          googleSub: profile.sub,
-          emailVerified: true,
-          displayName: profile.name ?? null,
-        }).returning();
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          throw errors.conflict("This account was created at the same time; try again");
-        }
-        throw err;
-      }
+      user = await insertUser(db, {
+        email,
+        googleSub: profile.sub,
+        emailVerified: true,
+        displayName: profile.name ?? null,
+      });
       action = "auth.register";
     }
   }

@@ -68,6 +68,24 @@ async function countToday(
   };
 }
 
+/** Both limits that apply to the caller today (0: none), today's counts under each, and when the day ends. */
+async function today(
+  db: Db,
+  env: ChatEnv,
+  caller: { userId: string; role: Role; courseId: string },
+  now: Date,
+): Promise<{ userLimit: number; courseLimit: number; mine: number; course: number; end: Date }> {
+  const { start, end } = utcDay(now);
+  const counts = await countToday(db, caller, start);
+  return {
+    userLimit: roleQuota(env, caller.role),
+    courseLimit: courseQuota(env, caller.courseId, counts.setting),
+    mine: counts.mine,
+    course: counts.course,
+    end,
+  };
+}
+
 /** What is left of the caller's questions today in a course: the tighter of their own and the course's quota. */
 export interface QuotaLeft {
   /** The limit that binds first (null: no quota applies). */
@@ -87,16 +105,13 @@ export async function quotaLeft(
   caller: { userId: string; role: Role; courseId: string },
   now = new Date(),
 ): Promise<QuotaLeft> {
-  const userLimit = roleQuota(env, caller.role);
-  const { start, end } = utcDay(now);
+  const { userLimit, courseLimit: limitOfCourse, mine, course, end } = await today(db, env, caller, now);
   const resetsAt = end.toISOString();
-  const row = await countToday(db, caller, start);
-  const limitOfCourse = courseQuota(env, caller.courseId, row.setting);
   if (userLimit === 0 && limitOfCourse === 0) return { limit: null, remaining: null, scope: null, resetsAt };
   const options = [
-    ...(userLimit > 0 ? [{ scope: "user" as const, limit: userLimit, left: userLimit - row.mine }] : []),
+    ...(userLimit > 0 ? [{ scope: "user" as const, limit: userLimit, left: userLimit - mine }] : []),
     ...(limitOfCourse > 0
-      ? [{ scope: "course" as const, limit: limitOfCourse, left: limitOfCourse - row.course }]
+      ? [{ scope: "course" as const, limit: limitOfCourse, left: limitOfCourse - course }]
       : []),
   ];
   const tightest = options.reduce((a, b) => b.left < a.left ? b : a);
@@ -110,14 +125,11 @@ export async function checkQuota(
   caller: { userId: string; role: Role; courseId: string },
   now = new Date(),
 ): Promise<void> {
-  const userLimit = roleQuota(env, caller.role);
-  const { start, end } = utcDay(now);
-  const row = await countToday(db, caller, start);
-  const limitOfCourse = courseQuota(env, caller.courseId, row.setting);
+  const { userLimit, courseLimit: limitOfCourse, mine, course, end } = await today(db, env, caller, now);
   if (userLimit === 0 && limitOfCourse === 0) return;
-  const over = userLimit > 0 && Number(row.mine) >= userLimit
+  const over = userLimit > 0 && mine >= userLimit
     ? { scope: "user", limit: userLimit }
-    : limitOfCourse > 0 && Number(row.course) >= limitOfCourse
+    : limitOfCourse > 0 && course >= limitOfCourse
     ? { scope: "course", limit: limitOfCourse }
     : null;
   if (!over) return;

@@ -256,6 +256,23 @@ export async function publishExam(ctx: ScopedContext, examId: string, input: Pub
   await ctx.audit({ action: "exam.publish", target: `exam:${examId}`, metadata: { ...input } });
   // Tell the course's students (in the app, and by mail unless they turned `exam.published` off).
   const exam = await loadExam(ctx, examId, true);
+  await notifyStudents(ctx, exam, {
+    kind: "exam.published",
+    title: `Exam "${exam.title}" is published`,
+    body: `It is open until ${closesAt.toISOString()}.`,
+  });
+  return getExam(ctx, examId);
+}
+
+/**
+ * Enqueues one `notifications.deliver` job per student enrolled in the exam's course, in the caller's transaction;
+ * returns how many students were notified.
+ */
+async function notifyStudents(
+  ctx: ScopedContext,
+  exam: ExamRow,
+  message: { kind: string; title: string; body?: string },
+): Promise<number> {
   const students = await ctx.tx.select({ userId: enrollments.userId }).from(enrollments).where(and(
     eq(enrollments.courseId, exam.courseId),
     eq(enrollments.role, "student"),
@@ -264,18 +281,12 @@ export async function publishExam(ctx: ScopedContext, examId: string, input: Pub
   for (const { userId } of students) {
     await enqueueJob(ctx.tx, {
       type: "notifications.deliver",
-      payload: {
-        userId,
-        kind: "exam.published",
-        title: `Exam "${exam.title}" is published`,
-        body: `It is open until ${closesAt.toISOString()}.`,
-        data: { examId, courseId: exam.courseId },
-      },
+      payload: { userId, ...message, data: { examId: exam.id, courseId: exam.courseId } },
       ownerUserId: ctx.caller.userId,
       scope: { facultyId: exam.facultyId, courseId: exam.courseId },
     });
   }
-  return getExam(ctx, examId);
+  return students.length;
 }
 
 /** Closes a published exam; attempts still open are submitted with what was saved. */
@@ -303,28 +314,10 @@ export async function releaseExam(ctx: ScopedContext, examId: string) {
   const exam = await loadExam(ctx, examId, true);
   if (exam.status !== "closed") throw new AppError(ErrorCode.CONFLICT, `Exam is ${exam.status}, not closed`);
   await ctx.tx.update(exams).set({ status: "released", releasedAt: new Date() }).where(eq(exams.id, examId));
-  const students = await ctx.tx.select({ userId: enrollments.userId }).from(enrollments).where(and(
-    eq(enrollments.courseId, exam.courseId),
-    eq(enrollments.role, "student"),
-    isNull(enrollments.deletedAt),
-  ));
-  for (const { userId } of students) {
-    await enqueueJob(ctx.tx, {
-      type: "notifications.deliver",
-      payload: {
-        userId,
-        kind: "exam.results_released",
-        title: `Results of "${exam.title}" are out`,
-        data: { examId, courseId: exam.courseId },
-      },
-      ownerUserId: ctx.caller.userId,
-      scope: { facultyId: exam.facultyId, courseId: exam.courseId },
-    });
-  }
-  await ctx.audit({
-    action: "exam.release",
-    target: `exam:${examId}`,
-    metadata: { notified: students.length },
+  const notified = await notifyStudents(ctx, exam, {
+    kind: "exam.results_released",
+    title: `Results of "${exam.title}" are out`,
   });
+  await ctx.audit({ action: "exam.release", target: `exam:${examId}`, metadata: { notified } });
   return getExam(ctx, examId);
 }

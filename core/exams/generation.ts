@@ -81,13 +81,7 @@ export async function generateExamItems(
         courseId: exam.courseId,
         ordinal: i + 1,
         type: item.type,
-        question: item.question,
-        options: item.options,
-        answerKey: item.answerKey,
-        explanation: item.explanation,
-        difficulty: item.difficulty,
-        citations: item.citations,
-        factKey: item.factKey,
+        ...generatedItemColumns(item),
       })));
     }
     await tx.update(exams).set({ status, generator: generator.name, note: note ?? null }).where(
@@ -112,4 +106,17 @@ export async function generateExamItems(
     return true;
   });
   return wrote ? { status, items: items.length, note } : { status: "skipped", items: 0 };
+}
+
+/** The columns of an exam item that a generated item fills, its type aside: for writing a new item or replacing one. */
+export function generatedItemColumns(item: GeneratedItem) {
+  return {
+    question: item.question,
+    options: item.options,
+    answerKey: item.answerKey,
+    explanation: item.explanation,
+    difficulty: item.difficulty,
+    citations: item.citations,
+    factKey: item.factKey,
+  };
 }

@@ -11,7 +11,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../shared/db/client.ts";
 import { examItems, exams } from "../../shared/db/schema/exams.ts";
 import { plainWords } from "../../shared/text/plain_words.ts";
-import { loadCourseChunks } from "./generation.ts";
+import { generatedItemColumns, loadCourseChunks } from "./generation.ts";
 import { Blueprint, type ExamGenerator } from "./types.ts";
 
 /** What a regeneration run did. */
@@ -61,15 +61,9 @@ export async function regenerateExamItem(
     if (locked?.status !== "draft") {
       return { status: "skipped" as const, note: "The exam is no longer a draft." };
     }
-    const [written] = await tx.update(examItems).set({
-      question: item.question,
-      options: item.options,
-      answerKey: item.answerKey,
-      explanation: item.explanation,
-      difficulty: item.difficulty,
-      citations: item.citations,
-      factKey: item.factKey,
-    }).where(and(eq(examItems.id, itemId), isNull(examItems.deletedAt))).returning({ id: examItems.id });
+    const [written] = await tx.update(examItems).set(generatedItemColumns(item)).where(
+      and(eq(examItems.id, itemId), isNull(examItems.deletedAt)),
+    ).returning({ id: examItems.id });
     return written
       ? { status: "replaced" as const }
       : { status: "skipped" as const, note: "The item was removed." };

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import { errors } from "../../shared/errors.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { type PageParams, pageQuery } from "../academics/pagination.ts";
+import { decodeCursor, encodeCursor, type PageParams, pageQuery } from "../academics/pagination.ts";
 import { assertCourseInsight, daysAgo } from "./access.ts";
 
 /** Query of `GET /v1/courses/{id}/insight/documents`. */
@@ -41,13 +41,8 @@ export async function citedDocuments(
   const descending = query.sort === "-citations";
   let after = sql`true`;
   if (query.cursor) {
-    let parsed;
-    try {
-      parsed = Cursor.safeParse(JSON.parse(atob(query.cursor)));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success || parsed.data[0] !== query.sort) {
+    const parsed = Cursor.safeParse(decodeCursor(query.cursor));
+    if (!parsed.success || parsed.data[0] !== query.sort) {
       throw errors.badRequest("Cursor is not valid for this sort");
     }
     const [, citations, id] = parsed.data;
@@ -86,7 +81,7 @@ export async function citedDocuments(
       lastCitedAt: r.last_cited_at === null ? null : new Date(r.last_cited_at).toISOString(),
     })),
     nextCursor: rows.length > query.limit && last
-      ? btoa(JSON.stringify([query.sort, Number(last.citations), last.id])).replace(/=+$/, "")
+      ? encodeCursor([query.sort, Number(last.citations), last.id])
       : null,
   };
 }

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import { errors } from "../../shared/errors.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { type PageParams, pageQuery } from "../academics/pagination.ts";
+import { decodeCursor, encodeCursor, type PageParams, pageQuery } from "../academics/pagination.ts";
 import { assertCourseInsight, daysAgo } from "./access.ts";
 import { groupQuestions } from "./question_groups.ts";
 
@@ -60,21 +60,13 @@ export async function questionGaps(
   const page = groups.slice(offset, offset + query.limit);
   return {
     items: page.map((g) => ({ ...g, lastAskedAt: g.lastAskedAt.toISOString() })),
-    nextCursor: offset + query.limit < groups.length ? encodeOffset(offset + query.limit) : null,
+    nextCursor: offset + query.limit < groups.length ? encodeCursor(["gaps", offset + query.limit]) : null,
   };
-}
-
-function encodeOffset(offset: number): string {
-  return btoa(JSON.stringify(["gaps", offset])).replace(/=+$/, "");
 }
 
 function decodeOffset(cursor: string | undefined): number {
   if (!cursor) return 0;
-  try {
-    const [name, offset] = JSON.parse(atob(cursor));
-    if (name === "gaps" && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // falls through to the error below
-  }
-  throw errors.badRequest("Cursor is not valid");
+  const parsed = z.tuple([z.literal("gaps"), z.int().nonnegative()]).safeParse(decodeCursor(cursor));
+  if (!parsed.success) throw errors.badRequest("Cursor is not valid");
+  return parsed.data[1];
 }

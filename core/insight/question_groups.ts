@@ -1,183 +1,44 @@
 /**
  * Groups students' questions that ask about the same thing, so faculty see each gap in their material once with
- * how often it was asked. Questions are reduced to normalised keywords (case, Arabic diacritics and letter
- * variants folded, stop words and the Arabic article dropped, a light English plural strip) and joined greedily:
+ * how often it was asked. Questions are reduced to keywords, the text toolkit's content terms (case, Arabic
+ * diacritics and letter variants folded, stop words dropped, Porter2 for English, the tutor's light Arabic stem),
+ * less the words of asking ("explain", "please"), and joined greedily:
  * a question joins the first group whose keywords cover at least half of the smaller of the two keyword sets.
  * No model is involved, so the grouping is cheap, deterministic and explainable ("shares: photosynthesis, light").
  */
-import { foldLetters } from "../../shared/text/fold.ts";
+import { foldLetters, normalizeText } from "../../shared/text/fold.ts";
+import { contentTerm, words } from "../../shared/text/terms.ts";
 
-const STOP_WORDS = new Set([
-  // English
-  "the",
-  "and",
-  "for",
-  "are",
-  "but",
-  "not",
-  "you",
-  "your",
-  "with",
-  "what",
-  "when",
-  "where",
-  "which",
-  "who",
-  "whom",
-  "why",
-  "how",
-  "does",
-  "did",
-  "can",
-  "could",
-  "would",
-  "should",
-  "will",
-  "shall",
-  "about",
-  "from",
-  "into",
-  "this",
-  "that",
-  "these",
-  "those",
-  "there",
-  "their",
-  "they",
-  "them",
-  "then",
-  "than",
-  "have",
-  "has",
-  "had",
-  "was",
-  "were",
-  "been",
-  "being",
-  "its",
-  "our",
-  "out",
-  "any",
-  "all",
-  "some",
-  "please",
-  "explain",
-  "tell",
-  "mean",
-  "means",
-  "between",
-  "also",
-  "just",
-  "like",
-  "much",
-  "many",
-  "more",
-  "most",
-  "other",
-  "only",
-  "same",
-  "such",
-  "very",
-  "is",
-  "in",
-  "of",
-  "to",
-  "a",
-  "an",
-  "on",
-  "at",
-  "by",
-  "be",
-  "it",
-  "or",
-  "as",
-  "do",
-  "we",
-  "me",
-  "my",
-  // Arabic (already folded: no diacritics, alef and yeh variants unified)
-  "ما",
-  "ماذا",
-  "من",
-  "في",
-  "على",
-  "الى",
-  "عن",
-  "هل",
-  "كيف",
-  "لماذا",
-  "متي",
-  "اين",
-  "اي",
-  "هو",
-  "هي",
-  "هذا",
-  "هذه",
-  "ذلك",
-  "تلك",
-  "التي",
-  "الذي",
-  "الذين",
-  "مع",
-  "او",
-  "ثم",
-  "قد",
-  "لقد",
-  "كان",
-  "كانت",
-  "يكون",
-  "تكون",
-  "بين",
-  "عند",
-  "كل",
-  "بعض",
-  "غير",
-  "لا",
-  "لم",
-  "لن",
-  "ان",
-  "انا",
-  "نحن",
-  "انت",
-  "هم",
-  "اشرح",
-  "معني",
-]);
+/**
+ * Words of asking, beyond the toolkit's stop words: "explain X please" is about X. Compared with each word and with
+ * its term, so "explained" and "meaning" go too.
+ */
+const ASKING_WORDS = new Set(["please", "explain", "tell", "mean", "like", "اشرح", "معني"]);
 
-/** Folds case, Arabic diacritics and letter variants so spellings of one word compare equal. */
-export function foldText(text: string): string {
-  return foldLetters(text.normalize("NFKC").toLowerCase());
-}
-
-function stem(word: string): string {
-  if (/^[\u0600-\u06FF]+$/.test(word)) {
-    // The article (with its prepositions) only when a stem of three letters remains.
-    const bare = word.replace(/^(وال|بال|كال|فال|لل|ال)/, "");
-    return bare.length >= 3 ? bare : word;
-  }
-  if (word.length > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
-  if (word.length > 3 && word.endsWith("s") && !word.endsWith("ss") && !word.endsWith("us")) {
-    return word.slice(0, -1);
-  }
-  return word;
-}
-
-/** The question's keywords: folded, stemmed, without stop words and tokens shorter than three characters. */
+/** The question's keywords: the toolkit's content terms (folded, stemmed, no stop words) of three characters or more. */
 export function keywordsOf(question: string): string[] {
   return [...keywordForms(question).keys()];
 }
 
-/** Each keyword of the question with the folded word it came from (labels show words, not stems). */
+/**
+ * Each keyword of the question with the word it came from, lightly folded (labels show words as written, less
+ * diacritics; the keyword itself comes from the full fold).
+ */
 function keywordForms(question: string): Map<string, string> {
-  const words = foldText(question).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const out = new Map<string, string>();
-  for (const word of words) {
-    if (STOP_WORDS.has(word)) continue;
-    const stemmed = stem(word);
-    if (stemmed.length < 3 || STOP_WORDS.has(stemmed) || out.has(stemmed)) continue;
-    out.set(stemmed, word);
+  for (const written of lightWords(question)) {
+    const word = normalizeText(written);
+    if (ASKING_WORDS.has(word)) continue;
+    const term = contentTerm(word);
+    if (term === undefined || term.length < 3 || ASKING_WORDS.has(term) || out.has(term)) continue;
+    out.set(term, written);
   }
   return out;
+}
+
+/** The words of a text, lower case and lightly folded (`foldLetters`). */
+function lightWords(text: string): string[] {
+  return foldLetters(text.normalize("NFKC").toLowerCase()).match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /** One question as the grouping sees it. */
@@ -226,8 +87,8 @@ export function groupQuestions(questions: AskedQuestion[]): QuestionGroup[] {
   }[] = [];
   for (const q of questions) {
     const forms = keywordForms(q.text);
-    const words = [...forms.keys()];
-    const key = words.length > 0 ? new Set(words) : new Set([foldText(q.text).trim()]);
+    const terms = [...forms.keys()];
+    const key = terms.length > 0 ? new Set(terms) : new Set([normalizeText(q.text).trim()]);
     let group = groups.find((g) => overlap(g.seed, key) >= GROUP_OVERLAP);
     if (!group) {
       group = {
@@ -245,7 +106,7 @@ export function groupQuestions(questions: AskedQuestion[]): QuestionGroup[] {
     group.count++;
     group.users.add(q.userId);
     if (q.askedAt > group.lastAskedAt) group.lastAskedAt = q.askedAt;
-    const folded = foldText(q.text).split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(" ");
+    const folded = words(q.text).join(" ");
     if (!group.seen.has(folded)) {
       group.seen.add(folded);
       group.texts.push(q.text.trim());

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { foldText, groupQuestions, keywordsOf } from "./question_groups.ts";
+import { groupQuestions, keywordsOf } from "./question_groups.ts";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 10, minute));
 
-Deno.test("keywordsOf() drops stop words, folds case and plurals, and strips the Arabic article", () => {
+Deno.test("keywordsOf() keeps the toolkit's content terms less the words of asking", () => {
   assert.deepEqual(keywordsOf("What are the Mitochondria's functions?"), ["mitochondria", "function"]);
-  assert.deepEqual(keywordsOf("ما هي وظيفة الميتوكوندريا؟"), ["وظيفه", "ميتوكوندريا"]);
-  assert.equal(foldText("إِسْلامٌ"), foldText("اسلام"));
+  // The tutor's light Arabic stem: article, a leading "و" of a long word and one suffix go.
+  assert.deepEqual(keywordsOf("ما هي وظيفة الميتوكوندريا؟"), ["ظيف", "ميتوكوندري"]);
+  assert.deepEqual(keywordsOf("إِسْلامٌ"), keywordsOf("اسلام"));
+  assert.deepEqual(keywordsOf("Please explain what boiling means"), ["boil"]);
+  assert.deepEqual(keywordsOf("اشرح معنى التضخم"), ["تضخم"]);
 });
 
 Deno.test("groupQuestions() puts questions sharing keywords together and keeps other topics apart", () => {
@@ -39,4 +42,16 @@ Deno.test("groupQuestions() groups Arabic questions written with and without dia
     { text: "ما هي الحرب العالمية الأولى؟", userId: "u3", askedAt: at(0) },
   ]);
   assert.deepEqual(groups.map((g) => g.count), [2, 1]);
+});
+
+Deno.test("groupQuestions() meets a word's forms on one stem and labels groups with words as written", () => {
+  const groups = groupQuestions([
+    { text: "What is the boiling point of liquid nitrogen?", userId: "u1", askedAt: at(2) },
+    { text: "At what temperature does liquid nitrogen boil?", userId: "u2", askedAt: at(1) },
+    { text: "ما هي المسؤولية الاجتماعية للشركات", userId: "u3", askedAt: at(0) },
+  ]);
+  assert.deepEqual(groups.map((g) => g.count), [2, 1]);
+  assert.deepEqual(groups[0].keywords, ["boiling", "liquid", "nitrogen"]);
+  // Diacritics and alef forms folded, the hamza seat kept as written.
+  assert.ok(groups[1].keywords.includes("المسؤوليه"), groups[1].keywords.join());
 });

@@ -123,6 +123,13 @@ dbTest(
     const second = await next.json();
     assert.deepEqual(second.items.map((g: Json) => g.examples), [["When is the field trip?"]]);
     assert.equal(second.nextCursor, null);
+    // A cursor from before cursors took base64url (standard base64) still reads.
+    const legacyCursor = btoa(JSON.stringify(["gaps", 1])).replace(/=+$/, "");
+    const legacy = await admin.request(
+      "GET",
+      `/v1/courses/${world.courseA}/insight/gaps?limit=1&cursor=${legacyCursor}`,
+    );
+    assert.deepEqual((await legacy.json()).items.map((g: Json) => g.examples), [["When is the field trip?"]]);
     const recent = await (await admin.request("GET", `/v1/courses/${world.courseA}/insight/gaps?days=3`))
       .json();
     assert.deepEqual(recent.items.map((g: Json) => g.count), [2], "the window leaves the older refusal out");

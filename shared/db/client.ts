@@ -185,6 +185,14 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
   };
 }
 
+/** Whether a database error is a unique violation (SQLSTATE 23505), whichever driver raised it. */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}
+
 /** Runs raw SQL and returns its rows, whichever driver is underneath. */
 export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
   // deno-lint-ignore no-explicit-any

@@ -1,3 +1,4 @@
+import { segments } from "../text/sentences.ts";
 import { estimateTokens } from "./tokens.ts";
 import type { Chunk, ExtractedPage, PageBreak } from "./types.ts";
 
@@ -122,12 +123,13 @@ function overlap(pieces: Piece[], budget: number): [Piece[], number] {
   return [kept, tokens];
 }
 
-const SENTENCE_END = /(?<=[.!?؟۔。])\s+|\n+/u;
-
-/** Sentences of a paragraph; a sentence longer than `maxTokens` is cut at word boundaries. */
+/**
+ * Sentences of a paragraph (the toolkit's `segments`: not after an initial or abbreviation, citation markers kept);
+ * a sentence longer than `maxTokens` is cut at word boundaries.
+ */
 function sentences(text: string, maxTokens: number): string[] {
   const out: string[] = [];
-  for (const sentence of text.split(SENTENCE_END)) {
+  for (const sentence of segments(text)) {
     const s = sentence.trim();
     if (!s) continue;
     if (estimateTokens(s) <= maxTokens) {

@@ -60,6 +60,20 @@ Deno.test("chunkDocument() splits long sections by size at sentence ends with ov
   assert.ok(chunks.some((c) => c.pageStart === 1 && c.pageEnd === 2), "a chunk spans the page break");
 });
 
+Deno.test("chunkDocument() never ends a chunk after an abbreviation or initial, only at a sentence end", () => {
+  const abbreviated = (i: number) =>
+    `Item ${i} is solved by substitution, i.e. by Dr. Smith's method from J. Doe.`;
+  const pages: ExtractedPage[] = [{
+    pageNumber: 1,
+    blocks: [{ kind: "paragraph", text: Array.from({ length: 30 }, (_, i) => abbreviated(i)).join(" ") }],
+  }];
+  const chunks = chunkDocument(pages, { targetTokens: 60, overlapTokens: 15, minTokens: 10 });
+  assert.ok(chunks.length >= 5);
+  for (const c of chunks) {
+    assert.match(c.text, /^Item \d+ .* from J\. Doe\.$/s, `chunk ${c.ordinal} is cut inside a sentence`);
+  }
+});
+
 Deno.test("chunkDocument() merges a section too small to stand alone into the next one", () => {
   const pages: ExtractedPage[] = [{
     pageNumber: 4,

@@ -36,18 +36,22 @@ export function words(text: string): string[] {
 export function contentTerms(text: string): string[] {
   const terms: string[] = [];
   for (const word of words(text)) {
-    if (ARABIC_LETTER.test(word)) {
-      if (ARABIC_STOP_WORDS.has(word) || word.length < 2) continue;
-      const stem = stemArabicForSupport(word);
-      if (ARABIC_STOP_WORDS.has(stem)) continue;
-      terms.push(stem);
-    } else {
-      if (ENGLISH_STOP_WORDS.has(word) || (word.length < 2 && !/\d/.test(word))) continue;
-      // Words of three letters or fewer are kept whole ("its", "was" would lose their "s").
-      terms.push(word.length <= 3 ? word : stemEnglish(word));
-    }
+    const term = contentTerm(word);
+    if (term !== undefined) terms.push(term);
   }
   return terms;
+}
+
+/** The content term of one word of `words()`: its stem, or undefined for a stop word or a lone letter. */
+export function contentTerm(word: string): string | undefined {
+  if (ARABIC_LETTER.test(word)) {
+    if (ARABIC_STOP_WORDS.has(word) || word.length < 2) return undefined;
+    const stem = stemArabicForSupport(word);
+    return ARABIC_STOP_WORDS.has(stem) ? undefined : stem;
+  }
+  if (ENGLISH_STOP_WORDS.has(word) || (word.length < 2 && !/\d/.test(word))) return undefined;
+  // Words of three letters or fewer are kept whole ("its", "was" would lose their "s").
+  return word.length <= 3 ? word : stemEnglish(word);
 }
 
 /** Word bigrams of the content terms, for a phrase-level overlap signal. */

@@ -207,7 +207,14 @@ Deno.test({
           await page.getByLabel("Refuse questions about an exam of this course while it is open").uncheck();
           await page.getByText("The lock-out is off").waitFor();
           await page.getByRole("button", { name: "Save the policy" }).click();
-          await page.getByText("Saved: the tutor now uses “Hints only” in this course.").waitFor();
+          // The message names each setting the save changed: here all three.
+          const status = page.getByRole("status").filter({ hasText: "Saved." });
+          await status.waitFor();
+          assert.equal(
+            await status.innerText(),
+            "Saved. The tutor now uses “Hints only” in this course. While an exam of this course is open, the " +
+              "tutor now answers as usual. This course now allows 25 questions a day, all users together.",
+          );
           const token = await stack.login(academicEmail, PASSWORD);
           const saved = await (await fetch(`${stack.url}/api/v1/courses/${course.id}/tutor-policy`, {
             headers: { authorization: `Bearer ${token}` },

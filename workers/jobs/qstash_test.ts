@@ -6,16 +6,15 @@ import assert from "node:assert/strict";
 import { Client } from "@upstash/qstash";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { type Database, openPostgres, schema } from "../../shared/db/client.ts";
-import { migrateDatabase } from "../../shared/db/migrate.ts";
-import { createThrowawayPostgres, freshTestDatabase, testBackends } from "../../shared/db/testing.ts";
+import { type Database, schema } from "../../shared/db/client.ts";
+import { freshTestDatabase, testBackends } from "../../shared/db/testing.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 import { createWorkersApp, type WorkersApp } from "../app.ts";
 import { loadWorkersEnv } from "../env.ts";
 import { buildWorkersServices } from "../main.ts";
 import { jobHandlers } from "./handlers/mod.ts";
 import type { JobRegistry } from "./registry.ts";
-import { TcpProxy } from "../../tools/testing/tcp_proxy.ts";
+import { proxiedPostgres } from "../../tools/testing/proxied_postgres.ts";
 import { bodyHash, type FakeMessage, signLikeQStash, startFakeQStash } from "./testdata/fake_qstash.ts";
 import { QStashDispatcher } from "./transport/qstash.ts";
 import { insertJob, jobById, makeUser, waitFor } from "./testing.ts";
@@ -384,13 +383,7 @@ if (testBackends.includes("postgres")) {
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      const url = new URL(await createThrowawayPostgres());
-      const proxy = new TcpProxy({ hostname: url.hostname, port: Number(url.port || 5432) });
-      const viaProxy = new URL(url);
-      viaProxy.hostname = "127.0.0.1";
-      viaProxy.port = String(proxy.port);
-      const database = await openPostgres({ url: viaProxy.toString(), dataDir: "", poolMax: 3 });
-      await migrateDatabase(database);
+      const { proxy, database, close } = await proxiedPostgres({ poolMax: 3 });
       // QStash calls the failure callback a while after giving up; by then the database is back.
       const h = await harness("postgres", { database, beforeFailureCallback: () => proxy.restore() });
       try {
@@ -409,7 +402,7 @@ if (testBackends.includes("postgres")) {
         await assertRanOnce(h, job.id, 1);
       } finally {
         await h.close();
-        proxy.close();
+        await close();
       }
     },
   });

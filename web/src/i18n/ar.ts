@@ -493,7 +493,6 @@ export const ar: Record<MessageKey, string> = {
   "tutorPolicy.modeHint.socratic": "يرشد الطالب بالأسئلة والمقاطع ولا يعطي الإجابة النهائية.",
   "tutorPolicy.modeHint.hints-only": "يعطي تلميحًا من المواد وأسئلة لإكمال التفكير.",
   "tutorPolicy.save": "حفظ السياسة",
-  "tutorPolicy.saved": "حُفظت: يستخدم المساعد الآن «{mode}» في هذا المقرر.",
   "tutorPolicy.preview": "ما يراه الطالب",
   "tutorPolicy.previewHint": "صياغة المساعد نفسها في الوضع المختار (حتى قبل الحفظ).",
   "tutorPolicy.previewAnswer": "تبدأ الإجابة هكذا",
@@ -550,4 +549,12 @@ export const ar: Record<MessageKey, string> = {
   "health.workersUnknown": "غير معروف (تعذّرت قراءة تقرير الحالة)",
   "health.queue": "طابور المهام: {queued} مستحقة تنتظر، أقدمها منذ {seconds} ث؛ {dead} متوقفة نهائيًا.",
   "health.queueIdle": "طابور المهام: لا مهام مستحقة تنتظر؛ {dead} متوقفة نهائيًا.",
+  // tidy: the tutor policy's "Saved" names what the save changed
+  "tutorPolicy.savedWhat": "حُفظت السياسة. {what}",
+  "tutorPolicy.savedMode": "يستخدم المساعد الآن «{mode}» في هذا المقرر.",
+  "tutorPolicy.savedLockoutOn": "تُرفض الآن الأسئلة عن امتحان لهذا المقرر ما دام مفتوحًا.",
+  "tutorPolicy.savedLockoutOff": "يجيب المساعد الآن كالمعتاد أثناء فتح امتحان لهذا المقرر.",
+  "tutorPolicy.savedQuota": "يسمح هذا المقرر الآن بـ{n} سؤالًا في اليوم لجميع المستخدمين معًا.",
+  "tutorPolicy.savedNoQuota": "لم يعد لهذا المقرر حد يومي للأسئلة.",
+  "tutorPolicy.savedServerQuota": "يُطبَّق الآن حد الخادم اليومي على هذا المقرر: {limit}.",
 };

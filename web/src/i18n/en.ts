@@ -503,7 +503,6 @@ export const en = {
     "Guides the student with questions and passages; never gives the final answer.",
   "tutorPolicy.modeHint.hints-only": "Gives a hint from the material and questions to finish the reasoning.",
   "tutorPolicy.save": "Save the policy",
-  "tutorPolicy.saved": "Saved: the tutor now uses “{mode}” in this course.",
   "tutorPolicy.preview": "What a student sees",
   "tutorPolicy.previewHint": "The tutor's own wording under the chosen mode (before you save too).",
   "tutorPolicy.previewAnswer": "An answer begins",
@@ -563,6 +562,14 @@ export const en = {
   "health.workersUnknown": "unknown (the health report could not be read)",
   "health.queue": "Job queue: {queued} due and waiting, the oldest for {seconds} s; {dead} dead.",
   "health.queueIdle": "Job queue: nothing due is waiting; {dead} dead.",
+  // tidy: the tutor policy's "Saved" names what the save changed
+  "tutorPolicy.savedWhat": "Saved. {what}",
+  "tutorPolicy.savedMode": "The tutor now uses “{mode}” in this course.",
+  "tutorPolicy.savedLockoutOn": "Questions about an exam of this course are now refused while it is open.",
+  "tutorPolicy.savedLockoutOff": "While an exam of this course is open, the tutor now answers as usual.",
+  "tutorPolicy.savedQuota": "This course now allows {n} questions a day, all users together.",
+  "tutorPolicy.savedNoQuota": "This course now has no daily question limit.",
+  "tutorPolicy.savedServerQuota": "The server's daily limit now applies to this course: {limit}.",
 } as const;
 
 /** A key of the UI catalogue. */

@@ -11,6 +11,7 @@ import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { api, type Schemas, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
 import { guidingQuestions, offlinePreface, refusalMessage } from "../../../../core/tutor/messages.ts";
+import { savedMessage } from "./saved.ts";
 
 type Mode = Schemas["TutorPolicy"]["policy"];
 const MODES: Mode[] = ["direct", "socratic", "hints-only"];
@@ -35,7 +36,10 @@ export function TutorPolicyPage() {
   const [ownQuota, setOwnQuota] = useState(false);
   const [quota, setQuota] = useState(0);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
+  /** The policy before and after the last save, while the form is as saved. */
+  const [saved, setSaved] = useState<
+    { before: Schemas["TutorPolicy"]; after: Schemas["TutorPolicy"] } | null
+  >(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (policy.data && mode === null) {
@@ -49,13 +53,14 @@ export function TutorPolicyPage() {
   const changed = !!policy.data && (mode !== policy.data.policy ||
     lockout !== policy.data.lockoutDuringExams || dailyQuestionQuota !== policy.data.dailyQuestionQuota);
   const perDay = (n: number) => n > 0 ? t("tutorPolicy.perDay", { n }) : t("tutorPolicy.noLimit");
-  const touched = () => setSaved(false);
+  const touched = () => setSaved(null);
 
   async function save(e: Event) {
     e.preventDefault();
-    if (!mode) return;
+    if (!mode || !policy.data) return;
+    const before = policy.data;
     setError(null);
-    setSaved(false);
+    setSaved(null);
     setBusy(true);
     try {
       const updated = unwrap(
@@ -65,7 +70,7 @@ export function TutorPolicyPage() {
         }),
       );
       queryClient.setQueryData(["tutor-policy", id], updated);
-      setSaved(true);
+      setSaved({ before, after: updated });
     } catch (err) {
       setError(err);
     } finally {
@@ -101,7 +106,7 @@ export function TutorPolicyPage() {
                     aria-describedby={`mode-${m}-hint`}
                     onChange={() => {
                       setMode(m);
-                      setSaved(false);
+                      touched();
                     }}
                   />
                   <strong>{t(`tutorPolicy.mode.${m}`)}</strong>
@@ -163,7 +168,7 @@ export function TutorPolicyPage() {
           <ErrorNotice error={error} />
           {saved && (
             <p role="status" class="notice">
-              {t("tutorPolicy.saved", { mode: t(`tutorPolicy.mode.${mode}`) })}
+              {savedMessage(t, saved.before, saved.after)}
             </p>
           )}
         </form>
