@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fuseRankings, phraseEvidence, rerankByPhrases } from "./fusion.ts";
+import { DEFAULT_FUSION } from "./search.ts";
 
 const base = {
   method: "scores" as const,
@@ -45,4 +46,52 @@ Deno.test("rerankByPhrases() lifts the chunk holding the question's phrase withi
     proximityDepth: 2,
   });
   assert.deepEqual(off, ranked);
+});
+
+/** Deterministic noise, so a failure can be replayed. */
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** A keyword list whose first chunk leads the runner-up by `lead` of its BM25, and a vector list of pure noise. */
+function keywordWinnerAndNoise(random: () => number, lead: number) {
+  const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
+  const top = 5 + 10 * random();
+  const text = ids.slice(0, 30).map((id, i) => ({
+    id,
+    score: i === 0 ? top : top * (1 - lead) * (1 - i / 60),
+  }));
+  // Noise: any 50 chunks, in any order, the keyword winner among them or not, similarities in a narrow band.
+  const vector = ids.toSorted(() => random() - 0.5).slice(0, 40 + Math.floor(10 * random()))
+    .map((id) => ({ id, score: 0.3 + 0.1 * random() }))
+    .toSorted((a, b) => b.score - a.score);
+  return { text, vector };
+}
+
+Deno.test("the default fusion keeps keywords' first answer first when the vector side is noise", () => {
+  const random = noise(21);
+  let overturnedByRrf = 0;
+  for (let trial = 0; trial < 500; trial++) {
+    // A lead of a quarter of the winner's BM25 (the answer paragraph holds the question's rare word, the
+    // runner-up does not): more than the vector weight, so no order of the vector side may overturn it.
+    const { text, vector } = keywordWinnerAndNoise(random, 0.25);
+    const fused = fuseRankings(text, vector, DEFAULT_FUSION);
+    const ranked = rerankByPhrases(fused, [], () => undefined, DEFAULT_FUSION);
+    assert.equal(ranked[0][0], "c0", `trial ${trial}`);
+    const rrf = fuseRankings(text, vector, { ...DEFAULT_FUSION, method: "rrf", rrfK: 5, vectorWeight: 0.3 });
+    if (rrf[0][0] !== "c0") overturnedByRrf++;
+  }
+  // Pure ranks do not know the lead: the earlier weighted RRF lets noise overturn it, which this rule prevents.
+  assert.ok(overturnedByRrf > 10, `RRF overturned ${overturnedByRrf} of 500`);
+});
+
+Deno.test("score fusion lets the vector side decide only between keyword candidates that are nearly tied", () => {
+  const text = [{ id: "a", score: 10 }, { id: "b", score: 9.5 }, { id: "c", score: 6 }];
+  const vector = [{ id: "b", score: 0.5 }, { id: "c", score: 0.49 }, { id: "a", score: 0.3 }];
+  // b is 5% behind a and the vectors' favourite: it goes first; c, 40% behind, stays behind a.
+  assert.deepEqual(fuseRankings(text, vector, DEFAULT_FUSION).map(([id]) => id), ["b", "a", "c"]);
 });

@@ -108,7 +108,8 @@ type ChunkRow = {
   page_breaks: PageBreak[] | null;
   heading: string | null;
   text: string;
-  search_text: string;
+  /** Read only for the phrase rerank. */
+  search_text: string | null;
 };
 
 /** Why the vector side failed, as the contract's `reason` label. */
@@ -192,12 +193,12 @@ async function searchUnmeasured(
   const rows = await queryRows<ChunkRow>(
     deps.database.read,
     sql`select c.id, c.document_id, d.title, c.course_id, c.page_start, c.page_end, c.page_breaks, c.heading, c.text,
-          c.search_text
+          ${fusion.proximityWeight > 0 ? sql`c.search_text` : sql`null`} as search_text
         from ${liveChunksIn(request.scope)}
           and c.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const ranked = rerankByPhrases(fused, terms, (id) => byId.get(id)?.search_text.split(" "), fusion);
+  const ranked = rerankByPhrases(fused, terms, (id) => byId.get(id)?.search_text?.split(" "), fusion);
   const results: SearchHit[] = [];
   for (const [id, score] of ranked) {
     const row = byId.get(id);
