@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { proxiedPostgres } from "../tools/testing/proxied_postgres.ts";
+import { proxiedPostgres } from "../shared/testing/proxied_postgres.ts";
 import { callerHeaders, createTestUser, testCoreServices } from "./auth/testing.ts";
 import { createCheckedCoreApp } from "./testing_contract.ts";
 

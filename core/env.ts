@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { databaseEnv } from "../shared/db/env.ts";
 import { envTypes, loadEnvOrExit } from "../shared/env.ts";
-import { tutorEnv } from "./tutor/env.ts";
+import { tutorEnv } from "../shared/tutor/env.ts";
 import { authEnv } from "./auth/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
 import { ragEnv } from "../shared/rag/env.ts";

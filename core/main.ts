@@ -11,8 +11,8 @@ import type { CoreServices } from "./services.ts";
 import type { Database } from "../shared/db/client.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createKeyRing, type KeyRing } from "./auth/keys.ts";
-import { createTutorModel } from "./tutor/model/mod.ts";
-import { databaseExamLockout } from "./exams/lockout.ts";
+import { createTutorModel } from "../shared/tutor/model/mod.ts";
+import { databaseExamLockout } from "../shared/exams/lockout.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 
 /**

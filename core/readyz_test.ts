@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "../shared/env.ts";
-import { proxiedPostgres } from "../tools/testing/proxied_postgres.ts";
+import { proxiedPostgres } from "../shared/testing/proxied_postgres.ts";
 import { createCoreApp } from "./app.ts";
 import { coreEnvSchema } from "./env.ts";
 import { buildCoreServices } from "./main.ts";

@@ -8,8 +8,8 @@ import type { Logger } from "../shared/logger.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import type { CoreEnv } from "./env.ts";
-import type { TutorModel } from "./tutor/model/interface.ts";
-import type { ExamLockout } from "./tutor/exam_lockout/interface.ts";
+import type { TutorModel } from "../shared/tutor/model/interface.ts";
+import type { ExamLockout } from "../shared/tutor/exam_lockout/interface.ts";
 
 /** Everything core's handlers use, built once at start and put on the Hono context. */
 export interface CoreServices {

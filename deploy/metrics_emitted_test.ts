@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { createAcademicWorld } from "../core/academics/testing.ts";
-import { instrumentTutorModel } from "../core/tutor/model/instrumented.ts";
-import type { TutorModel } from "../core/tutor/model/interface.ts";
-import { complete } from "../core/tutor/model/interface.ts";
+import { instrumentTutorModel } from "../shared/tutor/model/instrumented.ts";
+import type { TutorModel } from "../shared/tutor/model/interface.ts";
+import { complete } from "../shared/tutor/model/interface.ts";
 import { createTestStack } from "../edge/testing.ts";
 import { createDocumentServices } from "../shared/documents/services.ts";
 import { dbTest } from "../shared/db/testing.ts";

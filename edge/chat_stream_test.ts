@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { chatMessages } from "../shared/db/schema/chat.ts";
 import { dbTest } from "../shared/db/testing.ts";
 import { createChatWorld } from "../core/chat/testing.ts";
-import { startFakeOpenAi } from "../core/tutor/testing/fake_openai.ts";
+import { startFakeOpenAi } from "../shared/tutor/testing/fake_openai.ts";
 import { createTestStack } from "./testing.ts";
 
 dbTest(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { deleteKeys, testKeyPrefix, testRedisUrl } from "../shared/kv/testing.ts";
-import { startUpstashBridge } from "../tools/upstash_bridge.ts";
+import { startUpstashBridge } from "../shared/kv/testing/upstash_bridge.ts";
 
 /** Starts `edge/main.ts` as a real process on port 0 and resolves with its URL once it listens. */
 async function startEdgeProcess(env: Record<string, string>) {

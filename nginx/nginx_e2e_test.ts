@@ -5,10 +5,10 @@
  * ports instead of 8080/8443), `site/upstream.conf` (the local edges) and a throwaway self-signed certificate.
  * The system's data is made the way an operator and clients make it: the first admin with `deno task admin:create`,
  * everything else through nginx (course, enrolment, upload, ingestion, chat). The tutor model is the fake OpenAI
- * server (`core/tutor/testing/fake_openai.ts`), so the test decides when the answer may go on.
+ * server (`shared/tutor/testing/fake_openai.ts`), so the test decides when the answer may go on.
  */
 import assert from "node:assert/strict";
-import { startFakeOpenAi } from "../core/tutor/testing/fake_openai.ts";
+import { startFakeOpenAi } from "../shared/tutor/testing/fake_openai.ts";
 import { nginxTestEnvironment, TEST_METRICS_TOKEN } from "./testing.ts";
 import { WEB_CSP } from "../edge/web/static.ts";
 import { adminToken, api, expectJson, seedCourse, SseReader } from "./testing_api.ts";

@@ -18,7 +18,7 @@ import { createKv } from "../shared/kv/mod.ts";
 import { createWorkersApp } from "../workers/app.ts";
 import { loadWorkersEnv } from "../workers/env.ts";
 import { buildWorkersServices } from "../workers/main.ts";
-import { startUpstashBridge } from "./upstash_bridge.ts";
+import { startUpstashBridge } from "../shared/kv/testing/upstash_bridge.ts";
 
 // One process: edge and core share a per-run assertion secret unless one is configured.
 if (!Deno.env.get("EDGE_ASSERTION_SECRET")) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { waitFor } from "./testing/ports.ts";
+import { waitFor } from "../shared/testing/ports.ts";
 import { spawnDev } from "./testing/dev.ts";
 
 Deno.test({

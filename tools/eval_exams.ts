@@ -12,10 +12,10 @@
  * Flags: `--data DIR`, `--courses N` (per set, default 12).
  */
 import { extractText, getDocumentProxy } from "unpdf";
-import { isKeySupported, OfflineExamGenerator } from "../core/exams/offline_generator.ts";
-import { Blueprint, type GeneratedItem, type SourceChunk } from "../core/exams/types.ts";
-import { OfflineTutor } from "../core/tutor/model/offline.ts";
-import { MemoryRetriever } from "../core/tutor/retriever/memory.ts";
+import { isKeySupported, OfflineExamGenerator } from "../shared/exams/offline_generator.ts";
+import { Blueprint, type GeneratedItem, type SourceChunk } from "../shared/exams/types.ts";
+import { OfflineTutor } from "../shared/tutor/model/offline.ts";
+import { MemoryRetriever } from "../shared/tutor/retriever/memory.ts";
 import { normalizeText } from "../shared/text/fold.ts";
 import { findDataDir } from "./eval/common.ts";
 

@@ -17,9 +17,9 @@
  * settings on the A halves), `--candidate-budget ROWS,SHARE`, `--no-cache`.
  */
 import { sql } from "drizzle-orm";
-import { fullTextSearch } from "../core/rag/full_text.ts";
-import { fuseRankings, type FusionWeights, rerankByPhrases, type ScoredId } from "../core/rag/fusion.ts";
-import { DEFAULT_FUSION, hybridSearch, type RetrievalDeps } from "../core/rag/search.ts";
+import { fullTextSearch } from "../shared/rag/full_text.ts";
+import { fuseRankings, type FusionWeights, rerankByPhrases, type ScoredId } from "../shared/rag/fusion.ts";
+import { DEFAULT_FUSION, hybridSearch, type RetrievalDeps } from "../shared/rag/search.ts";
 import { isMostlyArabic } from "../shared/text/fold.ts";
 import { searchTerms } from "../shared/text/normalize.ts";
 import { openPglite, queryRows } from "../shared/db/client.ts";

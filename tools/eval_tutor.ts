@@ -10,15 +10,15 @@
  * `--threshold X` (the offline tutor's support threshold), `--show N` (print N wrong answers per set), `--sweep`
  * (the same retrieved chunks answered under a range of thresholds). Latency: retrieval plus the pipeline.
  */
-import { answerTutorTurn, type TutorDeps } from "../core/tutor/pipeline.ts";
-import { OfflineTutor } from "../core/tutor/model/offline.ts";
-import { HybridRetriever } from "../core/tutor/retriever/hybrid.ts";
-import { noOpenExams } from "../core/tutor/exam_lockout/interface.ts";
-import type { Retriever } from "../core/tutor/retriever/interface.ts";
-import type { RetrievedChunk } from "../core/tutor/types.ts";
+import { answerTutorTurn, type TutorDeps } from "../shared/tutor/pipeline.ts";
+import { OfflineTutor } from "../shared/tutor/model/offline.ts";
+import { HybridRetriever } from "../shared/tutor/retriever/hybrid.ts";
+import { noOpenExams } from "../shared/tutor/exam_lockout/interface.ts";
+import type { Retriever } from "../shared/tutor/retriever/interface.ts";
+import type { RetrievedChunk } from "../shared/tutor/types.ts";
 import { isMostlyArabic, normalizeText } from "../shared/text/fold.ts";
 import { contentTerms } from "../shared/text/terms.ts";
-import { rankSentences } from "../core/tutor/support.ts";
+import { rankSentences } from "../shared/tutor/support.ts";
 import { openPglite, queryRows, sql } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";

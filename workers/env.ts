@@ -4,7 +4,7 @@ import { envTypes, loadEnvOrExit } from "../shared/env.ts";
 import { ragEnv } from "../shared/rag/env.ts";
 import { documentsEnv } from "../shared/documents/env.ts";
 import { kvEnvFields } from "../shared/kv/mod.ts";
-import { tutorEnv } from "../core/tutor/env.ts";
+import { tutorEnv } from "../shared/tutor/env.ts";
 import { mailEnv } from "../shared/mail/env.ts";
 
 /** Configuration of the workers tier; nothing else in workers reads `Deno.env`. */

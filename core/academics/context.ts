@@ -1,8 +1,8 @@
 import type { Db } from "../../shared/db/client.ts";
 import { type AuditEvent, recordAudit } from "../../shared/audit/audit.ts";
 import type { Identity } from "../../shared/identity.ts";
-import { withCallerTx } from "../../shared/scope/caller_tx.ts";
-import { resolveScope, type Scope } from "../../shared/scope/scope.ts";
+import { withCallerTx } from "../scope/caller_tx.ts";
+import { resolveScope, type Scope } from "../scope/scope.ts";
 import type { CoreServices } from "../services.ts";
 
 /** What academic domain functions work with: the caller's transaction (RLS active), scope and audit. */

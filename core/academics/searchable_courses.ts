@@ -3,7 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../shared/db/client.ts";
 import { courses } from "../../shared/db/schema/academics.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
-import type { Scope } from "../../shared/scope/scope.ts";
+import type { Scope } from "../scope/scope.ts";
 
 /** A search request as the API takes it. */
 export interface CourseSearchRequest {

@@ -15,8 +15,8 @@
  * `callerHeaders` signs the edge assertion for exactly one method and path (as the edge would). To go through the
  * edge with a real access token, use `createTestStack` from `edge/testing.ts`.
  */
-import { createTutorModel } from "../tutor/model/mod.ts";
-import { noOpenExams } from "../tutor/exam_lockout/interface.ts";
+import { createTutorModel } from "../../shared/tutor/model/mod.ts";
+import { noOpenExams } from "../../shared/tutor/exam_lockout/interface.ts";
 import { ASSERTION_HEADER, bodyDigest, signAssertion } from "../../shared/assertion.ts";
 import type { Database } from "../../shared/db/client.ts";
 import { users } from "../../shared/db/schema/users.ts";

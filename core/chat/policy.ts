@@ -9,7 +9,7 @@ import { courseTutorSettings } from "../../shared/db/schema/chat.ts";
 import { errors } from "../../shared/errors.ts";
 import type { ScopedContext } from "../academics/context.ts";
 import { findReadableCourse } from "../academics/courses.ts";
-import type { AnswerPolicy } from "../tutor/types.ts";
+import type { AnswerPolicy } from "../../shared/tutor/types.ts";
 
 /** The policy of a course without a setting. */
 export const DEFAULT_ANSWER_POLICY: AnswerPolicy = "direct";

@@ -4,9 +4,9 @@
  */
 import type { ScopedContext } from "../academics/context.ts";
 import type { CoreServices } from "../services.ts";
-import { OFFLINE_MODEL_ID } from "../tutor/model/offline.ts";
-import { type LearningSummary, summarizeOffline, summarizeWithModel } from "../tutor/summary.ts";
-import type { Citation, TutorTurn } from "../tutor/types.ts";
+import { OFFLINE_MODEL_ID } from "../../shared/tutor/model/offline.ts";
+import { type LearningSummary, summarizeOffline, summarizeWithModel } from "../../shared/tutor/summary.ts";
+import type { Citation, TutorTurn } from "../../shared/tutor/types.ts";
 import { ownSession, sessionMessages } from "./sessions.ts";
 
 // Long enough to be useful across a study evening; the key changes with the session anyway.

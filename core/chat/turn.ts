@@ -11,12 +11,12 @@ import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Identity } from "../../shared/identity.ts";
-import { withCallerTx } from "../../shared/scope/caller_tx.ts";
+import { withCallerTx } from "../scope/caller_tx.ts";
 import { runScoped } from "../academics/context.ts";
 import type { CoreServices } from "../services.ts";
-import { streamTutorTurn, type TutorEvent, type TutorTurnResult } from "../tutor/pipeline.ts";
-import { HybridRetriever } from "../tutor/retriever/hybrid.ts";
-import type { AnswerPolicy, Citation, TutorLanguage, TutorTurn } from "../tutor/types.ts";
+import { streamTutorTurn, type TutorEvent, type TutorTurnResult } from "../../shared/tutor/pipeline.ts";
+import { HybridRetriever } from "../../shared/tutor/retriever/hybrid.ts";
+import type { AnswerPolicy, Citation, TutorLanguage, TutorTurn } from "../../shared/tutor/types.ts";
 import { DEFAULT_ANSWER_POLICY } from "./policy.ts";
 import { checkQuota } from "./quota.ts";
 

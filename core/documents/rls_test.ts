@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { documents, documentTerms } from "../../shared/db/schema/rag.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { insertTestDocument } from "../../shared/rag/testing/documents.ts";
-import { withCallerTx } from "../../shared/scope/caller_tx.ts";
+import { withCallerTx } from "../scope/caller_tx.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
 
 dbTest(

@@ -15,7 +15,7 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { attemptAnswers, examAttempts } from "../../shared/db/schema/exams.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { enqueueGrading, submitExpiredAttempts } from "./deadlines.ts";
+import { enqueueGrading, submitExpiredAttempts } from "../../shared/exams/deadlines.ts";
 import { itemsOf, itemView, loadExam } from "./exams.ts";
 
 type AttemptRow = typeof examAttempts.$inferSelect;

@@ -17,8 +17,8 @@ import { courses } from "../../shared/db/schema/academics.ts";
 import { examAttempts, examItems, exams } from "../../shared/db/schema/exams.ts";
 import { enqueueJob } from "../../shared/jobs/enqueue.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { submitExpiredAttempts } from "./deadlines.ts";
-import type { Blueprint } from "./types.ts";
+import { submitExpiredAttempts } from "../../shared/exams/deadlines.ts";
+import type { Blueprint } from "../../shared/exams/types.ts";
 
 type ExamRow = typeof exams.$inferSelect;
 type ItemRow = typeof examItems.$inferSelect;

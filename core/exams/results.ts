@@ -15,7 +15,7 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { attemptAnswers, examAttempts, examItems } from "../../shared/db/schema/exams.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { itemStatistics, optionChoices } from "./grading.ts";
+import { itemStatistics, optionChoices } from "../../shared/exams/grading.ts";
 import { loadExam } from "./exams.ts";
 
 /** Answers of an exam that need the instructor's look, oldest first. */

@@ -19,7 +19,7 @@ import {
   sortKeyOf,
 } from "../academics/pagination.ts";
 import type { ScopedContext } from "../academics/context.ts";
-import { hasGoldenQuestions, queueGoldenRun } from "./queue.ts";
+import { hasGoldenQuestions, queueGoldenRun } from "../../shared/golden/queue.ts";
 
 type QuestionRow = typeof goldenQuestions.$inferSelect;
 type RunRow = typeof goldenRuns.$inferSelect;

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
 import { queryRows, schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
-import { withCallerTx } from "../../shared/scope/caller_tx.ts";
+import { withCallerTx } from "../scope/caller_tx.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
-import { queueGoldenRun } from "./queue.ts";
+import { queueGoldenRun } from "../../shared/golden/queue.ts";
 
 dbTest("RLS shows golden questions and runs to the course's managers and admins only", async (database) => {
   const w = await createAcademicWorld(database);

@@ -4,7 +4,7 @@ import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { chatMessages } from "../../shared/db/schema/chat.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createChatWorld, readSse } from "../chat/testing.ts";
-import { startFakeOpenAi } from "../tutor/testing/fake_openai.ts";
+import { startFakeOpenAi } from "../../shared/tutor/testing/fake_openai.ts";
 
 const BIOLOGY = [
   "Photosynthesis converts light energy into chemical energy stored in glucose inside the chloroplasts.",
@@ -116,7 +116,7 @@ dbTest("[core] instructions inside a document do not change the tutor's behaviou
 });
 
 dbTest("[core] offline, unanswerable XQuAD questions are refused end to end", async (database) => {
-  const { loadXquadFixture } = await import("../tutor/testing/xquad.ts");
+  const { loadXquadFixture } = await import("../../shared/tutor/testing/xquad.ts");
   const fixture = loadXquadFixture();
   const w = await createChatWorld(database, { CHAT_DAILY_QUOTA_STUDENT: "0" });
   try {

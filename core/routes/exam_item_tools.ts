@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, STAFF } from "../http/contract.ts";
 import { jobStatusUrl } from "../jobs/jobs.ts";
 import { itemSource, requestItemRegeneration } from "../exams/item_tools.ts";
-import type { CoreApp } from "../app.ts";
+import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 
 const tags = ["exams"];

@@ -4,7 +4,7 @@ import { type Database, schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { plainWords } from "../../shared/text/plain_words.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
-import { seedPdfMaterial } from "../exams/testing.ts";
+import { seedPdfMaterial } from "../../shared/exams/testing.ts";
 import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { createTestCore } from "../testing.ts";
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, STAFF } from "../http/contract.ts";
 import { addItem, deleteItem, updateItem } from "../exams/exams.ts";
-import { ItemType } from "../exams/types.ts";
+import { ItemType } from "../../shared/exams/types.ts";
 import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { jobStatusUrl } from "../jobs/jobs.ts";
 import * as examsDomain from "../exams/exams.ts";
-import { Blueprint } from "../exams/types.ts";
+import { Blueprint } from "../../shared/exams/types.ts";
 import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, pageSchema, scoped } from "./common.ts";
 import { pageQuery } from "../academics/pagination.ts";

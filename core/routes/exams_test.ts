@@ -3,8 +3,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { type Database, schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
-import { databaseExamLockout } from "../exams/lockout.ts";
-import { notificationKindsFor, seedPdfMaterial } from "../exams/testing.ts";
+import { databaseExamLockout } from "../../shared/exams/lockout.ts";
+import { notificationKindsFor, seedPdfMaterial } from "../../shared/exams/testing.ts";
 import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { createTestCore, createTestUser } from "../testing.ts";
 

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
-import { seedPdfMaterial } from "../exams/testing.ts";
+import { seedPdfMaterial } from "../../shared/exams/testing.ts";
 import { runJobAsWorker } from "../../workers/jobs/testing.ts";
 import { createTestCore } from "../testing.ts";
 

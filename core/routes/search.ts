@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN } from "../http/contract.ts";
 import { PRIVATE_CACHE } from "../http/cache.ts";
-import { cachedCourseSearch, SEARCH_CACHE_TTL_SECONDS } from "../rag/course_search.ts";
+import { cachedCourseSearch, SEARCH_CACHE_TTL_SECONDS } from "../../shared/rag/course_search.ts";
 import { searchableCourses } from "../academics/searchable_courses.ts";
 import { currentScopeVersion, formatCacheScope } from "../../shared/kv/cache_scope.ts";
 import type { CoreApp } from "../services.ts";

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { contract, SIGNED_IN, STAFF } from "../http/contract.ts";
 import { getTutorPolicy, updateTutorPolicy } from "../chat/policy.ts";
 import { roleQuota, serverCourseQuota } from "../chat/quota.ts";
-import { ANSWER_POLICIES } from "../tutor/types.ts";
+import { ANSWER_POLICIES } from "../../shared/tutor/types.ts";
 import type { CoreApp } from "../services.ts";
 import { errorResponses, IdParam, jsonResponse, scoped } from "./common.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { schema } from "../../shared/db/client.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createChatWorld } from "../chat/testing.ts";
-import { databaseExamLockout } from "../exams/lockout.ts";
+import { databaseExamLockout } from "../../shared/exams/lockout.ts";
 
 type Client = { request: (m: string, p: string, b?: unknown) => Promise<Response> };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TcpProxy } from "../../tools/testing/tcp_proxy.ts";
+import { TcpProxy } from "../testing/tcp_proxy.ts";
 import { openPostgres, queryRows, sql } from "./client.ts";
 import { createThrowawayPostgres } from "./testing.ts";
 import { isDatabaseUnavailable } from "./unavailable.ts";

@@ -1,10 +1,10 @@
 /**
  * Test KV stores. KV-facing tests run on both implementations: the in-process store, and Upstash through the REST
- * bridge (tools/upstash_bridge.ts) to the machine's real Redis (`REDIS_URL`, default redis://127.0.0.1:6379), each
+ * bridge (shared/kv/testing/upstash_bridge.ts) to the machine's real Redis (`REDIS_URL`, default redis://127.0.0.1:6379), each
  * run under its own key prefix, removed afterwards.
  */
 import { Redis as IoRedis } from "ioredis";
-import { startUpstashBridge, type UpstashBridge } from "../../tools/upstash_bridge.ts";
+import { startUpstashBridge, type UpstashBridge } from "./testing/upstash_bridge.ts";
 import type { KvStore } from "./interface.ts";
 import { MemoryKv } from "./memory.ts";
 import { UpstashKv } from "./upstash.ts";

@@ -47,7 +47,7 @@ const { values } = parseArgs({
 async function serve(role: string) {
   const port = Number(values.port);
   if (role === "bridge") {
-    const { startUpstashBridge } = await import("../upstash_bridge.ts");
+    const { startUpstashBridge } = await import("../../shared/kv/testing/upstash_bridge.ts");
     const bridge = await startUpstashBridge({ redisUrl: Deno.env.get("REDIS_URL"), token: "bench" });
     console.log(JSON.stringify({ url: bridge.url }));
     return;

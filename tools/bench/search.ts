@@ -11,8 +11,8 @@
  * Flags: `--sizes 10000,100000` (`--sizes 0` skips the search part), `--queries 200`, `--skip-ingest`, `--data DIR`,
  * `--hnsw-up-to N` (build the HNSW index only up to N chunks; the 100k build takes ~2 minutes on PGlite).
  */
-import { fullTextSearch } from "../../core/rag/full_text.ts";
-import { hybridSearch } from "../../core/rag/search.ts";
+import { fullTextSearch } from "../../shared/rag/full_text.ts";
+import { hybridSearch } from "../../shared/rag/search.ts";
 import { searchTerms } from "../../shared/text/normalize.ts";
 import { openPglite, sql } from "../../shared/db/client.ts";
 import { documents } from "../../shared/db/schema/rag.ts";

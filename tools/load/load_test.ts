@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { LlmExamGenerator } from "../../core/exams/llm_generator.ts";
-import { Blueprint } from "../../core/exams/types.ts";
+import { LlmExamGenerator } from "../../shared/exams/llm_generator.ts";
+import { Blueprint } from "../../shared/exams/types.ts";
 import { structuredAnswer } from "./fake_model.ts";
 import { loadOptions, parseDuration, runLoad } from "./main.ts";
 

@@ -19,8 +19,8 @@ import { enrollments } from "../../shared/db/schema/academics.ts";
 import type { Role } from "../../shared/identity.ts";
 import { startFakeQdrant } from "../../shared/rag/testing/fake_qdrant.ts";
 import { startFakeQStash } from "../../workers/jobs/testdata/fake_qstash.ts";
-import { freePort } from "../testing/ports.ts";
-import { TcpProxy } from "../testing/tcp_proxy.ts";
+import { freePort } from "../../shared/testing/ports.ts";
+import { TcpProxy } from "../../shared/testing/tcp_proxy.ts";
 import { startFakeModel } from "./fake_model.ts";
 import { RoundRobinProxy } from "./round_robin.ts";
 
@@ -231,7 +231,7 @@ async function startTier(
   return process;
 }
 
-/** Starts the Upstash REST bridge (tools/upstash_bridge.ts) as a process and waits until it answers. */
+/** Starts the Upstash REST bridge (shared/kv/testing/upstash_bridge.ts) as a process and waits until it answers. */
 async function startBridgeProcess(
   redisUrl: string,
   logDir: string,
@@ -239,7 +239,7 @@ async function startBridgeProcess(
   const port = freePort();
   const token = crypto.randomUUID();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}tools/upstash_bridge.ts`],
+    args: ["run", "-A", `${ROOT}shared/kv/testing/upstash_bridge.ts`],
     cwd: ROOT,
     env: { REDIS_URL: redisUrl, UPSTASH_BRIDGE_TOKEN: token, UPSTASH_BRIDGE_PORT: String(port) },
     stdout: "null",

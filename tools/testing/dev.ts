@@ -1,5 +1,5 @@
 /** Starts `deno task dev` as a user would on a fresh machine: embedded defaults, free ports, a new data directory. */
-import { freePort } from "./ports.ts";
+import { freePort } from "../../shared/testing/ports.ts";
 
 /** The running dev process, its three ports and its data directory. */
 export interface DevProcess {

@@ -23,7 +23,7 @@ import { users } from "../../shared/db/schema/users.ts";
 import { migrateDatabase } from "../../shared/db/migrate.ts";
 import { startServer } from "../../shared/http/serve.ts";
 import { createKv } from "../../shared/kv/mod.ts";
-import { freePort } from "../../tools/testing/ports.ts";
+import { freePort } from "../../shared/testing/ports.ts";
 import { createWorkersApp } from "../../workers/app.ts";
 import { loadWorkersEnv } from "../../workers/env.ts";
 import { buildWorkersServices } from "../../workers/main.ts";

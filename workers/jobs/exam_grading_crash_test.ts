@@ -8,7 +8,7 @@ import { type Database, schema } from "../../shared/db/client.ts";
 import { migrateDatabase } from "../../shared/db/migrate.ts";
 import { testBackends } from "../../shared/db/testing.ts";
 import { createAcademicWorld } from "../../core/academics/testing.ts";
-import { enqueueGrading } from "../../core/exams/deadlines.ts";
+import { enqueueGrading } from "../../shared/exams/deadlines.ts";
 import { createTestUsers } from "../../core/testing.ts";
 import { crashTestDatabase, startWorker } from "./testdata/worker_harness.ts";
 

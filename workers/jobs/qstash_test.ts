@@ -14,7 +14,7 @@ import { loadWorkersEnv } from "../env.ts";
 import { buildWorkersServices } from "../main.ts";
 import { jobHandlers } from "./handlers/mod.ts";
 import type { JobRegistry } from "./registry.ts";
-import { proxiedPostgres } from "../../tools/testing/proxied_postgres.ts";
+import { proxiedPostgres } from "../../shared/testing/proxied_postgres.ts";
 import { bodyHash, type FakeMessage, signLikeQStash, startFakeQStash } from "./testdata/fake_qstash.ts";
 import { QStashDispatcher } from "./transport/qstash.ts";
 import { insertJob, jobById, makeUser, waitFor } from "./testing.ts";

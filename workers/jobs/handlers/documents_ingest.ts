@@ -1,16 +1,16 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { documents } from "../../../shared/db/schema/rag.ts";
-import { DocumentError, type DocumentFailure } from "../../../shared/documents/mod.ts";
-import { ProcessorCrashedError } from "../../../shared/documents/processor/mod.ts";
-import { documentTypeOfMime } from "../../../shared/documents/types.ts";
-import { AppError, ErrorCode } from "../../../shared/errors.ts";
-import { bumpScopeVersion } from "../../../shared/kv/cache_scope.ts";
-import { purgeDocumentChunks, replaceDocumentChunks } from "../../../shared/rag/chunk_writer.ts";
-import { enqueueJob } from "../../../shared/jobs/enqueue.ts";
-import type { Db } from "../../../shared/db/client.ts";
+import { documents } from "@app/shared/db/schema/rag.ts";
+import { DocumentError, type DocumentFailure } from "@app/shared/documents/mod.ts";
+import { ProcessorCrashedError } from "@app/shared/documents/processor/mod.ts";
+import { documentTypeOfMime } from "@app/shared/documents/types.ts";
+import { AppError, ErrorCode } from "@app/shared/errors.ts";
+import { bumpScopeVersion } from "@app/shared/kv/cache_scope.ts";
+import { purgeDocumentChunks, replaceDocumentChunks } from "@app/shared/rag/chunk_writer.ts";
+import { enqueueJob } from "@app/shared/jobs/enqueue.ts";
+import type { Db } from "@app/shared/db/client.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
 import { EARLIER_DEATH, previousAttemptDied } from "../store.ts";
-import { queueGoldenRunAfterIngestion } from "../../../core/golden/queue.ts";
+import { queueGoldenRunAfterIngestion } from "@app/shared/golden/queue.ts";
 
 /** Tells the uploader how ingestion ended (in the app, and by mail per their preferences). */
 async function notifyUploader(

@@ -6,12 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
-import { jobs } from "../../../shared/db/schema/jobs.ts";
-import { documents } from "../../../shared/db/schema/rag.ts";
-import { dbTest, freshTestDatabase, testBackends } from "../../../shared/db/testing.ts";
-import { DEFAULT_DOCUMENT_LIMITS } from "../../../shared/documents/limits.ts";
-import { ProcessPool } from "../../../shared/documents/processor/process.ts";
-import { PDF_FIXTURES, readPdfFixture } from "../../../shared/documents/testing/fixtures.ts";
+import { jobs } from "@app/shared/db/schema/jobs.ts";
+import { documents } from "@app/shared/db/schema/rag.ts";
+import { dbTest, freshTestDatabase, testBackends } from "@app/shared/db/testing.ts";
+import { DEFAULT_DOCUMENT_LIMITS } from "@app/shared/documents/limits.ts";
+import { ProcessPool } from "@app/shared/documents/processor/process.ts";
+import { PDF_FIXTURES, readPdfFixture } from "@app/shared/documents/testing/fixtures.ts";
 import {
   docxBomb,
   docxLyingDirectory,
@@ -20,9 +20,9 @@ import {
   pdfWithPages,
   pptxSlides,
   pptxUnclosedShapes,
-} from "../../../shared/documents/testing/hostile.ts";
-import { createDocumentsTestbed, type DocumentsTestbed } from "../../../core/documents/testing.ts";
-import type { JobRow } from "../../../shared/jobs/enqueue.ts";
+} from "@app/shared/documents/testing/hostile.ts";
+import { createDocumentsTestbed, type DocumentsTestbed } from "@app/core/documents/testing.ts";
+import type { JobRow } from "@app/shared/jobs/enqueue.ts";
 import { runClaimedJob } from "../runner.ts";
 import { claimJob } from "../store.ts";
 import { EmbeddedQueue } from "../transport/embedded.ts";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
-import { documents } from "../../../shared/db/schema/rag.ts";
-import { purgeDocumentChunks } from "../../../shared/rag/chunk_writer.ts";
+import { documents } from "@app/shared/db/schema/rag.ts";
+import { purgeDocumentChunks } from "@app/shared/rag/chunk_writer.ts";
 import { defineJob } from "../registry.ts";
 
 /**

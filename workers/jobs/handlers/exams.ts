@@ -4,16 +4,16 @@
  * default, the model's structured output when the tutor model is OpenAI-compatible. All three converge on re-run.
  */
 import { eq } from "drizzle-orm";
-import { examAttempts } from "../../../shared/db/schema/exams.ts";
-import { submitExpiredAttempts } from "../../../core/exams/deadlines.ts";
-import { generateExamItems } from "../../../core/exams/generation.ts";
-import { gradeAttempt } from "../../../core/exams/grade_attempt.ts";
-import { jsonModelFrom, LlmExamGenerator } from "../../../core/exams/llm_generator.ts";
-import { OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
-import { generatorNameOf, regenerateExamItem } from "../../../core/exams/regenerate.ts";
-import { modelShortAnswerGrader, offlineShortAnswerGrader } from "../../../core/exams/short_answer_grader.ts";
-import type { ExamGenerator } from "../../../core/exams/types.ts";
-import type { TutorModel } from "../../../core/tutor/model/interface.ts";
+import { examAttempts } from "@app/shared/db/schema/exams.ts";
+import { submitExpiredAttempts } from "@app/shared/exams/deadlines.ts";
+import { generateExamItems } from "@app/shared/exams/generation.ts";
+import { gradeAttempt } from "@app/shared/exams/grade_attempt.ts";
+import { jsonModelFrom, LlmExamGenerator } from "@app/shared/exams/llm_generator.ts";
+import { OfflineExamGenerator } from "@app/shared/exams/offline_generator.ts";
+import { generatorNameOf, regenerateExamItem } from "@app/shared/exams/regenerate.ts";
+import { modelShortAnswerGrader, offlineShortAnswerGrader } from "@app/shared/exams/short_answer_grader.ts";
+import type { ExamGenerator } from "@app/shared/exams/types.ts";
+import type { TutorModel } from "@app/shared/tutor/model/interface.ts";
 import { defineJob, type JobHandlers } from "../registry.ts";
 
 /** What the exam jobs need: a model for generation and grading, or none for the offline paths. */

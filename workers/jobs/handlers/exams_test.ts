@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { schema } from "../../../shared/db/client.ts";
-import { dbTest } from "../../../shared/db/testing.ts";
-import { plainWords } from "../../../shared/text/plain_words.ts";
-import { splitSentences } from "../../../shared/text/sentences.ts";
-import { createAcademicWorld } from "../../../core/academics/testing.ts";
-import { generateExamItems, loadCourseChunks } from "../../../core/exams/generation.ts";
-import { isKeySupported, OfflineExamGenerator } from "../../../core/exams/offline_generator.ts";
-import { notificationKindsFor, seedPdfMaterial } from "../../../core/exams/testing.ts";
+import { schema } from "@app/shared/db/client.ts";
+import { dbTest } from "@app/shared/db/testing.ts";
+import { plainWords } from "@app/shared/text/plain_words.ts";
+import { splitSentences } from "@app/shared/text/sentences.ts";
+import { createAcademicWorld } from "@app/core/academics/testing.ts";
+import { generateExamItems, loadCourseChunks } from "@app/shared/exams/generation.ts";
+import { isKeySupported, OfflineExamGenerator } from "@app/shared/exams/offline_generator.ts";
+import { notificationKindsFor, seedPdfMaterial } from "@app/shared/exams/testing.ts";
 import { runJobAsWorker } from "../testing.ts";
-import type { GeneratedItem } from "../../../core/exams/types.ts";
-import { tutorEnv } from "../../../core/tutor/env.ts";
-import { createTutorModel } from "../../../core/tutor/model/mod.ts";
-import { startFakeOpenAi } from "../../../core/tutor/testing/fake_openai.ts";
-import { createTestCore } from "../../../core/testing.ts";
+import type { GeneratedItem } from "@app/shared/exams/types.ts";
+import { tutorEnv } from "@app/shared/tutor/env.ts";
+import { createTutorModel } from "@app/shared/tutor/model/mod.ts";
+import { startFakeOpenAi } from "@app/shared/tutor/testing/fake_openai.ts";
+import { createTestCore } from "@app/core/testing.ts";
 import { examJobHandlers } from "./exams.ts";
 
 async function askForExam(database: Parameters<typeof createTestCore>[0], counts: Record<string, number>) {

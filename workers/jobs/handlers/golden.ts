@@ -1,10 +1,10 @@
 /**
- * `golden.run`: evaluates a course's golden set (see `core/golden/evaluate.ts`) with the process's search services
+ * `golden.run`: evaluates a course's golden set (see `shared/golden/evaluate.ts`) with the process's search services
  * and tutor model: the offline tutor by default, the configured model when `workers/main.ts` passes one.
  */
-import { runGoldenSet } from "../../../core/golden/evaluate.ts";
-import type { TutorModel } from "../../../core/tutor/model/interface.ts";
-import { OfflineTutor } from "../../../core/tutor/model/offline.ts";
+import { runGoldenSet } from "@app/shared/golden/evaluate.ts";
+import type { TutorModel } from "@app/shared/tutor/model/interface.ts";
+import { OfflineTutor } from "@app/shared/tutor/model/offline.ts";
 import { defineJob, type JobHandlers } from "../registry.ts";
 
 /** The golden-set job handler, built for a tutor model (offline when none is given). */

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
-import { mailMessages } from "../../../shared/db/schema/accounts.ts";
-import { MailRejected } from "../../../shared/mail/interface.ts";
+import { mailMessages } from "@app/shared/db/schema/accounts.ts";
+import { MailRejected } from "@app/shared/mail/interface.ts";
 import { defineJob, PermanentJobError } from "../registry.ts";
 
 /**

@@ -3,10 +3,10 @@
  * sweep of expired tokens, invitations and sessions. Each run is audited with what it changed.
  */
 import { and, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { recordAudit } from "../../../shared/audit/audit.ts";
-import { accountTokens, invitations } from "../../../shared/db/schema/accounts.ts";
-import { chatMessages, chatSessions } from "../../../shared/db/schema/chat.ts";
-import { refreshTokens } from "../../../shared/db/schema/identity.ts";
+import { recordAudit } from "@app/shared/audit/audit.ts";
+import { accountTokens, invitations } from "@app/shared/db/schema/accounts.ts";
+import { chatMessages, chatSessions } from "@app/shared/db/schema/chat.ts";
+import { refreshTokens } from "@app/shared/db/schema/identity.ts";
 import { defineJob, type JobHandlers } from "../registry.ts";
 
 /** Text left in place of a transcript removed by retention. */

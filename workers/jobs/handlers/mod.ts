@@ -1,4 +1,4 @@
-import type { TutorModel } from "../../../core/tutor/model/interface.ts";
+import type { TutorModel } from "@app/shared/tutor/model/interface.ts";
 import { type JobHandlers, registerJobs } from "../registry.ts";
 import { deliverNotification } from "./notifications_deliver.ts";
 import { ingestDocument } from "./documents_ingest.ts";

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
-import { schema } from "../../../shared/db/client.ts";
-import { userProfiles } from "../../../shared/db/schema/academics.ts";
-import { users } from "../../../shared/db/schema/users.ts";
-import { queueMail } from "../../../shared/mail/outbox.ts";
-import { wantsMail } from "../../../shared/notifications/preferences.ts";
+import { schema } from "@app/shared/db/client.ts";
+import { userProfiles } from "@app/shared/db/schema/academics.ts";
+import { users } from "@app/shared/db/schema/users.ts";
+import { queueMail } from "@app/shared/mail/outbox.ts";
+import { wantsMail } from "@app/shared/notifications/preferences.ts";
 import { defineJob } from "../registry.ts";
 
 /**

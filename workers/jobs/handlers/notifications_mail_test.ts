@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { mailMessages } from "../../../shared/db/schema/accounts.ts";
-import { notifications } from "../../../shared/db/schema/notifications.ts";
-import { users } from "../../../shared/db/schema/users.ts";
-import { dbTest } from "../../../shared/db/testing.ts";
-import { enqueueJob } from "../../../shared/jobs/enqueue.ts";
-import { setMailPreference } from "../../../shared/notifications/preferences.ts";
-import { createTestStack } from "../../../edge/testing.ts";
-import { createTestUser } from "../../../core/auth/testing.ts";
+import { mailMessages } from "@app/shared/db/schema/accounts.ts";
+import { notifications } from "@app/shared/db/schema/notifications.ts";
+import { users } from "@app/shared/db/schema/users.ts";
+import { dbTest } from "@app/shared/db/testing.ts";
+import { enqueueJob } from "@app/shared/jobs/enqueue.ts";
+import { setMailPreference } from "@app/shared/notifications/preferences.ts";
+import { createTestStack } from "@app/edge/testing.ts";
+import { createTestUser } from "@app/core/auth/testing.ts";
 import { jobById, makeUser, runJobNow, testRunner } from "../testing.ts";
 
 async function deliver(database: Parameters<Parameters<typeof dbTest>[1]>[0], userId: string, kind: string) {
@@ -29,8 +29,8 @@ dbTest("notifications.deliver also mails important kinds by default, and never t
   assert.equal(mail.template, "notification");
   assert.equal(mail.subject, "About document.failed");
   // A second delivery of the same job adds neither a notification nor a mail.
-  await database.db.update((await import("../../../shared/db/schema/jobs.ts")).jobs)
-    .set({ status: "queued" }).where(eq((await import("../../../shared/db/schema/jobs.ts")).jobs.id, jobId));
+  await database.db.update((await import("@app/shared/db/schema/jobs.ts")).jobs)
+    .set({ status: "queued" }).where(eq((await import("@app/shared/db/schema/jobs.ts")).jobs.id, jobId));
   assert.equal(await runJobNow(database, jobId, testRunner(database)), "succeeded");
   assert.equal((await mailOf(database, userId)).length, 1);
   assert.equal(

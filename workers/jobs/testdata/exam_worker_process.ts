@@ -2,8 +2,8 @@
  * Test fixture: the real workers process (`runWorkers`) whose `exams.grade` uses a slow short-answer grader (it logs
  * "grading halfway" and sleeps), so a test can kill it in the middle of grading. Everything else is the real handler.
  */
-import { gradeAttempt } from "../../../core/exams/grade_attempt.ts";
-import { offlineShortAnswerGrader, type ShortAnswerGrader } from "../../../core/exams/short_answer_grader.ts";
+import { gradeAttempt } from "@app/shared/exams/grade_attempt.ts";
+import { offlineShortAnswerGrader, type ShortAnswerGrader } from "@app/shared/exams/short_answer_grader.ts";
 import { loadWorkersEnv } from "../../env.ts";
 import { runWorkers } from "../../main.ts";
 import { jobHandlers } from "../handlers/mod.ts";

@@ -13,7 +13,7 @@
  * calls `fireSchedule(id)`, which POSTs an empty body to the destination signed the same way.
  */
 import { SignJWT } from "jose";
-import { base64url, sha256 } from "../../../shared/crypto.ts";
+import { base64url, sha256 } from "@app/shared/crypto.ts";
 
 /** One published message and what became of it. */
 export interface FakeMessage {

@@ -4,8 +4,8 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { type Database, type DatabaseKind, openPglite, openPostgres } from "../../../shared/db/client.ts";
-import { createThrowawayPostgres, freshTestDatabase } from "../../../shared/db/testing.ts";
+import { type Database, type DatabaseKind, openPglite, openPostgres } from "@app/shared/db/client.ts";
+import { createThrowawayPostgres, freshTestDatabase } from "@app/shared/db/testing.ts";
 
 /** Fills a PGlite data directory from the migrated in-memory template: far quicker than initdb on disk. */
 export async function seedPgliteDir(dir: string): Promise<void> {

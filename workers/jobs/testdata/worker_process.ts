@@ -4,7 +4,7 @@
  * `notifications.deliver` does (keyed by job id).
  */
 import { z } from "zod";
-import { NotificationDeliverPayload } from "../../../shared/jobs/payloads.ts";
+import { NotificationDeliverPayload } from "@app/shared/jobs/payloads.ts";
 import { loadWorkersEnv } from "../../env.ts";
 import { runWorkers } from "../../main.ts";
 import { jobHandlers } from "../handlers/mod.ts";

@@ -1,4 +1,4 @@
-import type { Logger } from "../../../shared/logger.ts";
+import type { Logger } from "@app/shared/logger.ts";
 import { runClaimedJob, type RunnerOptions } from "../runner.ts";
 import { claimDueJobs, releaseHeldJobs } from "../store.ts";
 import type { JobTransport } from "./interface.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows, schema } from "../../../shared/db/client.ts";
-import { freshTestDatabase, testBackends } from "../../../shared/db/testing.ts";
+import { queryRows, schema } from "@app/shared/db/client.ts";
+import { freshTestDatabase, testBackends } from "@app/shared/db/testing.ts";
 import { claimDueJobs } from "../store.ts";
 import { insertJob, jobById, testRunner, waitFor } from "../testing.ts";
 import { EmbeddedQueue } from "./embedded.ts";

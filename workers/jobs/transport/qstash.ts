@@ -1,7 +1,7 @@
 import type { Client } from "@upstash/qstash";
-import type { Database } from "../../../shared/db/client.ts";
-import type { JobRow } from "../../../shared/jobs/enqueue.ts";
-import type { Logger } from "../../../shared/logger.ts";
+import type { Database } from "@app/shared/db/client.ts";
+import type { JobRow } from "@app/shared/jobs/enqueue.ts";
+import type { Logger } from "@app/shared/logger.ts";
 import { markDispatched, pendingOutbox } from "../store.ts";
 import type { JobTransport } from "./interface.ts";
 

@@ -1,7 +1,7 @@
 /**
  * The tutor policy of one course (`/tutor-policy/:id`), for its instructors and admins: how the tutor answers
  * (directly, socratically, hints only), with a preview of what a student sees under the chosen mode. The preview
- * uses the tutor's own wording (`core/tutor/messages.ts`), in the language of the page. Also the course's limits:
+ * uses the tutor's own wording (`shared/tutor/messages.ts`), in the language of the page. Also the course's limits:
  * the lock-out during open exams (on or off) and the course's own daily question quota (or the server's).
  */
 import { useQuery, useQueryClient } from "@tanstack/preact-query";
@@ -10,7 +10,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ErrorNotice, Loading, Page } from "../../components/ui.tsx";
 import { api, type Schemas, unwrap } from "../../lib/api.ts";
 import { useI18n } from "../../lib/i18n.tsx";
-import { guidingQuestions, offlinePreface, refusalMessage } from "../../../../core/tutor/messages.ts";
+import { guidingQuestions, offlinePreface, refusalMessage } from "../../../../shared/tutor/messages.ts";
 import { savedMessage } from "./saved.ts";
 
 type Mode = Schemas["TutorPolicy"]["policy"];
