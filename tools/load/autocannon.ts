@@ -1,7 +1,7 @@
 /**
  * Runs autocannon (npm) in a process of its own, so the load tool never shares an event loop with what it
- * measures. `deno run -A tools/load/autocannon.ts '<options JSON>'` prints autocannon's result as one JSON line;
- * `runAutocannon()` is the caller's side.
+ * measures. `deno run -A tools/load/autocannon.ts` reads its options as JSON on stdin (a thousand users' tokens do not
+ * fit in an argument list) and prints autocannon's result as one JSON line; `runAutocannon()` is the caller's side.
  */
 import autocannon from "autocannon";
 
@@ -30,18 +30,23 @@ export interface AutocannonOptions {
 
 /** Runs autocannon in a child process and returns its result. */
 export async function runAutocannon(options: AutocannonOptions): Promise<AutocannonResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!, JSON.stringify(options)],
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", import.meta.filename!],
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(options)));
+  await writer.close();
+  const out = await child.output();
   if (!out.success) throw new Error(`autocannon failed: ${new TextDecoder().decode(out.stderr)}`);
   const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
   return JSON.parse(lines.at(-1)!) as AutocannonResult;
 }
 
 if (import.meta.main) {
-  const options = JSON.parse(Deno.args[0]) as AutocannonOptions;
+  const options = JSON.parse(await new Response(Deno.stdin.readable).text()) as AutocannonOptions;
   const result = await autocannon({ ...options, duration: options.duration });
   console.log(JSON.stringify(result));
 }

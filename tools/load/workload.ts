@@ -165,11 +165,17 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
     if (!user) return;
     const api = createApiClient(edges[i % edges.length], { headers: { authorization: user.authorization } });
     let started = performance.now();
-    const created = await api.POST("/api/v1/chat/sessions", { body: { courseId: stack.courseId } });
-    sessions.latenciesMs.push(performance.now() - started);
-    if (created.response.status !== 201) return fail(sessions, created.response.status);
+    let id: string;
+    try {
+      // A session create that never gets an answer (a connection cut) is a failure of its class, not of the run.
+      const created = await api.POST("/api/v1/chat/sessions", { body: { courseId: stack.courseId } });
+      sessions.latenciesMs.push(performance.now() - started);
+      if (created.response.status !== 201) return fail(sessions, created.response.status);
+      id = created.data!.id;
+    } catch (err) {
+      return fail(sessions, `0 ${err instanceof Error ? `${err.name}: ${err.message}` : "error"}`);
+    }
     sessions.ok++;
-    const id = created.data!.id;
     let n = 0;
     while (Date.now() < until) {
       started = performance.now();
