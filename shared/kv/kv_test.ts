@@ -93,3 +93,29 @@ Deno.test("isRevoked with Redis down fails closed (503) for admin routes and ope
   assert.equal(await isRevoked(kv, "j", { failClosed: false, onFailure: (e) => failures.push(e) }), false);
   assert.equal(failures.length, 2);
 });
+
+Deno.test("UpstashKv: one slow answer fails only its caller; timeouts in a row open the breaker", async () => {
+  // A stand-in that speaks Upstash's REST protocol (one command, or a pipeline as the client auto-pipelines) and
+  // answers late while `slow` is set.
+  let slow = false;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const body = await req.json();
+    if (slow) await new Promise((r) => setTimeout(r, 400));
+    const pipeline = new URL(req.url).pathname === "/pipeline";
+    return Response.json(pipeline ? body.map(() => ({ result: "v" })) : { result: "v" });
+  });
+  try {
+    const kv = new UpstashKv({ url: `http://127.0.0.1:${server.addr.port}`, token: "t", timeoutMs: 100 });
+    slow = true;
+    await assert.rejects(kv.get("x"), KvUnavailableError);
+    assert.equal(kv.available, true, "one timeout under load does not refuse everyone");
+    slow = false;
+    assert.equal(await kv.get("x"), "v");
+    slow = true;
+    for (let i = 0; i < 3; i++) await assert.rejects(kv.get("x"), KvUnavailableError);
+    assert.equal(kv.available, false, "three timeouts in a row open the breaker");
+    await assert.rejects(kv.get("x"), /recent failure/);
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -19,14 +19,20 @@ export interface UpstashKvOptions {
   timeoutMs?: number;
   /** After a failure, calls fail fast for this long before Redis is tried again. */
   retryAfterMs?: number;
+  /**
+   * Timed-out calls in a row that open the breaker (default 3). A refused or broken call opens it at once; a
+   * timeout alone may be one slow answer on a saturated machine, and opening on it would refuse every caller.
+   */
+  timeoutsToOpen?: number;
   now?: () => number;
 }
 
 /**
  * KvStore on Upstash Redis over REST: what regional edges use, shared by every edge and core process. A small
- * circuit breaker sits in front: after one failed call the store answers `KvUnavailableError` at once for
- * `retryAfterMs`, so a dead Redis costs callers one timeout, not one per request. Callers decide what a failure
- * means (caches bypass, rate limits fall back, revocation follows its policy).
+ * circuit breaker sits in front: after a failed call (a refusal or error at once; timeouts once `timeoutsToOpen`
+ * of them come in a row) the store answers `KvUnavailableError` at once for `retryAfterMs`, so a dead Redis costs
+ * callers one timeout, not one per request, while one slow answer under load fails only its own caller. Callers
+ * decide what a failure means (caches bypass, rate limits fall back, revocation follows its policy).
  */
 export class UpstashKv implements KvStore {
   readonly kind = "upstash" as const;
@@ -34,13 +40,16 @@ export class UpstashKv implements KvStore {
   readonly redis: Redis;
   readonly keyPrefix: string;
   #retryAfterMs: number;
+  #timeoutsToOpen: number;
   #now: () => number;
   #downUntil = 0;
+  #timeoutsInARow = 0;
 
   constructor(options: UpstashKvOptions) {
     const timeoutMs = options.timeoutMs ?? 1000;
     this.keyPrefix = options.keyPrefix ?? "";
     this.#retryAfterMs = options.retryAfterMs ?? 5000;
+    this.#timeoutsToOpen = Math.max(1, options.timeoutsToOpen ?? 3);
     this.#now = options.now ?? Date.now;
     this.redis = new Redis({
       url: options.url,
@@ -65,9 +74,16 @@ export class UpstashKv implements KvStore {
   async guard<T>(call: () => Promise<T>): Promise<T> {
     if (!this.available) throw new KvUnavailableError("Redis is unavailable (recent failure)");
     try {
-      return await call();
+      const result = await call();
+      this.#timeoutsInARow = 0;
+      return result;
     } catch (err) {
-      this.#downUntil = this.#now() + this.#retryAfterMs;
+      const timedOut = err instanceof Error && err.name === "TimeoutError";
+      this.#timeoutsInARow = timedOut ? this.#timeoutsInARow + 1 : 0;
+      if (!timedOut || this.#timeoutsInARow >= this.#timeoutsToOpen) {
+        this.#downUntil = this.#now() + this.#retryAfterMs;
+        this.#timeoutsInARow = 0;
+      }
       throw new KvUnavailableError(`Redis call failed: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,
       });
