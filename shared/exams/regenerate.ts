@@ -10,7 +10,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { examItems, exams } from "../db/schema/exams.ts";
-import { plainWords } from "../text/plain_words.ts";
+import { foldPhrase } from "../text/plain_words.ts";
 import { generatedItemColumns, loadCourseChunks } from "./generation.ts";
 import { Blueprint, type ExamGenerator } from "./types.ts";
 
@@ -50,7 +50,7 @@ export async function regenerateExamItem(
   const chunks = await loadCourseChunks(db, exam.courseId, blueprint.documentIds);
   // Items written by hand have no fact key: their quote (if any) still marks the sentence as tested.
   const avoid = items.flatMap((i) =>
-    i.factKey ? [i.factKey] : (i.citations ?? []).map((c) => plainWords(c.quote).join(" "))
+    i.factKey ? [i.factKey] : (i.citations ?? []).map((c) => foldPhrase(c.quote))
   );
   const [item] = chunks.length ? await generator.generate(one, chunks, { avoidFactKeys: avoid }) : [];
   if (!item) return { status: "unchanged", note: "The material has no other fact for an item of this kind." };
