@@ -8,7 +8,10 @@
  *
  * Flags: `--data DIR`, `--sets en,ar,arcd`, `--limit N` (answerable questions per set, spread evenly; default 400),
  * `--threshold X` (the offline tutor's support threshold), `--show N` (print N wrong answers per set), `--sweep`
- * (the same retrieved chunks answered under a range of thresholds). Latency: retrieval plus the pipeline.
+ * (the same retrieved chunks answered under a range of thresholds), `--save-retrieved FILE` (keep the questions and
+ * their retrieved chunks), `--replay FILE` (answer those again without ingestion or retrieval: the fast loop when only
+ * the tutor changes), `--dump FILE` (one JSON line per question with the answer and the ranked candidate sentences).
+ * Latency: retrieval plus the pipeline.
  */
 import { answerTutorTurn, type TutorDeps } from "../shared/tutor/pipeline.ts";
 import { OfflineTutor } from "../shared/tutor/model/offline.ts";
@@ -27,7 +30,7 @@ import { createLogger } from "../shared/logger.ts";
 import { replaceDocumentChunks } from "../shared/rag/chunk_writer.ts";
 import { createOfflineEmbedder } from "../shared/rag/embedder/offline.ts";
 import { createPgvectorStore } from "../shared/rag/vector/pgvector.ts";
-import { diskCachedEmbedder, findDataDir } from "./eval/common.ts";
+import { type CachedEmbedder, diskCachedEmbedder, findDataDir } from "./eval/common.ts";
 
 type Squad = {
   data: {
@@ -56,13 +59,10 @@ const limit = Number(flag("limit") ?? 400);
 const show = Number(flag("show") ?? 0);
 const threshold = flag("threshold") ? Number(flag("threshold")) : undefined;
 
-const database = await openPglite("memory://");
-await migrateDatabase(database);
-const embedder = await diskCachedEmbedder(createOfflineEmbedder(), !Deno.args.includes("--no-cache"));
-const vectorStore = createPgvectorStore(database, { dimensions: embedder.dimensions });
-await vectorStore.ensureSchema();
-const deps: TutorDeps = {
-  retriever: new HybridRetriever({ database, vectorStore, embedder }),
+const saveTo = flag("save-retrieved");
+const replayFrom = flag("replay");
+const dumpTo = flag("dump");
+const deps: Omit<TutorDeps, "retriever"> = {
   model: new OfflineTutor({ threshold }),
   examLockout: noOpenExams,
   logger: createLogger("eval", { level: "error" }),
@@ -85,7 +85,19 @@ const f = (x: number) => (100 * x).toFixed(1).padStart(5) + "%";
 console.log(
   "set          half  answerable  gold   wrong-refusal  cited-gold  unanswerable  refused   p50 ms",
 );
-for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
+/** What one set's run needs after ingestion and retrieval, saved with `--save-retrieved`, read with `--replay`. */
+interface SetRun {
+  courseId: string;
+  asked: { q: Asked; answerable: boolean }[];
+  retrieved: Record<string, { chunks: RetrievedChunk[]; ms: number }>;
+  chunkText: Record<string, string>;
+}
+const saved: Record<string, SetRun> = replayFrom ? JSON.parse(await Deno.readTextFile(replayFrom)) : {};
+const dumped: string[] = [];
+
+/** Ingests a set's kept paragraphs into a fresh course and retrieves once per question. */
+async function ingestAndRetrieve(name: string, store: Store): Promise<SetRun> {
+  const { database, vectorStore, embedder } = store;
   const squad = JSON.parse(await Deno.readTextFile(`${dataDir}/${FILES[name]}`)) as Squad;
   const courseId = newId();
   const facultyId = newId();
@@ -129,7 +141,7 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
     )).map((r) => [r.id, normalizeText(r.text)]),
   );
   // Retrieval runs once per question; each tutor setting then answers from the same chunks.
-  const retriever = deps.retriever;
+  const retriever = new HybridRetriever({ database, vectorStore, embedder });
   const asked = [
     ...spread(answerable, limit).map((q) => ({ q, answerable: true })),
     ...spread(unanswerable, Math.ceil(limit / 2)).map((q) => ({ q, answerable: false })),
@@ -145,6 +157,39 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
     });
     retrieved.set(q.question, { chunks, ms: performance.now() - started });
   }
+  return {
+    courseId,
+    asked,
+    retrieved: Object.fromEntries(retrieved),
+    chunkText: Object.fromEntries(chunkText),
+  };
+}
+
+interface Store {
+  database: Awaited<ReturnType<typeof openPglite>>;
+  vectorStore: ReturnType<typeof createPgvectorStore>;
+  embedder: CachedEmbedder;
+}
+
+/** The embedded database, vector store and cached offline embedder the chat routes would use by default. */
+async function openStore(): Promise<Store> {
+  const database = await openPglite("memory://");
+  await migrateDatabase(database);
+  const embedder = await diskCachedEmbedder(createOfflineEmbedder(), !Deno.args.includes("--no-cache"));
+  const vectorStore = createPgvectorStore(database, { dimensions: embedder.dimensions });
+  await vectorStore.ensureSchema();
+  return { database, vectorStore, embedder };
+}
+
+const store = replayFrom ? null : await openStore();
+for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
+  const run = store ? await ingestAndRetrieve(name, store) : saved[name];
+  if (!run) throw new Error(`${replayFrom} holds no set ${name}`);
+  if (store && saveTo) saved[name] = run;
+  const courseId = run.courseId;
+  const asked = run.asked;
+  const retrieved = new Map(Object.entries(run.retrieved));
+  const chunkText = new Map(Object.entries(run.chunkText));
   const replay: Retriever = {
     retrieve: (request) => Promise.resolve({ chunks: retrieved.get(request.query)?.chunks ?? [] }),
   };
@@ -163,6 +208,32 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
         policy: "direct",
       });
       const r = rows[q.half];
+      if (dumpTo && model === deps.model) {
+        // One JSON line per question: what was asked, answered, and the candidates the tutor chose from.
+        const gold = q.gold.map(normalizeText);
+        const ranked = rankSentences(q.question, retrieved.get(q.question)!.chunks);
+        const holds = (text: string) => gold.some((g) => normalizeText(text).includes(g));
+        dumped.push(JSON.stringify({
+          set: name,
+          half: q.half,
+          answerable,
+          question: q.question,
+          gold: q.gold,
+          refused: turn.refusal !== null,
+          hasGold: holds(turn.answer),
+          answer: turn.answer,
+          goldAt: ranked.findIndex((c) => holds(c.sentence)),
+          candidates: ranked.slice(0, 8).map((c) => ({
+            chunk: c.chunkIndex,
+            i: c.sentenceIndex,
+            rank: +c.rank.toFixed(3),
+            support: +c.support.toFixed(3),
+            offers: c.offersAnswer,
+            gold: holds(c.sentence),
+            sentence: c.sentence,
+          })),
+        }));
+      }
       if (!answerable) {
         r[4]++;
         if (turn.refusal) r[5]++;
@@ -229,5 +300,9 @@ for (const name of (flag("sets") ?? "en,ar,arcd").split(",")) {
   }
   for (const w of [...wrong, ...refusedShown]) console.log(w);
 }
-await embedder.save();
-await database.close();
+if (store) {
+  await store.embedder.save();
+  await store.database.close();
+}
+if (store && saveTo) await Deno.writeTextFile(saveTo, JSON.stringify(saved));
+if (dumpTo) await Deno.writeTextFile(dumpTo, dumped.join("\n") + "\n");
