@@ -9,6 +9,22 @@ import { normalizeText } from "../text/fold.ts";
 export const LEANS_BACK =
   /^(he|she|it|they|this|these|those|his|her|its|their|such|there|both|however|but|also|then|وهو|وهي|وهم|وكان|وكانت|كما|لكن|ذلك|هذا|هذه)(?![\p{L}\p{N}])/iu;
 
+/**
+ * Whether a sentence continues the one before it: it opens by leaning back ("They also won…", "It is…"), or refers
+ * back within its first words ("Most of these schools…", "Today, this is known as…"), or to a group just named
+ * ("the most powerful of these drugs", Arabic "من هذه"/"منها").
+ */
+export function continuesPrevious(sentence: string): boolean {
+  const s = sentence.trim();
+  if (LEANS_BACK.test(s)) return true;
+  if (/^(?:[\p{L}\p{N}'’-]+,?\s+)?this(?![\p{L}\p{N}])/iu.test(s)) return true;
+  if (/^(?:[\p{L}\p{N}'’-]+,?\s+){0,3}(these|those|such)(?![\p{L}\p{N}])/iu.test(s)) return true;
+  if (/\b(of|among|from) (these|them|those)\b/i.test(s)) return true;
+  const a = normalizeText(s);
+  return /^(?:[\u0621-\u064A]+\s+){0,2}(هذا|هذه|ذلك|تلك|هولاء|وهذا|وهذه|وذلك|وتلك)(\s|$)/.test(a) ||
+    /(^|\s)(من هذه|من هذا|منها|منهم|بينها|بينهم)(\s|$)/.test(a);
+}
+
 /** The answer kinds the cues can tell apart. */
 export type AnswerType = "number" | "date" | "person" | "place" | "definition" | "other";
 

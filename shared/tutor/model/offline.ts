@@ -1,5 +1,5 @@
 import { guidingQuestions, offlinePreface } from "../messages.ts";
-import { isCutSentence, LEANS_BACK } from "../answer_type.ts";
+import { continuesPrevious, isCutSentence, LEANS_BACK } from "../answer_type.ts";
 import { rankSentences, type SentenceCandidate } from "../support.ts";
 import { normalizeText } from "../../text/fold.ts";
 import { splitSentences } from "../../text/sentences.ts";
@@ -172,6 +172,10 @@ function expand(c: SentenceCandidate, sentences: string[], ranked: SentenceCandi
       ranked.some((r) => r.chunkIndex === c.chunkIndex && r.sentenceIndex === i && r.offersAnswer);
     if (last + 1 < sentences.length && offers(last + 1) && fits(last + 1)) last++;
     else if (first > 0 && offers(first - 1) && fits(first - 1)) first--;
+  }
+  // The sentence after, when it goes on about what this one names ("They also won…", "Most of these schools…").
+  if (!leadIn && last + 1 < sentences.length && continuesPrevious(sentences[last + 1]) && fits(last + 1)) {
+    last++;
   }
   return { chunkIndex: c.chunkIndex, first, last, text: passageText(sentences, first, last) };
 }

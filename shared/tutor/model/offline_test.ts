@@ -187,3 +187,32 @@ Deno.test("OfflineTutor never quotes a sentence cut at the chunk's end as if it 
   // The cut sentence is either left out or marked as continuing; the quote never just stops.
   for (const quote of text.match(/“[^”]*”/g) ?? []) assert.match(quote, /[.!?…]”$/, quote);
 });
+
+Deno.test("OfflineTutor quotes the sentence after the best match when it goes on about it", () => {
+  const tutor = new OfflineTutor();
+  // "Today, this is…" names what the best-matching sentence described.
+  const miasma = chunk(
+    "Other theories were proposed at the time. That the plague was caused by bad air became the most widely " +
+      "accepted theory. Today, this is known as the Miasma theory. Doctors wore masks filled with herbs.",
+    "Black Death",
+  );
+  const named = tutor.answer("What is the bad air theory officially known as?", [miasma], "direct", "en");
+  assert.ok(named);
+  assert.match(named, /bad air became the most widely accepted theory\. Today, this is known as the Miasma/);
+  assert.doesNotMatch(named, /masks/);
+  // "They also won…" leans back on the team the best sentence names.
+  const polonia = chunk(
+    "Legia Warsaw is the most popular club. Their local rivals, Polonia Warsaw, have significantly fewer " +
+      "supporters, yet they managed to win Ekstraklasa Championship in 2000. They also won the country's " +
+      "championship in 1946, and won the cup twice as well.",
+    "Warsaw",
+  );
+  const year = tutor.answer(
+    "When did Polonia Warsaw win the country's championship prior to 2000?",
+    [polonia],
+    "direct",
+    "en",
+  );
+  assert.ok(year);
+  assert.match(year, /in 2000\. They also won the country's championship in 1946/);
+});
