@@ -26,7 +26,7 @@ export function continuesPrevious(sentence: string): boolean {
 }
 
 /** The answer kinds the cues can tell apart. */
-export type AnswerType = "number" | "date" | "person" | "place" | "definition" | "other";
+export type AnswerType = "number" | "date" | "person" | "place" | "definition" | "reason" | "other";
 
 const MONTHS = "january february march april may june july august september october november december";
 const MONTH = new RegExp(`\\b(${MONTHS.split(" ").join("|")})\\b`, "i");
@@ -36,7 +36,8 @@ const ARABIC_NUMBER_WORD = /(واحد|اثنان|اثنين|ثلاث|اربع|خ
 
 /** The answer kind a question asks for (English and Arabic question words). */
 export function answerTypeOf(question: string): AnswerType {
-  const q = normalizeText(question);
+  // Without invisible format marks: Arabic questions often open with a right-to-left mark ("\u200fكم…").
+  const q = normalizeText(question).replace(/\p{Cf}/gu, "");
   if (
     /\b(how (many|much|long|old|far|large|big|tall|high|often)|what (percentage|percent|number|amount))\b/
       .test(q)
@@ -50,9 +51,12 @@ export function answerTypeOf(question: string): AnswerType {
   if (/(^|\s)(متي|في اي عام|في اي سنه|في اي قرن)(\s|$)/.test(q)) return "date";
   if (/\b(who|whom|whose)\b/.test(q)) return "person";
   if (/(^|\s)من (هو|هي|هم|كان|كانت)(\s|$)/.test(q)) return "person";
+  // "من" opening a question before a verb asks "who" ("من سجل…"); "من أين"/"من أي" ask "from where/which".
+  if (/^\s*من (?!اين|اي|اجل|خلال|قبل|بين|حيث|الذي|التي)[\u0621-\u064A]+/.test(q)) return "person";
   if (/\b(where|what (country|city|state|region|place|continent))\b/.test(q) || /(^|\s)اين(\s|$)/.test(q)) {
     return "place";
   }
+  if (/\bwhy\b/.test(q) || /(^|\s)(لماذا|لم|ما سبب|ما السبب)(\s|$)/.test(q)) return "reason";
   // "What is X?", "Define X", "What does X mean?": a sentence saying what X is answers, a heading naming X does not.
   if (
     /^\s*(what (is|are|was|were) (an? |the )?[\p{L}\p{N}-]+( [\p{L}\p{N}-]+){0,2}\s*\??\s*$|define\b|what does .+ mean\b|what is meant by\b|meaning of\b)/u
@@ -71,6 +75,7 @@ export function answerTypeOf(question: string): AnswerType {
 export function offersAnswerType(sentence: string, type: AnswerType, question: string): boolean {
   if (type === "other") return false;
   if (type === "definition") return definesTerm(sentence, question);
+  if (type === "reason") return REASON.test(sentence) || ARABIC_REASON.test(normalizeText(sentence));
   const asked = new Set(normalizeText(question).match(/[\p{L}\p{N}]+/gu) ?? []);
   const fresh = (token: string) => !asked.has(normalizeText(token));
   const numbers = (sentence.match(/\d[\d,.]*/g) ?? []).filter(fresh);
@@ -86,6 +91,10 @@ export function offersAnswerType(sentence: string, type: AnswerType, question: s
   const names = [...sentence.matchAll(/(?<=[\s(“"])\p{Lu}[\p{L}'’-]+/gu)].map((m) => m[0]).filter(fresh);
   return names.length > 0;
 }
+
+const REASON =
+  /\b(because|due to|since|so that|in order to|as a result|owing to|caused by|led to|thanks to)\b/i;
+const ARABIC_REASON = /(^|\s)(لان|لانه|لانها|بسبب|نتيجه|لكي|كي|من اجل|بفضل|ادي|ادت|مما)(\s|$)/;
 
 const DEFINING =
   /^(is|are|was|were|means|meant|refers|describes|denotes|consists|involves|is called|يعني|تعني|هو|هي|هم|عباره|يقصد|تسمي|يسمي)$/;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { continuesPrevious } from "./answer_type.ts";
+import { answerTypeOf, continuesPrevious, offersAnswerType } from "./answer_type.ts";
 
 Deno.test("continuesPrevious() tells a sentence that goes on about the one before from one that starts afresh", () => {
   for (
@@ -19,4 +19,30 @@ Deno.test("continuesPrevious() tells a sentence that goes on about the one befor
       "كتب نجيب محفوظ منذ بداية الأربعينيات.",
     ]
   ) assert.equal(continuesPrevious(s), false, s);
+});
+
+Deno.test("answerTypeOf() reads Arabic questions that open with a right-to-left mark, and who/why in Arabic", () => {
+  assert.equal(answerTypeOf("\u200fكم عدد الطلاب في الجامعة؟"), "number");
+  assert.equal(answerTypeOf("\u200fما هو الجرب؟"), "definition");
+  // "من" before a verb asks "who"; "من أين" asks "from where".
+  assert.equal(answerTypeOf("من سجل أعلى عدد من الاستحواذات؟"), "person");
+  assert.notEqual(answerTypeOf("من أين جاء المستوطنون؟"), "person");
+  assert.equal(answerTypeOf("لماذا أعدم جوهان إيسك؟"), "reason");
+  assert.equal(answerTypeOf("Why was Tanaghrisson supporting British efforts?"), "reason");
+});
+
+Deno.test("offersAnswerType() finds a reason where the question asks why", () => {
+  const q = "Why is the acceptance of punishment needed?";
+  assert.equal(
+    offersAnswerType("They accept punishment because of their belief in the social contract.", "reason", q),
+    true,
+  );
+  assert.equal(
+    offersAnswerType("Other civil disobedients favor the existence of government.", "reason", q),
+    false,
+  );
+  assert.equal(
+    offersAnswerType("قبلوا العقوبة بسبب إيمانهم بالعقد الاجتماعي.", "reason", "لماذا يقبلون العقوبة؟"),
+    true,
+  );
 });

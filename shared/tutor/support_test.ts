@@ -31,6 +31,15 @@ Deno.test("topicTerms() leaves out the words that frame a question, in English a
     topicTerms("في أي عام أصبحت جاكسونفيل جزءاً من مقاطعة دوفال؟"),
     contentTerms("أصبحت جاكسونفيل جزءاً مقاطعة دوفال"),
   );
+  // Question words the stop list misses, fused or with a proclitic: "بماذا" (with what), "أية" (which), "يوجد".
+  assert.deepEqual(
+    topicTerms("بماذا أخبر لوثر الرهبان بشأن عهودهم؟"),
+    contentTerms("أخبر لوثر الرهبان عهودهم"),
+  );
+  assert.deepEqual(
+    topicTerms("في أية مستعمرة إنجليزية يوجد الهوغونوت؟"),
+    contentTerms("مستعمرة إنجليزية الهوغونوت"),
+  );
   // A question made only of framing words keeps them: something must be measured.
   assert.deepEqual(topicTerms("What does the term mean?"), contentTerms("term mean"));
 });
