@@ -130,6 +130,7 @@ export function checkGroundedness(
 ): GroundednessReport {
   const prepared = chunks.map((c) => prepare(`${c.documentTitle}. ${c.text}`));
   const verdicts: SentenceVerdict[] = [];
+  const quotes = new QuotedCitations();
   let text = "";
   for (const segment of segments(answer)) {
     if (segment.trim().length === 0) {
@@ -138,8 +139,9 @@ export function checkGroundedness(
     }
     const verdict = judgeSentence(segment, prepared, options);
     verdicts.push(verdict);
-    text += renderSegment(segment, verdict, options.mode ?? "drop");
+    text += quotes.render(segment, verdict, options.mode ?? "drop");
   }
+  text += quotes.flush();
   return {
     text: text.trim(),
     verdicts,
@@ -162,4 +164,43 @@ export function renderSegment(segment: string, verdict: SentenceVerdict, mode: "
   if (mode === "drop") return "";
   const trailing = segment.match(/\s*$/)![0];
   return `${segment.trimEnd()}${UNSUPPORTED_MARK}${trailing}`;
+}
+
+/**
+ * Renders checked segments so that a quoted passage is cited once, after its closing quotation mark: an uncited
+ * sentence inside a quotation that goes on (“A. B.” [1]) is still checked, but the citation it was found under waits
+ * for the quotation's end instead of landing inside it (“A. [1] B.” [1]). If the passage's end cites another chunk,
+ * or is dropped, the waiting citation is added there; if the quotation never closes, `flush()` adds it.
+ */
+export class QuotedCitations {
+  #open = 0;
+  #pending: number[] = [];
+
+  /** `renderSegment`, aware of the quotation the segment is in. */
+  render(segment: string, verdict: SentenceVerdict, mode: "drop" | "flag"): string {
+    const opens = (segment.match(/[“«]/g) ?? []).length;
+    const closes = (segment.match(/[”»]/g) ?? []).length;
+    this.#open = Math.max(0, this.#open + opens - closes);
+    const found = verdict.supported && verdict.kind === "claim" && citationMarkers(segment).length === 0 &&
+      verdict.citations.length > 0;
+    if (found && this.#open > 0) {
+      if (!this.#pending.includes(verdict.citations[0])) this.#pending.push(verdict.citations[0]);
+      return segment;
+    }
+    const rendered = renderSegment(segment, verdict, mode);
+    if (this.#open > 0 || this.#pending.length === 0) return rendered;
+    const shown = citationMarkers(rendered);
+    const missing = this.#pending.filter((n) => !shown.includes(n));
+    this.#pending = [];
+    if (missing.length === 0) return rendered;
+    const trailing = rendered.match(/\s*$/)![0];
+    return `${rendered.trimEnd()}${missing.map((n) => ` [${n}]`).join("")}${trailing || " "}`;
+  }
+
+  /** Citations still waiting for a quotation that never closed. */
+  flush(): string {
+    const missing = this.#pending;
+    this.#pending = [];
+    return missing.map((n) => ` [${n}]`).join("");
+  }
 }

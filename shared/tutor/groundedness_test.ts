@@ -86,3 +86,30 @@ Deno.test("checkGroundedness() judges an Arabic sentence citing English material
   const uncited = checkGroundedness("تخلى دفاع الفريق عن عدد قليل من النقاط في ذلك الموسم.", english);
   assert.equal(uncited.supportedClaims, 0);
 });
+
+Deno.test("A quoted passage of several sentences is cited once, after its closing mark, streamed or not", () => {
+  const answer =
+    "Quoted:\n\n“The Panthers defense gave up just 308 points, ranking sixth in the league. Kawann " +
+    "Short led the team in sacks with 11.” [1]";
+  const whole = checkGroundedness(answer, chunks);
+  assert.equal(whole.text, answer);
+  assert.equal(whole.supportedClaims, 2);
+  const gate = new SentenceGate(chunks, {});
+  const streamed = [...answer.match(/\S+\s*|\s+/g)!.flatMap((piece) => gate.push(piece)), ...gate.end()].join(
+    "",
+  );
+  assert.equal(streamed, answer);
+  // A passage whose end cites another chunk keeps its first sentence's citation, after the closing mark.
+  const mixed = checkGroundedness(
+    "“The Panthers defense gave up just 308 points, ranking sixth in the league. وارسو هي عاصمة بولندا وأكبر مدنها.” [2]",
+    chunks,
+  );
+  assert.match(mixed.text, /مدنها\.” \[2\] \[1\]$/);
+  assert.doesNotMatch(mixed.text, /league\. \[1\]/);
+  // A quotation that never closes still gets the citation its sentence was found under.
+  const open = checkGroundedness(
+    "“The Panthers defense gave up just 308 points, ranking sixth in the league.",
+    chunks,
+  );
+  assert.match(open.text, /league\. \[1\]$/);
+});

@@ -1,7 +1,7 @@
 import {
   type GroundednessOptions,
   judgeSentence,
-  renderSegment,
+  QuotedCitations,
   type SentenceVerdict,
 } from "./groundedness.ts";
 import { completeSegmentLength } from "../text/sentences.ts";
@@ -33,6 +33,7 @@ export class SentenceGate {
   #claimSeen = false;
   #released = false;
   #checkMs = 0;
+  readonly #quotes = new QuotedCitations();
   readonly #verdicts: SentenceVerdict[] = [];
 
   /** A gate over the turn's chunks (chunk i is citation i + 1). */
@@ -65,6 +66,8 @@ export class SentenceGate {
       this.#buffer = "";
       if (piece) out.push(piece);
     }
+    const waiting = this.#quotes.flush();
+    if (waiting) out.push(this.#claimSeen ? this.#release(waiting) : this.#hold(waiting));
     const anyClaim = this.#verdicts.some((v) => v.kind === "claim");
     if (!this.#claimSeen && !anyClaim && this.#held) {
       out.push(this.#release(this.#held));
@@ -91,7 +94,7 @@ export class SentenceGate {
     const verdict = judgeSentence(segment, this.#chunks, this.#options);
     this.#checkMs += performance.now() - started;
     this.#verdicts.push(verdict);
-    const rendered = renderSegment(segment, verdict, this.#options.mode ?? "drop");
+    const rendered = this.#quotes.render(segment, verdict, this.#options.mode ?? "drop");
     if (verdict.kind === "claim" && verdict.supported && !this.#claimSeen) {
       this.#claimSeen = true;
       const held = this.#held;
