@@ -20,6 +20,9 @@ export function continuesPrevious(sentence: string): boolean {
   if (/^(?:[\p{L}\p{N}'’-]+,?\s+)?this(?![\p{L}\p{N}])/iu.test(s)) return true;
   if (/^(?:[\p{L}\p{N}'’-]+,?\s+){0,3}(these|those|such)(?![\p{L}\p{N}])/iu.test(s)) return true;
   if (/\b(of|among|from) (these|them|those)\b/i.test(s)) return true;
+  // An Arabic verb opening the sentence with an attached pronoun refers back ("تحدها سوريا…": Syria borders it).
+  const first = s.replace(/[\u064B-\u0652\u0640]/g, "").match(/^[\u0621-\u064A]+/)?.[0] ?? "";
+  if (/^[يتنو][\u0621-\u064A]{2,}(ها|هم|هما)$/.test(first)) return true;
   const a = normalizeText(s);
   return /^(?:[\u0621-\u064A]+\s+){0,2}(هذا|هذه|ذلك|تلك|هولاء|وهذا|وهذه|وذلك|وتلك)(\s|$)/.test(a) ||
     /(^|\s)(من هذه|من هذا|منها|منهم|بينها|بينهم)(\s|$)/.test(a);

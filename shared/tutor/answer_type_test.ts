@@ -10,6 +10,7 @@ Deno.test("continuesPrevious() tells a sentence that goes on about the one befor
       "Glucocorticoids are the most powerful of these drugs.",
       "وهذه القدرات هي صفات الورم الخبيث.",
       "تتوفر مجموعة من هذه الأدوية.",
+      "تحدها سوريا من الشمال والشرق.",
     ]
   ) assert.equal(continuesPrevious(s), true, s);
   for (
@@ -17,6 +18,7 @@ Deno.test("continuesPrevious() tells a sentence that goes on about the one befor
       "Oxygen was discovered independently by Carl Wilhelm Scheele.",
       "The thesis of this book is simple.",
       "كتب نجيب محفوظ منذ بداية الأربعينيات.",
+      "تعتبر مصر أكبر الدول العربية سكاناً.",
     ]
   ) assert.equal(continuesPrevious(s), false, s);
 });
