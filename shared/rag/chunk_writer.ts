@@ -8,7 +8,7 @@ import { COURSE_TERMS_INDEX, documentChunks, documentTerms } from "../db/schema/
 import type { PageBreak } from "../documents/types.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic } from "../text/fold.ts";
-import { keywordTerms } from "../text/normalize.ts";
+import { KEYWORD_ANALYZER_VERSION, keywordTerms } from "../text/normalize.ts";
 import { bumpCorpusVersion } from "./corpus_version.ts";
 import type { Embedder } from "./embedder/interface.ts";
 import type { VectorPoint, VectorStore } from "./vector/interface.ts";
@@ -160,6 +160,7 @@ export async function replaceDocumentChunks(
             text: chunk.text,
             searchText: terms.join(" "),
             termCount: terms.length,
+            analyzerVersion: KEYWORD_ANALYZER_VERSION,
             language: isMostlyArabic(chunk.text) ? "ar" : "other",
           };
         });
