@@ -18,6 +18,7 @@ import { createKv } from "../shared/kv/mod.ts";
 import { createWorkersApp } from "../workers/app.ts";
 import { loadWorkersEnv } from "../workers/env.ts";
 import { buildWorkersServices } from "../workers/main.ts";
+import { reanalyzeStaleDocuments } from "../shared/rag/reanalyze.ts";
 import { startUpstashBridge } from "../shared/kv/testing/upstash_bridge.ts";
 
 // One process: edge and core share a per-run assertion secret unless one is configured.
@@ -67,6 +68,13 @@ const edge = buildEdgeServices(edgeEnv, { kv });
 // The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
 workers.jobs.transport.start();
 workers.scheduler?.start();
+// As workers/main.ts: documents indexed by an earlier keyword analyzer are re-analysed in the background.
+const stopReanalysis = new AbortController();
+const reanalysis = reanalyzeStaleDocuments(database, { signal: stopReanalysis.signal })
+  .then((documents) => {
+    if (documents > 0) log.info("keyword terms re-analysed", { documents });
+  })
+  .catch((err) => log.warn("keyword re-analysis stopped", { error: String(err) }));
 
 const servers = [
   await startServer({
@@ -133,6 +141,8 @@ const stop = async () => {
     await webBuild.status;
   }
   await Promise.all(servers.map((s) => s.shutdown()));
+  stopReanalysis.abort();
+  await reanalysis;
   await workers.scheduler?.stop();
   await workers.jobs.transport.stop(workersEnv.JOB_SHUTDOWN_GRACE_MS);
   await Promise.all([workers.documents.processor.close(), core.documents.processor.close()]);

@@ -19,6 +19,7 @@ import { InProcessScheduler } from "./jobs/scheduler.ts";
 import type { WorkersServices } from "./services.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
+import { reanalyzeStaleDocuments } from "../shared/rag/reanalyze.ts";
 import { createMailer } from "../shared/mail/mod.ts";
 import type { Mailer } from "../shared/mail/interface.ts";
 
@@ -117,6 +118,14 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
   await queueGoldenRunsForModel(database.db, goldenModel).catch((err) =>
     services.logger.warn("golden runs for the model not queued", { error: String(err) })
   );
+  // Documents indexed by an earlier keyword analyzer get the current one's terms, in the background; search serves
+  // meanwhile (their first-reading terms are unchanged). docs/retrieval.md, "Re-analysis".
+  const stopReanalysis = new AbortController();
+  const reanalysis = reanalyzeStaleDocuments(database, { signal: stopReanalysis.signal })
+    .then((documents) => {
+      if (documents > 0) services.logger.info("keyword terms re-analysed", { documents });
+    })
+    .catch((err) => services.logger.warn("keyword re-analysis stopped", { error: String(err) }));
   services.jobs.transport.start();
   services.scheduler?.start();
   await serveUntilSignal({
@@ -126,6 +135,8 @@ export async function runWorkers(env: WorkersEnv, options: { registry?: JobRegis
     handler: createWorkersApp(services).fetch,
     logger: services.logger,
     onShutdown: async () => {
+      stopReanalysis.abort();
+      await reanalysis;
       await services.scheduler?.stop();
       await services.jobs.transport.stop(env.JOB_SHUTDOWN_GRACE_MS);
       await services.mailer.close();

@@ -8,7 +8,7 @@ import { COURSE_TERMS_INDEX, documentChunks, documentTerms } from "../db/schema/
 import type { PageBreak } from "../documents/types.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic } from "../text/fold.ts";
-import { searchTerms } from "../text/normalize.ts";
+import { KEYWORD_ANALYZER_VERSION, keywordTerms } from "../text/normalize.ts";
 import { bumpCorpusVersion } from "./corpus_version.ts";
 import type { Embedder } from "./embedder/interface.ts";
 import type { VectorPoint, VectorStore } from "./vector/interface.ts";
@@ -93,8 +93,8 @@ function embedBatch(
   return result;
 }
 
-/** The text a chunk is embedded as: its heading gives a short chunk its context. */
-function embeddingText(chunk: ChunkInput): string {
+/** The text a chunk is embedded and indexed as: its heading gives a short chunk its context. */
+export function embeddingText(chunk: { heading?: string | null; text: string }): string {
   return chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text;
 }
 
@@ -142,7 +142,7 @@ export async function replaceDocumentChunks(
     for (let at = 0; at < batch.length; at += WRITE_ROWS) {
       const rows = await writeStep(database, async () => {
         const rows = batch.slice(at, at + WRITE_ROWS).map((chunk) => {
-          const terms = searchTerms(embeddingText(chunk));
+          const terms = keywordTerms(embeddingText(chunk));
           termTotal += terms.length;
           for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
           return {
@@ -160,6 +160,7 @@ export async function replaceDocumentChunks(
             text: chunk.text,
             searchText: terms.join(" "),
             termCount: terms.length,
+            analyzerVersion: KEYWORD_ANALYZER_VERSION,
             language: isMostlyArabic(chunk.text) ? "ar" : "other",
           };
         });

@@ -11,7 +11,7 @@ import { insertTestDocument, newTestCourse, paragraphs, type TestCourse } from "
 import type { VectorStore } from "./vector/interface.ts";
 import { createPgvectorStore } from "./vector/pgvector.ts";
 import { createQdrantStore } from "./vector/qdrant.ts";
-import { searchTerms } from "../text/normalize.ts";
+import { keywordTerms, searchTerms } from "../text/normalize.ts";
 import { fullTextSearch } from "./full_text.ts";
 import { hybridSearch } from "./search.ts";
 
@@ -293,7 +293,7 @@ async function chunkTexts(database: Database, courseId: string): Promise<Map<str
   return new Map(rows.map((r) => [r.id, r.text]));
 }
 
-/** BM25 as the formula reads (Robertson–Spärck Jones IDF with +1, k1 1.2, b 0.75), for checking the SQL. */
+/** BM25 as the formula reads (Robertson–Spärck Jones IDF with +1, k1 0.9, b 0.75), for checking the SQL. */
 function referenceBm25(chunks: string[][], query: string[]): Map<number, number> {
   const n = chunks.length;
   const avgdl = chunks.reduce((a, c) => a + c.length, 0) / n;
@@ -305,7 +305,7 @@ function referenceBm25(chunks: string[][], query: string[]): Map<number, number>
     chunks.forEach((c, i) => {
       const tf = c.filter((t) => t === term).length;
       if (tf === 0) return;
-      const part = idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * c.length / avgdl));
+      const part = idf * tf * 1.9 / (tf + 0.9 * (0.25 + 0.75 * c.length / avgdl));
       scores.set(i, (scores.get(i) ?? 0) + part);
     });
   }
@@ -332,13 +332,13 @@ dbTest("fullTextSearch() scores are BM25's over the scope's live documents", asy
     await database.db.update(documents).set({ deletedAt: new Date() }).where(eq(documents.id, deleted.id));
 
     // Arabic terms too: the tsvector's `simple` parser must see the same terms as `search_text` holds.
-    const query = searchTerms("osmosis across the membrane needs energy الغشاء الماء");
+    const query = keywordTerms("osmosis across the membrane needs energy الغشاء الماء");
     const hits = await fullTextSearch(database.read, {
       scope: { courseIds: [course.courseId] },
       terms: query,
       limit: 10,
     });
-    const expected = referenceBm25(texts.map(searchTerms), query);
+    const expected = referenceBm25(texts.map(keywordTerms), query);
     const textOf = await chunkTexts(database, course.courseId);
     assert.equal(hits.length, expected.size);
     for (const hit of hits) {

@@ -2,10 +2,11 @@
  * Keyword-search terms, applied identically to indexed chunks and to queries, so that forms of a word written
  * differently meet on one term: the full fold (`fold.ts`), Arabic light stemming with one-letter proclitics, Porter2
  * for English (`stem.ts`). Stop words are dropped: they add nothing to a BM25 ranking but cost index space and make
- * OR-queries match everything. What this gives is stored (`document_chunks.search_text`): a change means re-indexing.
+ * OR-queries match everything. What `keywordTerms` gives is stored (`document_chunks.search_text`): a change raises
+ * `KEYWORD_ANALYZER_VERSION`, and documents indexed before are re-analysed.
  */
 import { ARABIC_CHAR, foldArabic } from "./fold.ts";
-import { stemArabicForSearch, stemEnglish } from "./stem.ts";
+import { arabicSearchStems, stemEnglish } from "./stem.ts";
 
 /** Arabic stop words, written in normalised form (after folding, before prefix stripping). */
 const ARABIC_STOP = new Set(
@@ -84,16 +85,40 @@ const ENGLISH_STOP = new Set(
     .split(" "),
 );
 
-/** Splits a text into normalised search terms, in order (stop words removed). */
+/**
+ * The keyword analyzer's version: raise it with any change to the terms `keywordTerms()` gives for a text, so that
+ * documents indexed by an earlier analyzer are re-analysed (`reanalyzeStaleDocuments`, shared/rag/reanalyze.ts).
+ * 1: folding, light stems, stop words. 2: the whole-word reading of an Arabic word after a one-letter proclitic
+ * (`arabicSearchStems`).
+ */
+export const KEYWORD_ANALYZER_VERSION = 2;
+
+/** Splits a text into normalised search terms, in order (stop words removed): one term per word. */
 export function searchTerms(text: string): string[] {
+  return analyze(text, undefined);
+}
+
+/**
+ * What keyword search indexes and queries (`document_chunks.search_text`, query terms): `searchTerms()` in order,
+ * then the second readings of ambiguous Arabic words (`arabicSearchStems`), after all of them, so that the first
+ * readings keep their positions for phrase evidence.
+ */
+export function keywordTerms(text: string): string[] {
+  const more: string[] = [];
+  const terms = analyze(text, more);
+  return more.length ? [...terms, ...more] : terms;
+}
+
+function analyze(text: string, alternatives: string[] | undefined): string[] {
   const folded = foldArabic(text.normalize("NFKC")).toLowerCase();
   const terms: string[] = [];
   for (const match of folded.matchAll(/[\p{L}\p{N}]+/gu)) {
     const word = match[0];
     if (ARABIC_CHAR.test(word)) {
       if (ARABIC_STOP.has(word)) continue;
-      const stemmed = stemArabicForSearch(word);
-      if (stemmed.length > 0) terms.push(stemmed);
+      const [stem, ...others] = arabicSearchStems(word);
+      if (stem.length > 0) terms.push(stem);
+      alternatives?.push(...others);
     } else {
       if (ENGLISH_STOP.has(word)) continue;
       // The stemmer takes Latin letters; numbers and other scripts pass through as they are.
@@ -105,5 +130,5 @@ export function searchTerms(text: string): string[] {
 
 /** The normalised, space-separated form stored in `document_chunks.search_text`. */
 export function normalizeForSearch(text: string): string {
-  return searchTerms(text).join(" ");
+  return keywordTerms(text).join(" ");
 }

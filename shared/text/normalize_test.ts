@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { normalizeForSearch, searchTerms } from "./normalize.ts";
+import { keywordTerms, normalizeForSearch, searchTerms } from "./normalize.ts";
 
 Deno.test("searchTerms() makes differently written Arabic forms meet on one term", () => {
   assert.deepEqual(searchTerms("المَدْرَسَةُ"), searchTerms("مدرسة"));
@@ -25,4 +25,27 @@ Deno.test("normalizeForSearch() joins terms with spaces", () => {
   assert.equal(normalizeForSearch("Cats and dogs"), "cat dog");
   // One-letter proclitics go in search terms (unlike the tutor's content terms).
   assert.equal(normalizeForSearch("لمحمد بالمدرسة"), "محمد مدرس");
+});
+
+Deno.test("keywordTerms() lets a word whose first letter looks like a proclitic meet its article form", () => {
+  const meet = (a: string, b: string) => keywordTerms(a).some((t) => keywordTerms(b).includes(t));
+  // The old terms did not meet: صول / وصول, تاب / كتاب, زير / وزير.
+  assert.ok(meet("وصوله", "الوصول"));
+  assert.ok(meet("كتابها", "الكتاب"));
+  assert.ok(meet("وزير", "الوزير"));
+  assert.ok(meet("والكتاب", "كتاب"));
+  // A real proclitic still comes off: لكأس meets كأس, وقال meets قال.
+  assert.ok(meet("لكأس", "الكأس"));
+  assert.ok(meet("وقال", "قال"));
+  assert.ok(!meet("ولد", "لد"));
+});
+
+Deno.test("keywordTerms() is searchTerms() in order, then the second readings", () => {
+  assert.deepEqual(searchTerms("وصوله الي المدينة"), ["صول", "مدين"]);
+  assert.deepEqual(keywordTerms("وصوله الي المدينة"), ["صول", "مدين", "وصول"]);
+  assert.deepEqual(
+    keywordTerms("What is the capital of France?"),
+    searchTerms("What is the capital of France?"),
+  );
+  assert.equal(normalizeForSearch("وصوله الي المدينة"), "صول مدين وصول");
 });

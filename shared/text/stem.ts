@@ -54,17 +54,31 @@ const SEARCH_SUFFIXES = [
 
 /**
  * Keyword search's stem of one folded Arabic word (in the spirit of Larkey's light10): one prefix, one-letter
- * proclitics included, then one suffix, keeping a stem of a few letters.
+ * proclitics included, then one suffix, keeping a stem of a few letters. The first of `arabicSearchStems`.
  */
 export function stemArabicForSearch(word: string): string {
-  let w = word;
+  return arabicSearchStems(word)[0];
+}
+
+/**
+ * Keyword search's readings of one folded Arabic word: the stem of `stemArabicForSearch` first, then, when that
+ * stem took off a one-letter proclitic (و ف ب ك ل) and kept only three letters, the stem of the whole word as well.
+ * Without a lexicon such a word is ambiguous: "وصوله" is وصول + ه ("his arrival"), not و + صول, and "كتابها" is
+ * كتاب + ها, "وزير" a word of its own, while "لكأس" is ل + كأس and "وقال" و + قال. Both readings are indexed and
+ * queried, so "وصوله" meets "الوصول" (stem وصول) and "لكأس" still meets "كأس". A stem of four letters or more after
+ * the proclitic is taken as it is ("وكتابها" → كتاب), as is a prefix with the article (وال بال كال فال لل ال).
+ * Measured against keeping only the whole word (docs/retrieval.md): that loses "لكأس" ↔ "كأس" and costs recall.
+ */
+export function arabicSearchStems(word: string): string[] {
   for (const [prefix, keep] of SEARCH_PREFIXES) {
-    if (w.startsWith(prefix) && w.length - prefix.length >= keep) {
-      w = w.slice(prefix.length);
-      break;
+    if (word.startsWith(prefix) && word.length - prefix.length >= keep) {
+      const stem = stripSuffix(word.slice(prefix.length), SEARCH_SUFFIXES);
+      if (prefix.length > 1 || stem.length > 3) return [stem];
+      const whole = stripSuffix(word, SEARCH_SUFFIXES);
+      return whole === stem ? [stem] : [stem, whole];
     }
   }
-  return stripSuffix(w, SEARCH_SUFFIXES);
+  return [stripSuffix(word, SEARCH_SUFFIXES)];
 }
 
 // Longest first, so "وال" wins over "ال". Lone one-letter prefixes (ب ل ف ك) are left alone: they start too many

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { stemArabicForSearch, stemArabicForSupport, stemEnglish } from "./stem.ts";
+import { arabicSearchStems, stemArabicForSearch, stemArabicForSupport, stemEnglish } from "./stem.ts";
 
 Deno.test("stemArabicForSearch() strips one light prefix and keeps short stems whole", () => {
   assert.equal(stemArabicForSearch("الكتاب"), "كتاب");
@@ -12,6 +12,30 @@ Deno.test("stemArabicForSearch() strips one light prefix and keeps short stems w
   // Single-letter prefixes only go when a stem of three letters remains: "بيت" (house) is not "ب" + "يت".
   assert.equal(stemArabicForSearch("بيت"), "بيت");
   assert.equal(stemArabicForSearch("لمحمد"), "محمد");
+});
+
+Deno.test("arabicSearchStems() keeps the whole word as a second reading when a proclitic leaves three letters", () => {
+  // The letter belongs to the word: وصول + ه, كتاب + ها, وزير. The old stemmer gave صول, تاب, زير only.
+  assert.deepEqual(arabicSearchStems("وصوله"), ["صول", "وصول"]);
+  assert.deepEqual(arabicSearchStems("كتابها"), ["تاب", "كتاب"]);
+  assert.deepEqual(arabicSearchStems("وزير"), ["زير", "وزير"]);
+  assert.deepEqual(arabicSearchStems("فلسطين"), ["لسط", "فلسط"]);
+  // ... and it is a proclitic as often: لكأس is ل + كأس, وقال و + قال (first reading unchanged).
+  assert.deepEqual(arabicSearchStems("لكاس"), ["كاس", "لكاس"]);
+  assert.deepEqual(arabicSearchStems("وقال"), ["قال", "وقال"]);
+  // One reading: an article prefix, a stem of four letters or more after the proclitic, or no proclitic at all.
+  assert.deepEqual(arabicSearchStems("والكتاب"), ["كتاب"]);
+  assert.deepEqual(arabicSearchStems("الوصول"), ["وصول"]);
+  assert.deepEqual(arabicSearchStems("وكتابها"), ["كتاب"]);
+  assert.deepEqual(arabicSearchStems("لمحمد"), ["محمد"]);
+  // Too short for a proclitic: ولد (boy), فيل (elephant), بيت (house).
+  assert.deepEqual(arabicSearchStems("ولد"), ["ولد"]);
+  assert.deepEqual(arabicSearchStems("فيل"), ["فيل"]);
+  assert.deepEqual(arabicSearchStems("بيت"), ["بيت"]);
+  // The first reading is stemArabicForSearch's, as before.
+  for (const w of ["وصوله", "كتابها", "وزير", "والكتاب", "ولد"]) {
+    assert.equal(stemArabicForSearch(w), arabicSearchStems(w)[0]);
+  }
 });
 
 Deno.test("stemArabicForSupport() leaves one-letter proclitics but for و on longer words", () => {

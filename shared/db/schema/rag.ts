@@ -114,6 +114,11 @@ export const documentChunks = pgTable("document_chunks", {
   searchText: text("search_text").notNull(),
   /** Number of terms in `search_text`: the document length for BM25. */
   termCount: integer("term_count").notNull().default(0),
+  /**
+   * `KEYWORD_ANALYZER_VERSION` that wrote `search_text` (shared/text/normalize.ts). Rows written by an earlier
+   * analyzer (or by code that does not set it: the default) are re-analysed by `reanalyzeStaleDocuments`.
+   */
+  analyzerVersion: integer("analyzer_version").notNull().default(1),
   /** `search_text` as a tsvector (the `simple` parser maps each letters-and-digits term to itself): BM25's tf. */
   searchVector: tsvector("search_vector").notNull().generatedAlwaysAs(
     sql`to_tsvector('simple'::regconfig, search_text)`,
