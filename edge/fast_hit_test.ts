@@ -160,13 +160,17 @@ Deno.test("[edge] a cached GET served by the fast path has the chain's status, h
   assert.ok(new Headers(hit.fast.headers).get("ratelimit-policy"));
   assert.equal(fast.calls.fast, 1, "the fast path answered the HIT");
   assert.equal(fast.calls.chain, 1, "the chain answered only the MISS");
+  const foreign = await both(fast, slow, "/api/v1/faculties", student, { origin: "https://evil.example" });
+  assertSame(foreign, "HIT from an origin not allowed");
+  assert.equal(new Headers(foreign.fast.headers).get("access-control-allow-origin"), null);
+  assert.equal(fast.calls.fast, 2);
   const notModified = await both(fast, slow, "/api/v1/faculties", student, { "if-none-match": '"v1"' });
   assertSame(notModified, "304");
   assert.equal(notModified.fast.status, 304);
-  assert.equal(fast.calls.fast, 2);
+  assert.equal(fast.calls.fast, 3);
   assert.deepEqual(await fast.metrics(), await slow.metrics());
   assert.deepEqual(accessLog(fast), accessLog(slow));
-  assert.equal(accessLog(fast).length, 3);
+  assert.equal(accessLog(fast).length, 4);
 });
 
 Deno.test("[edge] the fast path refuses a revoked token as the chain does, by its jti or by the user's cut-off", async () => {

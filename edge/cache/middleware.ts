@@ -259,8 +259,17 @@ export function hitResponse(
   entry: CacheEntry,
   request: { now: number; method: string; ifNoneMatch: string | null | undefined },
 ): Response {
+  const { status, headers, body } = hitParts(entry, request);
   // Built once, with every header the request's response gets (request id, security, CORS, rate limits): on
   // this hot path that is most of the cost (see shared/http/response_headers.ts).
+  return responseWithHeaders(owner, body, { status, headers });
+}
+
+/** A cached entry's answer before the request's own headers are added: status, stored headers, `Age`, `X-Cache`. */
+export function hitParts(
+  entry: CacheEntry,
+  request: { now: number; method: string; ifNoneMatch: string | null | undefined },
+): { status: number; headers: [string, string][]; body: Uint8Array<ArrayBuffer> | null } {
   const headers: [string, string][] = entry.scopes
     ? entry.headers.filter(([h]) => h !== "cache-control").concat([["cache-control", "private, no-cache"]])
     : entry.headers.slice();
@@ -268,13 +277,8 @@ export function hitResponse(
     ["age", String(Math.max(0, Math.floor((request.now - entry.storedAt) / 1000)))],
     ["x-cache", "HIT"],
   );
-  const notModified = etagMatches(request.ifNoneMatch ?? undefined, entry.etag);
-  return notModified
-    ? responseWithHeaders(owner, null, { status: 304, headers })
-    : responseWithHeaders(owner, request.method === "HEAD" ? null : bodyOf(entry), {
-      status: entry.status,
-      headers,
-    });
+  if (etagMatches(request.ifNoneMatch ?? undefined, entry.etag)) return { status: 304, headers, body: null };
+  return { status: entry.status, headers, body: request.method === "HEAD" ? null : bodyOf(entry) };
 }
 
 const bodies = new WeakMap<object, Uint8Array<ArrayBuffer>>();
