@@ -23,6 +23,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
+    /** Requests per round instead of a duration (for whole-process timings of a fixed amount of work). */
+    amount: { type: "string" },
     /** Only the edge (for a profile of its work alone). */
     "edge-only": { type: "boolean", default: false },
   },
@@ -104,6 +106,7 @@ for (const [name, serveHandler, path] of values["edge-only"] ? targets.slice(2) 
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, serveHandler);
   const target = `http://127.0.0.1:${server.addr.port}${path}`;
   const connections = Number(values.connections);
+  const amount = values.amount ? { amount: Number(values.amount) } : {};
   await runAutocannon({ url: target, connections, duration: 1, headers });
   let best = { cpuUs: Infinity, sysUs: 0, rps: 0 };
   for (let r = 0; r < Number(values.rounds); r++) {
