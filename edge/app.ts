@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from "../shared/errors.ts";
 import { enforceRoutePolicy } from "./auth/middleware.ts";
 import { edgeCache } from "./cache/middleware.ts";
 import { OPENAPI_PATH, registerApiDocs, serveOpenApiDocument } from "./api_docs.ts";
+import { fastCachedAnswer } from "./fast_hit.ts";
 import { forwardToCore } from "./forward.ts";
 import { ipRateLimit, routeRateLimit } from "./ratelimit/middleware.ts";
 import { edgeResponseHeaders } from "./security_headers.ts";
@@ -112,5 +113,10 @@ export function createEdgeApp(services: EdgeServices): EdgeApp {
   });
   // The web app on the same origin; registered last so it never shadows the API or the operational endpoints.
   if (env.WEB_APP_ENABLED) app.use("*", serveWebApp({ distDir: env.WEB_DIST_DIR }));
+  // Cached answers to signed-in GETs skip the chain, with the same checks (edge/fast_hit.ts); `app.request` goes
+  // through `fetch` too, so tests see what clients see.
+  const fast = fastCachedAnswer(services);
+  const chain = app.fetch;
+  app.fetch = (req, ...rest) => fast(req, () => chain(req, ...rest)) ?? chain(req, ...rest);
   return app;
 }

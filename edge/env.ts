@@ -65,6 +65,11 @@ export const edgeEnvSchema = z.object({
   RATE_LIMITS_ADMIN: parsed("", parseClassLimits),
   /** Edge caching of responses core marks cacheable. */
   EDGE_CACHE_ENABLED: envTypes.bool(true),
+  /**
+   * Answer signed-in GETs of fresh public entries this process holds before the middleware chain, with the same
+   * checks and headers (edge/fast_hit.ts); off sends every request through the chain.
+   */
+  EDGE_CACHE_FAST_PATH: envTypes.bool(true),
   /** Cap on how long the edge keeps an entry fresh, whatever core's max-age says. */
   EDGE_CACHE_MAX_TTL_SECONDS: envTypes.int(86_400, 1),
   /** Largest response body the edge caches. */

@@ -7,7 +7,8 @@ import { InvalidTokenError } from "./verify.ts";
 
 const INVALID_TOKEN = { "WWW-Authenticate": 'Bearer error="invalid_token"' };
 
-function bearerOf(header: string | undefined): string | undefined {
+/** The token of an `Authorization: Bearer` header; undefined when there is none or it is malformed. */
+export function bearerOf(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i);
   return match?.[1];
 }

@@ -31,6 +31,13 @@ interface Compiled {
   pattern: RegExp;
 }
 
+/** A table ready to search: its rows' patterns, and the answer for each exact path a row names. */
+interface CompiledTable {
+  rows: Compiled[];
+  /** `METHOD path` → the first matching row, for the paths without parameters (most requests): no scan. */
+  exact: Map<string, RoutePolicy | undefined>;
+}
+
 function compile(path: string): RegExp {
   const parts = path.split("/").map((segment) => {
     if (segment === "*") return ".*";
@@ -40,17 +47,34 @@ function compile(path: string): RegExp {
   return new RegExp(`^${parts.join("/")}/?$`);
 }
 
+function scan(rows: Compiled[], method: string, path: string): RoutePolicy | undefined {
+  return rows.find((c) => c.policy.method === method && c.pattern.test(path))?.policy;
+}
+
+function compileTable(table: readonly RoutePolicy[]): CompiledTable {
+  const rows = table.map((policy) => ({ policy, pattern: compile(policy.path) }));
+  const exact = new Map<string, RoutePolicy | undefined>();
+  for (const { policy } of rows) {
+    if (policy.path.includes(":") || policy.path.includes("*")) continue;
+    // The same first-match scan as any other path, done once: an earlier parameterised row still wins.
+    for (const path of [policy.path, `${policy.path}/`]) {
+      exact.set(`${policy.method} ${path}`, scan(rows, policy.method, path));
+    }
+  }
+  return { rows, exact };
+}
+
 /** Finds the policy row for a request (first match wins); undefined means the route is not open to anyone. */
 export function policyFor(
   method: string,
   path: string,
   table: readonly RoutePolicy[] = ROUTE_POLICY,
 ): RoutePolicy | undefined {
-  const compiled = compiledTables.get(table) ??
-    table.map((policy) => ({ policy, pattern: compile(policy.path) }));
-  compiledTables.set(table, compiled);
+  let compiled = compiledTables.get(table);
+  if (!compiled) compiledTables.set(table, compiled = compileTable(table));
   const m = method === "HEAD" ? "GET" : method;
-  return compiled.find((c) => c.policy.method === m && c.pattern.test(path))?.policy;
+  const key = `${m} ${path}`;
+  return compiled.exact.has(key) ? compiled.exact.get(key) : scan(compiled.rows, m, path);
 }
 
-const compiledTables = new WeakMap<readonly RoutePolicy[], Compiled[]>();
+const compiledTables = new WeakMap<readonly RoutePolicy[], CompiledTable>();

@@ -37,7 +37,13 @@ export interface VerifierOptions {
 }
 
 /** Verifies a bearer token and returns the caller; throws `InvalidTokenError` (401) or AppError (503). */
-export type AccessTokenVerifier = (token: string) => Promise<Identity>;
+export type AccessTokenVerifier = ((token: string) => Promise<Identity>) & {
+  /**
+   * The same answer for a token whose signature was already verified and that has not expired (expiry and the
+   * revocation list are checked as on every call); undefined when the token would need a signature check.
+   */
+  cached?: (token: string) => Promise<Identity> | undefined;
+};
 
 /** Builds a verifier with its own JWKS cache. */
 export function createAccessTokenVerifier(options: VerifierOptions): AccessTokenVerifier {
@@ -55,10 +61,16 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
   // cached answer's cost). Expiry and the revocation list are still checked on every call; the map is bounded.
   const verified = new Map<string, AccessTokenClaims>();
   const MAX_VERIFIED = 10_000;
-  return async (token) => {
+  /** A verified, unexpired token's claims; an expired one is forgotten. */
+  const knownClaims = (token: string) => {
     const known = verified.get(token);
-    if (known && known.exp > Date.now() / 1000) return await notRevoked(known);
+    if (known && known.exp > Date.now() / 1000) return known;
     if (known) verified.delete(token);
+    return undefined;
+  };
+  const verify = async (token: string) => {
+    const known = knownClaims(token);
+    if (known) return await notRevoked(known);
     let payload;
     try {
       ({ payload } = await jwtVerify(token, keyFor, {
@@ -89,6 +101,12 @@ export function createAccessTokenVerifier(options: VerifierOptions): AccessToken
     verified.set(token, claims.data);
     return identity;
   };
+  return Object.assign(verify, {
+    cached: (token: string) => {
+      const known = knownClaims(token);
+      return known ? notRevoked(known) : undefined;
+    },
+  });
 
   async function notRevoked(claims: AccessTokenClaims) {
     let revoked: string | null;

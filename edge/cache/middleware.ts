@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { responseWithHeaders } from "../../shared/http/response_headers.ts";
+import { type HeaderOwner, responseWithHeaders } from "../../shared/http/response_headers.ts";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
 import { parseCacheScope, scopeGrantKey, scopeVersionKey } from "../../shared/kv/cache_scope.ts";
@@ -54,8 +54,8 @@ export function edgeCache(): MiddlewareHandler<EdgeEnvT> {
     let entry: CacheEntry | null = null;
     let kvDown = false;
     if (!requestCc.has("no-cache")) {
-      const near = local.fresh.get(key);
-      if (near && near.freshUntil > now && varyMatches(near, c)) return serve(c, near, "hit", now);
+      const near = freshLocalEntry(services.kv, key, now, (h) => c.req.header(h));
+      if (near) return serve(c, near, "hit", now);
       try {
         entry = decodeCached(await services.kv.get(key));
         if (entry && !varyMatches(entry, c)) entry = null;
@@ -186,8 +186,28 @@ function decodeCached(raw: string | null): CacheEntry | null {
 
 /** The KV key of a GET or HEAD: path and query (a HEAD is answered from the GET's entry). */
 function cacheKey(c: EdgeContext): string {
-  const url = c.req.url;
+  return getCacheKey(c.req.url);
+}
+
+/** The KV key of a GET or HEAD of `url` (absolute): its path and query. */
+export function getCacheKey(url: string): string {
   return `cache:e:GET:${url.slice(url.indexOf("/", url.indexOf("//") + 2))}`;
+}
+
+/**
+ * This process's fresh copy of a public entry for `key` when the request's varied-on headers match it (`header`
+ * reads the request's headers); undefined otherwise.
+ */
+export function freshLocalEntry(
+  kv: KvStore,
+  key: string,
+  now: number,
+  header: (name: string) => string | null | undefined,
+): CacheEntry | undefined {
+  const near = localOf(kv).fresh.get(key);
+  if (!near || near.freshUntil <= now) return undefined;
+  for (const h in near.vary) if ((header(h) ?? "") !== near.vary[h]) return undefined;
+  return near;
 }
 
 /** The KV key of a cacheable POST: path and query plus a digest of the body. */
@@ -221,21 +241,44 @@ async function scopeAllows(
 
 /** Answers from an entry: 304 when the client already has it, else the stored response. */
 function serve(c: EdgeContext, entry: CacheEntry, outcome: "hit" | "revalidated", now: number): Response {
+  c.res = hitResponse(c, entry, {
+    now,
+    method: c.req.method,
+    ifNoneMatch: c.req.header("if-none-match"),
+  });
+  edgeMetricsOf(c.get("services").metrics).cacheResult[outcome].inc();
+  return c.res;
+}
+
+/**
+ * The response a cached entry answers with, carrying every pending header of `owner`'s request: 304 when the
+ * client already has it, else the stored response (no body for HEAD). Shared with the edge's fast path.
+ */
+export function hitResponse(
+  owner: HeaderOwner,
+  entry: CacheEntry,
+  request: { now: number; method: string; ifNoneMatch: string | null | undefined },
+): Response {
+  const { status, headers, body } = hitParts(entry, request);
   // Built once, with every header the request's response gets (request id, security, CORS, rate limits): on
   // this hot path that is most of the cost (see shared/http/response_headers.ts).
+  return responseWithHeaders(owner, body, { status, headers });
+}
+
+/** A cached entry's answer before the request's own headers are added: status, stored headers, `Age`, `X-Cache`. */
+export function hitParts(
+  entry: CacheEntry,
+  request: { now: number; method: string; ifNoneMatch: string | null | undefined },
+): { status: number; headers: [string, string][]; body: Uint8Array<ArrayBuffer> | null } {
   const headers: [string, string][] = entry.scopes
     ? entry.headers.filter(([h]) => h !== "cache-control").concat([["cache-control", "private, no-cache"]])
     : entry.headers.slice();
-  headers.push(["age", String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)))], ["x-cache", "HIT"]);
-  const notModified = etagMatches(c.req.header("if-none-match"), entry.etag);
-  c.res = notModified
-    ? responseWithHeaders(c, null, { status: 304, headers })
-    : responseWithHeaders(c, c.req.method === "HEAD" ? null : bodyOf(entry), {
-      status: entry.status,
-      headers,
-    });
-  edgeMetricsOf(c.get("services").metrics).cacheResult[outcome].inc();
-  return c.res;
+  headers.push(
+    ["age", String(Math.max(0, Math.floor((request.now - entry.storedAt) / 1000)))],
+    ["x-cache", "HIT"],
+  );
+  if (etagMatches(request.ifNoneMatch ?? undefined, entry.etag)) return { status: 304, headers, body: null };
+  return { status: entry.status, headers, body: request.method === "HEAD" ? null : bodyOf(entry) };
 }
 
 const bodies = new WeakMap<object, Uint8Array<ArrayBuffer>>();

@@ -7,6 +7,7 @@ import { edgeMetricsOf } from "../metrics.ts";
 import { emailDigest, signInBlockKey, signInEmailCounterId } from "../../shared/kv/sign_in_limits.ts";
 import type { EdgeVariables } from "../services.ts";
 import type { RateLimitDecision, RateLimitRule } from "./interface.ts";
+import type { Role } from "../../shared/identity.ts";
 import { policyFor } from "../auth/policy.ts";
 import { classOf, DEFAULT_CLASS_LIMITS, type RateLimitPolicy, ruleFor } from "./policy.ts";
 
@@ -159,10 +160,44 @@ async function writeBlock(c: EdgeContext, rule: RateLimitRule, id: string, until
   }
 }
 
+/**
+ * The limits a signed-in request counts against, in the order `routeRateLimit` checks them (its user limit, then
+ * its route class's); undefined for a sign-in route, whose failures-only counting only the middleware does.
+ */
+export function signedInLimits(
+  env: EdgeEnv,
+  method: string,
+  path: string,
+  identity: { userId: string; role: Role },
+): { rule: RateLimitRule; identifier: string }[] | undefined {
+  const policy = policyOf(env);
+  const who = `user:${identity.userId}`;
+  const limits = [{ rule: { name: "user", ...policy.user }, identifier: who }];
+  const cls = classOf(method, path);
+  if (cls === "login_ip") return undefined;
+  if (cls) limits.push({ rule: ruleFor(policy, cls, identity.role), identifier: who });
+  return limits;
+}
+
+/** Decisions already taken for a request (by the edge's fast path) that its middleware must use, not retake. */
+const decided = new WeakMap<Request, Map<string, RateLimitDecision>>();
+
+/**
+ * Hands decisions taken outside the middleware to the request's run through it: the fast path counted the request
+ * and found it over a limit, and the middleware answers the 429 without counting it twice.
+ */
+export function useTakenDecisions(
+  req: Request,
+  taken: { rule: RateLimitRule; identifier: string; decision: RateLimitDecision }[],
+): void {
+  decided.set(req, new Map(taken.map((t) => [`${t.rule.name} ${t.identifier}`, t.decision])));
+}
+
 /** Counts the request against one rule; throws the 429 when it is over. */
 async function check(c: EdgeContext, rule: RateLimitRule, identifier: string): Promise<void> {
   const services = c.get("services");
-  const decision = await services.rateLimiter.limit(rule, identifier);
+  const decision = decided.get(c.req.raw)?.get(`${rule.name} ${identifier}`) ??
+    await services.rateLimiter.limit(rule, identifier);
   const taken = [...(c.get("rateLimits") ?? []), { rule, decision }];
   c.set("rateLimits", taken);
   const headers = rateLimitHeaders(taken);

@@ -1,4 +1,4 @@
-import { trace } from "@opentelemetry/api";
+import { type Span, trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { isValidRequestId, newId } from "../ids.ts";
@@ -22,8 +22,7 @@ export function requestContext(
   options: { logger: Logger; metrics: ServiceMetrics; trustRequestId: boolean },
 ): MiddlewareHandler<{ Variables: BaseVariables }> {
   return async (c, next) => {
-    const incoming = c.req.header("x-request-id");
-    const requestId = options.trustRequestId && isValidRequestId(incoming) ? incoming : newId();
+    const requestId = requestIdFor(c.req.header("x-request-id"), options.trustRequestId);
     c.set("requestId", requestId);
     c.set("logger", options.logger);
     setResponseHeader(c, "X-Request-ID", requestId);
@@ -32,25 +31,62 @@ export function requestContext(
     const started = performance.now();
     await logContext.run({ requestId }, next);
     applyResponseHeaders(c);
-    const seconds = (performance.now() - started) / 1000;
-    const route = matchedRoute(c);
-    const status = String(c.res.status);
-    if (span) {
-      span.setAttribute("http.route", route);
-      span.updateName(`${c.req.method} ${route}`);
-    }
-    options.metrics.httpRequests.inc({ method: c.req.method, route, status });
-    options.metrics.httpDuration.observe({ method: c.req.method, route, status }, seconds);
-    if (route === "/healthz" || route === "/metrics" || !options.logger.enabled("info")) return;
-    logContext.run({ requestId }, () =>
-      options.logger.info("request", {
-        method: c.req.method,
-        path: c.req.path,
-        route,
-        status: c.res.status,
-        durationMs: Math.round(seconds * 100000) / 100,
-      }));
+    recordRequest(options, {
+      method: c.req.method,
+      path: c.req.path,
+      route: matchedRoute(c),
+      status: c.res.status,
+      requestId,
+      started,
+      span,
+    });
   };
+}
+
+/** The request id a request gets: the caller's when trusted and well-formed, else a new one. */
+export function requestIdFor(incoming: string | null | undefined, trusted: boolean): string {
+  return trusted && isValidRequestId(incoming) ? incoming : newId();
+}
+
+/** A finished request as `recordRequest` records it. */
+export interface FinishedRequest {
+  method: string;
+  path: string;
+  /** Route template (`unmatched` when none). */
+  route: string;
+  status: number;
+  requestId: string;
+  /** `performance.now()` when the request started. */
+  started: number;
+  span: Span | undefined;
+}
+
+/**
+ * What every finished request leaves behind: its route on the OpenTelemetry span, the two HTTP metrics and the
+ * access-log line (except for `/healthz` and `/metrics`). Shared by the middleware and the edge's fast path.
+ */
+export function recordRequest(
+  options: { logger: Logger; metrics: ServiceMetrics },
+  request: FinishedRequest,
+): void {
+  const { method, route, span } = request;
+  const seconds = (performance.now() - request.started) / 1000;
+  const status = String(request.status);
+  if (span) {
+    span.setAttribute("http.route", route);
+    span.updateName(`${method} ${route}`);
+  }
+  options.metrics.httpRequests.inc({ method, route, status });
+  options.metrics.httpDuration.observe({ method, route, status }, seconds);
+  if (route === "/healthz" || route === "/metrics" || !options.logger.enabled("info")) return;
+  logContext.run({ requestId: request.requestId }, () =>
+    options.logger.info("request", {
+      method,
+      path: request.path,
+      route,
+      status: request.status,
+      durationMs: Math.round(seconds * 100000) / 100,
+    }));
 }
 
 // deno-lint-ignore no-explicit-any

@@ -18,18 +18,24 @@ interface PendingHeader {
   op: "set" | "append" | "delete";
 }
 
-const pendingByContext = new WeakMap<Context, PendingHeader[]>();
+/**
+ * Whose headers they are: a request's Hono context, or any object standing for one request (the edge's fast path
+ * answers without a context).
+ */
+export type HeaderOwner = object;
+
+const pendingByContext = new WeakMap<HeaderOwner, PendingHeader[]>();
 /** Responses built by `responseWithHeaders`: they carry every pending header already. */
 const complete = new WeakSet<Response>();
 
-function pendingOf(c: Context): PendingHeader[] {
+function pendingOf(c: HeaderOwner): PendingHeader[] {
   let pending = pendingByContext.get(c);
   if (!pending) pendingByContext.set(c, pending = []);
   return pending;
 }
 
 /** Puts `name: value` on this request's response, replacing the handler's value and any earlier pending one. */
-export function setResponseHeader(c: Context, name: string, value: string): void {
+export function setResponseHeader(c: HeaderOwner, name: string, value: string): void {
   const pending = pendingOf(c);
   const lower = name.toLowerCase();
   for (const p of pending) {
@@ -43,7 +49,7 @@ export function setResponseHeader(c: Context, name: string, value: string): void
 }
 
 /** `setResponseHeader` for each of `headers` (names distinct), in one step. */
-export function setResponseHeaders(c: Context, headers: readonly (readonly [string, string])[]): void {
+export function setResponseHeaders(c: HeaderOwner, headers: readonly (readonly [string, string])[]): void {
   const pending = pendingOf(c);
   if (pending.length > 0) {
     for (const [name, value] of headers) setResponseHeader(c, name, value);
@@ -53,12 +59,12 @@ export function setResponseHeaders(c: Context, headers: readonly (readonly [stri
 }
 
 /** Appends `name: value` to this request's response (for list headers such as `Vary`), unless already listed. */
-export function appendResponseHeader(c: Context, name: string, value: string): void {
+export function appendResponseHeader(c: HeaderOwner, name: string, value: string): void {
   pendingOf(c).push({ name, lower: name.toLowerCase(), value, op: "append" });
 }
 
 /** Removes `name` from this request's response (a header the handler must not pass on). */
-export function removeResponseHeader(c: Context, name: string): void {
+export function removeResponseHeader(c: HeaderOwner, name: string): void {
   const pending = pendingOf(c);
   const lower = name.toLowerCase();
   const i = pending.findIndex((p) => p.lower === lower);
@@ -71,7 +77,7 @@ export function removeResponseHeader(c: Context, name: string): void {
  * once; `applyResponseHeaders` leaves it alone.
  */
 export function responseWithHeaders(
-  c: Context,
+  c: HeaderOwner,
   body: BodyInit | null,
   init: { status: number; headers: [string, string][] },
 ): Response {

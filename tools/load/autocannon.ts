@@ -21,6 +21,8 @@ export interface AutocannonOptions {
   connections: number;
   /** Seconds. */
   duration: number;
+  /** Requests to send, instead of a duration. */
+  amount?: number;
   method?: string;
   headers?: Record<string, string>;
   body?: string;
