@@ -18,7 +18,7 @@
  * --faults all (or words of their names: `qdrant,model,core,ingestion,grading,redis,restart,postgres`;
  * tools/load/faults.ts) to run the faults after the clean load phase, --own-redis (the KV on a redis-server the run
  * starts on a free port, --redis-server its command; on with `--faults all` or `restart`: the Redis-restart fault
- * restarts it).
+ * restarts it), --keep-logs (keep the processes' logs even when every check passed).
  */
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -65,6 +65,8 @@ export interface LoadOptions {
   /** Run the KV on a redis-server of the run's own (needed by the Redis-restart fault; on with `--faults all`). */
   ownRedis: boolean;
   redisServer: string;
+  /** Keep the processes' logs even when every check passed (they are kept anyway when one failed). */
+  keepLogs: boolean;
 }
 
 /** Reads the flags. */
@@ -96,6 +98,7 @@ export function loadOptions(args: string[]): LoadOptions {
       faults: { type: "string", default: "" },
       "own-redis": { type: "boolean", default: false },
       "redis-server": { type: "string", default: "redis-server" },
+      "keep-logs": { type: "boolean", default: false },
     },
   });
   const int = (name: string, v: string, min = 0) => {
@@ -128,6 +131,7 @@ export function loadOptions(args: string[]): LoadOptions {
     faults: values.faults,
     ownRedis: values["own-redis"] || values.faults === "all" || /restart/i.test(values.faults),
     redisServer: values["redis-server"],
+    keepLogs: values["keep-logs"],
   };
 }
 
@@ -317,7 +321,7 @@ export async function runLoad(
       integrity.attemptsGraded === integrity.attemptsSubmitted && integrity.gradedTwice === 0 &&
       integrity.answersUngraded === 0;
     log(`report written to ${reportPath}: ${errors} errors, ${ok ? "checks passed" : "CHECKS FAILED"}`);
-    keepLogs = !ok;
+    keepLogs = !ok || options.keepLogs;
     return { errors, integrity, reportPath, ok };
   } finally {
     await stack.stop();
