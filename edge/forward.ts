@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { type AssertedRequest, bodyDigest } from "../shared/assertion.ts";
+import { type AssertedRequest, ASSERTION_REPLAYED_HEADER, bodyDigest } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
 
 /** Headers that describe one hop and must not be passed on (RFC 9110 §7.6.1), plus ones the edge sets itself. */
@@ -20,6 +20,7 @@ const HOP_BY_HOP = new Set([
   "x-request-id",
   // Only the edge may speak for a caller: a client's own assertion header never reaches core.
   "x-edge-assertion",
+  ASSERTION_REPLAYED_HEADER,
 ]);
 
 /** What a forwarded request needs beyond the incoming one. */
@@ -101,6 +102,18 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
   } finally {
     clearTimeout(timer);
     c.req.raw.signal.removeEventListener("abort", onClientGone);
+  }
+  if (res.headers.has(ASSERTION_REPLAYED_HEADER)) {
+    // Core refused the assertion as already used. The edge signs each request once and never resends it, so the
+    // transport delivered it twice: Deno's fetch resends a request that a reused connection lost before any answer
+    // (a replica killed mid-request; the load balancer sends the resend to another one). Whether the first delivery
+    // took effect is unknown: the client gets what it gets for any request lost with a replica, not a 401 that says
+    // its token is bad.
+    await res.body?.cancel();
+    throw new AppError(
+      ErrorCode.BAD_GATEWAY,
+      "The core service failed before answering; the request may or may not have taken effect",
+    );
   }
   return new Response(res.body, { status: res.status, headers: stripHopByHop(res.headers) });
 }

@@ -15,7 +15,9 @@
  * --token-ms 100, --v8-flags (override deno.json's, e.g. `--v8-flags=` for none), --log-level info, --kv memory,
  * --target proxy (a bare `Deno.serve` + `fetch` proxy instead of the edge: the runtime's own floor), --json (one JSON line
  * instead of the table), --heap-snapshot (the edge runs with `--inspect`; once all streams are
- * open a V8 heap snapshot is taken through the inspector and its largest kinds of object printed: where to look).
+ * open a V8 heap snapshot is taken through the inspector and its largest kinds of object printed: where to look;
+ * the inspector itself tees fetch bodies, so its figures are not the edge's), --alloc-profile (V8's sampling heap
+ * profiler, through the inspector, while the streams open: allocations by function).
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     kv: { type: "string", default: "memory" },
     json: { type: "boolean", default: false },
     "heap-snapshot": { type: "boolean", default: false },
+    "alloc-profile": { type: "boolean", default: false },
     target: { type: "string", default: "edge" },
     "edge-env": { type: "string", default: "" },
     port: { type: "string", default: "0" },
@@ -196,6 +199,68 @@ async function edgeMemory(url: string, token: string): Promise<Record<string, nu
   return out;
 }
 
+/** A CDP session with the edge's inspector. */
+async function inspectorSession(inspectPort: number) {
+  const [target] = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json();
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let id = 0;
+  const pending = new Map<number, (v: { result?: unknown }) => void>();
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg);
+  };
+  return {
+    call: (method: string, params: object = {}) =>
+      new Promise<{ result?: unknown }>((resolve) => {
+        pending.set(++id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+/** Allocations sampled between `start()` and `stop()` (V8's sampling heap profiler), summed by function. */
+async function allocationSampler(inspectPort: number) {
+  const session = await inspectorSession(inspectPort);
+  await session.call("HeapProfiler.enable");
+  await session.call("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async (top = 40): Promise<string> => {
+    const { result } = await session.call("HeapProfiler.stopSampling");
+    session.close();
+    const sums = new Map<string, number>();
+    let total = 0;
+    const walk = (n: SamplingNode) => {
+      const f = n.callFrame;
+      const key = `${f.functionName || "(anonymous)"} ${
+        f.url.replace(/^.*\/(node_modules\/\.deno|ext|wt\/[^/]+)\//, "")
+      }:${f.lineNumber + 1}`;
+      sums.set(key, (sums.get(key) ?? 0) + n.selfSize);
+      total += n.selfSize;
+      n.children.forEach(walk);
+    };
+    walk((result as { profile: { head: SamplingNode } }).profile.head);
+    return [
+      `sampled allocations: ${(total / 1024 / 1024).toFixed(1)} MB`,
+      ...[...sums].sort((a, b) => b[1] - a[1])
+        .slice(0, top).map(([k, v]) => `${(v / 1024 / 1024).toFixed(2).padStart(8)} MB ${k}`),
+    ].join("\n");
+  };
+}
+
 /** Takes a V8 heap snapshot through the inspector at `inspectPort` and sums self sizes by node type and name. */
 async function heapSummary(inspectPort: number, top = 60): Promise<string> {
   const [target] = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json();
@@ -294,7 +359,7 @@ async function main() {
         "run",
         "-A",
         ...(v8Flags ? [v8Flags] : []),
-        ...(values["heap-snapshot"] ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+        ...(values["heap-snapshot"] || values["alloc-profile"] ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
         ...(values.target === "proxy" ? [import.meta.filename!, "--serve", "proxy"] : ["edge/main.ts"]),
       ],
       {
@@ -422,8 +487,10 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
+    const stopSampling = values["alloc-profile"] ? await allocationSampler(inspectPort) : undefined;
     const started = performance.now();
     const running = await run(streams);
+    const allocations = stopSampling ? await stopSampling() : "";
     let heap = "";
     if (values["heap-snapshot"]) {
       while (open < streams && performance.now() - started < holdMs) {
@@ -501,6 +568,9 @@ async function main() {
           mb(hwm)
         } MB; (peak - warm) / streams open: ${result.perStreamKb} KB`,
         ...(heap ? ["", `V8 heap with ${open} streams open, by self size:`, heap] : []),
+        ...(allocations
+          ? ["", `Allocations while the ${streams} streams opened, by function:`, allocations]
+          : []),
       ].join("\n"),
     );
   } finally {
