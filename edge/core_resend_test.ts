@@ -47,28 +47,51 @@ Deno.test("[edge] Deno's fetch resends a POST that a reused connection lost unan
   }
 });
 
+/** An edge whose way to core delivers the first request to `path` twice, as Deno's fetch does when the replica
+ * that read it dies unanswered: the first delivery reaches core (which takes the assertion's single use) and its
+ * answer is lost; the same request is delivered again and that answer returned. */
+function stackWithOneResend(database: Parameters<typeof createTestStack>[0], path: string) {
+  const seen = { deliveries: 0 };
+  const stack = createTestStack(database, {
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname !== path) return await stack.core.fetch(request); // the JWKS
+      seen.deliveries++;
+      if (seen.deliveries > 1) return await stack.core.fetch(request);
+      const again = new Request(input, init);
+      await (await stack.core.fetch(request)).body?.cancel();
+      seen.deliveries++;
+      return await stack.core.fetch(again);
+    }) as typeof fetch,
+  });
+  return { stack, seen };
+}
+
 dbTest(
-  "[edge] a request resent to another core after the first died unanswered gets 502, not 401 invalid_token",
+  "[edge] a POST resent to another core after the first died unanswered gets 502, not 401 invalid_token",
   async (database) => {
-    let resent = 0;
-    // The edge's way to core behaves as Deno's fetch does when the replica dies after reading the request: the
-    // first delivery reaches core (which takes the assertion's single use) and its answer is lost; the same request
-    // is delivered again and that answer returned.
-    const stack = createTestStack(database, {
-      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
-        const request = new Request(input, init);
-        if (!request.url.endsWith("/v1/me")) return await stack.core.fetch(request); // the JWKS
-        resent++;
-        const again = new Request(input, init);
-        await (await stack.core.fetch(request)).body?.cancel();
-        return await stack.core.fetch(again);
-      }) as typeof fetch,
-    });
+    const { stack, seen } = stackWithOneResend(database, "/v1/chat/sessions");
     const student = await createTestUser(database, { role: "STUDENT" });
-    const res = await stack.edge.request("/api/v1/me", { headers: await stack.bearer(student) });
-    assert.equal(resent, 1);
+    const res = await stack.edge.request("/api/v1/chat/sessions", {
+      method: "POST",
+      headers: { ...(await stack.bearer(student)), "content-type": "application/json" },
+      body: JSON.stringify({ courseId: crypto.randomUUID() }),
+    });
+    assert.equal(seen.deliveries, 2, "delivered twice, and not sent again by the edge");
     assert.equal(res.status, 502, await res.clone().text());
     assert.equal(res.headers.get("www-authenticate"), null, "the client's token is not what failed");
-    assert.match((await res.json()).error.message, /core/i);
+    assert.equal(res.headers.get("x-edge-assertion-replayed"), null);
+    assert.match((await res.json()).error.message, /may or may not have taken effect/);
+  },
+);
+
+dbTest(
+  "[edge] a GET delivered twice is signed again and sent once more: the client gets its answer",
+  async (database) => {
+    const { stack, seen } = stackWithOneResend(database, "/v1/me");
+    const student = await createTestUser(database, { role: "STUDENT" });
+    const res = await stack.edge.request("/api/v1/me", { headers: await stack.bearer(student) });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(seen.deliveries, 3, "two deliveries of the first assertion, one of the second");
   },
 );

@@ -43,6 +43,8 @@ export interface ForwardOptions {
   fetch?: typeof fetch;
   /** Pass the request body through as a stream instead of buffering it (large signed uploads). */
   streamBody?: boolean;
+  /** Set on the edge's own second try of a GET or HEAD whose first was delivered twice (see below). */
+  retried?: boolean;
 }
 
 /** Drops hop-by-hop headers (and any listed in `Connection`). */
@@ -121,9 +123,14 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
     // Core refused the assertion as already used. The edge signs each request once and never resends it, so the
     // transport delivered it twice: Deno's fetch resends a request that a reused connection lost before any answer
     // (a replica killed mid-request; the load balancer sends the resend to another one). Whether the first delivery
-    // took effect is unknown: the client gets what it gets for any request lost with a replica, not a 401 that says
-    // its token is bad.
+    // took effect is unknown: the client gets what it gets for any request lost with a replica (502), not a 401 that
+    // says its token is bad.
     await res.body?.cancel();
+    // A read changes nothing: signed again (a new assertion) and sent once more, the client gets its answer.
+    const method = c.req.method;
+    if ((method === "GET" || method === "HEAD") && options.sign && !options.retried) {
+      return await forwardToCore(c, { ...options, retried: true });
+    }
     throw new AppError(
       ErrorCode.BAD_GATEWAY,
       "The core service failed before answering; the request may or may not have taken effect",
