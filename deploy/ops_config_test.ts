@@ -403,3 +403,17 @@ async function requirePromtool(): Promise<void> {
     throw err;
   }
 }
+
+Deno.test("[deploy] each tier runs with the same V8 flags from `deno task start:<tier>` and from its image", async () => {
+  const tasks = (JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as { tasks: Record<string, string> })
+    .tasks;
+  for (const tier of ["core", "workers", "edge"]) {
+    const task = tasks[`start:${tier}`].split(/\s+/).filter((a) => a.startsWith("--v8-flags="));
+    const text = await Deno.readTextFile(`${DEPLOY}docker/${tier}.Dockerfile`);
+    const cmd = JSON.parse(text.slice(text.search(/^CMD /m) + 4).trim()) as string[];
+    assert.deepEqual(cmd.filter((a) => a.startsWith("--v8-flags=")), task, tier);
+  }
+  // The edge's young-generation cap (docs/load.md, "Edge memory"): bench:edge-streams and the load harness read it
+  // from the task.
+  assert.match(tasks["start:edge"], /--v8-flags=--max-semi-space-size=\d+/);
+});

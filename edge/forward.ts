@@ -1,6 +1,7 @@
 import type { Context } from "hono";
-import { type AssertedRequest, bodyDigest } from "../shared/assertion.ts";
+import { type AssertedRequest, ASSERTION_REPLAYED_HEADER, bodyDigest } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
+import { responseWithHeaders } from "../shared/http/response_headers.ts";
 
 /** Headers that describe one hop and must not be passed on (RFC 9110 §7.6.1), plus ones the edge sets itself. */
 const HOP_BY_HOP = new Set([
@@ -20,6 +21,7 @@ const HOP_BY_HOP = new Set([
   "x-request-id",
   // Only the edge may speak for a caller: a client's own assertion header never reaches core.
   "x-edge-assertion",
+  ASSERTION_REPLAYED_HEADER,
 ]);
 
 /** What a forwarded request needs beyond the incoming one. */
@@ -41,6 +43,8 @@ export interface ForwardOptions {
   fetch?: typeof fetch;
   /** Pass the request body through as a stream instead of buffering it (large signed uploads). */
   streamBody?: boolean;
+  /** Set on the edge's own second try of a GET or HEAD whose first was delivered twice (see below). */
+  retried?: boolean;
 }
 
 /** Drops hop-by-hop headers (and any listed in `Connection`). */
@@ -51,6 +55,19 @@ export function stripHopByHop(headers: Headers): Headers {
   );
   headers.forEach((value, key) => {
     if (!HOP_BY_HOP.has(key) && !listed.has(key)) out.append(key, value);
+  });
+  return out;
+}
+
+/** `stripHopByHop` as a list of pairs (a response is built from it once, without a `Headers` in between). */
+function endToEndPairs(headers: Headers): [string, string][] {
+  const out: [string, string][] = [];
+  const connection = headers.get("connection");
+  const listed = connection
+    ? new Set(connection.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
+    : undefined;
+  headers.forEach((value, key) => {
+    if (!HOP_BY_HOP.has(key) && !listed?.has(key)) out.push([key, value]);
   });
   return out;
 }
@@ -102,5 +119,24 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
     clearTimeout(timer);
     c.req.raw.signal.removeEventListener("abort", onClientGone);
   }
-  return new Response(res.body, { status: res.status, headers: stripHopByHop(res.headers) });
+  if (res.headers.has(ASSERTION_REPLAYED_HEADER)) {
+    // Core refused the assertion as already used. The edge signs each request once and never resends it, so the
+    // transport delivered it twice: Deno's fetch resends a request that a reused connection lost before any answer
+    // (a replica killed mid-request; the load balancer sends the resend to another one). Whether the first delivery
+    // took effect is unknown: the client gets what it gets for any request lost with a replica (502), not a 401 that
+    // says its token is bad.
+    await res.body?.cancel();
+    // A read changes nothing: signed again (a new assertion) and sent once more, the client gets its answer.
+    const method = c.req.method;
+    if ((method === "GET" || method === "HEAD") && options.sign && !options.retried) {
+      return await forwardToCore(c, { ...options, retried: true });
+    }
+    throw new AppError(
+      ErrorCode.BAD_GATEWAY,
+      "The core service failed before answering; the request may or may not have taken effect",
+    );
+  }
+  // Built once with this request's pending headers (security, CORS, request id, rate limits): setting them one by
+  // one on a finished Response afterwards made Deno rebuild its header list each time.
+  return responseWithHeaders(c, res.body, { status: res.status, headers: endToEndPairs(res.headers) });
 }

@@ -12,6 +12,12 @@ import { base64url, fromBase64url, sha256Base64urlSync } from "./crypto.ts";
 
 /** Header carrying the assertion from edge to core. */
 export const ASSERTION_HEADER = "x-edge-assertion";
+/**
+ * Set by core on its refusal of an assertion that was already used. Through the edge that means the transport
+ * delivered one request twice (Deno's fetch resends a request a reused connection lost unanswered, e.g. to a replica
+ * killed mid-request), so the edge answers its client 502, as for any request lost with a replica, not 401.
+ */
+export const ASSERTION_REPLAYED_HEADER = "x-edge-assertion-replayed";
 /** Lifetime of an assertion in seconds. */
 export const ASSERTION_TTL_SECONDS = 30;
 /** Clock skew allowed between edge and core, in seconds. */

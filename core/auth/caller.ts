@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import {
   ASSERTION_CLOCK_TOLERANCE_SECONDS,
   ASSERTION_HEADER,
+  ASSERTION_REPLAYED_HEADER,
   AssertionError,
   bodyDigest,
   checkBinding,
@@ -32,6 +33,13 @@ export interface CallerOptions {
 
 function refuse(message: string): AppError {
   return new AppError(ErrorCode.UNAUTHORIZED, message, { headers: INVALID_TOKEN });
+}
+
+/** A second use of an assertion: refused, marked so the edge can tell a resent request from a bad token. */
+function replayed(): AppError {
+  return new AppError(ErrorCode.UNAUTHORIZED, "Edge assertion was already used", {
+    headers: { ...INVALID_TOKEN, [ASSERTION_REPLAYED_HEADER]: "1" },
+  });
 }
 
 /**
@@ -77,7 +85,7 @@ async function useOnce(
   let uses: number;
   try {
     uses = await kv.incr(key, { ttlMs: Math.max(ttlMs, 1000) });
-    if (uses > 1) throw refuse("Edge assertion was already used");
+    if (uses > 1) throw replayed();
     return { fellBack: false };
   } catch (err) {
     if (err instanceof AppError) throw err;
@@ -90,7 +98,7 @@ async function useOnce(
     onFallback(err);
     uses = await fallback.incr(key, { ttlMs: Math.max(ttlMs, 1000) });
   }
-  if (uses > 1) throw refuse("Edge assertion was already used");
+  if (uses > 1) throw replayed();
   return { fellBack: true };
 }
 

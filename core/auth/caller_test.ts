@@ -77,6 +77,8 @@ dbTest("[core] the same assertion is accepted once; its second use is refused", 
   assert.equal(first.status, 200);
   const second = await app.request("/v1/audit?limit=1", { headers: { [ASSERTION_HEADER]: assertion } });
   assert.equal(second.status, 401);
+  // Marked, so the edge tells a resent request (502 to its client) from a bad token (edge/core_resend_test.ts).
+  assert.equal(second.headers.get("x-edge-assertion-replayed"), "1");
   assert.match((await second.json()).error.message, /already used/);
 });
 

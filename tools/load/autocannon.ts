@@ -28,6 +28,19 @@ export interface AutocannonOptions {
   body?: string;
   /** Several request shapes sent in turn on each connection. */
   requests?: { method?: string; path: string; headers?: Record<string, string>; body?: string }[];
+  /**
+   * Requests per second over all connections (autocannon shares it out: each connection sends its share back to back
+   * at the start of every second, then waits for the next). Unset: closed loop, as fast as answers come.
+   */
+  overallRate?: number;
+  /** Requests per second per connection (instead of `overallRate`). */
+  connectionRate?: number;
+  /**
+   * With a rate, autocannon by default "corrects" latencies for coordinated omission with an expected interval of
+   * `ceil(1 / rate)` = 1 ms, which adds made-up shorter latencies and lowers the percentiles; the harness turns
+   * that off so the percentiles are the answers' own.
+   */
+  ignoreCoordinatedOmission?: boolean;
 }
 
 /** Runs autocannon in a child process and returns its result. */

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { LlmExamGenerator } from "../../shared/exams/llm_generator.ts";
 import { Blueprint } from "../../shared/exams/types.ts";
 import { structuredAnswer } from "./fake_model.ts";
+import { runAutocannon } from "./autocannon.ts";
 import { loadOptions, parseDuration, runLoad } from "./main.ts";
+import { plainRates } from "./workload.ts";
 
 const databaseUrl = Deno.env.get("DATABASE_URL");
 const redisUrl = Deno.env.get("REDIS_URL");
@@ -13,6 +15,48 @@ Deno.test("parseDuration() reads seconds and minutes and refuses anything else",
   assert.equal(parseDuration("5"), 5);
   assert.throws(() => parseDuration("soon"), /--duration/);
   assert.throws(() => loadOptions(["--chats", "-1"]), /--chats/);
+});
+
+Deno.test("--rate is a total shared out evenly between the plain classes; 0 keeps them closed loop", () => {
+  assert.equal(loadOptions([]).rate, 0);
+  assert.equal(loadOptions(["--rate", "300"]).rate, 300);
+  assert.throws(() => loadOptions(["--rate", "-5"]), /--rate/);
+  assert.throws(() => loadOptions(["--rate", "fast"]), /--rate/);
+  assert.deepEqual(plainRates(0), [undefined, undefined, undefined]);
+  assert.deepEqual(plainRates(undefined), [undefined, undefined, undefined]);
+  assert.deepEqual(plainRates(300), [100, 100, 100]);
+  assert.deepEqual(plainRates(100), [34, 33, 33]);
+  assert.deepEqual(plainRates(2), [1, 1, 1], "every class sends at least one request a second");
+});
+
+Deno.test({
+  name: "runAutocannon() with overallRate sends at that rate, not as fast as the server answers",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    let served = 0;
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, () => {
+      served++;
+      return new Response("ok");
+    });
+    try {
+      const url = `http://127.0.0.1:${server.addr.port}`;
+      const paced = await runAutocannon({
+        url,
+        connections: 2,
+        duration: 2,
+        overallRate: 20,
+        ignoreCoordinatedOmission: true,
+      });
+      // Closed loop a local server answers thousands a second; at 20/s over 2 s, about 40 (a second boundary more
+      // or less).
+      assert.ok(paced.requests.total >= 20 && paced.requests.total <= 70, `sent ${paced.requests.total}`);
+      assert.equal(paced.non2xx, 0);
+      assert.ok(served <= 70, `served ${served}`);
+    } finally {
+      await server.shutdown();
+    }
+  },
 });
 
 Deno.test({

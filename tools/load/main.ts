@@ -10,14 +10,15 @@
  *
  * Flags (defaults are a small run): --chats 4 (concurrent streamed chats), --duration 20s, --connections 4
  * (autocannon connections per plain class), --uploaders 1, --students 8, --academics 2, --edges 2, --cores 2,
- * --workers 2, --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
+ * --workers 2, --rate 0 (requests per second over the plain autocannon classes together, shared out evenly between
+ * them; 0: closed loop, as fast as answers come), --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
  * during the phase), --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
  * the run's own is created on that server and dropped),
  * --redis-url redis://127.0.0.1:6379, --redis-db 11 (or LOAD_REDIS_DB), --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
  * --faults all (or words of their names: `qdrant,model,core,ingestion,grading,redis,restart,postgres`;
  * tools/load/faults.ts) to run the faults after the clean load phase, --own-redis (the KV on a redis-server the run
  * starts on a free port, --redis-server its command; on with `--faults all` or `restart`: the Redis-restart fault
- * restarts it).
+ * restarts it), --keep-logs (keep the processes' logs even when every check passed).
  */
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -43,6 +44,8 @@ export interface LoadOptions {
   chats: number;
   durationSeconds: number;
   connections: number;
+  /** Requests per second over the plain (autocannon) classes together; 0: closed loop. */
+  rate: number;
   uploaders: number;
   students: number;
   academics: number;
@@ -62,6 +65,8 @@ export interface LoadOptions {
   /** Run the KV on a redis-server of the run's own (needed by the Redis-restart fault; on with `--faults all`). */
   ownRedis: boolean;
   redisServer: string;
+  /** Keep the processes' logs even when every check passed (they are kept anyway when one failed). */
+  keepLogs: boolean;
 }
 
 /** Reads the flags. */
@@ -72,6 +77,7 @@ export function loadOptions(args: string[]): LoadOptions {
       chats: { type: "string", default: "4" },
       duration: { type: "string", default: "20s" },
       connections: { type: "string", default: "4" },
+      rate: { type: "string", default: "0" },
       uploaders: { type: "string", default: "1" },
       students: { type: "string" },
       academics: { type: "string", default: "2" },
@@ -92,6 +98,7 @@ export function loadOptions(args: string[]): LoadOptions {
       faults: { type: "string", default: "" },
       "own-redis": { type: "boolean", default: false },
       "redis-server": { type: "string", default: "redis-server" },
+      "keep-logs": { type: "boolean", default: false },
     },
   });
   const int = (name: string, v: string, min = 0) => {
@@ -106,6 +113,7 @@ export function loadOptions(args: string[]): LoadOptions {
     chats,
     durationSeconds: parseDuration(values.duration),
     connections: int("connections", values.connections, 1),
+    rate: int("rate", values.rate),
     uploaders: int("uploaders", values.uploaders),
     students: int("students", values.students ?? String(Math.max(8, Math.min(chats, 2000))), 1),
     academics: int("academics", values.academics, 1),
@@ -123,6 +131,7 @@ export function loadOptions(args: string[]): LoadOptions {
     faults: values.faults,
     ownRedis: values["own-redis"] || values.faults === "all" || /restart/i.test(values.faults),
     redisServer: values["redis-server"],
+    keepLogs: values["keep-logs"],
   };
 }
 
@@ -194,6 +203,7 @@ export async function runLoad(
       chats: options.chats,
       durationSeconds: options.durationSeconds,
       connections: options.connections,
+      rate: options.rate,
       uploaders: options.uploaders,
       pdfPath: options.pdf,
       examTakers: options.examTakers,
@@ -201,6 +211,7 @@ export async function runLoad(
       exams,
     });
     const samples = await monitor.stop();
+    const loadAverageAtEnd = Deno.loadavg().map((n) => n.toFixed(2)).join(" ");
 
     let faults: FaultResult[] = [];
     const faultTurns = { accepted: 0, completed: 0 };
@@ -282,6 +293,7 @@ export async function runLoad(
         chats: options.chats,
         duration: `${options.durationSeconds}s`,
         connections: options.connections,
+        ...(options.rate ? { rate: options.rate } : {}),
         uploaders: options.uploaders,
         students: options.students,
         academics: options.academics,
@@ -299,6 +311,7 @@ export async function runLoad(
       integrity,
       faults,
       durationSeconds: options.durationSeconds,
+      loadAverageAtEnd,
     });
     const reportPath = options.report.startsWith("/") ? options.report : `${ROOT}${options.report}`;
     await Deno.writeTextFile(reportPath, report);
@@ -308,7 +321,7 @@ export async function runLoad(
       integrity.attemptsGraded === integrity.attemptsSubmitted && integrity.gradedTwice === 0 &&
       integrity.answersUngraded === 0;
     log(`report written to ${reportPath}: ${errors} errors, ${ok ? "checks passed" : "CHECKS FAILED"}`);
-    keepLogs = !ok;
+    keepLogs = !ok || options.keepLogs;
     return { errors, integrity, reportPath, ok };
   } finally {
     await stack.stop();

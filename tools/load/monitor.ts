@@ -22,8 +22,13 @@ export interface Samples {
   peakQueued: number;
   peakRunning: number;
   oldestQueuedAgeSeconds: number;
-  /** Machine-wide CPU busy over the phase, percent of all cores. */
+  /** Machine-wide CPU busy over the phase, percent of all cores (/proc/stat: everything on the machine). */
   machineCpuPercent: number;
+  /** Machine-wide CPU busy per sampling interval: median and peak, percent of all cores. */
+  machineCpuP50Percent: number;
+  machineCpuPeakPercent: number;
+  /** The tier processes' CPU together over the phase, percent of all cores (the rest: harness, KV, Postgres, others). */
+  tiersCpuPercent: number;
 }
 
 const TICKS = 100;
@@ -62,9 +67,16 @@ export function startMonitor(stack: Stack, intervalMs = 1000): { stop(): Promise
   let peakRunning = 0;
   let oldest = 0;
   const machineStart = machineCpu();
+  let machineLast = machineStart;
+  const machineBusy: number[] = [];
   let sampling = Promise.resolve();
   const sample = async () => {
     const now = performance.now();
+    const machine = machineCpu();
+    if (machine.total > machineLast.total) {
+      machineBusy.push((100 * (machine.busy - machineLast.busy)) / (machine.total - machineLast.total));
+    }
+    machineLast = machine;
     for (const p of stack.processes) {
       const u = usage.get(p.name) ?? { peakRss: 0, cpu: [] };
       usage.set(p.name, u);
@@ -107,16 +119,22 @@ export function startMonitor(stack: Stack, intervalMs = 1000): { stop(): Promise
       await sampling;
       const machineEnd = machineCpu();
       const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+      const processes = stack.processes.map((p) => {
+        const u = usage.get(p.name) ?? { peakRss: 0, cpu: [] };
+        return {
+          name: p.name,
+          peakRssMb: u.peakRss,
+          meanCpuPercent: mean(u.cpu),
+          peakCpuPercent: Math.max(0, ...u.cpu),
+        };
+      });
+      const sorted = machineBusy.toSorted((a, b) => a - b);
       return {
-        processes: stack.processes.map((p) => {
-          const u = usage.get(p.name) ?? { peakRss: 0, cpu: [] };
-          return {
-            name: p.name,
-            peakRssMb: u.peakRss,
-            meanCpuPercent: mean(u.cpu),
-            peakCpuPercent: Math.max(0, ...u.cpu),
-          };
-        }),
+        processes,
+        machineCpuP50Percent: sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0,
+        machineCpuPeakPercent: Math.max(0, ...sorted),
+        tiersCpuPercent: processes.reduce((sum, p) => sum + p.meanCpuPercent, 0) /
+          navigator.hardwareConcurrency,
         peakPgConnections: peakPg,
         peakQueued,
         peakRunning,

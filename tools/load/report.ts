@@ -42,6 +42,8 @@ export interface ReportInput {
   integrity: Integrity;
   faults: FaultResult[];
   durationSeconds: number;
+  /** Load average right after the load phase. */
+  loadAverageAtEnd?: string;
 }
 
 export function percentile(values: number[], p: number): number {
@@ -77,7 +79,7 @@ export function renderReport(r: ReportInput): string {
       const a = c.autocannon;
       return `| ${c.name} | ${a.total} | ${errors} | ${ms(a.p50)} | ${ms(a.p97_5)}† | ${ms(a.p99)} | ${
         a.rps.toFixed(0)
-      } |`;
+      }${a.rate ? ` (asked ${a.rate})` : ""} |`;
     }
     const n = c.latenciesMs.length;
     const rate = c.ok / r.durationSeconds;
@@ -116,7 +118,13 @@ Regenerate with \`deno task load\` and the flags below; figures depend on the ma
       : "the machine's Redis (its own database index)"
   } through the Upstash REST bridge; labelled fakes
   for QStash (signed deliveries to the workers), Qdrant and the model (first token after 300 ms, then 30 tokens/s).
-- Machine CPU busy during the load phase: ${r.samples.machineCpuPercent.toFixed(0)}% of all cores.
+- Machine CPU busy during the load phase (/proc/stat, everything on the machine): mean ${
+    r.samples.machineCpuPercent.toFixed(0)
+  }% of all cores, per second median ${r.samples.machineCpuP50Percent.toFixed(0)}% and peak ${
+    r.samples.machineCpuPeakPercent.toFixed(0)
+  }%; the tier processes together ${r.samples.tiersCpuPercent.toFixed(0)}%. Load average at the end ${
+    r.loadAverageAtEnd ?? "–"
+  }.
 
 ## Route classes (load phase, ${r.durationSeconds} s)
 
@@ -124,7 +132,12 @@ Regenerate with \`deno task load\` and the flags below; figures depend on the ma
 | ----- | -------: | ------ | -----: | -----: | -----: | ------------: |
 ${rows.join("\n")}
 
-† autocannon reports p97.5, not p95. Plain classes are driven by autocannon (closed loop, each request signed in
+† autocannon reports p97.5, not p95. Plain classes are driven by autocannon (${
+    r.flags.rate
+      ? `at a fixed rate, \`--rate ${r.flags.rate}\` requests per second shared out between them: each connection sends its share
+back to back at the start of every second, at most \`--connections\` in flight per class`
+      : "closed loop"
+  }, each request signed in
 as the class's users in turn); chat turns are timed by the client from the request to the stream's end.
 
 ## Processes

@@ -187,7 +187,15 @@ async function waitReady(url: string, timeoutMs: number, name: string): Promise<
   throw new Error(`${name} was not ready within ${timeoutMs} ms: ${last.slice(0, 300)}`);
 }
 
-/** Starts one tier process (`deno run -A <tier>/main.ts`, as `deno task start:<tier>` does), logs to a file. */
+/** The `--v8-flags=…` of a tier's `deno task start:<tier>` in deno.json (the edge's young-generation cap), if any. */
+export const V8_FLAGS: Record<TierProcess["tier"], string | undefined> = (() => {
+  const tasks =
+    (JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as { tasks: Record<string, string> }).tasks;
+  const flagsOf = (tier: string) => /(--v8-flags=\S+)/.exec(tasks[`start:${tier}`] ?? "")?.[1];
+  return { edge: flagsOf("edge"), core: flagsOf("core"), workers: flagsOf("workers") };
+})();
+
+/** Starts one tier process (`deno run -A <tier>/main.ts` with the V8 flags of `deno task start:<tier>`), logs to a file. */
 async function startTier(
   tier: TierProcess["tier"],
   index: number,
@@ -199,7 +207,7 @@ async function startTier(
   const name = `${tier}-${index + 1}`;
   const spawn = async () => {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${ROOT}${tier}/main.ts`],
+      args: ["run", "-A", ...(V8_FLAGS[tier] ? [V8_FLAGS[tier]] : []), `${ROOT}${tier}/main.ts`],
       cwd: ROOT,
       env: { ...env, [portVar]: String(port) },
       stdout: "piped",

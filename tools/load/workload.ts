@@ -19,7 +19,15 @@ export interface ClassResult {
   /** Requests that did not, by status (`0` for a dropped connection or an unfinished stream). */
   errors: Record<string, number>;
   /** Requests per second over the phase, when measured by autocannon (its own percentiles then). */
-  autocannon?: { rps: number; p50: number; p97_5: number; p99: number; total: number };
+  autocannon?: {
+    rps: number;
+    p50: number;
+    p97_5: number;
+    p99: number;
+    total: number;
+    /** The fixed rate asked for (requests per second), when the class was driven at one (`--rate`). */
+    rate?: number;
+  };
   /** Extra figure shown beside the class (time to first token, ingestion time). */
   note?: string;
 }
@@ -32,6 +40,11 @@ export interface WorkloadOptions {
   durationSeconds: number;
   /** autocannon connections per plain-request class. */
   connections: number;
+  /**
+   * Requests per second over all the plain (autocannon) classes together, shared out evenly between them
+   * (`plainRates`); unset or 0: each class runs closed loop, as fast as the answers come.
+   */
+  rate?: number;
   /** Academics uploading at once (each uploads, waits for ingestion, then uploads again). */
   uploaders: number;
   pdfPath: string;
@@ -139,6 +152,21 @@ export async function uploadAndIngest(
     else fail(record.ingestion, status);
   }
   return { jobId, status, documentId };
+}
+
+/** The plain (autocannon) classes, in the order `runWorkload` reports them. */
+export const PLAIN_CLASSES = 3;
+
+/**
+ * Shares a total rate (requests per second) out between `classes` plain classes: whole numbers, at least 1 each,
+ * summing to `total` when it is at least `classes`. 0 or unset: no rate (closed loop) for every class.
+ */
+export function plainRates(total: number | undefined, classes = PLAIN_CLASSES): (number | undefined)[] {
+  if (!total) return Array.from({ length: classes }, () => undefined);
+  return Array.from(
+    { length: classes },
+    (_, i) => Math.max(1, Math.floor(total / classes) + (i < total % classes ? 1 : 0)),
+  );
 }
 
 /** Runs the mixed workload for its duration and returns the results per route class. */
@@ -286,13 +314,20 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         },
       }))
     );
-  const plain = async (name: string, edge: string, requests: ReturnType<typeof as>): Promise<ClassResult> => {
+  const rates = plainRates(options.rate);
+  const plain = async (
+    name: string,
+    edge: string,
+    requests: ReturnType<typeof as>,
+    rate: number | undefined,
+  ): Promise<ClassResult> => {
     const result = emptyClass(name);
     const run = await runAutocannon({
       url: edge,
       connections: options.connections,
       duration: options.durationSeconds,
       requests,
+      ...(rate ? { overallRate: rate, ignoreCoordinatedOmission: true } : {}),
     });
     result.autocannon = {
       rps: run.requests.average,
@@ -300,6 +335,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
       p97_5: run.latency.p97_5,
       p99: run.latency.p99,
       total: run.requests.total,
+      ...(rate ? { rate } : {}),
     };
     result.ok = run["2xx"];
     if (run.non2xx > 0) fail(result, "non-2xx");
@@ -317,6 +353,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
       "search (POST /search)",
       edges[0],
       as(stack.students, [{ method: "POST", path: "/api/v1/search", body: query }]),
+      rates[0],
     ),
     plain(
       "student reads (my courses, course documents)",
@@ -325,6 +362,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         { path: "/api/v1/me/courses" },
         { path: `/api/v1/courses/${stack.courseId}/documents?limit=20` },
       ]),
+      rates[1],
     ),
     plain(
       "admin lists (audit, enrolments, jobs)",
@@ -334,6 +372,7 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
         { path: `/api/v1/courses/${stack.courseId}/enrollments?limit=50` },
         { path: "/api/v1/jobs?limit=20" },
       ]),
+      rates[2],
     ),
   ];
   const chatRuns = Array.from({ length: options.chats }, (_, i) => chatLoop(i));
