@@ -116,6 +116,7 @@ for (const [name, serveHandler, path] of values["edge-only"] ? targets.slice(2) 
       connections,
       duration: Number(values.duration),
       headers,
+      ...amount,
     });
     const used = process.cpuUsage(before);
     if (result.non2xx + result.errors > 0) {
