@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { type AssertedRequest, ASSERTION_REPLAYED_HEADER, bodyDigest } from "../shared/assertion.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";
-import { responseWithHeaders } from "../shared/http/response_headers.ts";
 
 /** Headers that describe one hop and must not be passed on (RFC 9110 §7.6.1), plus ones the edge sets itself. */
 const HOP_BY_HOP = new Set([
@@ -55,19 +54,6 @@ export function stripHopByHop(headers: Headers): Headers {
   );
   headers.forEach((value, key) => {
     if (!HOP_BY_HOP.has(key) && !listed.has(key)) out.append(key, value);
-  });
-  return out;
-}
-
-/** `stripHopByHop` as a list of pairs (a response is built from it once, without a `Headers` in between). */
-function endToEndPairs(headers: Headers): [string, string][] {
-  const out: [string, string][] = [];
-  const connection = headers.get("connection");
-  const listed = connection
-    ? new Set(connection.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
-    : undefined;
-  headers.forEach((value, key) => {
-    if (!HOP_BY_HOP.has(key) && !listed?.has(key)) out.push([key, value]);
   });
   return out;
 }
@@ -136,7 +122,8 @@ export async function forwardToCore(c: Context, options: ForwardOptions): Promis
       "The core service failed before answering; the request may or may not have taken effect",
     );
   }
-  // Built once with this request's pending headers (security, CORS, request id, rate limits): setting them one by
-  // one on a finished Response afterwards made Deno rebuild its header list each time.
-  return responseWithHeaders(c, res.body, { status: res.status, headers: endToEndPairs(res.headers) });
+  // Core's own headers only: the request's pending ones (CORS, security, request id, limits) are put on after the
+  // cache has taken its copy, so a stored entry never carries one request's edge headers (its `Vary: Origin`
+  // would make every entry per origin).
+  return new Response(res.body, { status: res.status, headers: stripHopByHop(res.headers) });
 }
