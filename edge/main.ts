@@ -1,6 +1,7 @@
 import { serveUntilSignal } from "../shared/http/serve.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
-import { createMetrics } from "../shared/metrics.ts";
+import client from "prom-client";
+import { createMetrics, type ServiceMetrics } from "../shared/metrics.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { KvRevocationCheck, type RevocationCheck } from "../shared/kv/revocation.ts";
 import { RevocationMirror } from "../shared/kv/revocation_mirror.ts";
@@ -16,14 +17,31 @@ import type { EdgeServices } from "./services.ts";
  * about once a second, so a signed-in request costs no KV call; with the in-process KV (embedded, tests sharing one
  * store with core) direct reads, which cost nothing and see a revocation at once.
  */
-export function createRevocationCheck(env: EdgeEnv, kv: KvStore, logger: Logger): RevocationCheck {
+export function createRevocationCheck(
+  env: EdgeEnv,
+  kv: KvStore,
+  observe: { logger: Logger; metrics: ServiceMetrics },
+): RevocationCheck {
   if (kv.kind === "memory") return new KvRevocationCheck(kv);
-  return new RevocationMirror({
+  const edgeMetrics = edgeMetricsOf(observe.metrics);
+  const mirror = new RevocationMirror({
     kv,
     syncIntervalMs: env.REVOCATION_SYNC_INTERVAL_MS,
     maxStalenessMs: env.REVOCATION_MAX_STALENESS_MS,
-    logger,
+    logger: observe.logger,
+    onSyncFailure: () => edgeMetrics.kvFallback.inc({ component: "revocation" }),
   });
+  new client.Gauge({
+    name: "edge_revocation_mirror_age_seconds",
+    help:
+      "Time since the last successful read of the revocation log began; past REVOCATION_MAX_STALENESS_MS " +
+      "signed-in calls are refused (503)",
+    registers: [observe.metrics.registry],
+    collect() {
+      this.set(Number.isFinite(mirror.ageMs) ? mirror.ageMs / 1000 : -1);
+    },
+  });
+  return mirror;
 }
 
 /**
@@ -42,7 +60,7 @@ export function buildEdgeServices(
     logger,
     onFallback: () => edgeMetricsOf(metrics).kvFallback.inc({ component: "ratelimit" }),
   });
-  const revocations = createRevocationCheck(env, kv, logger);
+  const revocations = createRevocationCheck(env, kv, { logger, metrics });
   return {
     env,
     logger,

@@ -140,6 +140,10 @@ dbTest(
       assert.equal(res.status, 503);
       assert.equal(res.headers.get("retry-after"), "5");
       assert.equal((await res.json()).error.code, "UNAVAILABLE");
+      const metrics = await stack.edgeServices.metrics.registry.metrics();
+      assert.match(metrics, /edge_kv_fallback_total\{component="revocation"[^}]*\} [1-9]/);
+      const age = Number(/edge_revocation_mirror_age_seconds\{[^}]*\} (\S+)/.exec(metrics)?.[1]);
+      assert.ok(age > 0.4, `mirror age ${age} s`);
       // Public routes do not depend on it.
       assert.equal((await stack.edge.request("/api/v1/healthz")).status === 503, false);
       down = false;
