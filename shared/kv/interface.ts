@@ -25,11 +25,13 @@ export interface KvStore {
    * Members of the sorted set at `key` scored `min` or more, lowest score first (an empty list when it is absent).
    * `bypassBreaker`: call the store even while a circuit breaker holds other callers back (its failure still
    * counts), for a caller whose own rate is bounded (the revocation mirror, once a second per process).
+   * `timeoutMs` replaces the store's per-call timeout (`KV_TIMEOUT_MS`) for a background read whose deadline is
+   * not a request's.
    */
   zrangeByScore(
     key: string,
     min: number,
-    options?: { bypassBreaker?: boolean },
+    options?: { bypassBreaker?: boolean; timeoutMs?: number },
   ): Promise<{ member: string; score: number }[]>;
   /** Resolves when the store answers; throws with the reason when it does not. */
   ping(): Promise<void>;

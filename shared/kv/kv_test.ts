@@ -146,7 +146,8 @@ Deno.test("UpstashKv: one slow answer fails only its caller; timeouts in a row o
     const body = await req.json();
     if (slow) await new Promise((r) => setTimeout(r, 400));
     const pipeline = new URL(req.url).pathname === "/pipeline";
-    return Response.json(pipeline ? body.map(() => ({ result: "v" })) : { result: "v" });
+    const result = (command: string[]) => ({ result: command[0].toLowerCase() === "zrange" ? [] : "v" });
+    return Response.json(pipeline ? body.map(result) : result(body));
   });
   try {
     const kv = new UpstashKv({ url: `http://127.0.0.1:${server.addr.port}`, token: "t", timeoutMs: 100 });
@@ -159,6 +160,10 @@ Deno.test("UpstashKv: one slow answer fails only its caller; timeouts in a row o
     for (let i = 0; i < 3; i++) await assert.rejects(kv.get("x"), KvUnavailableError);
     assert.equal(kv.available, false, "three timeouts in a row open the breaker");
     await assert.rejects(kv.get("x"), /recent failure/);
+    // A background read may pass the open breaker and take longer than KV_TIMEOUT_MS (the revocation mirror).
+    await assert.rejects(kv.zrangeByScore("z", 0), /recent failure/);
+    await assert.rejects(kv.zrangeByScore("z", 0, { bypassBreaker: true }), /timeout/);
+    assert.deepEqual(await kv.zrangeByScore("z", 0, { bypassBreaker: true, timeoutMs: 2000 }), []);
   } finally {
     await server.shutdown();
   }

@@ -86,11 +86,11 @@ export class MemoryKv implements KvStore {
     return Promise.resolve();
   }
 
-  /** `bypassBreaker` means nothing here: the in-process store has no breaker. */
+  /** The options mean nothing here: the in-process store has no breaker and no timeout. */
   zrangeByScore(
     key: string,
     min: number,
-    _options?: { bypassBreaker?: boolean },
+    _options?: { bypassBreaker?: boolean; timeoutMs?: number },
   ): Promise<{ member: string; score: number }[]> {
     const entry = this.#live(key);
     if (!entry) return Promise.resolve([]);

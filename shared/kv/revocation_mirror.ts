@@ -105,7 +105,12 @@ export class RevocationMirror implements RevocationCheck {
     const min = this.#syncedAt === -Infinity ? 0 : this.#syncedAt - REVOCATION_LOG_OVERLAP_MS;
     this.syncs++;
     try {
-      const entries = await this.#kv.zrangeByScore(REVOCATION_LOG_KEY, min, { bypassBreaker: true });
+      // Its deadline is the staleness budget, not a request's: half of it, so a slow answer on a busy KV still
+      // lands, and a failed one leaves time for another try before the copy is too old.
+      const entries = await this.#kv.zrangeByScore(REVOCATION_LOG_KEY, min, {
+        bypassBreaker: true,
+        timeoutMs: Math.max(1, Math.floor(this.#maxStalenessMs / 2)),
+      });
       for (const { member } of entries) this.#apply(member);
       this.#prune(started);
       this.#syncedAt = Math.max(this.#syncedAt, started);

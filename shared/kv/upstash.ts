@@ -51,9 +51,20 @@ export class UpstashKv implements KvStore {
     this.#retryAfterMs = options.retryAfterMs ?? 5000;
     this.#timeoutsToOpen = Math.max(1, options.timeoutsToOpen ?? 3);
     this.#now = options.now ?? Date.now;
-    this.redis = new Redis({
-      url: options.url,
-      token: options.token,
+    this.#connection = { url: options.url, token: options.token };
+    this.redis = this.#client(timeoutMs);
+  }
+
+  #connection: { url: string; token: string };
+  #clients = new Map<number, Redis>();
+
+  /** A client whose calls time out after `timeoutMs` (one per distinct timeout; they share nothing but config). */
+  #client(timeoutMs: number): Redis {
+    let client = this.#clients.get(timeoutMs);
+    if (client) return client;
+    client = new Redis({
+      url: this.#connection.url,
+      token: this.#connection.token,
       // Values are opaque strings: without this the client would JSON-parse "123" into a number.
       automaticDeserialization: false,
       enableTelemetry: false,
@@ -63,6 +74,8 @@ export class UpstashKv implements KvStore {
       // return "Aborted" as if it were the result).
       signal: () => AbortSignal.timeout(timeoutMs),
     });
+    this.#clients.set(timeoutMs, client);
+    return client;
   }
 
   /** False while the breaker is open (Redis failed recently). */
@@ -147,11 +160,12 @@ export class UpstashKv implements KvStore {
   async zrangeByScore(
     key: string,
     min: number,
-    options: { bypassBreaker?: boolean } = {},
+    options: { bypassBreaker?: boolean; timeoutMs?: number } = {},
   ): Promise<{ member: string; score: number }[]> {
+    const redis = options.timeoutMs ? this.#client(options.timeoutMs) : this.redis;
     const flat = await this.guard(
       () =>
-        this.redis.zrange<string[]>(this.keyPrefix + key, min, "+inf" as unknown as number, {
+        redis.zrange<string[]>(this.keyPrefix + key, min, "+inf" as unknown as number, {
           byScore: true,
           withScores: true,
         }),
