@@ -4,6 +4,9 @@
  * Configuration comes from the app's environment variables on Deploy (docs/deploy-edge.md).
  */
 import { loadEdgeEnv } from "./env.ts";
-import { buildEdgeServices, edgeHandler } from "./main.ts";
+import { buildEdgeServices, edgeHandler, startEdgeBackground } from "./main.ts";
 
-Deno.serve(edgeHandler(buildEdgeServices(loadEdgeEnv())));
+const services = buildEdgeServices(loadEdgeEnv());
+// Deploy may suspend an idle isolate and its timers; requests then sync the revocation mirror on demand.
+startEdgeBackground(services);
+Deno.serve(edgeHandler(services));

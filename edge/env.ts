@@ -48,6 +48,18 @@ export const edgeEnvSchema = z.object({
   /** Browser origins allowed to call the API (comma-separated); empty allows none cross-origin. */
   CORS_ORIGINS: envTypes.list(),
   ...kvEnvFields,
+  /**
+   * How often each edge process reads what changed in the revocation log into its own copy (one KV call per
+   * process per interval, whatever the traffic; docs/kv.md, "Revocations"). With the in-process KV the edge reads
+   * revocations directly and this does not apply.
+   */
+  REVOCATION_SYNC_INTERVAL_MS: envTypes.int(1000, 50),
+  /**
+   * The oldest copy of the revocation log a signed-in request may be checked against: the bound within which a
+   * revocation takes effect on every edge. Past it (Redis unreachable) the edge refuses signed-in calls with 503
+   * and `Retry-After` (fails closed). Keep it well above the interval plus two KV timeouts.
+   */
+  REVOCATION_MAX_STALENESS_MS: envTypes.int(5000, 100),
   /** Rate limiting on or off (off only for benchmarks or behind another limiter). */
   RATE_LIMIT_ENABLED: envTypes.bool(true),
   /**

@@ -1,5 +1,6 @@
 import type { Identity } from "../shared/identity.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
+import type { RevocationCheck } from "../shared/kv/revocation.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { AccessTokenVerifier } from "./auth/verify.ts";
 import type { ServiceMetrics } from "../shared/metrics.ts";
@@ -15,7 +16,12 @@ export interface EdgeServices {
   fetch: typeof fetch;
   /** Shared with core: the access-token revocation list. */
   kv: KvStore;
-  /** Checks access tokens against core's JWKS and the revocation list. */
+  /**
+   * Revoked tokens and users: a `RevocationMirror` synced from the KV's change log (Upstash), or direct reads of
+   * the in-process KV. Read by `verifyAccessToken`.
+   */
+  revocations: RevocationCheck;
+  /** Checks access tokens against core's JWKS and the revocations. */
   verifyAccessToken: AccessTokenVerifier;
   rateLimiter: RateLimiter;
 }

@@ -98,6 +98,9 @@ export function edgeHarness(kind: TestKvKind, kv: KvStore, options: EdgeTestOpti
       return Promise.resolve(upstream.fetch(req));
     },
     kv,
+    revocations: {
+      isRevoked: () => Promise.reject(new Error("access tokens are not used by the KV harness")),
+    },
     // Token checks are the identity tests' business; here a test identity comes from `X-Test-User` (see below).
     verifyAccessToken: () => Promise.reject(new Error("access tokens are not used by the KV harness")),
     rateLimiter: createRateLimiter(kv, {

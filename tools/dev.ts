@@ -6,7 +6,7 @@
 import { buildCoreServices } from "../core/main.ts";
 import { createCoreApp } from "../core/app.ts";
 import { loadCoreEnv } from "../core/env.ts";
-import { buildEdgeServices, edgeHandler } from "../edge/main.ts";
+import { buildEdgeServices, edgeHandler, startEdgeBackground } from "../edge/main.ts";
 import { loadEdgeEnv } from "../edge/env.ts";
 import { DataDirLockedError } from "../shared/db/data_dir_lock.ts";
 import { openDatabase } from "../shared/db/client.ts";
@@ -65,6 +65,8 @@ const kv = createKv(edgeEnv);
 const core = buildCoreServices(coreEnv, database, { kv });
 const workers = buildWorkersServices(workersEnv, database, { kv });
 const edge = buildEdgeServices(edgeEnv, { kv });
+// With the Upstash bridge, the edge's revocation mirror syncs in the background (a no-op with the in-process KV).
+startEdgeBackground(edge);
 // The job dispatcher (embedded queue unless QStash is configured) runs here as it does in workers/main.ts.
 workers.jobs.transport.start();
 workers.scheduler?.start();

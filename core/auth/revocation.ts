@@ -1,20 +1,23 @@
 /**
  * Signing a user out everywhere: every refresh family (sessions, in the database) and every access token issued so
- * far (a per-user "revoked before" time in the KV store, which the edge checks on every call next to the `jti`
- * list). Role changes, deactivation and password changes call it; so should anything else that must end a user's
+ * far (a per-user "revoked before" time in the KV store and its change log, which every edge mirrors and checks
+ * on every call next to the `jti` list; shared/kv/revocation.ts). Role changes, deactivation and password changes call it; so should anything else that must end a user's
  * sessions at once (password reset, "sign out everywhere").
  */
-import { userTokensRevokedBeforeKey } from "../../shared/access_token.ts";
 import type { Db } from "../../shared/db/client.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
+import { recordUserRevocation } from "../../shared/kv/revocation.ts";
 import type { CoreServices } from "../services.ts";
 import { revokeAllSessions } from "./tokens.ts";
 
 /** What revocation uses from core's services. */
 export type RevocationDeps = Pick<CoreServices, "database" | "kv" | "env" | "logger">;
 
-/** How long the "revoked before" time must stay: as long as the longest access token issued before it, plus skew. */
-function revokedBeforeTtlMs(deps: Pick<RevocationDeps, "env">): number {
+/**
+ * How long a revocation must stay (the "revoked before" time, and every entry of the revocation change log): as
+ * long as the longest access token issued before it, plus skew.
+ */
+export function revocationRetainMs(deps: Pick<RevocationDeps, "env">): number {
   return deps.env.ACCESS_TOKEN_TTL_SECONDS * 1000 + 60_000;
 }
 
@@ -33,9 +36,7 @@ export async function revokeUserTokens(
   options: { reason: string; db?: Db },
 ): Promise<void> {
   try {
-    await deps.kv.set(userTokensRevokedBeforeKey(userId), String(Date.now()), {
-      ttlMs: revokedBeforeTtlMs(deps),
-    });
+    await recordUserRevocation(deps.kv, userId, { beforeMs: Date.now(), retainMs: revocationRetainMs(deps) });
   } catch (err) {
     deps.logger.error("user token revocation failed", { userId, reason: options.reason, error: String(err) });
     throw new AppError(

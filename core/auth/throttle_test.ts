@@ -66,6 +66,8 @@ Deno.test("assertLoginAllowed() lets attempts through when the KV store is down,
     set: () => Promise.reject(new Error("connection refused")),
     del: () => Promise.reject(new Error("connection refused")),
     incr: () => Promise.reject(new Error("connection refused")),
+    zadd: () => Promise.reject(new Error("connection refused")),
+    zrangeByScore: () => Promise.reject(new Error("connection refused")),
     ping: () => Promise.reject(new Error("connection refused")),
   };
   const logger = memoryLogger();

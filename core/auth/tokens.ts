@@ -1,13 +1,14 @@
 /** Access tokens (signed JWTs) and refresh tokens (opaque, stored hashed, rotated, revoked by family). */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { SignJWT } from "jose";
-import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, revokedJtiKey } from "../../shared/access_token.ts";
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from "../../shared/access_token.ts";
 import type { Db } from "../../shared/db/client.ts";
 import { refreshTokens } from "../../shared/db/schema/identity.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { Role } from "../../shared/identity.ts";
 import type { KvStore } from "../../shared/kv/interface.ts";
+import { recordTokenRevocation } from "../../shared/kv/revocation.ts";
 import type { KeyRing } from "./keys.ts";
 import { randomToken, sha256Hex } from "../../shared/crypto.ts";
 
@@ -167,12 +168,19 @@ export async function revokeAllSessions(db: Db, userId: string): Promise<void> {
     .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
 }
 
-/** Puts an access token's `jti` on the revocation list until the token would expire anyway. */
-export async function revokeAccessToken(kv: KvStore, jti: string, exp: number): Promise<void> {
-  const ttlMs = exp * 1000 - Date.now();
-  if (ttlMs <= 0) return;
+/**
+ * Puts an access token's `jti` on the revocation list until the token would expire anyway. `retainMs` is how long
+ * the revocation change log keeps entries (the longest access-token lifetime plus skew; `revocationRetainMs`).
+ */
+export async function revokeAccessToken(
+  kv: KvStore,
+  jti: string,
+  exp: number,
+  options: { retainMs: number },
+): Promise<void> {
+  if (exp * 1000 <= Date.now()) return;
   try {
-    await kv.set(revokedJtiKey(jti), "1", { ttlMs: ttlMs + 5_000 });
+    await recordTokenRevocation(kv, jti, { expMs: exp * 1000, retainMs: options.retainMs });
   } catch (err) {
     // Logout must not pretend to have worked: the caller sees 503 and can retry.
     throw new AppError(ErrorCode.UNAVAILABLE, "Could not revoke the access token; try again", { cause: err });

@@ -15,6 +15,7 @@ import {
   TokenResponseSchema,
 } from "../auth/http.ts";
 import { issueTokenPair, revokeAccessToken, revokeFamilyOf, rotateRefreshToken } from "../auth/tokens.ts";
+import { revocationRetainMs } from "../auth/revocation.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { upstreamErrorResponses } from "./common.ts";
@@ -195,7 +196,11 @@ export function registerAuthRoutes(app: CoreApp): void {
     const input = await c.req.json().catch(() => ({})) as { refreshToken?: string };
     const services = c.get("services");
     const caller = c.get("caller");
-    if (caller?.jti && caller.exp) await revokeAccessToken(services.kv, caller.jti, caller.exp);
+    if (caller?.jti && caller.exp) {
+      await revokeAccessToken(services.kv, caller.jti, caller.exp, {
+        retainMs: revocationRetainMs(services),
+      });
+    }
     const token = refreshTokenOf(c, typeof input.refreshToken === "string" ? input.refreshToken : undefined);
     const owner = token ? await revokeFamilyOf(services.database.db, token) : null;
     clearRefreshCookie(c);

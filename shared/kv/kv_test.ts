@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { closedPortUrl, kvTest } from "./testing.ts";
 import { createKv, KvUnavailableError, MemoryKv, UpstashKv } from "./mod.ts";
-import { isRevoked, revokeToken } from "./revocation.ts";
+import { KvRevocationCheck, recordTokenRevocation, recordUserRevocation } from "./revocation.ts";
 import { bumpScopeVersion, currentScopeVersion, formatCacheScope, parseCacheScope } from "./cache_scope.ts";
 import { AppError, ErrorCode } from "../errors.ts";
 
@@ -35,15 +35,62 @@ kvTest("incr counts and applies ttlMs only when it creates the counter", async (
   assert.equal(await kv.incr("plain"), 2);
 });
 
+kvTest(
+  "zadd keeps one score per member and zrangeByScore lists members from a score up, lowest first",
+  async (kv) => {
+    assert.deepEqual(await kv.zrangeByScore("z", 0), []);
+    await kv.zadd("z", 30, "c");
+    await kv.zadd("z", 10, "a:1:x|y");
+    await kv.zadd("z", 20, "b");
+    await kv.zadd("z", 25, "a:1:x|y"); // a member added again takes the new score
+    await kv.zadd("z", 1_765_000_000_123, "big");
+    assert.deepEqual(await kv.zrangeByScore("z", 0), [
+      { member: "b", score: 20 },
+      { member: "a:1:x|y", score: 25 },
+      { member: "c", score: 30 },
+      { member: "big", score: 1_765_000_000_123 },
+    ]);
+    assert.deepEqual((await kv.zrangeByScore("z", 25)).map((e) => e.member), ["a:1:x|y", "c", "big"]);
+    assert.deepEqual(await kv.zrangeByScore("z", 1_765_000_000_124), []);
+  },
+);
+
+kvTest(
+  "zadd with removeBelow drops lower scores (not equal ones) and ttlMs expires the whole set",
+  async (kv) => {
+    await kv.zadd("z", 10, "old");
+    await kv.zadd("z", 20, "edge");
+    await kv.zadd("z", 30, "new", { removeBelow: 20 });
+    assert.deepEqual((await kv.zrangeByScore("z", 0)).map((e) => e.member), ["edge", "new"]);
+    await kv.zadd("t", 1, "m", { ttlMs: 80 });
+    assert.deepEqual((await kv.zrangeByScore("t", 0)).length, 1);
+    await new Promise((r) => setTimeout(r, 160));
+    assert.deepEqual(await kv.zrangeByScore("t", 0), []);
+    // A later write sets the expiry again from its own time.
+    await kv.zadd("t", 2, "n", { ttlMs: 60_000 });
+    assert.deepEqual((await kv.zrangeByScore("t", 0)).map((e) => e.member), ["n"]);
+  },
+);
+
 kvTest("ping resolves on a working store", async (kv) => {
   await kv.ping();
 });
 
-kvTest("isRevoked sees a token revoked with revokeToken, and not others", async (kv) => {
-  await revokeToken(kv, "jti-1", { exp: Math.floor(Date.now() / 1000) + 600 });
-  assert.equal(await isRevoked(kv, "jti-1", { failClosed: true }), true);
-  assert.equal(await isRevoked(kv, "jti-2", { failClosed: true }), false);
-});
+kvTest(
+  "KvRevocationCheck sees a token id and a user revoked with the record functions, and not others",
+  async (kv) => {
+    const checks = new KvRevocationCheck(kv);
+    const now = Date.now();
+    const retainMs = 960_000;
+    await recordTokenRevocation(kv, "jti-1", { expMs: now + 600_000, retainMs });
+    await recordUserRevocation(kv, "user-1", { beforeMs: now, retainMs });
+    const token = { jti: "jti-2", userId: "user-2", issuedAtMs: now - 1000 };
+    assert.equal(await checks.isRevoked({ ...token, jti: "jti-1" }), true);
+    assert.equal(await checks.isRevoked(token), false);
+    assert.equal(await checks.isRevoked({ ...token, userId: "user-1" }), true, "issued before the cut-off");
+    assert.equal(await checks.isRevoked({ ...token, userId: "user-1", issuedAtMs: now + 1 }), false);
+  },
+);
 
 kvTest("a scope version is created on first read and bumped by a change", async (kv) => {
   const first = await currentScopeVersion(kv, "course:c1");
@@ -82,16 +129,13 @@ Deno.test("UpstashKv on a closed port fails with KvUnavailableError, then fails 
   await assert.rejects(kv.ping(), KvUnavailableError);
 });
 
-Deno.test("isRevoked with Redis down fails closed (503) for admin routes and open elsewhere", async () => {
+Deno.test("KvRevocationCheck with Redis down fails closed (503 with Retry-After), never 'not revoked'", async () => {
   const kv = new UpstashKv({ url: await closedPortUrl(), token: "t" });
-  const failures: unknown[] = [];
   await assert.rejects(
-    isRevoked(kv, "j", { failClosed: true, onFailure: (e) => failures.push(e) }),
+    new KvRevocationCheck(kv).isRevoked({ jti: "j", userId: "u", issuedAtMs: Date.now() }),
     (err) =>
       err instanceof AppError && err.code === ErrorCode.UNAVAILABLE && err.headers?.["Retry-After"] === "5",
   );
-  assert.equal(await isRevoked(kv, "j", { failClosed: false, onFailure: (e) => failures.push(e) }), false);
-  assert.equal(failures.length, 2);
 });
 
 Deno.test("UpstashKv: one slow answer fails only its caller; timeouts in a row open the breaker", async () => {
@@ -102,7 +146,8 @@ Deno.test("UpstashKv: one slow answer fails only its caller; timeouts in a row o
     const body = await req.json();
     if (slow) await new Promise((r) => setTimeout(r, 400));
     const pipeline = new URL(req.url).pathname === "/pipeline";
-    return Response.json(pipeline ? body.map(() => ({ result: "v" })) : { result: "v" });
+    const result = (command: string[]) => ({ result: command[0].toLowerCase() === "zrange" ? [] : "v" });
+    return Response.json(pipeline ? body.map(result) : result(body));
   });
   try {
     const kv = new UpstashKv({ url: `http://127.0.0.1:${server.addr.port}`, token: "t", timeoutMs: 100 });
@@ -115,6 +160,10 @@ Deno.test("UpstashKv: one slow answer fails only its caller; timeouts in a row o
     for (let i = 0; i < 3; i++) await assert.rejects(kv.get("x"), KvUnavailableError);
     assert.equal(kv.available, false, "three timeouts in a row open the breaker");
     await assert.rejects(kv.get("x"), /recent failure/);
+    // A background read may pass the open breaker and take longer than KV_TIMEOUT_MS (the revocation mirror).
+    await assert.rejects(kv.zrangeByScore("z", 0), /recent failure/);
+    await assert.rejects(kv.zrangeByScore("z", 0, { bypassBreaker: true }), /timeout/);
+    assert.deepEqual(await kv.zrangeByScore("z", 0, { bypassBreaker: true, timeoutMs: 2000 }), []);
   } finally {
     await server.shutdown();
   }

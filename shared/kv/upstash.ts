@@ -51,9 +51,20 @@ export class UpstashKv implements KvStore {
     this.#retryAfterMs = options.retryAfterMs ?? 5000;
     this.#timeoutsToOpen = Math.max(1, options.timeoutsToOpen ?? 3);
     this.#now = options.now ?? Date.now;
-    this.redis = new Redis({
-      url: options.url,
-      token: options.token,
+    this.#connection = { url: options.url, token: options.token };
+    this.redis = this.#client(timeoutMs);
+  }
+
+  #connection: { url: string; token: string };
+  #clients = new Map<number, Redis>();
+
+  /** A client whose calls time out after `timeoutMs` (one per distinct timeout; they share nothing but config). */
+  #client(timeoutMs: number): Redis {
+    let client = this.#clients.get(timeoutMs);
+    if (client) return client;
+    client = new Redis({
+      url: this.#connection.url,
+      token: this.#connection.token,
       // Values are opaque strings: without this the client would JSON-parse "123" into a number.
       automaticDeserialization: false,
       enableTelemetry: false,
@@ -63,6 +74,8 @@ export class UpstashKv implements KvStore {
       // return "Aborted" as if it were the result).
       signal: () => AbortSignal.timeout(timeoutMs),
     });
+    this.#clients.set(timeoutMs, client);
+    return client;
   }
 
   /** False while the breaker is open (Redis failed recently). */
@@ -70,9 +83,14 @@ export class UpstashKv implements KvStore {
     return this.#now() >= this.#downUntil;
   }
 
-  /** Runs a call to Redis through the breaker; any failure opens it and surfaces as `KvUnavailableError`. */
-  async guard<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.available) throw new KvUnavailableError("Redis is unavailable (recent failure)");
+  /**
+   * Runs a call to Redis through the breaker; any failure opens it and surfaces as `KvUnavailableError`.
+   * `bypassBreaker` makes the call even while the breaker is open (a success does not close it early).
+   */
+  async guard<T>(call: () => Promise<T>, options: { bypassBreaker?: boolean } = {}): Promise<T> {
+    if (!options.bypassBreaker && !this.available) {
+      throw new KvUnavailableError("Redis is unavailable (recent failure)");
+    }
     try {
       const result = await call();
       this.#timeoutsInARow = 0;
@@ -115,6 +133,49 @@ export class UpstashKv implements KvStore {
       this.redis.multi().set(k, 0, { px: ttlMs, nx: true }).incrby(k, by).exec<[unknown, number]>()
     );
     return value;
+  }
+
+  async zadd(
+    key: string,
+    score: number,
+    member: string,
+    options: { removeBelow?: number; ttlMs?: number } = {},
+  ): Promise<void> {
+    const k = this.keyPrefix + key;
+    const { removeBelow, ttlMs } = options;
+    if (removeBelow === undefined && !ttlMs) {
+      await this.guard(() => this.redis.zadd(k, { score, member }));
+      return;
+    }
+    // One transaction, one round trip: the add, the trim and the expiry are never left half done.
+    await this.guard(() => {
+      const tx = this.redis.multi().zadd(k, { score, member });
+      // "(" makes the bound exclusive: members scored exactly `removeBelow` stay.
+      if (removeBelow !== undefined) tx.zremrangebyscore(k, "-inf", `(${removeBelow}`);
+      if (ttlMs) tx.pexpire(k, ttlMs);
+      return tx.exec();
+    });
+  }
+
+  async zrangeByScore(
+    key: string,
+    min: number,
+    options: { bypassBreaker?: boolean; timeoutMs?: number } = {},
+  ): Promise<{ member: string; score: number }[]> {
+    const redis = options.timeoutMs ? this.#client(options.timeoutMs) : this.redis;
+    const flat = await this.guard(
+      () =>
+        redis.zrange<string[]>(this.keyPrefix + key, min, "+inf" as unknown as number, {
+          byScore: true,
+          withScores: true,
+        }),
+      options,
+    );
+    const found: { member: string; score: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      found.push({ member: String(flat[i]), score: Number(flat[i + 1]) });
+    }
+    return found;
   }
 
   async ping(): Promise<void> {
