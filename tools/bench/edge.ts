@@ -23,8 +23,8 @@
  * Flags: --duration 5 (seconds per run), --rounds 3 (throughput rounds, best of each kept), --connections 50.
  */
 import { Hono } from "hono";
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYP } from "../../shared/access_token.ts";
+import { exportJWK, generateKeyPair, type JWK } from "jose";
+import { BENCH_KID, signBenchToken } from "./token.ts";
 import { parseArgs } from "node:util";
 import type { LogLevel } from "../../shared/logger.ts";
 import { runAutocannon } from "../load/autocannon.ts";
@@ -76,7 +76,7 @@ async function serve(role: string) {
     // Stand-in core: a public catalog answer with an ETag, a private per-user answer, and the JWKS the edge
     // verifies the benchmark's access token with (the key comes from the parent in BENCH_JWK).
     const { d: _private, ...publicJwk } = JSON.parse(Deno.env.get("BENCH_JWK")!) as JWK;
-    const jwks = { keys: [{ ...publicJwk, kid: "bench", alg: "EdDSA", use: "sig" }] };
+    const jwks = { keys: [{ ...publicJwk, kid: BENCH_KID, alg: "EdDSA", use: "sig" }] };
     const catalog = JSON.stringify({ faculties: ["Science", "Arts", "Engineering", "Medicine"] });
     const app = new Hono()
       .get("/.well-known/jwks.json", (c) => c.json(jwks))
@@ -250,16 +250,7 @@ async function main() {
     // A real access token: the edge verifies it against the stand-in core's JWKS like any other.
     const { privateKey } = await generateKeyPair("EdDSA", { extractable: true });
     const jwk = await exportJWK(privateKey);
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ role: "STUDENT", mfa: false })
-      .setProtectedHeader({ alg: "EdDSA", kid: "bench", typ: ACCESS_TOKEN_TYP })
-      .setSubject(crypto.randomUUID())
-      .setJti(crypto.randomUUID())
-      .setIssuer(ACCESS_TOKEN_ISSUER)
-      .setAudience(ACCESS_TOKEN_AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(await importJWK(jwk, "EdDSA"));
+    const token = await signBenchToken(privateKey, { role: "STUDENT", mfa: false });
     const auth = [`Authorization: Bearer ${token}`];
     const core = await spawn("core", { BENCH_JWK: JSON.stringify(jwk) });
     children.push(hello, serviceHello, core);

@@ -8,9 +8,9 @@
  * Prints (to stderr) the HIT's req/s. For ratios against hello-world and the same-headers ceiling use
  * `deno task bench:edge`; this is where to look for where the time goes.
  */
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { exportJWK, generateKeyPair } from "jose";
 import { parseArgs } from "node:util";
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYP } from "../../shared/access_token.ts";
+import { BENCH_KID, signBenchToken } from "./token.ts";
 import { loadEdgeEnv } from "../../edge/env.ts";
 import { buildEdgeServices, edgeHandler } from "../../edge/main.ts";
 import { runAutocannon } from "../load/autocannon.ts";
@@ -32,7 +32,7 @@ const { values } = parseArgs({
 
 const CORE = "http://core.bench";
 const { publicKey, privateKey } = await generateKeyPair("EdDSA");
-const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "bench", alg: "EdDSA", use: "sig" }] };
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: BENCH_KID, alg: "EdDSA", use: "sig" }] };
 const catalog = JSON.stringify({ faculties: ["Science", "Arts", "Engineering", "Medicine"] });
 const coreFetch = ((input: RequestInfo | URL) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
@@ -51,16 +51,7 @@ const coreFetch = ((input: RequestInfo | URL) => {
   return Promise.resolve(new Response("not found", { status: 404 }));
 }) as typeof fetch;
 
-const now = Math.floor(Date.now() / 1000);
-const token = await new SignJWT({ role: "STUDENT", mfa: false })
-  .setProtectedHeader({ alg: "EdDSA", kid: "bench", typ: ACCESS_TOKEN_TYP })
-  .setSubject(crypto.randomUUID())
-  .setJti(crypto.randomUUID())
-  .setIssuer(ACCESS_TOKEN_ISSUER)
-  .setAudience(ACCESS_TOKEN_AUDIENCE)
-  .setIssuedAt(now)
-  .setExpirationTime(now + 3600)
-  .sign(privateKey);
+const token = await signBenchToken(privateKey, { role: "STUDENT", mfa: false });
 
 const env = loadEdgeEnv({
   CORE_URL: CORE,

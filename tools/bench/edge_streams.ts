@@ -21,9 +21,9 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { parseArgs } from "node:util";
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_TYP } from "../../shared/access_token.ts";
+import { BENCH_KID, signBenchToken } from "./token.ts";
 import { freePort } from "../../shared/testing/ports.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -57,7 +57,7 @@ export function edgeV8Flags(denoJson: string): string | undefined {
 /** The stand-in core: the JWKS, `/healthz`, and slow SSE answers to chat messages. */
 function serveCore() {
   const { d: _private, ...publicJwk } = JSON.parse(Deno.env.get("BENCH_JWK")!) as JWK;
-  const jwks = { keys: [{ ...publicJwk, kid: "bench", alg: "EdDSA", use: "sig" }] };
+  const jwks = { keys: [{ ...publicJwk, kid: BENCH_KID, alg: "EdDSA", use: "sig" }] };
   const tokenMs = Number(Deno.env.get("BENCH_TOKEN_MS"));
   const holdMs = Number(Deno.env.get("BENCH_HOLD_MS"));
   const app = new Hono()
@@ -387,18 +387,11 @@ async function main() {
     );
     children.push(edge);
 
-    const now = Math.floor(Date.now() / 1000);
     const tokens = await Promise.all(
-      Array.from({ length: streams }, () =>
-        new SignJWT({ role: "STUDENT", mfa: false, iat_ms: Date.now() })
-          .setProtectedHeader({ alg: "EdDSA", kid: "bench", typ: ACCESS_TOKEN_TYP })
-          .setSubject(crypto.randomUUID())
-          .setJti(crypto.randomUUID())
-          .setIssuedAt(now)
-          .setExpirationTime(now + 3600)
-          .setIssuer(ACCESS_TOKEN_ISSUER)
-          .setAudience(ACCESS_TOKEN_AUDIENCE)
-          .sign(privateKey)),
+      Array.from(
+        { length: streams },
+        () => signBenchToken(privateKey, { role: "STUDENT", mfa: false, iat_ms: Date.now() }),
+      ),
     );
 
     const snapshot = async (): Promise<Snapshot> => {
