@@ -9,7 +9,7 @@ import { createAcademicWorld } from "../core/academics/testing.ts";
 import { instrumentTutorModel } from "../shared/tutor/model/instrumented.ts";
 import type { TutorModel } from "../shared/tutor/model/interface.ts";
 import { complete } from "../shared/tutor/model/interface.ts";
-import { createTestStack } from "../edge/testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 import { createDocumentServices } from "../shared/documents/services.ts";
 import { dbTest } from "../shared/db/testing.ts";
 import { AppError, ErrorCode } from "../shared/errors.ts";

@@ -5,7 +5,7 @@ import { users } from "../shared/db/schema/mod.ts";
 import { createTestUser } from "../core/auth/testing.ts";
 import { ASSERTION_HEADER, bodyDigest, signAssertion } from "../shared/assertion.ts";
 import { dbTest } from "../shared/db/testing.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 dbTest(
   "[edge] sign in, call, log out: the same access token is then refused at the edge",

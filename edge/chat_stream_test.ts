@@ -4,7 +4,7 @@ import { chatMessages } from "../shared/db/schema/chat.ts";
 import { dbTest } from "../shared/db/testing.ts";
 import { createChatWorld } from "../core/chat/testing.ts";
 import { startFakeOpenAi } from "../shared/tutor/testing/fake_openai.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 dbTest(
   "[edge] a streamed chat answer passes through the edge unbuffered, and a disconnect reaches core",

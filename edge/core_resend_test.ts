@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { createTestUser } from "../core/auth/testing.ts";
 import { dbTest } from "../shared/db/testing.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 Deno.test("[edge] Deno's fetch resends a POST that a reused connection lost unanswered (why the edge maps replays)", async () => {
   // A server that answers the first request of its first connection, then reads the second request on that

@@ -9,7 +9,7 @@ import { createAcademicWorld } from "../core/academics/testing.ts";
 import { documents, jobs } from "../shared/db/schema/mod.ts";
 import { dbTest } from "../shared/db/testing.ts";
 import { enqueueJob } from "../shared/jobs/enqueue.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 const json = { "content-type": "application/json" };
 

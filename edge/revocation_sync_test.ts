@@ -11,7 +11,7 @@ import type { KvStore } from "../shared/kv/interface.ts";
 import { openTestKv } from "../shared/kv/testing.ts";
 import { createEdgeApp } from "./app.ts";
 import { buildEdgeServices } from "./main.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 /** The store with every call recorded as `method key`. */
 function recording(kv: KvStore): { kv: KvStore; calls: string[] } {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createTestUser } from "../core/auth/testing.ts";
 import { dbTest } from "../shared/db/testing.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 const json = { "content-type": "application/json" };
 

@@ -9,7 +9,7 @@ import { dbTest } from "../shared/db/testing.ts";
 import { createDocumentServices } from "../shared/documents/services.ts";
 import { createHashEmbedder } from "../shared/rag/testing/hash_embedder.ts";
 import type { VectorStore } from "../shared/rag/vector/interface.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 const json = { "content-type": "application/json" };
 

@@ -13,7 +13,7 @@ import { auditEvents, users } from "../shared/db/schema/mod.ts";
 import { dbTest } from "../shared/db/testing.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
 import { MemoryKv } from "../shared/kv/memory.ts";
-import { createTestStack } from "./testing.ts";
+import { createTestStack } from "../testing/stack.ts";
 
 const json = { "content-type": "application/json" };
 

@@ -179,6 +179,22 @@ Deno.test("core's and the workers' test helpers reach the other tier only throug
   assert.deepEqual(wrong, []);
 });
 
+Deno.test("the edge's test helpers import nothing of core or workers: what runs tiers together is in testing/", () => {
+  // Test files import nothing in turn, so one that drives a whole stack adds no dependency; a helper in edge/ that
+  // others import would make every test of the edge (and every test importing it) load core.
+  const wrong = [...graph].filter(([from]) => tierOf(from) === "edge" && !/_test\.tsx?$/.test(from))
+    .flatMap(([from, to]) =>
+      [...to].filter((t) => TIERS.includes(tierOf(t)) && tierOf(t) !== "edge").map((t) => `${from} -> ${t}`)
+    );
+  assert.deepEqual(wrong, []);
+});
+
+Deno.test("only tests and test helpers import testing/ (the harnesses that run tiers together)", () => {
+  const wrong = [...graph].filter(([from]) => !isTestCode(from))
+    .flatMap(([from, to]) => [...to].filter((t) => tierOf(t) === "testing").map((t) => `${from} -> ${t}`));
+  assert.deepEqual(wrong, []);
+});
+
 Deno.test("nothing outside tools/ imports tools/", () => {
   const wrong = [...graph].filter(([from]) => tierOf(from) !== "tools")
     .flatMap(([from, to]) => [...to].filter((t) => tierOf(t) === "tools").map((t) => `${from} -> ${t}`));

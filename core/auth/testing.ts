@@ -13,7 +13,7 @@
  * ```
  *
  * `callerHeaders` signs the edge assertion for exactly one method and path (as the edge would). To go through the
- * edge with a real access token, use `createTestStack` from `edge/testing.ts`.
+ * edge with a real access token, use `createTestStack` from `testing/stack.ts`.
  */
 import { createTutorModel } from "../../shared/tutor/model/mod.ts";
 import { noOpenExams } from "../../shared/tutor/exam_lockout/interface.ts";

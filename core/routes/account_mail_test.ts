@@ -6,7 +6,7 @@ import { users } from "../../shared/db/schema/users.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createTestUser } from "../auth/testing.ts";
 import { mailTo, tokenFromMail } from "../accounts/testing.ts";
-import { createTestStack } from "../../edge/testing.ts";
+import { createTestStack } from "../../testing/stack.ts";
 import { createCoreApp } from "../app.ts";
 import { testCoreServices } from "../auth/testing.ts";
 import { hashToken } from "../accounts/account_tokens.ts";

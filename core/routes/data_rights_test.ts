@@ -5,7 +5,7 @@ import { enrollments } from "../../shared/db/schema/academics.ts";
 import { auditEvents } from "../../shared/db/schema/audit.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { dbTest } from "../../shared/db/testing.ts";
-import { createTestStack } from "../../edge/testing.ts";
+import { createTestStack } from "../../testing/stack.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
 import { createTestUser } from "../auth/testing.ts";
 import { erasedEmail } from "../accounts/data_rights.ts";

@@ -5,7 +5,7 @@ import { invitations } from "../../shared/db/schema/accounts.ts";
 import { refreshTokens } from "../../shared/db/schema/identity.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { dbTest } from "../../shared/db/testing.ts";
-import { createTestStack } from "../../edge/testing.ts";
+import { createTestStack } from "../../testing/stack.ts";
 import { createAcademicWorld } from "../academics/testing.ts";
 import { tokenFromMail } from "../accounts/testing.ts";
 import { createTestUser } from "../auth/testing.ts";

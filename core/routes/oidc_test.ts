@@ -5,7 +5,7 @@ import { faculties, userProfiles } from "../../shared/db/schema/academics.ts";
 import { mailMessages, userIdentities } from "../../shared/db/schema/accounts.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import { dbTest } from "../../shared/db/testing.ts";
-import { createTestStack } from "../../edge/testing.ts";
+import { createTestStack } from "../../testing/stack.ts";
 import { createTestUser } from "../auth/testing.ts";
 import { startTestOidcProvider, type TestOidcProvider } from "../accounts/testing_oidc.ts";
 import { validateIdToken } from "../accounts/oidc.ts";

@@ -5,7 +5,7 @@ import { revokedJtiKey } from "../../shared/access_token.ts";
 import { MemoryKv } from "../../shared/kv/memory.ts";
 import { dbTest } from "../../shared/db/testing.ts";
 import { createTestUser } from "../../core/auth/testing.ts";
-import { createTestStack, type TestStack } from "../testing.ts";
+import { createTestStack, type TestStack } from "../../testing/stack.ts";
 
 async function forge(
   stack: TestStack,

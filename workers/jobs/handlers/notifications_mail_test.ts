@@ -6,7 +6,7 @@ import { users } from "@app/shared/db/schema/users.ts";
 import { dbTest } from "@app/shared/db/testing.ts";
 import { enqueueJob } from "@app/shared/jobs/enqueue.ts";
 import { setMailPreference } from "@app/shared/notifications/preferences.ts";
-import { createTestStack } from "@app/edge/testing.ts";
+import { createTestStack } from "@app/testing/stack.ts";
 import { createTestUser } from "@app/core/auth/testing.ts";
 import { jobById, makeUser, runJobNow, testRunner } from "../testing.ts";
 

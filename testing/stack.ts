@@ -1,5 +1,6 @@
 /**
- * A whole edge + core stack in one test process: the edge reaches the core app in-process (no ports), both share
+ * A whole edge + core stack in one test process (a harness that spans tiers, so it lives here, above both, and
+ * neither tier's own modules import it): the edge reaches the core app in-process (no ports), both share
  * one MemoryKv, and `bearer()` mints real access tokens with the core's signing keys.
  *
  * ```ts
@@ -23,10 +24,10 @@ import type { Role } from "../shared/identity.ts";
 import type { KvStore } from "../shared/kv/interface.ts";
 import { MemoryKv } from "../shared/kv/memory.ts";
 import { memoryLogger } from "../shared/logger.ts";
-import { createEdgeApp, type EdgeApp } from "./app.ts";
-import { edgeEnvSchema } from "./env.ts";
-import { buildEdgeServices } from "./main.ts";
-import type { EdgeServices } from "./services.ts";
+import { createEdgeApp, type EdgeApp } from "../edge/app.ts";
+import { edgeEnvSchema } from "../edge/env.ts";
+import { buildEdgeServices } from "../edge/main.ts";
+import type { EdgeServices } from "../edge/services.ts";
 
 /** Where the in-process core pretends to live. */
 export const TEST_CORE_URL = "http://core.test";
