@@ -262,6 +262,28 @@ Deno.test("[deploy] nginx in compose mounts the repository's config and reaches 
   assert.match(upstream, new RegExp(`server edge:${services.edge.environment?.EDGE_PORT} `));
 });
 
+Deno.test("[deploy] NGINX balances QStash's deliveries over every workers replica and starts after them", async () => {
+  // The workers run as several replicas: a delivery URL naming the service reaches one of them per connection;
+  // NGINX's upstream over the service name reaches them all (as for the edge).
+  assert.ok(Number(String(services.workers.deploy?.replicas).replace(/^\$\{\w+:-(\d+)\}$/, "$1")) > 1);
+  const upstream = await Deno.readTextFile(`${ROOT}nginx/site/upstream.conf`);
+  const block = /upstream workers \{([^}]*)\}/.exec(upstream)?.[1] ?? "";
+  assert.match(block, new RegExp(`server workers:${services.workers.environment?.WORKERS_PORT} `));
+  assert.match(block, /least_conn;/);
+  const locations = await Deno.readTextFile(`${ROOT}nginx/snippets/locations.conf`);
+  assert.match(
+    locations,
+    /location ~ \^\/workers\(\/\(\?:jobs\|schedules\)\/[^{]*\{[^}]*proxy_pass http:\/\/workers\$1;/,
+  );
+  assert.equal(
+    services.nginx.depends_on?.workers?.condition,
+    "service_healthy",
+    "NGINX resolves `workers` at start",
+  );
+  const example = await Deno.readTextFile(`${DEPLOY}.env.example`);
+  assert.match(example, /^# Where QStash delivers: https:\/\/<your domain>\/workers /m);
+});
+
 Deno.test("[deploy] promtool accepts the Prometheus config and rules, and the alert unit tests pass", async () => {
   await requirePromtool();
   // promtool checks that credentials files exist: the edge's metrics token is a compose secret at run time, so a

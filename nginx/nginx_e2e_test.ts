@@ -2,7 +2,8 @@
  * End to end through the production NGINX config: a real nginx (Debian's) in front of two real edge processes, the
  * core and the workers (`tools/dev.ts` on embedded PGlite in a temp DATA_DIR). The config under test is
  * `nginx/nginx.conf` with its snippets, changed only where a test machine must differ: the listen ports (free high
- * ports instead of 8080/8443), `site/upstream.conf` (the local edges) and a throwaway self-signed certificate.
+ * ports instead of 8080/8443), `site/upstream.conf` (the local edges and workers) and a throwaway self-signed
+ * certificate.
  * The system's data is made the way an operator and clients make it: the first admin with `deno task admin:create`,
  * everything else through nginx (course, enrolment, upload, ingestion, chat). The tutor model is the fake OpenAI
  * server (`shared/tutor/testing/fake_openai.ts`), so the test decides when the answer may go on.
@@ -46,6 +47,61 @@ Deno.test("[nginx] the effective config streams chat answers unbuffered with a l
     assert.match(output, /gzip_types[^;]*application\/json/);
   } finally {
     await env.cleanup();
+  }
+});
+
+Deno.test("[nginx] QStash's deliveries under /workers reach every workers replica, and nothing else of the workers is public", async () => {
+  // Two stand-in workers replicas record what reaches them; a stand-in edge answers nginx's health check and
+  // everything else.
+  const seen: string[][] = [[], []];
+  const quiet = { hostname: "127.0.0.1", port: 0, onListen: () => {} };
+  const workers = seen.map((log) =>
+    Deno.serve(quiet, async (req) => {
+      log.push(
+        `${req.method} ${new URL(req.url).pathname} ${req.headers.get("upstash-signature")} ${await req
+          .text()}`,
+      );
+      return Response.json({ state: "done" });
+    })
+  );
+  const edge = Deno.serve(quiet, () => new Response("edge"));
+  const hostOf = (server: Deno.HttpServer<Deno.NetAddr>) => `127.0.0.1:${server.addr.port}`;
+  const env = await nginxTestEnvironment({
+    startNginx: true,
+    edges: [hostOf(edge)],
+    workers: workers.map(hostOf),
+  });
+  try {
+    const deliver = async (path: string, body: string) => {
+      const res = await env.https(`/workers${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "upstash-signature": "signed" },
+        body,
+      });
+      assert.equal(res.status, 200, path);
+      assert.deepEqual(await res.json(), { state: "done" }, path);
+    };
+    for (let i = 0; i < 6; i++) await deliver("/jobs/documents.ingest", `{"jobId":"j${i}"}`);
+    await deliver("/jobs/_failed", "{}");
+    await deliver("/schedules/maintenance.chat_retention", "{}");
+    assert.ok(
+      seen[0].length > 0 && seen[1].length > 0,
+      `deliveries per replica: ${seen[0].length}, ${seen[1].length}`,
+    );
+    const all = seen.flat();
+    assert.equal(all.length, 8);
+    // The /workers prefix is NGINX's: the workers see the paths QStash signed under WORKERS_PUBLIC_URL.
+    assert.ok(all.includes('POST /jobs/documents.ingest signed {"jobId":"j5"}'), all.join("\n"));
+    assert.ok(all.includes("POST /jobs/_failed signed {}"), all.join("\n"));
+    assert.ok(all.includes("POST /schedules/maintenance.chat_retention signed {}"), all.join("\n"));
+    for (const path of ["/workers/metrics", "/workers/readyz", "/workers/jobs/a/b", "/workers/dev/mailbox"]) {
+      const res = await env.https(path);
+      await res.body?.cancel();
+    }
+    assert.equal(seen.flat().length, 8, "only job and schedule deliveries reach the workers");
+  } finally {
+    await env.cleanup();
+    await Promise.all([...workers, edge].map((s) => s.shutdown()));
   }
 });
 

@@ -1,8 +1,8 @@
 /**
  * Test support for the NGINX end-to-end test: renders the production config into a temp directory (only listen
- * ports, upstream servers and a self-signed certificate change), runs `nginx -t`/`-T`, and can start the real system
- * (`tools/dev.ts` plus a second edge process) with a real nginx in front, optionally with a first admin made by
- * `deno task admin:create` beforehand.
+ * ports, the edge and workers upstream servers and a self-signed certificate change), runs `nginx -t`/`-T`, and
+ * can start the real system (`tools/dev.ts` plus a second edge process) with a real nginx in front, optionally
+ * with a first admin made by `deno task admin:create` beforehand.
  */
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,7 @@ const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const TEST_METRICS_TOKEN = `metrics-${crypto.randomUUID()}`;
 
 const PRODUCTION_UPSTREAM_SERVER = "server edge:8080 max_fails=3 fail_timeout=10s;";
+const PRODUCTION_WORKERS_SERVER = "server workers:8082 max_fails=3 fail_timeout=10s;";
 
 /** What the end-to-end test drives. */
 export interface NginxTestEnvironment {
@@ -36,6 +37,10 @@ export interface NginxTestOptions {
   startSystem?: boolean;
   /** Upstream servers when the system is not started (nginx -t needs resolvable addresses). */
   edges?: string[];
+  /** The workers upstream's servers (QStash's deliveries); default a closed port. */
+  workers?: string[];
+  /** Start nginx in front of `edges` and `workers` without starting the system. */
+  startNginx?: boolean;
   httpPort?: number;
   httpsPort?: number;
   /** A first admin, created with `deno task admin:create` in the system's DATA_DIR before it starts. */
@@ -99,7 +104,8 @@ export async function nginxTestEnvironment(options: NginxTestOptions): Promise<N
       system = started.processes[0];
     }
     const edges = options.startSystem ? edgeUrls.map((u) => new URL(u).host) : options.edges ?? [];
-    const conf = await renderConfig(dir, { httpPort, httpsPort, edges });
+    const workers = options.workers ?? ["127.0.0.1:9"];
+    const conf = await renderConfig(dir, { httpPort, httpsPort, edges, workers });
     const check = async ({ dump = false } = {}) => {
       const out = await new Deno.Command("nginx", {
         args: [dump ? "-T" : "-t", "-p", `${dir}/`, "-c", conf, "-e", "stderr"],
@@ -107,7 +113,7 @@ export async function nginxTestEnvironment(options: NginxTestOptions): Promise<N
       const decoder = new TextDecoder();
       return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
     };
-    if (options.startSystem) {
+    if (options.startSystem || options.startNginx) {
       const nginx = spawn("nginx", ["-p", `${dir}/`, "-c", conf, "-e", "stderr", "-g", "daemon off;"], {
         stopSignal: "SIGQUIT",
       });
@@ -135,7 +141,7 @@ export async function nginxTestEnvironment(options: NginxTestOptions): Promise<N
 /** Copies nginx.conf and its includes into `dir`, swapping listen ports, upstream servers and certificates. */
 async function renderConfig(
   dir: string,
-  options: { httpPort: number; httpsPort: number; edges: string[] },
+  options: { httpPort: number; httpsPort: number; edges: string[]; workers: string[] },
 ): Promise<string> {
   for (const sub of ["snippets", "site", "tls"]) await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
   for (const sub of ["snippets", "site"]) {
@@ -155,9 +161,15 @@ async function renderConfig(
   await Deno.writeTextFile(`${dir}/nginx.conf`, main);
   const upstream = await Deno.readTextFile(`${NGINX_DIR}site/upstream.conf`);
   const servers = options.edges.map((e) => PRODUCTION_UPSTREAM_SERVER.replace("edge:8080", e)).join("\n  ");
+  const workers = options.workers.map((w) => PRODUCTION_WORKERS_SERVER.replace("workers:8082", w))
+    .join("\n  ");
   await Deno.writeTextFile(
     `${dir}/site/upstream.conf`,
-    replaceOnce(upstream, PRODUCTION_UPSTREAM_SERVER, servers),
+    replaceOnce(
+      replaceOnce(upstream, PRODUCTION_UPSTREAM_SERVER, servers),
+      PRODUCTION_WORKERS_SERVER,
+      workers,
+    ),
   );
   const openssl = await new Deno.Command("openssl", {
     args: [
