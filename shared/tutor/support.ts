@@ -40,12 +40,15 @@ export function prepare(text: string): PreparedText {
 
 /**
  * Share of `terms` found in `passage` (each distinct term counts once). A term that shares a long prefix with a passage
- * term ("defense"/"defensive", Arabic broken stems) counts half: the light stemmers miss such pairs.
+ * term ("defense"/"defensive", Arabic broken stems) counts half: the light stemmers miss such pairs. With `typos`, so
+ * does a Latin-script term of five letters or more one edit away from a passage term ("Geegen"/"Gegen",
+ * "framd"/"fram"): students misspell; the material does not. The groundedness gate leaves it off.
  */
 export function coverage(
   terms: string[],
   passage: PreparedText | PreparedText[],
   weights?: Map<string, number>,
+  options: { typos?: boolean } = {},
 ): number {
   const passages = Array.isArray(passage) ? passage : [passage];
   const distinct = [...new Set(terms)];
@@ -58,6 +61,7 @@ export function coverage(
     const bare = withoutProclitic(term);
     if (passages.some((p) => p.terms.has(term) || (bare !== null && p.terms.has(bare)))) found += weight;
     else if (passages.some((p) => hasPrefixMate(term, p.terms))) found += 0.5 * weight;
+    else if (options.typos && passages.some((p) => hasTypoMate(term, p.terms))) found += 0.5 * weight;
   }
   return found / total;
 }
@@ -69,6 +73,26 @@ export function coverage(
  */
 export function withoutProclitic(term: string): string | null {
   return term.length >= 5 && /^[بلكف][\u0621-\u064A]/.test(term) ? term.slice(1) : null;
+}
+
+/** Whether the pool holds a term one edit (a letter replaced, added, dropped, or two swapped) from a Latin `term`. */
+export function hasTypoMate(term: string, pool: Set<string>): boolean {
+  if (term.length < 5 || !/^[a-z]+$/.test(term)) return false;
+  for (const candidate of pool) {
+    if (Math.abs(candidate.length - term.length) <= 1 && oneEditApart(term, candidate)) return true;
+  }
+  return false;
+}
+
+function oneEditApart(a: string, b: string): boolean {
+  if (a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    return a.slice(i + 1) === b.slice(i + 1) ||
+      (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 function hasPrefixMate(term: string, pool: Set<string>): boolean {
@@ -86,6 +110,9 @@ export function phraseOverlap(terms: string[], passage: PreparedText): number {
   if (pairs.length === 0) return 0;
   return pairs.filter((p) => passage.bigrams.has(p)).length / pairs.length;
 }
+
+// The question may misspell a word; the material is taken as written.
+const TYPOS = { typos: true };
 
 /** How much an answer cue moves a sentence in the ranking (chosen on `eval:tutor`). */
 export const ANSWER_CUE_BONUS = 0.15;
@@ -161,8 +188,8 @@ export function rankSentences(question: string, chunks: RetrievedChunk[]): Sente
     sentences.forEach((sentence, sentenceIndex) => {
       const window = [titleTerms, ...prepared.slice(Math.max(0, sentenceIndex - 1), sentenceIndex + 2)];
       // The sentence itself must hold part of the question, not only its neighbours.
-      const own = coverage(terms, prepared[sentenceIndex], weights);
-      const support = own === 0 ? 0 : 0.7 * coverage(terms, window, weights) + 0.3 * own;
+      const own = coverage(terms, prepared[sentenceIndex], weights, TYPOS);
+      const support = own === 0 ? 0 : 0.7 * coverage(terms, window, weights, TYPOS) + 0.3 * own;
       // A sentence that leans on the one before ("He is also…") is quoted with it, so that one's answer counts.
       const offersAnswer = offersAnswerType(sentence, wanted, question) ||
         (sentenceIndex > 0 && LEANS_BACK.test(sentence) &&

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { coverage, prepare, rankSentences, topicTerms, withoutProclitic } from "./support.ts";
+import { coverage, hasTypoMate, prepare, rankSentences, topicTerms, withoutProclitic } from "./support.ts";
 import { contentTerms } from "../text/terms.ts";
 
 Deno.test("withoutProclitic() offers an Arabic term without ب/ل/ك/ف only when a stem of four letters remains", () => {
@@ -57,4 +57,36 @@ Deno.test("rankSentences() counts a sentence that holds the topic but not the qu
   const [best] = rankSentences("What term referred to middle class citizens leaving the suburbs?", [chunk]);
   // "term" and "refer" are not in the material; without them 3 of 5 topic terms are (middle, class, suburb).
   assert.ok(best.support >= 0.45, `support ${best.support}`);
+});
+
+Deno.test("coverage() with typos counts a misspelled Latin term one edit from the material half, and only then", () => {
+  const material = prepare("Emperor Gegeen Khan, Ayurbarwada's son and successor, ruled for only two years.");
+  // "Geegen" is "Gegeen" with two letters swapped: half a term with typos, nothing without (the gate's measure).
+  assert.equal(coverage(contentTerms("Geegen"), material, undefined, { typos: true }), 0.5);
+  assert.equal(coverage(contentTerms("Geegen"), material), 0);
+  // Replaced, dropped and added letters; short words and two edits are not typos ("rule"/"rude", "emperor"/"empress").
+  assert.ok(hasTypoMate("sucessor", new Set(["successor"])));
+  assert.ok(hasTypoMate("ayurbarwda", new Set(["ayurbarwada"])));
+  assert.ok(hasTypoMate("gegean", new Set(["gegeen"])));
+  assert.equal(hasTypoMate("rude", new Set(["rule"])), false);
+  assert.equal(hasTypoMate("empress", new Set(["emperor"])), false);
+  // Arabic terms are left to the stemmer and the prefix rule: one letter changes an Arabic word.
+  assert.equal(hasTypoMate("كاتب", new Set(["كتاب"])), false);
+});
+
+Deno.test("rankSentences() supports a question that misspells a name of the material", () => {
+  const chunk = {
+    chunkId: "c1",
+    documentId: "d1",
+    documentTitle: "Yuan dynasty",
+    text:
+      "Emperor Gegeen Khan, Ayurbarwada's son and successor, ruled for only two years, from 1321 to 1323. " +
+      "He continued his father's policies to reform the government based on the Confucian principles.",
+    page: null,
+    score: 1,
+  };
+  const [best] = rankSentences("When was Geegen the emperor?", [chunk]);
+  // Before: only "emperor" met (support 0.37, refused at 0.45); the misspelled name now counts half.
+  assert.ok(best.support >= 0.45, `support ${best.support}`);
+  assert.match(best.sentence, /1321 to 1323/);
 });
