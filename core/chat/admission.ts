@@ -1,8 +1,10 @@
 /**
- * Admission of chat turns in one core process. A turn holds database connections, a model call and the CPU that
- * forwards its tokens for seconds, so at most `concurrency` run at once; up to `queue` more wait in arrival order,
+ * Admission of chat turns in one core process. Until its first event a turn does its database work (account, quota,
+ * the stored question, exam lockout, retrieval: some twenty statements on a pool of `DATABASE_POOL_MAX`
+ * connections), so at most `concurrency` turns are in that part at once; up to `queue` more wait in arrival order,
  * and a turn that finds the queue full is refused at once (the route answers 503 with `Retry-After`) instead of
- * waiting past every proxy's timeout. A turn whose client leaves while it waits leaves the queue. No HTTP here.
+ * waiting past every proxy's timeout. Generation, which waits on the model, holds no slot. A turn whose client leaves
+ * while it waits leaves the queue. No HTTP here.
  */
 import { AppError, ErrorCode } from "../../shared/errors.ts";
 import type { ChatEnv } from "./env.ts";
@@ -107,4 +109,19 @@ export function turnAdmissionFromEnv(env: ChatEnv): TurnAdmission {
     queue: env.CHAT_TURN_QUEUE_MAX,
     retryAfterSeconds: env.CHAT_TURN_RETRY_AFTER_SECONDS,
   });
+}
+
+/**
+ * Yields a turn's events, giving its slot up at the first one (a token, the citations, or the end): from there the
+ * turn waits on the model, not on the database. Given up at the end too, whatever happens.
+ */
+export async function* releasedAtFirstEvent<T>(slot: TurnSlot, events: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    for await (const event of events) {
+      slot.release();
+      yield event;
+    }
+  } finally {
+    slot.release();
+  }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError } from "../../shared/errors.ts";
-import { TurnAdmission } from "./admission.ts";
+import { releasedAtFirstEvent, TurnAdmission } from "./admission.ts";
 
 const limits = { concurrency: 2, queue: 1, retryAfterSeconds: 7 };
 
@@ -51,5 +51,22 @@ Deno.test("TurnAdmission lets a waiting turn whose client left go, and its place
   const next = turns.admit(); // the queue has room again
   running.release();
   (await next).release();
+  assert.equal(turns.running, 0);
+});
+
+Deno.test("releasedAtFirstEvent() gives the slot up at a turn's first event, when generation starts", async () => {
+  const turns = new TurnAdmission({ concurrency: 1, queue: 1, retryAfterSeconds: 1 });
+  const slot = await turns.admit();
+  const waiting = turns.admit();
+  async function* events() {
+    yield "token";
+    // By now the waiting turn has the slot, while this one still streams.
+    assert.equal(turns.queued, 0);
+    yield "done";
+  }
+  const seen: string[] = [];
+  for await (const event of releasedAtFirstEvent(slot, events())) seen.push(event);
+  assert.deepEqual(seen, ["token", "done"]);
+  (await waiting).release();
   assert.equal(turns.running, 0);
 });

@@ -28,10 +28,10 @@ export const chatEnv = {
   CHAT_COURSE_DAILY_QUOTA: envTypes.int(0),
   /** Per-course overrides of CHAT_COURSE_DAILY_QUOTA: `courseId=limit,courseId=limit`. */
   CHAT_COURSE_DAILY_QUOTAS: courseLimits,
-  /** Chat turns one core process runs at once (each holds database connections, a model call and its stream). */
+  /** Chat turns one core process runs at once up to their first event (their database and retrieval work). */
   CHAT_TURNS_MAX: envTypes.int(32, 1),
   /** Turns that may wait for one of those; a turn beyond them is refused at once with 503 and `Retry-After`. */
-  CHAT_TURN_QUEUE_MAX: envTypes.int(256, 0),
+  CHAT_TURN_QUEUE_MAX: envTypes.int(512, 0),
   /** The `Retry-After` (seconds) of a turn refused because the queue is full. */
   CHAT_TURN_RETRY_AFTER_SECONDS: envTypes.int(5, 1),
   /** A streamed turn sends an SSE comment this often while it waits or works before its next event (ms). */

@@ -3,12 +3,12 @@ import { contract, SIGNED_IN } from "../http/contract.ts";
 import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
 import { quotaLeft } from "../chat/quota.ts";
-import { type PreparedTurn, prepareTurn, runTurn } from "../chat/turn.ts";
+import { type ChatEvent, type PreparedTurn, prepareTurn, runTurn } from "../chat/turn.ts";
+import { releasedAtFirstEvent } from "../chat/admission.ts";
 import { abortOnDisconnect, streamChatTurn } from "./chat_stream.ts";
-import type { CoreApp, CoreServices, CoreVariables } from "../services.ts";
+import type { CoreApp, CoreVariables } from "../services.ts";
 import type { Context } from "hono";
 import type { ServiceEnv } from "../../shared/http/service_app.ts";
-import type { Identity } from "../../shared/identity.ts";
 import {
   errorResponses,
   IdParam,
@@ -103,7 +103,8 @@ const ask = createRoute({
   summary:
     "Ask the tutor: JSON, or SSE (`token`, `citations`, `done`, `error`) with Accept: text/event-stream",
   description:
-    "A core process runs `CHAT_TURNS_MAX` turns at once and queues `CHAT_TURN_QUEUE_MAX` more; a " +
+    "A core process runs `CHAT_TURNS_MAX` turns at once up to their first event (the database and " +
+    "retrieval work) and queues `CHAT_TURN_QUEUE_MAX` more; a " +
     "question beyond them is refused at once with 503 and `Retry-After`, nothing stored. As SSE the stream " +
     "starts as soon as the turn is admitted (a `: accepted` comment, then a comment every " +
     "`CHAT_STREAM_HEARTBEAT_MS` while it waits or prepares), so scope, quota and storage failures after that " +
@@ -206,22 +207,20 @@ export function registerChatRoutes(app: CoreApp): void {
     }
     // As JSON, scope, quota and the stored question come first: their errors are plain JSON errors.
     const held = await slot;
+    let prepared: PreparedTurn;
     try {
-      return await answerAsJson(c, services, caller, await prepareTurn(services, caller, id, content));
-    } finally {
+      prepared = await prepareTurn(services, caller, id, content);
+    } catch (err) {
       held.release();
+      throw err;
     }
+    return await answerAsJson(c, releasedAtFirstEvent(held, runTurn(services, caller, prepared)));
   });
 }
 
-/** Runs a prepared turn to its end and answers it as JSON (the stored answer, or its error with the message ids). */
-async function answerAsJson(
-  c: Context<ServiceEnv<CoreVariables>>,
-  services: CoreServices,
-  caller: Identity,
-  prepared: PreparedTurn,
-) {
-  for await (const event of runTurn(services, caller, prepared)) {
+/** Answers a turn's events as JSON once it has ended (the stored answer, or its error with the message ids). */
+async function answerAsJson(c: Context<ServiceEnv<CoreVariables>>, events: AsyncIterable<ChatEvent>) {
+  for await (const event of events) {
     if (event.type === "error") {
       throw new AppError(event.error.code, event.error.message, {
         details: { messageId: event.messageId, userMessageId: event.userMessageId },

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import type { TurnSlot } from "../chat/admission.ts";
+import { releasedAtFirstEvent, type TurnSlot } from "../chat/admission.ts";
 import { askTutor, type ChatEvent, turnError } from "../chat/turn.ts";
 import type { Identity } from "../../shared/identity.ts";
 import type { CoreServices } from "../services.ts";
@@ -70,6 +70,9 @@ async function writeTurn(stream: SSEStreamingApi, turn: StreamedTurn): Promise<v
     if (performance.now() - lastWrite >= heartbeatMs * 0.9) write(": waiting\n\n").catch(() => {});
   }, heartbeatMs);
   let slot: TurnSlot | undefined;
+  const admitted = performance.now();
+  const timing: Record<string, number> = {};
+  let outcome = "gone";
   try {
     await write(": accepted\n\n");
     try {
@@ -77,7 +80,13 @@ async function writeTurn(stream: SSEStreamingApi, turn: StreamedTurn): Promise<v
     } catch {
       return; // The client left while the turn waited: nothing was done for it.
     }
-    for await (const event of askTutor(services, turn.caller, turn.question, abort.signal)) {
+    timing.queuedMs = Math.round(performance.now() - admitted);
+    const events = askTutor(services, turn.caller, turn.question, abort.signal);
+    for await (const event of releasedAtFirstEvent(slot, events)) {
+      timing.firstEventMs ??= Math.round(performance.now() - admitted);
+      if (event.type === "done" || event.type === "error") {
+        outcome = event.type === "done" ? event.status : event.error.code;
+      }
       await write(sseText(event));
     }
   } catch (cause) {
@@ -87,6 +96,12 @@ async function writeTurn(stream: SSEStreamingApi, turn: StreamedTurn): Promise<v
   } finally {
     clearInterval(heartbeat);
     slot?.release();
+    // One line per streamed turn: where its time went (the access log's duration is the headers' only).
+    services.logger.info("chat turn", {
+      outcome,
+      ...timing,
+      totalMs: Math.round(performance.now() - admitted),
+    });
   }
 }
 
