@@ -29,7 +29,7 @@ export const chatEnv = {
   /** Per-course overrides of CHAT_COURSE_DAILY_QUOTA: `courseId=limit,courseId=limit`. */
   CHAT_COURSE_DAILY_QUOTAS: courseLimits,
   /** Chat turns one core process runs at once up to their first event (their database and retrieval work). */
-  CHAT_TURNS_MAX: envTypes.int(32, 1),
+  CHAT_TURNS_MAX: envTypes.int(64, 1),
   /** Turns that may wait for one of those; a turn beyond them is refused at once with 503 and `Retry-After`. */
   CHAT_TURN_QUEUE_MAX: envTypes.int(512, 0),
   /** The `Retry-After` (seconds) of a turn refused because the queue is full. */
