@@ -11,6 +11,7 @@ import type { CoreServices } from "./services.ts";
 import type { Database } from "../shared/db/client.ts";
 import { createKv, type KvStore } from "../shared/kv/mod.ts";
 import { createKeyRing, type KeyRing } from "./auth/keys.ts";
+import { turnAdmissionFromEnv } from "./chat/admission.ts";
 import { createTutorModel } from "../shared/tutor/model/mod.ts";
 import { databaseExamLockout } from "../shared/exams/lockout.ts";
 import { createDocumentServices, type DocumentServiceOverrides } from "../shared/documents/services.ts";
@@ -38,6 +39,7 @@ export function buildCoreServices(
     documents,
     // Tutor and chat; retrieval uses `documents.embedder` and `documents.vectorStore`.
     tutorModel: createTutorModel(env, { metrics: metrics.registry }),
+    chatTurns: turnAdmissionFromEnv(env),
     // While an exam of a course is open, the tutor refuses its items to that course's students.
     examLockout: databaseExamLockout(database),
   };

@@ -9,6 +9,7 @@ import type { ServiceMetrics } from "../shared/metrics.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import type { CoreEnv } from "./env.ts";
 import type { TutorModel } from "../shared/tutor/model/interface.ts";
+import type { TurnAdmission } from "./chat/admission.ts";
 import type { ExamLockout } from "../shared/tutor/exam_lockout/interface.ts";
 
 /** Everything core's handlers use, built once at start and put on the Hono context. */
@@ -24,6 +25,8 @@ export interface CoreServices {
   // Tutor and chat.
   /** Answers tutor questions and writes summaries (offline extractive or OpenAI-compatible). */
   tutorModel: TutorModel;
+  /** How many chat turns this process runs and queues (admission.ts). */
+  chatTurns: TurnAdmission;
   /** Which exams are open, so the tutor refuses their content; the exams feature plugs in its own. */
   examLockout: ExamLockout;
   /** Documents and retrieval: storage, embedder, vector store (lazy: nothing loads before first use). */

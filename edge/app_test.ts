@@ -141,3 +141,30 @@ Deno.test("[edge] /metrics on the client-facing port needs the configured bearer
   assert.equal(ok.status, 200);
   assert.match(await ok.text(), /http_requests_total/);
 });
+
+Deno.test("[edge] the core timeout bounds core's headers only: a stream that outlasts it is forwarded whole", async () => {
+  // A real core on a real port (the runtime's fetch ties a response body to its request's signal, which an
+  // in-process stand-in would not show): headers at once, then a chunk every 100 ms for 600 ms, three times the
+  // edge's CORE_TIMEOUT_MS.
+  const core = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, () => {
+    const encoder = new TextEncoder();
+    let n = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (n++ < 6) controller.enqueue(encoder.encode(`event: token\ndata: {"n":${n}}\n\n`));
+        else controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  });
+  try {
+    const edge = build(fetch, { CORE_URL: `http://127.0.0.1:${core.addr.port}`, CORE_TIMEOUT_MS: "200" });
+    const res = await edge.request("/api/v1/version");
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.equal(text.match(/event: token/g)?.length, 6);
+  } finally {
+    await core.shutdown();
+  }
+});

@@ -15,6 +15,7 @@
  * `callerHeaders` signs the edge assertion for exactly one method and path (as the edge would). To go through the
  * edge with a real access token, use `createTestStack` from `testing/stack.ts`.
  */
+import { turnAdmissionFromEnv } from "../chat/admission.ts";
 import { createTutorModel } from "../../shared/tutor/model/mod.ts";
 import { noOpenExams } from "../../shared/tutor/exam_lockout/interface.ts";
 import { ASSERTION_HEADER, bodyDigest, signAssertion } from "../../shared/assertion.ts";
@@ -73,6 +74,7 @@ export function testCoreServices(
     documents: createDocumentServices(env, database, { embedder: createHashEmbedder() }),
     // Tutor and chat: built lazily, nothing loads until a question is asked.
     tutorModel: createTutorModel(env, { metrics: metrics.registry }),
+    chatTurns: turnAdmissionFromEnv(env),
     examLockout: noOpenExams,
     ...options.overrides,
   };

@@ -16,7 +16,7 @@ const courseLimits = z.string().default("").transform((value, ctx) => {
   return out;
 });
 
-/** Chat quota variables, spread into core's env schema. A limit of 0 means no limit. */
+/** Chat quota and admission variables, spread into core's env schema. A quota of 0 means no limit. */
 export const chatEnv = {
   /** Questions a student may ask per UTC day, over all their courses. */
   CHAT_DAILY_QUOTA_STUDENT: envTypes.int(200),
@@ -28,6 +28,14 @@ export const chatEnv = {
   CHAT_COURSE_DAILY_QUOTA: envTypes.int(0),
   /** Per-course overrides of CHAT_COURSE_DAILY_QUOTA: `courseId=limit,courseId=limit`. */
   CHAT_COURSE_DAILY_QUOTAS: courseLimits,
+  /** Chat turns one core process runs at once up to their first event (their database and retrieval work). */
+  CHAT_TURNS_MAX: envTypes.int(64, 1),
+  /** Turns that may wait for one of those; a turn beyond them is refused at once with 503 and `Retry-After`. */
+  CHAT_TURN_QUEUE_MAX: envTypes.int(512, 0),
+  /** The `Retry-After` (seconds) of a turn refused because the queue is full. */
+  CHAT_TURN_RETRY_AFTER_SECONDS: envTypes.int(5, 1),
+  /** A streamed turn sends an SSE comment this often while it waits or works before its next event (ms). */
+  CHAT_STREAM_HEARTBEAT_MS: envTypes.int(15_000, 50),
 };
 
 const chatEnvSchema = z.object(chatEnv);

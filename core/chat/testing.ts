@@ -71,9 +71,13 @@ export async function readSse(
   return parseSse(await response.text());
 }
 
-/** Parses SSE text into events (`event:` and one `data:` line each, as the chat route writes them). */
+/**
+ * Parses SSE text into events (`event:` and one `data:` line each, as the chat route writes them); comment blocks
+ * (`: accepted`, heartbeats) are not events.
+ */
 export function parseSse(text: string): { event: string; data: Record<string, unknown> }[] {
-  return text.split("\n\n").filter((block) => block.trim()).map((block) => {
+  const events = text.split("\n\n").filter((block) => block.split("\n").some((l) => l && !l.startsWith(":")));
+  return events.map((block) => {
     const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
     const data = /^data: (.*)$/m.exec(block)?.[1] ?? "{}";
     return { event, data: JSON.parse(data) };

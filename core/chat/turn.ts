@@ -7,6 +7,7 @@
 import { aiMetricsOf } from "../../shared/ai_metrics.ts";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { queryRows, sql } from "../../shared/db/client.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
@@ -43,7 +44,7 @@ export type ChatEvent =
     turn: TutorTurnResult;
     status: "complete" | "interrupted";
   }
-  | { type: "error"; messageId: string; userMessageId: string; error: AppError };
+  | { type: "error"; messageId: string | null; userMessageId: string | null; error: AppError };
 
 /** Checks scope and quota, reads policy, history and corpus version, and stores the student's message. */
 export async function prepareTurn(
@@ -139,6 +140,46 @@ export async function prepareTurn(
       preferredLanguage: session.language ?? undefined,
     };
   });
+}
+
+/**
+ * A whole turn as events, for a stream whose headers are already sent: scope, quota and the stored question
+ * (`prepareTurn`), then generation and the stored answer (`runTurn`). Every failure ends it as an `error` event in the
+ * one shape: ids are null for what was not stored (a refused question has no `userMessageId`).
+ */
+export async function* askTutor(
+  services: CoreServices,
+  caller: Identity,
+  question: { sessionId: string; content: string },
+  signal?: AbortSignal,
+): AsyncGenerator<ChatEvent> {
+  let prepared: PreparedTurn;
+  try {
+    prepared = await prepareTurn(services, caller, question.sessionId, question.content);
+  } catch (cause) {
+    yield { type: "error", messageId: null, userMessageId: null, error: turnError(services, cause) };
+    return;
+  }
+  try {
+    yield* runTurn(services, caller, prepared, signal);
+  } catch (cause) {
+    // runTurn stores generation failures itself; what lands here is a failure to store the answer (retried there).
+    const error = turnError(services, cause);
+    yield { type: "error", messageId: null, userMessageId: prepared.userMessageId, error };
+  }
+}
+
+/** The project's error for anything a turn threw: its own as is, an unreachable database as 503, the rest as 500. */
+export function turnError(services: Pick<CoreServices, "logger">, cause: unknown): AppError {
+  if (cause instanceof AppError) return cause;
+  if (isDatabaseUnavailable(cause)) {
+    services.logger.warn("chat turn: database unavailable", { error: String(cause) });
+    return new AppError(ErrorCode.UNAVAILABLE, "The database is unavailable; try again shortly", {
+      headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
+  }
+  services.logger.error("chat turn failed", { error: String(cause) });
+  return new AppError(ErrorCode.INTERNAL, "Something went wrong on our side", { cause });
 }
 
 /**
@@ -262,9 +303,14 @@ interface Reply {
   audit: Record<string, unknown>;
 }
 
+/** Pauses before each new try of storing a reply while the database is unreachable (ms). */
+const STORE_RETRY_DELAYS_MS = [250, 1_000];
+
 /**
  * Stores the assistant's message and audits the turn as `tutor.query`, in one transaction. An answer also moves the
- * session up the list (its `updatedAt`); a failed turn does not.
+ * session up the list (its `updatedAt`); a failed turn does not. The answer was paid for: while the database is
+ * unreachable the store is tried again, under an id chosen here, so a try whose commit landed but whose reply was lost
+ * is not stored twice.
  */
 async function storeReply(
   services: CoreServices,
@@ -272,15 +318,41 @@ async function storeReply(
   prepared: PreparedTurn,
   reply: Reply,
 ): Promise<string> {
+  const id = crypto.randomUUID();
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await storeReplyOnce(services, caller, prepared, reply, id);
+    } catch (err) {
+      const delay = STORE_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isDatabaseUnavailable(err)) throw err;
+      services.logger.warn("chat turn: storing the answer failed, trying again", {
+        error: String(err),
+        attempt,
+      });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+async function storeReplyOnce(
+  services: CoreServices,
+  caller: Identity,
+  prepared: PreparedTurn,
+  reply: Reply,
+  id: string,
+): Promise<string> {
   const { status } = reply.message;
   return await withCallerTx(services.database, caller, async (tx) => {
     const [row] = await tx.insert(chatMessages).values({
+      id,
       sessionId: prepared.sessionId,
       userId: caller.userId,
       courseId: prepared.courseId,
       role: "assistant",
       ...reply.message,
-    }).returning({ id: chatMessages.id });
+    }).onConflictDoNothing({ target: chatMessages.id }).returning({ id: chatMessages.id });
+    // Stored by an earlier try whose reply was lost: that try's transaction holds the audit too.
+    if (!row) return id;
     if (status !== "failed") {
       await tx.update(chatSessions).set({ updatedAt: new Date() }).where(
         eq(chatSessions.id, prepared.sessionId),

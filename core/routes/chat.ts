@@ -3,8 +3,12 @@ import { contract, SIGNED_IN } from "../http/contract.ts";
 import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
 import { quotaLeft } from "../chat/quota.ts";
-import { type ChatEvent, prepareTurn, runTurn } from "../chat/turn.ts";
-import type { CoreApp } from "../services.ts";
+import { type ChatEvent, type PreparedTurn, prepareTurn, runTurn } from "../chat/turn.ts";
+import { releasedAtFirstEvent } from "../chat/admission.ts";
+import { abortOnDisconnect, streamChatTurn } from "./chat_stream.ts";
+import type { CoreApp, CoreVariables } from "../services.ts";
+import type { Context } from "hono";
+import type { ServiceEnv } from "../../shared/http/service_app.ts";
 import {
   errorResponses,
   IdParam,
@@ -15,7 +19,6 @@ import {
 } from "./common.ts";
 import { pageQuery } from "../academics/pagination.ts";
 import { AppError } from "../../shared/errors.ts";
-import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 
 const tags = ["chat"];
 const quotaResponse = { 429: { description: "Daily quota used up (Retry-After says when it resets)" } };
@@ -99,6 +102,14 @@ const ask = createRoute({
   tags,
   summary:
     "Ask the tutor: JSON, or SSE (`token`, `citations`, `done`, `error`) with Accept: text/event-stream",
+  description:
+    "A core process runs `CHAT_TURNS_MAX` turns at once up to their first event (the database and " +
+    "retrieval work) and queues `CHAT_TURN_QUEUE_MAX` more; a " +
+    "question beyond them is refused at once with 503 and `Retry-After`, nothing stored. As SSE the stream " +
+    "starts as soon as the turn is admitted (a `: accepted` comment, then a comment every " +
+    "`CHAT_STREAM_HEARTBEAT_MS` while it waits or prepares), so scope, quota and storage failures after that " +
+    "arrive as its `error` event (`code`, `message`, `messageId` and `userMessageId`, null for what was not " +
+    "stored, and `details` when the error has them); as JSON they are the status codes below.",
   ...contract({ access: SIGNED_IN, rateLimit: "chat" }),
   request: {
     params: IdParam,
@@ -181,125 +192,66 @@ export function registerChatRoutes(app: CoreApp): void {
     const { content } = c.req.valid("json");
     const services = c.var.services;
     const caller = c.var.caller!;
-    // Scope, quota and the stored question come first: their errors are plain JSON errors, before any stream.
-    const prepared = await prepareTurn(services, caller, id, content);
+    // Admission comes first and costs nothing: a full queue is a 503 with Retry-After before anything is stored.
+    const abort = abortOnDisconnect(c.req.raw.signal);
+    const slot = services.chatTurns.admit(abort.signal);
     if (c.req.header("accept")?.includes("text/event-stream")) {
-      const abort = abortOnDisconnect(c.req.raw.signal);
-      const events = runTurn(services, caller, prepared, abort.signal);
-      const onFailure = (error: unknown) =>
-        services.logger.error("chat stream failed", { error: String(error) });
-      return sseHeaders(streamSSE(c, (stream) => streamTurn(stream, events, abort, onFailure))) as never;
+      // The stream starts at once; scope, quota and the stored question follow inside it (their errors as events).
+      return streamChatTurn(c, {
+        services,
+        caller,
+        question: { sessionId: id, content },
+        slot,
+        abort,
+      }) as never;
     }
-    for await (const event of runTurn(services, caller, prepared)) {
-      if (event.type === "error") {
-        throw new AppError(event.error.code, event.error.message, {
-          details: { messageId: event.messageId, userMessageId: event.userMessageId },
-          headers: event.error.headers,
-        });
-      }
-      if (event.type === "done") {
-        const { turn } = event;
-        return c.json({
-          userMessageId: event.userMessageId,
-          message: {
-            id: event.messageId,
-            role: "assistant" as const,
-            content: turn.answer,
-            citations: turn.citations,
-            status: event.status,
-            error: null,
-            refusal: turn.refusal,
-            model: turn.usage.model,
-            cached: turn.cached,
-            createdAt: new Date().toISOString(),
-          },
-          usage: {
-            model: turn.usage.model,
-            unit: turn.usage.unit,
-            input: turn.usage.input,
-            output: turn.usage.output,
-            latencyMs: turn.usage.latencyMs,
-          },
-        }, 200);
-      }
+    // As JSON, scope, quota and the stored question come first: their errors are plain JSON errors.
+    const held = await slot;
+    let prepared: PreparedTurn;
+    try {
+      prepared = await prepareTurn(services, caller, id, content);
+    } catch (err) {
+      held.release();
+      throw err;
     }
-    throw new Error("Chat turn ended without a result");
+    return await answerAsJson(c, releasedAtFirstEvent(held, runTurn(services, caller, prepared)));
   });
 }
 
-/** A controller aborted when the request's own signal is (client gone); the stream's cancel aborts it too. */
-function abortOnDisconnect(request: AbortSignal): AbortController {
-  const controller = new AbortController();
-  if (request.aborted) controller.abort();
-  else request.addEventListener("abort", () => controller.abort(), { once: true });
-  return controller;
-}
-
-/**
- * The headers this stream has always had: `streamSSE`'s `Connection` and `Transfer-Encoding` are the server's to set
- * (hop-by-hop), and `no-transform` plus `X-Accel-Buffering: no` keep proxies from compressing or buffering it.
- */
-function sseHeaders(res: Response): Response {
-  res.headers.set("content-type", "text/event-stream; charset=utf-8");
-  res.headers.set("cache-control", "no-cache, no-transform");
-  res.headers.set("x-accel-buffering", "no");
-  res.headers.delete("connection");
-  res.headers.delete("transfer-encoding");
-  return res;
-}
-
-/** The SSE event (name and data) of one turn event. */
-function sseEventOf(event: ChatEvent): { event: string; data: string } {
-  switch (event.type) {
-    case "token":
-      return { event: "token", data: JSON.stringify({ text: event.text }) };
-    case "citations":
-      return { event: "citations", data: JSON.stringify({ citations: event.citations }) };
-    case "done":
-      return {
-        event: "done",
-        data: JSON.stringify({
-          messageId: event.messageId,
-          userMessageId: event.userMessageId,
-          status: event.status,
-          cached: event.turn.cached,
-          refusal: event.turn.refusal,
-          usage: event.turn.usage,
-        }),
-      };
-    default:
-      return {
-        event: "error",
-        data: JSON.stringify({
-          code: event.error.code,
-          message: event.error.message,
-          messageId: event.messageId,
-          userMessageId: event.userMessageId,
-        }),
-      };
-  }
-}
-
-/**
- * Writes the turn as Server-Sent Events. When the client goes away `streamSSE` aborts the stream (its body was
- * cancelled): generation is aborted, but the events are still drained to the end, because the last one is emitted
- * only after the answer is stored (writes to the aborted stream are dropped by `streamSSE`). Nothing is thrown out
- * of here: `streamSSE` would send an error's message to the client.
- */
-async function streamTurn(
-  stream: SSEStreamingApi,
-  events: AsyncGenerator<ChatEvent>,
-  abort: AbortController,
-  onFailure: (error: unknown) => void,
-): Promise<void> {
-  stream.onAbort(() => abort.abort());
-  try {
-    for await (const event of events) {
-      if (!stream.aborted) await stream.writeSSE(sseEventOf(event));
+/** Answers a turn's events as JSON once it has ended (the stored answer, or its error with the message ids). */
+async function answerAsJson(c: Context<ServiceEnv<CoreVariables>>, events: AsyncIterable<ChatEvent>) {
+  for await (const event of events) {
+    if (event.type === "error") {
+      throw new AppError(event.error.code, event.error.message, {
+        details: { messageId: event.messageId, userMessageId: event.userMessageId },
+        headers: event.error.headers,
+      });
     }
-  } catch (error) {
-    // runTurn stores generation failures itself and ends with an `error` event; what lands here is a failure to
-    // store, which the client hears about as a cut stream.
-    onFailure(error);
+    if (event.type === "done") {
+      const { turn } = event;
+      return c.json({
+        userMessageId: event.userMessageId,
+        message: {
+          id: event.messageId,
+          role: "assistant" as const,
+          content: turn.answer,
+          citations: turn.citations,
+          status: event.status,
+          error: null,
+          refusal: turn.refusal,
+          model: turn.usage.model,
+          cached: turn.cached,
+          createdAt: new Date().toISOString(),
+        },
+        usage: {
+          model: turn.usage.model,
+          unit: turn.usage.unit,
+          input: turn.usage.input,
+          output: turn.usage.output,
+          latencyMs: turn.usage.latencyMs,
+        },
+      }, 200);
+    }
   }
+  throw new Error("Chat turn ended without a result");
 }

@@ -522,7 +522,9 @@ export interface paths {
         put?: never;
         /**
          * Ask the tutor: JSON, or SSE (`token`, `citations`, `done`, `error`) with Accept: text/event-stream
-         * @description Access: anyone signed in. Admins need two-factor sign-in. Rate-limit class `chat`.
+         * @description A core process runs `CHAT_TURNS_MAX` turns at once up to their first event (the database and retrieval work) and queues `CHAT_TURN_QUEUE_MAX` more; a question beyond them is refused at once with 503 and `Retry-After`, nothing stored. As SSE the stream starts as soon as the turn is admitted (a `: accepted` comment, then a comment every `CHAT_STREAM_HEARTBEAT_MS` while it waits or prepares), so scope, quota and storage failures after that arrive as its `error` event (`code`, `message`, `messageId` and `userMessageId`, null for what was not stored, and `details` when the error has them); as JSON they are the status codes below.
+         *
+         *     Access: anyone signed in. Admins need two-factor sign-in. Rate-limit class `chat`.
          */
         post: operations["postChatSessionsByIdMessages"];
         delete?: never;

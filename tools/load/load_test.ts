@@ -17,6 +17,15 @@ Deno.test("parseDuration() reads seconds and minutes and refuses anything else",
   assert.throws(() => loadOptions(["--chats", "-1"]), /--chats/);
 });
 
+Deno.test("--core-env gives the cores KEY=VALUE variables and refuses anything else", () => {
+  assert.deepEqual(loadOptions([]).coreEnv, {});
+  assert.deepEqual(loadOptions(["--core-env", "CHAT_TURNS_MAX=64, CHAT_TURN_QUEUE_MAX=0"]).coreEnv, {
+    CHAT_TURNS_MAX: "64",
+    CHAT_TURN_QUEUE_MAX: "0",
+  });
+  assert.throws(() => loadOptions(["--core-env", "CHAT_TURNS_MAX"]), /--core-env/);
+});
+
 Deno.test("--rate is a total shared out evenly between the plain classes; 0 keeps them closed loop", () => {
   assert.equal(loadOptions([]).rate, 0);
   assert.equal(loadOptions(["--rate", "300"]).rate, 300);

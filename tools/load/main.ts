@@ -18,7 +18,8 @@
  * --faults all (or words of their names: `qdrant,model,core,ingestion,grading,redis,restart,postgres`;
  * tools/load/faults.ts) to run the faults after the clean load phase, --own-redis (the KV on a redis-server the run
  * starts on a free port, --redis-server its command; on with `--faults all` or `restart`: the Redis-restart fault
- * restarts it), --keep-logs (keep the processes' logs even when every check passed).
+ * restarts it), --keep-logs (keep the processes' logs even when every check passed), --core-env KEY=VALUE,...
+ * (extra variables for the core processes, e.g. CHAT_TURNS_MAX=64).
  */
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -67,6 +68,8 @@ export interface LoadOptions {
   redisServer: string;
   /** Keep the processes' logs even when every check passed (they are kept anyway when one failed). */
   keepLogs: boolean;
+  /** `--core-env KEY=VALUE,KEY=VALUE`: extra variables for the core processes. */
+  coreEnv: Record<string, string>;
 }
 
 /** Reads the flags. */
@@ -99,6 +102,7 @@ export function loadOptions(args: string[]): LoadOptions {
       "own-redis": { type: "boolean", default: false },
       "redis-server": { type: "string", default: "redis-server" },
       "keep-logs": { type: "boolean", default: false },
+      "core-env": { type: "string", default: "" },
     },
   });
   const int = (name: string, v: string, min = 0) => {
@@ -132,6 +136,7 @@ export function loadOptions(args: string[]): LoadOptions {
     ownRedis: values["own-redis"] || values.faults === "all" || /restart/i.test(values.faults),
     redisServer: values["redis-server"],
     keepLogs: values["keep-logs"],
+    coreEnv: coreEnvOf(values["core-env"]),
   };
 }
 
@@ -181,6 +186,7 @@ export async function runLoad(
     redisServer: options.redisServer,
     logLevel: options.logLevel,
     logDir,
+    coreEnv: options.coreEnv,
   });
   let keepLogs = true;
   try {
@@ -304,6 +310,9 @@ export async function runLoad(
         "exam-authors": options.examAuthors,
         ...(options.ownRedis ? { "own-redis": "on" } : {}),
         ...(options.faults ? { faults: options.faults } : {}),
+        ...(Object.keys(options.coreEnv).length
+          ? { "core-env": Object.entries(options.coreEnv).map(([k, v]) => `${k}=${v}`).join(",") }
+          : {}),
       },
       machine,
       classes,
@@ -333,4 +342,15 @@ export async function runLoad(
 if (import.meta.main) {
   const run = await runLoad(loadOptions(Deno.args));
   Deno.exit(run.ok ? 0 : 1);
+}
+
+/** `KEY=VALUE,KEY=VALUE` as variables; an entry without `=` is refused. */
+function coreEnvOf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new Error(`--core-env takes KEY=VALUE pairs, got "${pair}"`);
+    out[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return out;
 }

@@ -48,6 +48,8 @@ export interface StackOptions {
   logLevel: string;
   /** Where the processes' logs go. */
   logDir: string;
+  /** Extra variables for the core processes (`--core-env`), over the harness's own: e.g. `CHAT_TURNS_MAX`. */
+  coreEnv?: Record<string, string>;
 }
 
 /** One tier process. */
@@ -439,7 +441,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const processes: TierProcess[] = [];
     cleanups.push(() => Promise.all(processes.map((p) => p.kill("SIGTERM"))));
     for (let i = 0; i < options.cores; i++) {
-      processes.push(await startTier("core", i, backend, options.logDir));
+      processes.push(await startTier("core", i, { ...backend, ...options.coreEnv }, options.logDir));
     }
     for (let i = 0; i < options.workers; i++) {
       processes.push(

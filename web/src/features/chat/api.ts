@@ -58,6 +58,14 @@ export async function createChatSession(courseId: string, title: string) {
   return unwrap(await api.POST("/api/v1/chat/sessions", { body: { courseId, title } }));
 }
 
+/** The status a refused question would have had as JSON (the stream itself is 200). */
+const STATUS_OF: Record<string, number> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  QUOTA_EXCEEDED: 429,
+  UNAVAILABLE: 503,
+};
+
 /** What the stream reports while an answer is written. */
 export interface TurnHandlers {
   onToken(text: string): void;
@@ -75,8 +83,10 @@ export interface TurnHandlers {
 }
 
 /**
- * Asks the tutor in `sessionId` and streams the answer (SSE: `token`, `citations`, `done`, `error`). Quota,
- * scope and validation problems arrive before the stream as an ordinary error and are thrown as `ApiError`.
+ * Asks the tutor in `sessionId` and streams the answer (SSE: `token`, `citations`, `done`, `error`). Validation
+ * problems and a busy tutor (503) arrive before the stream as an ordinary error; quota and scope problems arrive
+ * as the stream's `error` event before the question is stored (no `userMessageId`). Both are thrown as `ApiError`,
+ * so the question stays in the box; an error after the question was stored is a failed turn (`onError`).
  */
 export async function streamTurn(
   sessionId: string,
@@ -104,6 +114,12 @@ export async function streamTurn(
     if (event.event === "token") handlers.onToken(payload.text);
     else if (event.event === "citations") handlers.onCitations(payload.citations);
     else if (event.event === "done") handlers.onDone(payload);
-    else if (event.event === "error") handlers.onError(payload);
+    else if (event.event === "error" && !payload.userMessageId) {
+      throw new ApiError(STATUS_OF[payload.code] ?? 500, {
+        code: payload.code,
+        message: payload.message,
+        details: payload.details,
+      });
+    } else if (event.event === "error") handlers.onError(payload);
   }
 }
