@@ -28,6 +28,8 @@ export interface TestClient {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    /** Aborts the request as a client going away would. */
+    signal?: AbortSignal,
   ): Promise<Response>;
 }
 
@@ -59,6 +61,7 @@ export function createTestCore(
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    signal?: AbortSignal,
   ) => {
     const all: Record<string, string> = { ...headers };
     let payload: string | undefined;
@@ -75,13 +78,15 @@ export function createTestCore(
         body: payload,
       });
     }
-    return await app.request(path, { method, headers: all, body: payload });
+    return await app.request(path, { method, headers: all, body: payload, signal });
   };
   return {
     app,
     services,
-    asUser: (user) => ({ request: (m, p, b, h) => send({ userId: user.id, role: user.role }, m, p, b, h) }),
-    anonymous: { request: (m, p, b, h) => send(null, m, p, b, h) },
+    asUser: (user) => ({
+      request: (m, p, b, h, signal) => send({ userId: user.id, role: user.role }, m, p, b, h, signal),
+    }),
+    anonymous: { request: (m, p, b, h, signal) => send(null, m, p, b, h, signal) },
   };
 }
 

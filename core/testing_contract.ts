@@ -91,6 +91,9 @@ export function withContractCheck(app: CoreApp): CoreApp {
   app.request = (async (input: string | Request | URL, init?: RequestInit, ...rest: unknown[]) => {
     // deno-lint-ignore no-explicit-any
     const res = await (request as any)(input, init, ...rest);
+    // A request whose client went away is answered to nobody (core's 499): no contract applies.
+    const signal = input instanceof Request ? input.signal : init?.signal;
+    if (signal?.aborted && res.status === 499) return res;
     const url = input instanceof Request ? input.url : String(input);
     const method = input instanceof Request ? input.method : init?.method ?? "GET";
     await checkResponse(app, method, url, res);

@@ -4,7 +4,7 @@ import * as sessions from "../chat/sessions.ts";
 import { sessionSummary } from "../chat/summary.ts";
 import { quotaLeft } from "../chat/quota.ts";
 import { type ChatEvent, type PreparedTurn, prepareTurn, runTurn } from "../chat/turn.ts";
-import { releasedAtFirstEvent } from "../chat/admission.ts";
+import { releasedAtFirstEvent, type TurnSlot } from "../chat/admission.ts";
 import { abortOnDisconnect, streamChatTurn } from "./chat_stream.ts";
 import type { CoreApp, CoreVariables } from "../services.ts";
 import type { Context } from "hono";
@@ -206,7 +206,14 @@ export function registerChatRoutes(app: CoreApp): void {
       }) as never;
     }
     // As JSON, scope, quota and the stored question come first: their errors are plain JSON errors.
-    const held = await slot;
+    let held: TurnSlot;
+    try {
+      held = await slot;
+    } catch (err) {
+      // The client left while the turn waited: nothing was done for it and nobody reads the answer (nginx's 499).
+      if (abort.signal.aborted) return new Response(null, { status: 499 }) as never;
+      throw err;
+    }
     let prepared: PreparedTurn;
     try {
       prepared = await prepareTurn(services, caller, id, content);

@@ -246,3 +246,49 @@ postgresTest(
     }
   },
 );
+
+postgresTest(
+  "[core] a JSON question whose client leaves while it waits for a slot ends quietly: nothing stored, no error logged",
+  async (database) => {
+    const w = await createChatWorld(database, { CHAT_TURNS_MAX: "1", CHAT_TURN_QUEUE_MAX: "1" });
+    try {
+      await w.addDocument("A", "Biology notes", BIOLOGY);
+      const student = w.core.asUser(w.world.studentEnrolled);
+      const sessionId = await openSession(student, w.world.courseA);
+      const path = `/v1/chat/sessions/${sessionId}/messages`;
+      const lock = await lockChatMessages(database);
+      let running: Response;
+      try {
+        running =
+          (await within(student.request("POST", path, { content: "First: what is ATP?" }, SSE), 2000))!;
+        assert.equal(running?.status, 200);
+        const leaving = new AbortController();
+        const waiting = student.request(
+          "POST",
+          path,
+          { content: "Second: what is ATP?" },
+          {},
+          leaving.signal,
+        );
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(w.core.services.chatTurns.queued, 1);
+        leaving.abort();
+        const left = await within(waiting, 2000);
+        assert.ok(left, "answered once the client left");
+        assert.equal(left.status, 499);
+        assert.equal(w.core.services.chatTurns.queued, 0);
+      } finally {
+        await lock.release();
+      }
+      assert.equal((await readSse(running)).at(-1)!.event, "done");
+      const questions = await database.db.select().from(chatMessages).where(
+        and(eq(chatMessages.sessionId, sessionId), eq(chatMessages.role, "user")),
+      );
+      assert.deepEqual(questions.map((q) => q.content.split(":")[0]), ["First"]);
+      const logger = w.core.services.logger as unknown as { lines: Record<string, unknown>[] };
+      assert.deepEqual(logger.lines.filter((l) => l.level === "error"), []);
+    } finally {
+      await w.close();
+    }
+  },
+);
