@@ -245,10 +245,14 @@ const RRF_BEFORE: FusionWeights = {
   proximityWeight: 0,
   proximityDepth: 20,
 };
+/** No head rerank at all: each side alone is that side's own ranking. */
+const NO_RERANK = { proximityWeight: 0, windowWeight: 0, trigramWeight: 0 };
 const variants: Record<string, FusionWeights> = {
-  keywords: { ...DEFAULT_FUSION, method: "scores", vectorWeight: 0, proximityWeight: 0 },
-  vectors: { ...DEFAULT_FUSION, method: "scores", textWeight: 0, proximityWeight: 0 },
+  keywords: { ...DEFAULT_FUSION, method: "scores", vectorWeight: 0, ...NO_RERANK },
+  vectors: { ...DEFAULT_FUSION, method: "scores", textWeight: 0, ...NO_RERANK },
   "rrf-before": RRF_BEFORE,
+  // The hybrid search before window and trigram evidence (phrase evidence only), kept for comparison.
+  "phrases": { ...DEFAULT_FUSION, windowWeight: 0, trigramWeight: 0 },
   hybrid: DEFAULT_FUSION,
 };
 
@@ -307,6 +311,13 @@ if (Deno.args.includes("--sweep")) {
       grid.push({ ...DEFAULT_FUSION, method: "rrf", rrfK, vectorWeight, proximityWeight });
     }
   }
+  for (const windowWeight of [0, 0.2, 0.4, 0.5]) {
+    for (const trigramWeight of [0, 0.2, 0.4, 0.5]) {
+      for (const windowSize of [10, 12, 15]) {
+        grid.push({ ...DEFAULT_FUSION, windowWeight, trigramWeight, windowSize });
+      }
+    }
+  }
   const bySet = (subset: SideLists[], w: FusionWeights) =>
     [...new Set(subset.map((l) => l.q.set))].map((s) => {
       const r = recall(subset.filter((l) => l.q.set === s), w);
@@ -315,9 +326,9 @@ if (Deno.args.includes("--sweep")) {
   for (const w of grid) {
     const a = recall(tune, w);
     console.log(
-      `sweep ${w.method} k=${w.rrfK} vec=${w.vectorWeight} prox=${w.proximityWeight}: A ${f(a.r1)}/${
-        f(a.r5)
-      }` +
+      `sweep ${w.method} k=${w.rrfK} vec=${w.vectorWeight} prox=${w.proximityWeight} win=${w.windowWeight}/${w.windowSize} tri=${w.trigramWeight}: A ${
+        f(a.r1)
+      }/${f(a.r5)}` +
         ` [${bySet(tune, w)}]  B [${bySet(check, w)}]`,
     );
   }

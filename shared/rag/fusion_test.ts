@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { fuseRankings, phraseEvidence, rerankByPhrases } from "./fusion.ts";
+import { fuseRankings, phraseEvidence, rerankByPhrases, trigramEvidence, windowEvidence } from "./fusion.ts";
+import { keywordTerms } from "../text/normalize.ts";
 import { DEFAULT_FUSION } from "./search.ts";
 
 const base = {
@@ -46,6 +47,44 @@ Deno.test("rerankByPhrases() lifts the chunk holding the question's phrase withi
     proximityDepth: 2,
   });
   assert.deepEqual(off, ranked);
+});
+
+Deno.test("windowEvidence() is the largest share of the query's terms inside a window of the chunk", () => {
+  const filler = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`);
+  assert.equal(windowEvidence(["a", "b", "c"], ["a", ...filler(3), "b", ...filler(3), "c"], 12), 1);
+  assert.equal(windowEvidence(["a", "b", "c"], ["a", ...filler(13), "b", ...filler(13), "c"], 12), 1 / 3);
+  assert.equal(windowEvidence(["a", "b", "c", "d"], ["a", "b", ...filler(20), "c", "d", "a"], 12), 3 / 4);
+  assert.equal(windowEvidence(["a", "a"], ["a"], 12), 0);
+});
+
+Deno.test("trigramEvidence() joins an Arabic verb and its noun, which light stemming leaves apart", () => {
+  const query = keywordTerms("متى تأسست الجامعة؟");
+  assert.ok(!keywordTerms("تأسيس الجامعة").includes(query[0]), "the stems differ");
+  assert.equal(trigramEvidence(query, keywordTerms("تأسيس الجامعة")), 3 / 5);
+  assert.equal(trigramEvidence(query, keywordTerms("الجامعة في المدينة")), 2 / 5);
+  assert.equal(trigramEvidence(["capit"], ["capit"]), 0, "Latin terms have no trigram evidence");
+});
+
+Deno.test("rerankByPhrases() with the defaults lifts the chunk that holds the question's words in one window", () => {
+  const filler = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`);
+  // No two query terms within two positions in either chunk: phrase evidence alone cannot tell them apart.
+  const terms: Record<string, string[]> = {
+    scattered: ["a", ...filler(13), "b", ...filler(13), "c"],
+    together: ["a", ...filler(3), "b", ...filler(3), "c"],
+  };
+  const ranked: [string, number][] = [["scattered", 1], ["together", 0.95]];
+  const out = rerankByPhrases(ranked, ["a", "b", "c"], (id) => terms[id], DEFAULT_FUSION);
+  assert.deepEqual(out.map(([id]) => id), ["together", "scattered"]);
+});
+
+Deno.test("rerankByPhrases() with the defaults lifts the Arabic chunk with the question's verb as a noun", () => {
+  const chunks: Record<string, string[]> = {
+    city: keywordTerms("تقع الجامعة في المدينة"),
+    founding: keywordTerms("كان تأسيس الجامعة"),
+  };
+  const ranked: [string, number][] = [["city", 1], ["founding", 0.95]];
+  const out = rerankByPhrases(ranked, keywordTerms("متى تأسست الجامعة؟"), (id) => chunks[id], DEFAULT_FUSION);
+  assert.deepEqual(out.map(([id]) => id), ["founding", "city"]);
 });
 
 /** Deterministic noise, so a failure can be replayed. */

@@ -21,7 +21,7 @@ import {
   liveChunksIn,
   type SearchScope,
 } from "./full_text.ts";
-import { fuseRankings, type FusionWeights, rerankByPhrases } from "./fusion.ts";
+import { fuseRankings, type FusionWeights, rerankByPhrases, rerankIsOn } from "./fusion.ts";
 import { makeSnippet } from "./snippet.ts";
 import { withTimeout } from "../timeouts.ts";
 
@@ -82,9 +82,10 @@ export interface FusionOptions extends FusionWeights {
 /**
  * Default fusion settings, chosen on the A halves of the development sets (`eval:retrieval --sweep`, see
  * docs/retrieval.md): each side's scores scaled to [0, 1] (BM25 by its best, cosine between the list's lowest and
- * highest) and added with vectors at 0.2, then the first 20 reranked with phrase evidence at 0.2. Against the
- * earlier weighted RRF (k = 5, vectors 0.3) it is better or equal on every B half, and it never ranks below
- * keywords alone, the stronger side with the offline embedder.
+ * highest) and added with vectors at 0.2, then the first 20 reranked with phrase evidence at 0.2, window evidence
+ * (most of the question's terms within 12 terms) at 0.4 and Arabic trigram evidence at 0.4. Against the earlier
+ * weighted RRF (k = 5, vectors 0.3) it is better or equal on every B half, and it never ranks below keywords
+ * alone, the stronger side with the offline embedder.
  */
 export const DEFAULT_FUSION: FusionOptions = {
   method: "scores",
@@ -93,6 +94,9 @@ export const DEFAULT_FUSION: FusionOptions = {
   vectorWeight: 0.2,
   proximityWeight: 0.2,
   proximityDepth: 20,
+  windowWeight: 0.4,
+  windowSize: 12,
+  trigramWeight: 0.4,
   candidates: 50,
   vectorTimeoutMs: 3000,
   candidateBudget: CANDIDATE_BUDGET,
@@ -193,7 +197,7 @@ async function searchUnmeasured(
   const rows = await queryRows<ChunkRow>(
     deps.database.read,
     sql`select c.id, c.document_id, d.title, c.course_id, c.page_start, c.page_end, c.page_breaks, c.heading, c.text,
-          ${fusion.proximityWeight > 0 ? sql`c.search_text` : sql`null`} as search_text
+          ${rerankIsOn(fusion) ? sql`c.search_text` : sql`null`} as search_text
         from ${liveChunksIn(request.scope)}
           and c.id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`,
   );

@@ -12,6 +12,7 @@
  * `--hnsw-up-to N` (build the HNSW index only up to N chunks; the 100k build takes ~2 minutes on PGlite).
  */
 import { fullTextSearch } from "../../shared/rag/full_text.ts";
+import type { RerankWeights } from "../../shared/rag/fusion.ts";
 import { hybridSearch } from "../../shared/rag/search.ts";
 import { searchTerms } from "../../shared/text/normalize.ts";
 import { openPglite, sql } from "../../shared/db/client.ts";
@@ -261,10 +262,11 @@ for (const size of sizes) {
           limit: 50,
         }),
     );
-    // With and without the phrase rerank, query by query in turn (the same queries), so the machine's load
-    // weighs on both alike: the difference is what reading `search_text` and scoring the head's phrases costs.
+    // With and without the head rerank (phrase, window and Arabic trigram evidence), query by query in turn (the
+    // same queries), so the machine's load weighs on both alike: the difference is what reading `search_text` and
+    // scoring the head costs.
     const hybridQueries = Array.from({ length: queries + 10 }, () => sentence(6));
-    const hybrid = (i: number, options: { proximityWeight?: number }) =>
+    const hybrid = (i: number, options: Partial<RerankWeights>) =>
       hybridSearch(
         deps,
         { scope: { courseIds: [courses[i % 100].courseId] }, query: hybridQueries[i], k: 8 },
@@ -274,7 +276,11 @@ for (const size of sizes) {
     const withoutPhrases: number[] = [];
     for (let i = 0; i < queries + 10; i++) {
       // The second search of a query finds its posting lists cached: each variant goes first every other query.
-      const pair = [[withPhrases, {}], [withoutPhrases, { proximityWeight: 0 }]] as const;
+      const pair = [[withPhrases, {}], [withoutPhrases, {
+        proximityWeight: 0,
+        windowWeight: 0,
+        trigramWeight: 0,
+      }]] as const;
       for (const [times, options] of i % 2 === 0 ? pair : pair.toReversed()) {
         const t = performance.now();
         await hybrid(i, options);
@@ -282,7 +288,7 @@ for (const size of sizes) {
       }
     }
     for (
-      const [name, times] of [["", withPhrases], [" without the phrase rerank", withoutPhrases]] as const
+      const [name, times] of [["", withPhrases], [" without the head rerank", withoutPhrases]] as const
     ) {
       console.log(
         `  ${size} chunks, ${label}, hybrid search (keywords + vectors + chunk read)${name}, one course: p50 ${
