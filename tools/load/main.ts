@@ -9,9 +9,10 @@
  * failed. Everything it started is stopped and its database dropped, even when it fails.
  *
  * Flags (defaults are a small run): --chats 4 (concurrent streamed chats), --duration 20s, --connections 4
- * (autocannon connections per plain class), --uploaders 1, --students 8, --academics 2, --edges 2, --cores 2,
- * --workers 2, --rate 0 (requests per second over the plain autocannon classes together, shared out evenly between
- * them; 0: closed loop, as fast as answers come), --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
+ * (autocannon connections per plain class, closed loop), --uploaders 1, --students 8, --academics 2, --edges 2,
+ * --cores 2, --workers 2, --rate 0 (requests per second over the plain classes together, shared out evenly between
+ * them and sent evenly paced, open loop, by tools/load/paced.ts; 0: closed loop with autocannon, as fast as answers
+ * come), --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
  * during the phase), --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
  * the run's own is created on that server and dropped),
  * --redis-url redis://127.0.0.1:6379, --redis-db 11 (or LOAD_REDIS_DB), --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
