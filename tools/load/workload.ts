@@ -2,8 +2,9 @@
  * The mixed workload of `deno task load`, against a running stack: students chatting (streamed answers, read with
  * the project's typed client) and searching, students and academics reading lists, academics uploading a real PDF
  * and waiting for its ingestion, academics generating and publishing exams, students taking them (start, answer,
- * submit, wait for the workers to grade), admins browsing lists. Plain requests are driven by autocannon (in processes of
- * their own), each request signed in as one of the workload's users in turn.
+ * submit, wait for the workers to grade), admins browsing lists. Plain requests are driven by autocannon closed loop,
+ * or at a fixed rate by the evenly paced generator (tools/load/paced.ts), in processes of their own, each request
+ * signed in as one of the workload's users in turn.
  */
 import { createApiClient } from "../../shared/api/client.ts";
 import { runAutocannon } from "./autocannon.ts";
