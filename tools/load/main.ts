@@ -29,14 +29,8 @@ import { queryRows } from "../../shared/db/client.ts";
 import { authorExam, examIntegrity, type ExamPool } from "./exams.ts";
 import { runFaults } from "./faults.ts";
 import { startMonitor } from "./monitor.ts";
-import {
-  errorCount,
-  type FaultResult,
-  type Integrity,
-  machineInfo,
-  percentile,
-  renderReport,
-} from "./report.ts";
+import { errorCount, type FaultResult, type Integrity, machineInfo, renderReport } from "./report.ts";
+import { percentile } from "./stats.ts";
 import { startStack } from "./stack.ts";
 import { runWorkload, uploadAndIngest } from "./workload.ts";
 

@@ -2,6 +2,7 @@ import type { ExamIntegrity } from "./exams.ts";
 /** Writes the load run's report (docs/load-report.md by default) as Markdown. */
 import type { Samples } from "./monitor.ts";
 import type { ClassResult } from "./workload.ts";
+import { percentile } from "./stats.ts";
 
 /** What the run checked after the load: jobs, turns and exam attempts accounted for. */
 export interface Integrity extends ExamIntegrity {
@@ -44,12 +45,6 @@ export interface ReportInput {
   durationSeconds: number;
   /** Load average right after the load phase. */
   loadAverageAtEnd?: string;
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 /** The machine this runs on, from /proc. */

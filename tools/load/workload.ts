@@ -9,7 +9,7 @@
 import { createApiClient } from "../../shared/api/client.ts";
 import { runAutocannon } from "./autocannon.ts";
 import { type PacedClass, type PacedRequest, runPacedProcess } from "./paced.ts";
-import { percentile } from "./report.ts";
+import { percentile } from "./stats.ts";
 import { ATTEMPTS_PER_EXAM, authorExam, type ExamPool, sitExam } from "./exams.ts";
 import type { LoadUser, Stack } from "./stack.ts";
 
