@@ -4,6 +4,7 @@
  * fit in an argument list) and prints autocannon's result as one JSON line; `runAutocannon()` is the caller's side.
  */
 import autocannon from "autocannon";
+import { runJsonChild } from "./child.ts";
 
 /** The part of autocannon's result the benchmarks read. */
 export interface AutocannonResult {
@@ -45,19 +46,7 @@ export interface AutocannonOptions {
 
 /** Runs autocannon in a child process and returns its result. */
 export async function runAutocannon(options: AutocannonOptions): Promise<AutocannonResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(options)));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) throw new Error(`autocannon failed: ${new TextDecoder().decode(out.stderr)}`);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  return JSON.parse(lines.at(-1)!) as AutocannonResult;
+  return await runJsonChild<AutocannonResult>(import.meta.filename!, options, "autocannon");
 }
 
 if (import.meta.main) {

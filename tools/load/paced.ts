@@ -15,6 +15,7 @@
  * `PacedResult`, so the generator never shares an event loop with what it measures; `runPacedProcess()` is the
  * caller's side.
  */
+import { runJsonChild } from "./child.ts";
 
 /** One request shape (as autocannon's `requests`). */
 export interface PacedRequest {
@@ -193,19 +194,7 @@ export function fetchSender(timeoutMs = 10_000): Sender {
 
 /** Runs the generator in a child process and returns its result. */
 export async function runPacedProcess(options: PacedOptions): Promise<PacedResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(options)));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) throw new Error(`the paced generator failed: ${new TextDecoder().decode(out.stderr)}`);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  return JSON.parse(lines.at(-1)!) as PacedResult;
+  return await runJsonChild<PacedResult>(import.meta.filename!, options, "the paced generator");
 }
 
 if (import.meta.main) {
