@@ -15,10 +15,15 @@ export async function withCallerTx<T>(
   database: Database,
   caller: Pick<Identity, "userId" | "role">,
   fn: (tx: Db) => Promise<T>,
-  options: { readOnly?: boolean } = {},
+  options: {
+    readOnly?: boolean;
+    /** Runs first in the same transaction, as the connection's own role (no RLS): reads the caller may not make. */
+    asOwner?: (tx: Db) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const db = options.readOnly ? database.read : database.db;
   return await db.transaction(async (tx) => {
+    if (options.asOwner) await options.asOwner(tx as unknown as Db);
     // One statement: `set_config('role', …, true)` is `SET LOCAL ROLE`.
     await tx.execute(
       sql`select set_config('app.user_id', ${caller.userId}, true), set_config('app.role', ${caller.role}, true),
