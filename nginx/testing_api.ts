@@ -204,6 +204,8 @@ export class SseReader {
         if (line.startsWith("event:")) event = line.slice(6).trim();
         else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
       }
+      // A block of comments only (core's `: accepted` and `: waiting` lines) dispatches nothing, as in EventSource.
+      if (data.length === 0) continue;
       this.events.push({ event, data: JSON.parse(data.join("\n")) });
     }
   }

@@ -31,6 +31,18 @@ export function sha256Base64urlSync(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("base64url");
 }
 
+/**
+ * SHA-256 bytes computed on the calling thread (node:crypto): for the per-request hashes of small inputs (a
+ * response's ETag, a POST cache key, a scope fingerprint). Web Crypto's `digest` hands every call to a worker
+ * thread and back, and on a busy machine that round trip, not the hash, is what shows on a request's tail.
+ */
+export function sha256Sync(data: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  const digest = createHash("sha256").update(data).digest();
+  const out = new Uint8Array(digest.byteLength);
+  out.set(digest);
+  return out;
+}
+
 /** Lower-case hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

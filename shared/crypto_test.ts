@@ -6,6 +6,7 @@ import {
   sha256,
   sha256Base64urlSync,
   sha256Hex,
+  sha256Sync,
   toHex,
 } from "./crypto.ts";
 
@@ -16,6 +17,8 @@ Deno.test("sha256Hex() gives the FIPS 180-2 digest of text and bytes, shortened 
   assert.equal(await sha256Hex(new TextEncoder().encode("abc")), ABC_HEX);
   assert.equal(await sha256Hex("abc", 12), ABC_HEX.slice(0, 24));
   assert.equal(toHex(await sha256("abc")), ABC_HEX);
+  assert.equal(toHex(sha256Sync("abc")), ABC_HEX, "the calling thread's digest is the same");
+  assert.deepEqual(sha256Sync(new TextEncoder().encode("abc")), await sha256("abc"));
 });
 
 Deno.test("sha256Base64urlSync() is the same digest in base64url, and base64url() round-trips", async () => {

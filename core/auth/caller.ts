@@ -42,19 +42,31 @@ function replayed(): AppError {
   });
 }
 
+type AccountRow = { role: Role; deletedAt: Date | null } | undefined;
+
+/** The caller's account as the caller check needs it: one primary-key read on the primary. */
+async function readAccount(c: Context<CoreEnvT>, userId: string): Promise<AccountRow> {
+  const [account] = await c.get("services").database.db
+    .select({ role: users.role, deletedAt: users.deletedAt })
+    .from(users).where(eq(users.id, userId)).limit(1);
+  return account;
+}
+
+/**
+ * Account reads started by `verifyEdgeAssertion` beside the replay check, for `requireCaller` to use. A request
+ * carries an identity only to a route that is not public (the edge verifies no token for public routes, and its
+ * policy table is generated from core's own route contracts), so every read started is used.
+ */
+const accountReads = new WeakMap<Request, Promise<AccountRow>>();
+
 /**
  * Core does not take the role in the token on trust: the account must still exist, be active and hold that role
  * (one primary-key read on the primary, so a replica's lag cannot bring a demoted role back). A token minted before a
  * role change or deactivation gets 401 `invalid_token`, so the client refreshes (and gets the current role) or signs
  * in again. The edge refuses such tokens first (per-user revocation time in the KV); this holds even when it cannot.
  */
-async function assertAccountCurrent(
-  c: Parameters<MiddlewareHandler<CoreEnvT>>[0],
-  caller: Identity,
-): Promise<void> {
-  const [account] = await c.get("services").database.db
-    .select({ role: users.role, deletedAt: users.deletedAt })
-    .from(users).where(eq(users.id, caller.userId)).limit(1);
+async function assertAccountCurrent(c: Context<CoreEnvT>, caller: Identity): Promise<void> {
+  const account = await (accountReads.get(c.req.raw) ?? readAccount(c, caller.userId));
   if (!account || account.deletedAt) {
     throw new AppError(ErrorCode.UNAUTHORIZED, "This account is no longer active", {
       headers: INVALID_TOKEN,
@@ -142,6 +154,14 @@ export function verifyEdgeAssertion(): MiddlewareHandler<CoreEnvT> {
     } catch (err) {
       if (err instanceof AssertionError) throw refuse(err.message);
       throw err;
+    }
+    // The caller check's account read does not depend on the replay check, so it is started now and runs while the
+    // KV answers: a signed-in request waits for the slower of the two round trips, not their sum. Nothing is decided
+    // on it before the replay check has passed (a replayed assertion is refused and its read left unused).
+    if (assertion.identity) {
+      const read = readAccount(c, assertion.identity.userId);
+      read.catch(() => {}); // awaited by requireCaller; unawaited when the replay check refuses first
+      accountReads.set(c.req.raw, read);
     }
     const { fellBack } = await useOnce(services.kv, fallback, assertion, (err) => {
       // Once per outage, not once per request.

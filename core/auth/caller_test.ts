@@ -157,3 +157,44 @@ dbTest(
     assert.equal(await login("203.0.113.2", "1.1.1.1"), 401, "another asserted address is not throttled");
   },
 );
+
+dbTest(
+  "[core] a signed-in caller's account is read while the replay check waits on the KV, not after it",
+  async (database) => {
+    const events: string[] = [];
+    const kv = new MemoryKv();
+    const incr = kv.incr.bind(kv);
+    kv.incr = async (key, options) => {
+      events.push("replay check sent");
+      await new Promise((r) => setTimeout(r, 30)); // a KV round trip
+      events.push("replay check answered");
+      return await incr(key, options);
+    };
+    const db = new Proxy(database.db, {
+      get(target, prop) {
+        if (prop === "select") events.push("database read");
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const services = testCoreServices(database, { kv, overrides: { database: { ...database, db } } });
+    const app = createCoreApp(services);
+    const user = await createTestUser(database);
+    const secret = services.env.EDGE_ASSERTION_SECRET!;
+    const assertion = await testAssertion(secret, {
+      identity: { userId: user.id, role: user.role },
+      method: "GET",
+      target: "/v1/me",
+    });
+    const res = await app.request("/v1/me", { headers: { [ASSERTION_HEADER]: assertion } });
+    assert.equal(res.status, 200);
+    assert.ok(
+      events.indexOf("database read") < events.indexOf("replay check answered"),
+      `the account read waited for the replay check: ${events.join(", ")}`,
+    );
+    // Still refused on its second use, with the read started beside the check left unused.
+    const again = await app.request("/v1/me", { headers: { [ASSERTION_HEADER]: assertion } });
+    assert.equal(again.status, 401);
+    assert.equal(again.headers.get("x-edge-assertion-replayed"), "1");
+  },
+);

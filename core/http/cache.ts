@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
-import { sha256 } from "../../shared/crypto.ts";
+import { sha256Sync } from "../../shared/crypto.ts";
 
 /** How long shared caches may keep catalog responses, in seconds. */
 export const CATALOG_MAX_AGE_SECONDS = 60;
@@ -15,7 +15,8 @@ export const PRIVATE_CACHE = "private, no-cache";
  * may set its own `Cache-Control` (e.g. private for an admin's `includeDeleted` view) and it is kept.
  */
 export function cacheHooks(visibility: "public" | "private"): MiddlewareHandler {
-  const tag = etag({ generateDigest: async (body) => (await sha256(body)).buffer });
+  // Hashed on the calling thread (one per cacheable answer, API bodies are small; see sha256Sync).
+  const tag = etag({ generateDigest: (body) => sha256Sync(body).buffer });
   return async (c, next) => {
     await tag(c, async () => {
       await next();

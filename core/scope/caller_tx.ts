@@ -24,11 +24,18 @@ export async function withCallerTx<T>(
   const db = options.readOnly ? database.read : database.db;
   return await db.transaction(async (tx) => {
     if (options.asOwner) await options.asOwner(tx as unknown as Db);
-    // One statement: `set_config('role', …, true)` is `SET LOCAL ROLE`.
-    await tx.execute(
+    // One statement: `set_config('role', …, true)` is `SET LOCAL ROLE`. Sent, not awaited before `fn` starts: the
+    // transaction's connection is reserved and postgres.js pipelines its queries, so `fn`'s first query goes out
+    // right behind this one instead of a round trip later, and Postgres runs them in the order sent: every query
+    // of `fn` still runs with the settings and the role in force. If the settings fail, the transaction is
+    // aborted, `fn`'s queries fail with it, and the settings' own error is the one thrown.
+    const settings = Promise.resolve(tx.execute(
       sql`select set_config('app.user_id', ${caller.userId}, true), set_config('app.role', ${caller.role}, true),
         set_config('role', ${APP_DB_ROLE}, true)`,
-    );
-    return await fn(tx as unknown as Db);
+    ));
+    const result = fn(tx as unknown as Db);
+    result.catch(() => {}); // thrown below, after the settings' own error if they failed
+    await settings;
+    return await result;
   });
 }

@@ -16,7 +16,7 @@ import type { Db } from "../../shared/db/client.ts";
 import { courses, enrollments, semesters, userProfiles } from "../../shared/db/schema/academics.ts";
 import { users } from "../../shared/db/schema/users.ts";
 import type { Identity, Role } from "../../shared/identity.ts";
-import { sha256Hex } from "../../shared/crypto.ts";
+import { sha256Sync, toHex } from "../../shared/crypto.ts";
 
 /** A set of ids, or every id (admins). Consumers must handle `"all"` explicitly. */
 export type IdSet = "all" | ReadonlySet<string>;
@@ -82,7 +82,8 @@ function filterOf(
 }
 
 function fingerprintOf(parts: string[]): Promise<string> {
-  return sha256Hex(parts.join("|"), 12);
+  // On the calling thread: one per scoped request (see sha256Sync).
+  return Promise.resolve(toHex(sha256Sync(parts.join("|")).subarray(0, 12)));
 }
 
 /** Resolves the caller's scope from users, user_profiles, courses and enrollments (two or three small queries). */

@@ -15,7 +15,7 @@ import {
   STORED_HEADERS,
   toBase64,
 } from "./entry.ts";
-import { sha256 } from "../../shared/crypto.ts";
+import { sha256Sync } from "../../shared/crypto.ts";
 
 type EdgeEnvT = ServiceEnv<EdgeVariables>;
 type EdgeContext = Context<EdgeEnvT>;
@@ -212,7 +212,7 @@ export function freshLocalEntry(
 
 /** The KV key of a cacheable POST: path and query plus a digest of the body. */
 async function postCacheKey(c: EdgeContext): Promise<string> {
-  const digest = await sha256(new Uint8Array(await c.req.arrayBuffer()));
+  const digest = sha256Sync(new Uint8Array(await c.req.arrayBuffer()));
   return `${cacheKey(c).replace(":GET:", ":POST:")}:${toBase64(digest)}`;
 }
 

@@ -52,19 +52,19 @@ export function ipRateLimit(): MiddlewareHandler<EdgeEnvT> {
     const rule = { name: "ip", ...policyOf(env).ip };
     // Public routes never verify a token: a bearer header there must not buy a way around the per-IP limit.
     if (!hasBearer(c) || policyFor(c.req.method, c.req.path)?.access === "public") {
-      await check(c, rule, c.get("clientIp"));
+      await check(c, [{ rule, identifier: c.get("clientIp") }]);
       return await next();
     }
     try {
       await next();
     } catch (err) {
       if (err instanceof AppError && err.code === ErrorCode.UNAUTHORIZED) {
-        await check(c, rule, c.get("clientIp"));
+        await check(c, [{ rule, identifier: c.get("clientIp") }]);
       }
       throw err;
     }
     // A route open to anonymous callers (logout) that ran without a verified caller counts as anonymous.
-    if (!c.get("identity")) await check(c, rule, c.get("clientIp"));
+    if (!c.get("identity")) await check(c, [{ rule, identifier: c.get("clientIp") }]);
   };
 }
 
@@ -80,12 +80,19 @@ export function routeRateLimit(): MiddlewareHandler<EdgeEnvT> {
     if (!env.RATE_LIMIT_ENABLED) return await next();
     const policy = policyOf(env);
     const identity = c.get("identity");
-    if (identity) await check(c, { name: "user", ...policy.user }, `user:${identity.userId}`);
     const cls = classOf(c.req.method, c.req.path);
-    if (!cls) return await next();
-    if (cls === "login_ip") return await limitSignInFailures(c, policy, next);
-    const who = identity ? `user:${identity.userId}` : `ip:${c.get("clientIp")}`;
-    await check(c, ruleFor(policy, cls, identity?.role), who);
+    if (cls === "login_ip") {
+      if (identity) {
+        await check(c, [{ rule: { name: "user", ...policy.user }, identifier: `user:${identity.userId}` }]);
+      }
+      return await limitSignInFailures(c, policy, next);
+    }
+    const limits = identity
+      ? signedInLimits(env, c.req.method, c.req.path, identity)!
+      : cls
+      ? [{ rule: ruleFor(policy, cls), identifier: `ip:${c.get("clientIp")}` }]
+      : [];
+    if (limits.length) await check(c, limits);
     await next();
   };
 }
@@ -193,22 +200,35 @@ export function useTakenDecisions(
   decided.set(req, new Map(taken.map((t) => [`${t.rule.name} ${t.identifier}`, t.decision])));
 }
 
-/** Counts the request against one rule; throws the 429 when it is over. */
-async function check(c: EdgeContext, rule: RateLimitRule, identifier: string): Promise<void> {
+/**
+ * Counts the request against its rules; throws the 429 of the first one (in the order given) it is over. The
+ * decisions are taken at once, so a signed-in request's user and route-class limits cost one KV round trip (the
+ * Upstash client pipelines the calls of one turn into one request), not one per limit. So a request refused by
+ * its user limit has counted against its class limit too (refusals never count less than before, at most that one
+ * extra count per refused request).
+ */
+async function check(c: EdgeContext, limits: { rule: RateLimitRule; identifier: string }[]): Promise<void> {
   const services = c.get("services");
-  const decision = decided.get(c.req.raw)?.get(`${rule.name} ${identifier}`) ??
-    await services.rateLimiter.limit(rule, identifier);
-  const taken = [...(c.get("rateLimits") ?? []), { rule, decision }];
-  c.set("rateLimits", taken);
-  const headers = rateLimitHeaders(taken);
-  setResponseHeaders(c, headers);
-  if (decision.success) return;
-  edgeMetricsOf(services.metrics).rateLimited.inc({ rule: rule.name });
-  const retryAfter = Math.max(1, Math.ceil((decision.resetAt - Date.now()) / 1000));
-  throw new AppError(ErrorCode.RATE_LIMITED, `Too many requests; try again in ${retryAfter} s`, {
-    details: { rule: rule.name, limit: decision.limit, windowSeconds: rule.windowMs / 1000 },
-    headers: Object.fromEntries([...headers, ["Retry-After", String(retryAfter)]]),
-  });
+  const given = decided.get(c.req.raw);
+  const decisions = await Promise.all(
+    limits.map(({ rule, identifier }) =>
+      given?.get(`${rule.name} ${identifier}`) ?? services.rateLimiter.limit(rule, identifier)
+    ),
+  );
+  for (const [i, { rule }] of limits.entries()) {
+    const decision = decisions[i];
+    const taken = [...(c.get("rateLimits") ?? []), { rule, decision }];
+    c.set("rateLimits", taken);
+    const headers = rateLimitHeaders(taken);
+    setResponseHeaders(c, headers);
+    if (decision.success) continue;
+    edgeMetricsOf(services.metrics).rateLimited.inc({ rule: rule.name });
+    const retryAfter = Math.max(1, Math.ceil((decision.resetAt - Date.now()) / 1000));
+    throw new AppError(ErrorCode.RATE_LIMITED, `Too many requests; try again in ${retryAfter} s`, {
+      details: { rule: rule.name, limit: decision.limit, windowSeconds: rule.windowMs / 1000 },
+      headers: Object.fromEntries([...headers, ["Retry-After", String(retryAfter)]]),
+    });
+  }
 }
 
 /**

@@ -225,3 +225,54 @@ Deno.test("route classes: chat messages, generation, search, uploads and login",
   assert.equal(classOf("GET", "/api/v1/courses/c1/documents"), undefined);
   assert.equal(classOf("GET", "/api/v1/chat/sessions/abc/messages"), undefined);
 });
+
+edgeTest("[edge] a signed-in search takes its user and search limits at once: one KV round trip, not two", {
+  env: { RATE_LIMITS: "search=3/1m" },
+}, async ({ appWithIdentity: app, services, kind }) => {
+  const limiter = services.rateLimiter;
+  let open = 0;
+  let most = 0;
+  services.rateLimiter = {
+    kind: limiter.kind,
+    limit: async (rule, identifier) => {
+      most = Math.max(most, ++open);
+      try {
+        return await limiter.limit(rule, identifier);
+      } finally {
+        open--;
+      }
+    },
+  };
+  const search = (user: string) =>
+    app.request("/api/v1/search", {
+      method: "POST",
+      ...from("10.0.0.1", { "x-test-user": user, "content-type": "application/json" }),
+      body: JSON.stringify({ query: "x" }),
+    });
+  assert.equal((await search(STUDENT_B)).status, 200); // loads the limiter's script on the Upstash run
+  // Round trips to the KV that run the limiter's script, counted at the client's fetch (Upstash run).
+  const realFetch = globalThis.fetch;
+  let scriptCalls = 0;
+  globalThis.fetch = (input, init) => {
+    if (/evalsha/i.test(String(init?.body ?? ""))) scriptCalls++;
+    return realFetch(input, init);
+  };
+  try {
+    most = 0;
+    const first = await search(STUDENT_A);
+    assert.equal(first.status, 200);
+    assert.equal(most, 2, "the two limits were taken one after the other");
+    if (kind === "upstash") {
+      assert.equal(scriptCalls, 2, "the IP limit, then one pipelined request for both limits");
+    }
+    assert.equal(first.headers.get("ratelimit-policy"), "600;w=60, 300;w=60, 3;w=60"); // IP (no token here), user, search
+    assert.equal(first.headers.get("ratelimit-remaining"), "2");
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.equal((await search(STUDENT_A)).status, 200);
+  assert.equal((await search(STUDENT_A)).status, 200);
+  const limited = await search(STUDENT_A);
+  assert.equal(limited.status, 429);
+  assert.equal((await limited.json()).error.details.rule, "search", "the class limit still refuses");
+});

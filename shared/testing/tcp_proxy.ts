@@ -20,10 +20,14 @@ export class TcpProxy {
     this.#listener = listener;
     (async () => {
       for await (const client of listener) {
+        // Each chunk is passed on as it comes: without TCP_NODELAY a small one written while the last is
+        // unacknowledged waits for the peer's delayed ACK (40 ms on Linux), which the real path does not have.
+        (client as Deno.TcpConn).setNoDelay(true);
         this.#conns.add(client);
         // Stalled: the connection is accepted and never answered, as behind a dropped route.
         if (this.#stalled) continue;
         Deno.connect(this.target).then((upstream) => {
+          upstream.setNoDelay(true);
           this.#conns.add(upstream);
           const close = () => {
             for (const c of [client, upstream]) {

@@ -31,6 +31,8 @@ Deno.test("--rate is a total shared out evenly between the plain classes; 0 keep
   assert.equal(loadOptions(["--rate", "300"]).rate, 300);
   assert.throws(() => loadOptions(["--rate", "-5"]), /--rate/);
   assert.throws(() => loadOptions(["--rate", "fast"]), /--rate/);
+  assert.equal(loadOptions([]).warmupSeconds, 10, "a paced run warms the tiers up first");
+  assert.equal(loadOptions(["--warmup", "0"]).warmupSeconds, 0);
   assert.deepEqual(plainRates(0), [undefined, undefined, undefined]);
   assert.deepEqual(plainRates(undefined), [undefined, undefined, undefined]);
   assert.deepEqual(plainRates(300), [100, 100, 100]);

@@ -9,9 +9,11 @@
  * failed. Everything it started is stopped and its database dropped, even when it fails.
  *
  * Flags (defaults are a small run): --chats 4 (concurrent streamed chats), --duration 20s, --connections 4
- * (autocannon connections per plain class), --uploaders 1, --students 8, --academics 2, --edges 2, --cores 2,
- * --workers 2, --rate 0 (requests per second over the plain autocannon classes together, shared out evenly between
- * them; 0: closed loop, as fast as answers come), --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
+ * (autocannon connections per plain class, closed loop), --uploaders 1, --students 8, --academics 2, --edges 2,
+ * --cores 2, --workers 2, --rate 0 (requests per second over the plain classes together, shared out evenly between
+ * them and sent evenly paced, open loop, by tools/load/paced.ts; 0: closed loop with autocannon, as fast as answers
+ * come), --warmup 10s (with --rate: the same paced load first, not counted: the tiers' first seconds of traffic
+ * are slower), --exam-takers 2 (students sitting exams at once), --exam-authors 1 (academics generating exams
  * during the phase), --report docs/load-report.md, --log-level info, --postgres-url (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres: a database of
  * the run's own is created on that server and dropped),
  * --redis-url redis://127.0.0.1:6379, --redis-db 11 (or LOAD_REDIS_DB), --pdf fixtures/pdfs/en_cnx_simultaneous_equations_CC-BY-3.0.pdf,
@@ -28,6 +30,7 @@ import { authorExam, examIntegrity, type ExamPool } from "./exams.ts";
 import { runFaults } from "./faults.ts";
 import { startMonitor } from "./monitor.ts";
 import { errorCount, type FaultResult, type Integrity, machineInfo, renderReport } from "./report.ts";
+import { percentile } from "./stats.ts";
 import { startStack } from "./stack.ts";
 import { runWorkload, uploadAndIngest } from "./workload.ts";
 
@@ -45,8 +48,14 @@ export interface LoadOptions {
   chats: number;
   durationSeconds: number;
   connections: number;
-  /** Requests per second over the plain (autocannon) classes together; 0: closed loop. */
+  /** Requests per second over the plain classes together (evenly paced, open loop); 0: closed loop. */
   rate: number;
+  /**
+   * Seconds of the same paced plain load before the measured phase (with `rate`), not counted: the tiers' first
+   * seconds of traffic (code compiled on first use, pool connections opened and their statements prepared) are
+   * slower, and a steady-state percentile must not mix them in. The warm-up's own p99 is logged.
+   */
+  warmupSeconds: number;
   uploaders: number;
   students: number;
   academics: number;
@@ -81,6 +90,7 @@ export function loadOptions(args: string[]): LoadOptions {
       duration: { type: "string", default: "20s" },
       connections: { type: "string", default: "4" },
       rate: { type: "string", default: "0" },
+      warmup: { type: "string", default: "10s" },
       uploaders: { type: "string", default: "1" },
       students: { type: "string" },
       academics: { type: "string", default: "2" },
@@ -118,6 +128,7 @@ export function loadOptions(args: string[]): LoadOptions {
     durationSeconds: parseDuration(values.duration),
     connections: int("connections", values.connections, 1),
     rate: int("rate", values.rate),
+    warmupSeconds: parseDuration(values.warmup),
     uploaders: int("uploaders", values.uploaders),
     students: int("students", values.students ?? String(Math.max(8, Math.min(chats, 2000))), 1),
     academics: int("academics", values.academics, 1),
@@ -203,6 +214,22 @@ export async function runLoad(
       exams.published.push(authored.examId);
     }
 
+    if (options.rate && options.warmupSeconds > 0) {
+      const warm = await runWorkload(stack, {
+        chats: 0,
+        durationSeconds: options.warmupSeconds,
+        connections: options.connections,
+        rate: options.rate,
+        uploaders: 0,
+        pdfPath: options.pdf,
+      });
+      const plain = warm.filter((c) => c.paced);
+      log(
+        `warm-up (${options.warmupSeconds} s at ${options.rate}/s, not counted): p99 ${
+          plain.map((c) => `${percentile(c.latenciesMs, 0.99).toFixed(0)} ms`).join(" / ")
+        }, ${errorCount(plain)} errors`,
+      );
+    }
     log(`load phase: ${options.chats} streamed chats, ${options.durationSeconds} s`);
     const monitor = startMonitor(stack);
     const classes = await runWorkload(stack, {
@@ -299,7 +326,7 @@ export async function runLoad(
         chats: options.chats,
         duration: `${options.durationSeconds}s`,
         connections: options.connections,
-        ...(options.rate ? { rate: options.rate } : {}),
+        ...(options.rate ? { rate: options.rate, warmup: `${options.warmupSeconds}s` } : {}),
         uploaders: options.uploaders,
         students: options.students,
         academics: options.academics,

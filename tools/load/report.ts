@@ -2,6 +2,7 @@ import type { ExamIntegrity } from "./exams.ts";
 /** Writes the load run's report (docs/load-report.md by default) as Markdown. */
 import type { Samples } from "./monitor.ts";
 import type { ClassResult } from "./workload.ts";
+import { percentile } from "./stats.ts";
 
 /** What the run checked after the load: jobs, turns and exam attempts accounted for. */
 export interface Integrity extends ExamIntegrity {
@@ -46,12 +47,6 @@ export interface ReportInput {
   loadAverageAtEnd?: string;
 }
 
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
 /** The machine this runs on, from /proc. */
 export function machineInfo(): ReportInput["machine"] {
   const cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
@@ -71,6 +66,16 @@ export function errorCount(classes: ClassResult[]): number {
 
 const ms = (n: number) => Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : "–";
 
+/** The slowest answers of the paced classes with their request ids, to find them in the tiers' logs. */
+function slowest(classes: ClassResult[]): string {
+  const lines = classes.filter((c) => c.paced?.slowest.length).map((c) =>
+    `- ${c.name}: ${c.paced!.slowest.slice(0, 5).map(([t, id]) => `${ms(t)} ms \`${id}\``).join(", ")}`
+  );
+  return lines.length
+    ? `\n\nSlowest answers (request ids as in the access logs):\n\n${lines.join("\n")}`
+    : "";
+}
+
 /** Renders the report. */
 export function renderReport(r: ReportInput): string {
   const rows = r.classes.map((c) => {
@@ -79,13 +84,16 @@ export function renderReport(r: ReportInput): string {
       const a = c.autocannon;
       return `| ${c.name} | ${a.total} | ${errors} | ${ms(a.p50)} | ${ms(a.p97_5)}† | ${ms(a.p99)} | ${
         a.rps.toFixed(0)
-      }${a.rate ? ` (asked ${a.rate})` : ""} |`;
+      } |`;
     }
     const n = c.latenciesMs.length;
     const rate = c.ok / r.durationSeconds;
+    const paced = c.paced
+      ? ` (asked ${c.paced.rate}; sent ${c.paced.sent}, generator lag p99 ${ms(c.paced.sendLagP99Ms)} ms)`
+      : "";
     return `| ${c.name} | ${n} | ${errors} | ${ms(percentile(c.latenciesMs, 0.5))} | ${
       ms(percentile(c.latenciesMs, 0.95))
-    } | ${ms(percentile(c.latenciesMs, 0.99))} | ${rate.toFixed(1)} |${c.note ? ` ${c.note}` : ""}`;
+    } | ${ms(percentile(c.latenciesMs, 0.99))} | ${rate.toFixed(1)}${paced} |${c.note ? ` ${c.note}` : ""}`;
   });
   const procs = r.samples.processes.map((p) =>
     `| ${p.name} | ${p.peakRssMb.toFixed(0)} | ${p.meanCpuPercent.toFixed(0)} | ${
@@ -132,13 +140,14 @@ Regenerate with \`deno task load\` and the flags below; figures depend on the ma
 | ----- | -------: | ------ | -----: | -----: | -----: | ------------: |
 ${rows.join("\n")}
 
-† autocannon reports p97.5, not p95. Plain classes are driven by autocannon (${
+${
     r.flags.rate
-      ? `at a fixed rate, \`--rate ${r.flags.rate}\` requests per second shared out between them: each connection sends its share
-back to back at the start of every second, at most \`--connections\` in flight per class`
-      : "closed loop"
-  }, each request signed in
-as the class's users in turn); chat turns are timed by the client from the request to the stream's end.
+      ? `Plain classes are driven at a fixed rate, \`--rate ${r.flags.rate}\` requests per second shared out between them, by an
+evenly paced open-loop generator (tools/load/paced.ts): sends at fixed intervals whatever the answers do, each
+latency timed from the request's scheduled send, so the generator's own lateness counts against it`
+      : `† autocannon reports p97.5, not p95. Plain classes are driven by autocannon, closed loop`
+  }, each request signed in as the class's users in turn; chat turns are timed by the client from the request to
+the stream's end.${slowest(r.classes)}
 
 ## Processes
 

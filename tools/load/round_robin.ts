@@ -24,7 +24,9 @@ export class RoundRobinProxy {
     for (let tried = 0; tried < this.targets.length; tried++) {
       const port = this.targets[this.#next++ % this.targets.length];
       try {
-        return await Deno.connect({ hostname: "127.0.0.1", port });
+        const upstream = await Deno.connect({ hostname: "127.0.0.1", port });
+        upstream.setNoDelay(true);
+        return upstream;
       } catch (err) {
         lastError = err;
       }
@@ -34,6 +36,9 @@ export class RoundRobinProxy {
 
   async #serve() {
     for await (const client of this.#listener) {
+      // A relay passes on each chunk as it comes: with Nagle's algorithm on, a small chunk written while the last
+      // is unacknowledged waits for the peer's delayed ACK (40 ms on Linux). Load balancers set TCP_NODELAY too.
+      (client as Deno.TcpConn).setNoDelay(true);
       this.#conns.add(client);
       this.#connect().then((upstream) => {
         this.#conns.add(upstream);

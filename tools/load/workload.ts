@@ -2,11 +2,14 @@
  * The mixed workload of `deno task load`, against a running stack: students chatting (streamed answers, read with
  * the project's typed client) and searching, students and academics reading lists, academics uploading a real PDF
  * and waiting for its ingestion, academics generating and publishing exams, students taking them (start, answer,
- * submit, wait for the workers to grade), admins browsing lists. Plain requests are driven by autocannon (in processes of
- * their own), each request signed in as one of the workload's users in turn.
+ * submit, wait for the workers to grade), admins browsing lists. Plain requests are driven by autocannon closed loop,
+ * or at a fixed rate by the evenly paced generator (tools/load/paced.ts), in processes of their own, each request
+ * signed in as one of the workload's users in turn.
  */
 import { createApiClient } from "../../shared/api/client.ts";
 import { runAutocannon } from "./autocannon.ts";
+import { type PacedClass, type PacedRequest, runPacedProcess } from "./paced.ts";
+import { percentile } from "./stats.ts";
 import { ATTEMPTS_PER_EXAM, authorExam, type ExamPool, sitExam } from "./exams.ts";
 import type { LoadUser, Stack } from "./stack.ts";
 
@@ -25,8 +28,15 @@ export interface ClassResult {
     p97_5: number;
     p99: number;
     total: number;
-    /** The fixed rate asked for (requests per second), when the class was driven at one (`--rate`). */
-    rate?: number;
+  };
+  /** When driven at a fixed rate by the paced generator (`--rate`): what it was asked and how it kept time. */
+  paced?: {
+    rate: number;
+    sent: number;
+    /** p99 of how late the generator sent (ms): its own lag, already counted in the latencies. */
+    sendLagP99Ms: number;
+    /** The slowest answers (ms, request id), for the tiers' access logs. */
+    slowest: [number, string][];
   };
   /** Extra figure shown beside the class (time to first token, ingestion time). */
   note?: string;
@@ -315,19 +325,13 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
       }))
     );
   const rates = plainRates(options.rate);
-  const plain = async (
-    name: string,
-    edge: string,
-    requests: ReturnType<typeof as>,
-    rate: number | undefined,
-  ): Promise<ClassResult> => {
+  const closedLoop = async (name: string, edge: string, requests: PacedRequest[]): Promise<ClassResult> => {
     const result = emptyClass(name);
     const run = await runAutocannon({
       url: edge,
       connections: options.connections,
       duration: options.durationSeconds,
       requests,
-      ...(rate ? { overallRate: rate, ignoreCoordinatedOmission: true } : {}),
     });
     result.autocannon = {
       rps: run.requests.average,
@@ -335,7 +339,6 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
       p97_5: run.latency.p97_5,
       p99: run.latency.p99,
       total: run.requests.total,
-      ...(rate ? { rate } : {}),
     };
     result.ok = run["2xx"];
     if (run.non2xx > 0) fail(result, "non-2xx");
@@ -343,45 +346,68 @@ export async function runWorkload(stack: Stack, options: WorkloadOptions): Promi
     if (run.timeouts > 0) result.errors.timeouts = run.timeouts;
     return result;
   };
+  // At a fixed rate: the evenly paced open-loop generator (tools/load/paced.ts), every class in one process.
+  const paced = async (classes: PacedClass[]): Promise<ClassResult[]> => {
+    const run = await runPacedProcess({ classes, durationSeconds: options.durationSeconds });
+    return run.classes.map((r) => {
+      const result = emptyClass(r.name);
+      result.latenciesMs = r.latenciesMs;
+      for (const [status, n] of Object.entries(r.statuses)) {
+        if (Number(status) >= 200 && Number(status) < 300) result.ok += n;
+        else result.errors[status] = (result.errors[status] ?? 0) + n;
+      }
+      for (const [failure, n] of Object.entries(r.failures)) result.errors[failure] = n;
+      result.paced = {
+        rate: r.rate,
+        sent: r.sent,
+        sendLagP99Ms: percentile(r.sendLagMs, 0.99),
+        slowest: r.slowest,
+      };
+      return result;
+    });
+  };
   const query = JSON.stringify({
     courseId: stack.courseId,
     query: "simultaneous equations substitution",
     k: 8,
   });
-  const plainRuns = [
-    plain(
-      "search (POST /search)",
-      edges[0],
-      as(stack.students, [{ method: "POST", path: "/api/v1/search", body: query }]),
-      rates[0],
-    ),
-    plain(
-      "student reads (my courses, course documents)",
-      edges[1 % edges.length],
-      as(stack.students, [
+  const plainClasses: PacedClass[] = [
+    {
+      name: "search (POST /search)",
+      url: edges[0],
+      requests: as(stack.students, [{ method: "POST", path: "/api/v1/search", body: query }]),
+      rate: rates[0] ?? 0,
+    },
+    {
+      name: "student reads (my courses, course documents)",
+      url: edges[1 % edges.length],
+      requests: as(stack.students, [
         { path: "/api/v1/me/courses" },
         { path: `/api/v1/courses/${stack.courseId}/documents?limit=20` },
       ]),
-      rates[1],
-    ),
-    plain(
-      "admin lists (audit, enrolments, jobs)",
-      edges[0],
-      as([stack.admin], [
+      rate: rates[1] ?? 0,
+    },
+    {
+      name: "admin lists (audit, enrolments, jobs)",
+      url: edges[0],
+      requests: as([stack.admin], [
         { path: "/api/v1/audit?limit=20" },
         { path: `/api/v1/courses/${stack.courseId}/enrollments?limit=50` },
         { path: "/api/v1/jobs?limit=20" },
       ]),
-      rates[2],
-    ),
+      rate: rates[2] ?? 0,
+    },
   ];
+  const plainRuns = options.rate
+    ? [paced(plainClasses)]
+    : plainClasses.map((c) => closedLoop(c.name, c.url, c.requests).then((r) => [r]));
   const chatRuns = Array.from({ length: options.chats }, (_, i) => chatLoop(i));
   const uploadRuns = Array.from({ length: options.uploaders }, (_, i) => uploadLoop(i));
   const examRuns = [
     ...Array.from({ length: options.examAuthors ?? 0 }, (_, i) => authorLoop(i)),
     ...Array.from({ length: options.examTakers ?? 0 }, (_, i) => takerLoop(i)),
   ];
-  const plainResults = await Promise.all(plainRuns);
+  const plainResults = (await Promise.all(plainRuns)).flat();
   await Promise.all([...chatRuns, ...uploadRuns, ...examRuns]);
   const mean = (xs: number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   ingestion.note = ingestion.latenciesMs.length
