@@ -98,7 +98,7 @@ export interface QuotaLeft {
   resetsAt: string;
 }
 
-/** The caller's questions left today in a course (counted as `checkQuota` counts them). */
+/** The caller's questions left today in a course (counted as `ownSessionQuota` counts them). */
 export async function quotaLeft(
   db: Db,
   env: ChatEnv,
@@ -118,14 +118,63 @@ export async function quotaLeft(
   return { limit: tightest.limit, remaining: Math.max(0, tightest.left), scope: tightest.scope, resetsAt };
 }
 
-/** Throws 429 QUOTA_EXCEEDED (with `Retry-After` and the reset time) when the user or the course is at its limit. */
-export async function checkQuota(
+/** Today's limits and counts of one caller in one course, as `assertWithinQuota` judges them. */
+export interface QuotaDay {
+  userLimit: number;
+  courseLimit: number;
+  mine: number;
+  course: number;
+  end: Date;
+}
+
+/**
+ * A session of the caller's (live, their own) with today's quota counts, in one statement as the database owner;
+ * null when the session is not theirs. Counts only what a limit applies to: the caller's day when their role has a
+ * quota, the course's whole day when the course has one (its setting, else the server's).
+ */
+export async function ownSessionQuota(
   db: Db,
   env: ChatEnv,
-  caller: { userId: string; role: Role; courseId: string },
+  caller: { userId: string; role: Role },
+  sessionId: string,
   now = new Date(),
-): Promise<void> {
-  const { userLimit, courseLimit: limitOfCourse, mine, course, end } = await today(db, env, caller, now);
+): Promise<({ courseId: string } & QuotaDay) | null> {
+  const { start, end } = utcDay(now);
+  const userLimit = roleQuota(env, caller.role);
+  const overrides = JSON.stringify(Object.fromEntries(env.CHAT_COURSE_DAILY_QUOTAS));
+  const [row] = await queryRows<
+    { course_id: string; course_limit: number | string; mine: number | null; course: number | null }
+  >(
+    db,
+    sql`select s.course_id, q.course_limit,
+          case when ${userLimit}::int > 0 then (select count(*) from chat_messages m
+            where m.user_id = s.user_id and m.role = 'user' and m.created_at >= ${start.toISOString()}::timestamptz)
+          end::int as mine,
+          case when q.course_limit > 0 then (select count(*) from chat_messages m
+            where m.course_id = s.course_id and m.role = 'user' and m.created_at >= ${start.toISOString()}::timestamptz)
+          end::int as course
+        from chat_sessions s
+        cross join lateral (select coalesce(
+          (select t.daily_question_quota from course_tutor_settings t
+            where t.course_id = s.course_id and t.deleted_at is null limit 1),
+          (${overrides}::jsonb ->> s.course_id::text)::int,
+          ${env.CHAT_COURSE_DAILY_QUOTA}::int) as course_limit) q
+        where s.id = ${sessionId}::uuid and s.user_id = ${caller.userId}::uuid and s.deleted_at is null`,
+  );
+  if (!row) return null;
+  return {
+    courseId: row.course_id,
+    userLimit,
+    courseLimit: Number(row.course_limit),
+    mine: Number(row.mine ?? 0),
+    course: Number(row.course ?? 0),
+    end,
+  };
+}
+
+/** Throws 429 QUOTA_EXCEEDED (with `Retry-After` and the reset time) when a day's count has reached its limit. */
+export function assertWithinQuota(day: QuotaDay, now = new Date()): void {
+  const { userLimit, courseLimit: limitOfCourse, mine, course, end } = day;
   if (userLimit === 0 && limitOfCourse === 0) return;
   const over = userLimit > 0 && mine >= userLimit
     ? { scope: "user", limit: userLimit }

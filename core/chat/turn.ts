@@ -5,21 +5,20 @@
  * is audited as `tutor.query` with the cited chunks. No HTTP here: the route maps the events to JSON or SSE.
  */
 import { aiMetricsOf } from "../../shared/ai_metrics.ts";
-import { and, desc, eq, isNull } from "drizzle-orm";
 import { queryRows, sql } from "../../shared/db/client.ts";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
-import { chatMessages, chatSessions } from "../../shared/db/schema/chat.ts";
+import { chatMessages } from "../../shared/db/schema/chat.ts";
 import { recordAudit } from "../../shared/audit/audit.ts";
 import { AppError, ErrorCode, errors } from "../../shared/errors.ts";
 import type { Identity } from "../../shared/identity.ts";
 import { withCallerTx } from "../scope/caller_tx.ts";
-import { runScoped } from "../academics/context.ts";
 import type { CoreServices } from "../services.ts";
 import { streamTutorTurn, type TutorEvent, type TutorTurnResult } from "../../shared/tutor/pipeline.ts";
 import { HybridRetriever } from "../../shared/tutor/retriever/hybrid.ts";
 import type { AnswerPolicy, Citation, TutorLanguage, TutorTurn } from "../../shared/tutor/types.ts";
 import { DEFAULT_ANSWER_POLICY } from "./policy.ts";
-import { checkQuota } from "./quota.ts";
+import { assertWithinQuota, ownSessionQuota } from "./quota.ts";
+import type { OpenExam } from "../../shared/tutor/exam_lockout/interface.ts";
 
 /** Everything generation needs, read in the same transaction that stored the student's message. */
 export interface PreparedTurn {
@@ -32,6 +31,8 @@ export interface PreparedTurn {
   policy: AnswerPolicy;
   corpusVersion: number;
   preferredLanguage?: TutorLanguage;
+  /** The course's open exams, read with the turn (the tutor's lock-out; empty when none or turned off). */
+  openExams?: OpenExam[];
 }
 
 /** What the route streams: the pipeline's events, then the stored answer (or the failure). */
@@ -46,87 +47,73 @@ export type ChatEvent =
   }
   | { type: "error"; messageId: string | null; userMessageId: string | null; error: AppError };
 
-/** Checks scope and quota, reads policy, history and corpus version, and stores the student's message. */
+/**
+ * Checks scope and quota, reads policy, history, corpus version and the course's open exams, and stores the student's
+ * message: one transaction, so one connection from the pool and five statements (a turn's fixed cost at load is the
+ * pool's queue, docs/load.md). First, as the database owner (a course quota counts other users' messages; exam items
+ * are not the student's to read): the session's owner and today's counts in one statement, then the exam lock-out;
+ * then, as the caller, the session with its course context and recent history, the course's readability (the same
+ * test as the message's row-level security) and the stored question, in one statement.
+ */
 export async function prepareTurn(
   services: CoreServices,
   caller: Identity,
   sessionId: string,
   question: string,
 ): Promise<PreparedTurn> {
-  // The quota counts other users' messages (course quotas), so it runs as the owner, before the caller's
-  // transaction (PGlite has one connection: a query outside an open transaction would wait for it forever).
-  // Always checked: a course's own quota (its tutor policy) applies to every role.
-  {
-    const [owned] = await services.database.db.select({ courseId: chatSessions.courseId }).from(chatSessions)
-      .where(
-        and(
-          eq(chatSessions.id, sessionId),
-          eq(chatSessions.userId, caller.userId),
-          isNull(chatSessions.deletedAt),
-        ),
-      )
-      .limit(1);
-    if (owned) {
-      await checkQuota(services.database.db, services.env, {
-        userId: caller.userId,
-        role: caller.role,
-        courseId: owned.courseId,
-      }).catch((err) => {
-        if (err instanceof AppError && err.code === ErrorCode.QUOTA_EXCEEDED) {
-          const scope = (err.details as { quota?: string } | undefined)?.quota === "course"
-            ? "course"
-            : "role";
-          aiMetricsOf(services.metrics.registry).chatQuotaExceeded.inc({ scope });
-        }
-        throw err;
-      });
-    }
-  }
-  return await runScoped(services, caller, async (ctx) => {
-    // The session with everything a turn reads about its course and caller, in one statement (a turn's fixed cost
-    // is mostly round trips), and the recent history.
-    const [[session], recent] = await Promise.all([
-      queryRows<{
-        id: string;
-        course_id: string;
-        policy: AnswerPolicy | null;
-        corpus_version: number | null;
-        course_title: string | null;
-        language: TutorLanguage | null;
-      }>(
-        ctx.tx,
-        sql`select s.id, s.course_id,
+  let openExams: OpenExam[] = [];
+  return await withCallerTx(services.database, caller, async (tx) => {
+    const [session] = await queryRows<{
+      id: string;
+      course_id: string;
+      policy: AnswerPolicy | null;
+      corpus_version: number | null;
+      course_title: string | null;
+      language: TutorLanguage | null;
+      readable: boolean;
+      recent: RecentMessage[] | string | null;
+      user_message_id: string | null;
+    }>(
+      tx,
+      sql`with s as (
+            select s.id, s.course_id,
               (select p.answer_policy from course_tutor_settings p
                 where p.course_id = s.course_id and p.deleted_at is null limit 1) as policy,
               (select v.version from course_corpus_versions v where v.course_id = s.course_id) as corpus_version,
               (select c.title from courses c where c.id = s.course_id) as course_title,
               (select u.preferred_language from user_profiles u
-                where u.user_id = s.user_id and u.deleted_at is null limit 1) as language
+                where u.user_id = s.user_id and u.deleted_at is null limit 1) as language,
+              coalesce((select app_is_admin()) or (s.course_id = any ((select app_readable_course_ids())::uuid[])
+                and exists (select 1 from courses c where c.id = s.course_id and c.deleted_at is null)), false)
+                as readable,
+              (select coalesce(json_agg(r order by r.created_at desc), '[]'::json) from (
+                select m.role, m.content, m.citations, m.refusal, m.status, m.created_at from chat_messages m
+                where m.session_id = s.id and m.deleted_at is null order by m.created_at desc limit 20) r) as recent
             from chat_sessions s
-            where s.id = ${sessionId}::uuid and s.user_id = ${caller.userId}::uuid and s.deleted_at is null`,
-      ),
-      ctx.tx.select().from(chatMessages)
-        .where(and(eq(chatMessages.sessionId, sessionId), isNull(chatMessages.deletedAt)))
-        .orderBy(desc(chatMessages.createdAt)).limit(20),
-    ]);
+            where s.id = ${sessionId}::uuid and s.user_id = ${caller.userId}::uuid and s.deleted_at is null
+          ), stored as (
+            insert into chat_messages (session_id, user_id, course_id, role, content)
+            select s.id, ${caller.userId}::uuid, s.course_id, 'user', ${question} from s where s.readable
+            returning id
+          ), touched as (
+            update chat_sessions set updated_at = ${new Date().toISOString()}::timestamptz
+            where id = (select s.id from s where s.readable)
+          )
+          select s.*, (select stored.id from stored) as user_message_id from s`,
+    );
     if (!session) throw errors.notFound("Chat session");
     // Access is checked per question, not only at session creation: a dropped enrollment ends the chat.
-    if (!ctx.scope.canReadCourse(session.course_id)) {
+    if (!session.readable || !session.user_message_id) {
       throw new AppError(ErrorCode.FORBIDDEN, "You no longer have access to this session's course");
     }
-    const [stored] = await ctx.tx.insert(chatMessages).values({
-      sessionId: session.id,
-      userId: caller.userId,
-      courseId: session.course_id,
-      role: "user",
-      content: question,
-    }).returning({ id: chatMessages.id });
-    await ctx.tx.update(chatSessions).set({ updatedAt: new Date() }).where(eq(chatSessions.id, session.id));
+    const recent: RecentMessage[] = typeof session.recent === "string"
+      ? JSON.parse(session.recent)
+      : session.recent ?? [];
     return {
       sessionId: session.id,
       courseId: session.course_id,
       courseTitle: session.course_title ?? undefined,
-      userMessageId: stored.id,
+      userMessageId: session.user_message_id,
       question,
       // Failed turns are not part of the conversation the tutor sees.
       history: recent.reverse().filter((m) => m.status !== "failed").map((m) => ({
@@ -138,8 +125,37 @@ export async function prepareTurn(
       policy: session.policy ?? DEFAULT_ANSWER_POLICY,
       corpusVersion: Number(session.corpus_version ?? 0),
       preferredLanguage: session.language ?? undefined,
+      openExams,
     };
+  }, {
+    asOwner: async (tx) => {
+      // Always checked: a course's own quota (its tutor policy) applies to every role. A session that is not the
+      // caller's is left to the caller's statement (404).
+      const owned = await ownSessionQuota(tx, services.env, caller, sessionId);
+      if (!owned) return;
+      try {
+        assertWithinQuota(owned);
+      } catch (err) {
+        if (err instanceof AppError && err.code === ErrorCode.QUOTA_EXCEEDED) {
+          const scope = (err.details as { quota?: string } | undefined)?.quota === "course"
+            ? "course"
+            : "role";
+          aiMetricsOf(services.metrics.registry).chatQuotaExceeded.inc({ scope });
+        }
+        throw err;
+      }
+      openExams = await services.examLockout.activeExamsFor(owned.courseId, tx);
+    },
   });
+}
+
+/** A recent message of the session as the turn's statement returns it (newest first). */
+interface RecentMessage {
+  role: "user" | "assistant";
+  content: string;
+  citations: unknown;
+  refusal: string | null;
+  status: string;
 }
 
 /**
@@ -202,7 +218,10 @@ export async function* runTurn(
       metrics: services.metrics.registry,
     }),
     model: services.tutorModel,
-    examLockout: services.examLockout,
+    // Read in the turn's transaction already; a turn prepared elsewhere asks the service.
+    examLockout: prepared.openExams
+      ? { activeExamsFor: () => Promise.resolve(prepared.openExams!) }
+      : services.examLockout,
     logger: services.logger,
     cache: services.kv,
   };
@@ -343,7 +362,8 @@ async function storeReplyOnce(
 ): Promise<string> {
   const { status } = reply.message;
   return await withCallerTx(services.database, caller, async (tx) => {
-    const [row] = await tx.insert(chatMessages).values({
+    // The answer and, unless it failed, the session's move up the list, in one statement.
+    const insert = tx.insert(chatMessages).values({
       id,
       sessionId: prepared.sessionId,
       userId: caller.userId,
@@ -351,13 +371,18 @@ async function storeReplyOnce(
       role: "assistant",
       ...reply.message,
     }).onConflictDoNothing({ target: chatMessages.id }).returning({ id: chatMessages.id });
+    const [row] = await queryRows<{ id: string }>(
+      tx,
+      sql`with stored as (${insert.getSQL()}), touched as (
+            update chat_sessions set updated_at = ${new Date().toISOString()}::timestamptz
+            where id = ${prepared.sessionId}::uuid and ${
+        status !== "failed"
+      } and exists (select 1 from stored)
+          )
+          select id from stored`,
+    );
     // Stored by an earlier try whose reply was lost: that try's transaction holds the audit too.
     if (!row) return id;
-    if (status !== "failed") {
-      await tx.update(chatSessions).set({ updatedAt: new Date() }).where(
-        eq(chatSessions.id, prepared.sessionId),
-      );
-    }
     await recordAudit(tx, services.logger, "core", {
       action: "tutor.query",
       userId: caller.userId,

@@ -15,10 +15,15 @@ export async function withCallerTx<T>(
   database: Database,
   caller: Pick<Identity, "userId" | "role">,
   fn: (tx: Db) => Promise<T>,
-  options: { readOnly?: boolean } = {},
+  options: {
+    readOnly?: boolean;
+    /** Runs first in the same transaction, as the connection's own role (no RLS): reads the caller may not make. */
+    asOwner?: (tx: Db) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const db = options.readOnly ? database.read : database.db;
   return await db.transaction(async (tx) => {
+    if (options.asOwner) await options.asOwner(tx as unknown as Db);
     // One statement: `set_config('role', …, true)` is `SET LOCAL ROLE`. Sent, not awaited before `fn` starts: the
     // transaction's connection is reserved and postgres.js pipelines its queries, so `fn`'s first query goes out
     // right behind this one instead of a round trip later, and Postgres runs them in the order sent: every query

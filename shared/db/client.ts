@@ -47,6 +47,8 @@ export interface DatabaseConfig {
   stallSuspectMs?: number;
   /** Told when the stall guard's breaker opens (the database stopped answering) and closes again. */
   onStall?: (state: "open" | "closed") => void;
+  /** Told of every statement the primary's pool sends (its connection's number and text): tests count round trips. */
+  onQuery?: (connection: number, query: string) => void;
 }
 
 /** Opens Postgres (postgres.js) when a URL is given, else PGlite with pgvector on disk. */
@@ -133,7 +135,7 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
     });
   };
   const guards: StallGuard[] = [];
-  const options = (url: string, max: number) => {
+  const options = (url: string, max: number, onQuery?: DatabaseConfig["onQuery"]) => {
     const guard = guardFor(url);
     if (guard) guards.push(guard);
     return postgres(url, {
@@ -147,6 +149,7 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
       // query, and none is made while nothing waits.
       backoff: () => 0,
       onnotice: () => {},
+      ...(onQuery ? { debug: (connection: number, query: string) => onQuery(connection, query) } : {}),
       // A runaway statement is ended by the server; a server that stops answering, by the stall guard.
       ...(statementTimeoutMs > 0 ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
       ...(guard
@@ -157,7 +160,7 @@ export async function openPostgres(config: DatabaseConfig): Promise<Database> {
         : {}),
     });
   };
-  const primary = options(config.url!, config.poolMax ?? 10);
+  const primary = options(config.url!, config.poolMax ?? 10, config.onQuery);
   const replica = config.readUrl ? options(config.readUrl, config.poolMax ?? 10) : undefined;
   const db = drizzlePostgres(primary, { schema }) as unknown as Db;
   const read = replica ? drizzlePostgres(replica, { schema }) as unknown as Db : db;

@@ -5,7 +5,7 @@
  * turned the lock-out off (its tutor policy's `lockoutDuringExams`) has none.
  */
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
-import type { Database } from "../db/client.ts";
+import type { Database, Db } from "../db/client.ts";
 import { examItems, exams } from "../db/schema/exams.ts";
 import { courseTutorSettings } from "../db/schema/chat.ts";
 import type { ExamLockout, OpenExam } from "../tutor/exam_lockout/interface.ts";
@@ -16,9 +16,9 @@ export function databaseExamLockout(
   now: () => Date = () => new Date(),
 ): ExamLockout {
   return {
-    async activeExamsFor(courseId: string): Promise<OpenExam[]> {
+    async activeExamsFor(courseId: string, db: Db = database.read): Promise<OpenExam[]> {
       const at = now();
-      const open = await database.read.select({ id: exams.id, title: exams.title }).from(exams).where(and(
+      const open = await db.select({ id: exams.id, title: exams.title }).from(exams).where(and(
         eq(exams.courseId, courseId),
         eq(exams.status, "published"),
         isNull(exams.deletedAt),
@@ -27,13 +27,13 @@ export function databaseExamLockout(
         or(isNull(exams.closesAt), gt(exams.closesAt, at)),
       ));
       if (open.length === 0) return [];
-      const [setting] = await database.read.select({ on: courseTutorSettings.lockoutDuringExams })
+      const [setting] = await db.select({ on: courseTutorSettings.lockoutDuringExams })
         .from(courseTutorSettings)
         .where(and(eq(courseTutorSettings.courseId, courseId), isNull(courseTutorSettings.deletedAt))).limit(
           1,
         );
       if (setting && !setting.on) return [];
-      const items = await database.read.select({
+      const items = await db.select({
         examId: examItems.examId,
         question: examItems.question,
         options: examItems.options,

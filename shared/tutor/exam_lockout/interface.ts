@@ -1,3 +1,5 @@
+import type { Db } from "../../db/client.ts";
+
 /** An exam that is open right now for a course, with the text of its items (questions and options). */
 export interface OpenExam {
   examId: string;
@@ -10,7 +12,8 @@ export interface OpenExam {
  * the real one; until then `noOpenExams` stands in.
  */
 export interface ExamLockout {
-  activeExamsFor(courseId: string): Promise<OpenExam[]>;
+  /** `db`: run on this handle (a transaction already holding a connection, as the tables' owner) instead of its own. */
+  activeExamsFor(courseId: string, db?: Db): Promise<OpenExam[]>;
 }
 
 /** The lockout before exams exist: nothing is ever open. */
