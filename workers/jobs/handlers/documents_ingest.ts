@@ -38,7 +38,10 @@ async function notifyUploader(
 /** Share of the progress bar spent reading pages; embedding chunks fills it up to `EMBED_END`. */
 const EXTRACT_SHARE = 0.3;
 const EMBED_END = 0.95;
-/** Progress is written at most this often while pages are read. */
+/**
+ * While pages are read, progress is written when the bar moves a whole percent (at most 30 writes, whatever the
+ * page count) and otherwise at most this often (so a slow, long file still shows its page count moving).
+ */
 const PROGRESS_EVERY_MS = 500;
 
 /**
@@ -104,11 +107,14 @@ export const ingestDocument = defineJob("documents.ingest", async (ctx) => {
     throw err; // Storage unreachable: worth a retry.
   }
   let lastWrite = 0;
+  let lastPercent = 0;
   let writing = Promise.resolve();
   const setProgress = (fraction: number, detail: Record<string, unknown>, force = false) => {
     const now = performance.now();
-    if (!force && now - lastWrite < PROGRESS_EVERY_MS) return writing;
+    const percent = Math.round(fraction * 100);
+    if (!force && percent === lastPercent && now - lastWrite < PROGRESS_EVERY_MS) return writing;
     lastWrite = now;
+    lastPercent = percent;
     writing = writing.then(async () => {
       await database.db.update(documents).set({ progress: fraction })
         .where(and(eq(documents.id, doc.id), isNull(documents.deletedAt)));
