@@ -14,6 +14,7 @@ import type { RetrievedChunk } from "../shared/tutor/types.ts";
 import { normalizeText } from "../shared/text/fold.ts";
 import { splitSentences } from "../shared/text/sentences.ts";
 import { createOfflineEmbedder } from "../shared/rag/embedder/offline.ts";
+import { cosine } from "../shared/rag/testing/cosine.ts";
 
 interface SavedSet {
   asked: { q: { question: string; gold: string[]; half: "A" | "B" }; answerable: boolean }[];
@@ -28,16 +29,6 @@ if (!from || !to) {
 const embed = Deno.args.includes("--embed");
 const embedder = createOfflineEmbedder();
 const saved = JSON.parse(await Deno.readTextFile(from)) as Record<string, SavedSet>;
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 const lines: string[] = [];
 for (const [set, run] of Object.entries(saved)) {

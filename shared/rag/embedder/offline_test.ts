@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { createOfflineEmbedder, OFFLINE_DIMENSIONS } from "./offline.ts";
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
+import { cosine } from "../testing/cosine.ts";
 
 Deno.test({
   name: "offline embedder loads the packaged model and puts related sentences closer than unrelated ones",

@@ -5,6 +5,7 @@
  * scoring and Qdrant's filter semantics (must / must_not / should; match value / any). It keeps what it was asked
  * (collection configs, indexes) so tests can check them, and can be switched to fail like a server that is down.
  */
+import { cosine } from "./cosine.ts";
 
 type Point = { id: string | number; vector: number[]; payload: Record<string, unknown> };
 // deno-lint-ignore no-explicit-any
@@ -28,16 +29,6 @@ export interface FakeQdrant {
   /** Requests seen, as `METHOD /path`. */
   requests: string[];
   close(): Promise<void>;
-}
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
 function matches(point: Point, condition: Condition): boolean {
