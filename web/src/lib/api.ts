@@ -4,6 +4,9 @@
  * the call is then repeated once, so a form being filled in or a question being sent is not lost.
  */
 import { type ApiClient, type components, createApiClient } from "../../../shared/api/client.ts";
+import { ApiError, type ApiErrorBody } from "./api_error.ts";
+
+export { ApiError, type ApiErrorBody };
 
 /** Shapes of the API's bodies. */
 export type Schemas = components["schemas"];
@@ -17,21 +20,6 @@ let accessToken: string | undefined;
 let currentUser: User | null = null;
 let renewing: Promise<boolean> | null = null;
 const listeners = new Set<Listener>();
-
-/** The error body every API failure carries. */
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  requestId?: string;
-  details?: unknown;
-}
-
-/** An API call that failed, with the server's code and message. */
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: ApiErrorBody) {
-    super(body.message);
-  }
-}
 
 /** Turns an openapi-fetch result into its data or throws `ApiError`. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {

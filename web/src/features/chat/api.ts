@@ -1,7 +1,9 @@
 /** The chat feature's API calls: sessions, their messages, today's usage, and one streamed turn. */
 import { useQuery } from "@tanstack/preact-query";
 import { api, ApiError, type Schemas, unwrap } from "../../lib/api.ts";
-import { readSse } from "./sse.ts";
+import { dispatchTurnEvents, type TurnHandlers } from "./turn_events.ts";
+
+export type { TurnHandlers };
 
 /** A stored chat message. */
 export type ChatMessage = Schemas["ChatMessage"];
@@ -58,30 +60,6 @@ export async function createChatSession(courseId: string, title: string) {
   return unwrap(await api.POST("/api/v1/chat/sessions", { body: { courseId, title } }));
 }
 
-/** The status a refused question would have had as JSON (the stream itself is 200). */
-const STATUS_OF: Record<string, number> = {
-  NOT_FOUND: 404,
-  FORBIDDEN: 403,
-  QUOTA_EXCEEDED: 429,
-  UNAVAILABLE: 503,
-};
-
-/** What the stream reports while an answer is written. */
-export interface TurnHandlers {
-  onToken(text: string): void;
-  onCitations(citations: Citation[]): void;
-  onDone(
-    done: {
-      messageId: string;
-      userMessageId: string;
-      status: ChatMessage["status"];
-      refusal: string | null;
-      cached: boolean;
-    },
-  ): void;
-  onError(error: { code: string; message: string }): void;
-}
-
 /**
  * Asks the tutor in `sessionId` and streams the answer (SSE: `token`, `citations`, `done`, `error`). Validation
  * problems and a busy tutor (503) arrive before the stream as an ordinary error; quota and scope problems arrive
@@ -109,17 +87,5 @@ export async function streamTurn(
       body ?? { code: `HTTP_${response.status}`, message: response.statusText },
     );
   }
-  for await (const event of readSse(data as ReadableStream<Uint8Array>)) {
-    const payload = JSON.parse(event.data);
-    if (event.event === "token") handlers.onToken(payload.text);
-    else if (event.event === "citations") handlers.onCitations(payload.citations);
-    else if (event.event === "done") handlers.onDone(payload);
-    else if (event.event === "error" && !payload.userMessageId) {
-      throw new ApiError(STATUS_OF[payload.code] ?? 500, {
-        code: payload.code,
-        message: payload.message,
-        details: payload.details,
-      });
-    } else if (event.event === "error") handlers.onError(payload);
-  }
+  await dispatchTurnEvents(data as ReadableStream<Uint8Array>, handlers);
 }
