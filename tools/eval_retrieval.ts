@@ -21,7 +21,7 @@ import { fullTextSearch } from "../shared/rag/full_text.ts";
 import { fuseRankings, type FusionWeights, rerankByPhrases, type ScoredId } from "../shared/rag/fusion.ts";
 import { DEFAULT_FUSION, hybridSearch, type RetrievalDeps } from "../shared/rag/search.ts";
 import { isMostlyArabic } from "../shared/text/fold.ts";
-import { keywordQuery, searchTerms } from "../shared/text/normalize.ts";
+import { keywordTerms, searchTerms } from "../shared/text/normalize.ts";
 import { openPglite, queryRows } from "../shared/db/client.ts";
 import { documents } from "../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../shared/db/migrate.ts";
@@ -193,11 +193,10 @@ const courseOf = new Map(courses.flatMap((c) => c.sets.map((s) => [s, c.courseId
 const lists: SideLists[] = [];
 for (const q of questions) {
   const scope = { courseIds: [courseOf.get(q.set)!] };
-  const { weighted, terms } = keywordQuery(q.query);
+  const terms = keywordTerms(q.query);
   const text = await fullTextSearch(database.read, {
     scope,
-    terms: [...weighted.keys()],
-    weights: weighted,
+    terms,
     limit: DEFAULT_FUSION.candidates,
     candidateBudget,
   });

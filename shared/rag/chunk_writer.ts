@@ -8,7 +8,7 @@ import { COURSE_TERMS_INDEX, documentChunks, documentTerms } from "../db/schema/
 import type { PageBreak } from "../documents/types.ts";
 import { newId } from "../ids.ts";
 import { isMostlyArabic } from "../text/fold.ts";
-import { indexedTerms, KEYWORD_ANALYZER_VERSION } from "../text/normalize.ts";
+import { KEYWORD_ANALYZER_VERSION, keywordTerms } from "../text/normalize.ts";
 import { bumpCorpusVersion } from "./corpus_version.ts";
 import type { Embedder } from "./embedder/interface.ts";
 import type { VectorPoint, VectorStore } from "./vector/interface.ts";
@@ -142,8 +142,8 @@ export async function replaceDocumentChunks(
     for (let at = 0; at < batch.length; at += WRITE_ROWS) {
       const rows = await writeStep(database, async () => {
         const rows = batch.slice(at, at + WRITE_ROWS).map((chunk) => {
-          const { terms, length } = indexedTerms(embeddingText(chunk));
-          termTotal += length;
+          const terms = keywordTerms(embeddingText(chunk));
+          termTotal += terms.length;
           for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
           return {
             id: newId(),
@@ -159,7 +159,7 @@ export async function replaceDocumentChunks(
             heading: chunk.heading ?? null,
             text: chunk.text,
             searchText: terms.join(" "),
-            termCount: length,
+            termCount: terms.length,
             analyzerVersion: KEYWORD_ANALYZER_VERSION,
             language: isMostlyArabic(chunk.text) ? "ar" : "other",
           };

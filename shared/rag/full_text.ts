@@ -100,19 +100,11 @@ async function termStats(db: Db, scope: SearchScope, terms: string[]): Promise<T
 
 /**
  * The best `limit` chunks of a scope for the given normalised query terms, by BM25 (IDF from the scope's live
- * documents, times the term's weight when `weights` gives one). Any term matches (OR), within the candidate budget:
- * see `CANDIDATE_BUDGET`.
+ * documents). Any term matches (OR), within the candidate budget: see `CANDIDATE_BUDGET`.
  */
 export async function fullTextSearch(
   db: Db,
-  input: {
-    scope: SearchScope;
-    terms: string[];
-    limit: number;
-    candidateBudget?: CandidateBudget;
-    /** A term's weight in the sum (its IDF times this; default 1): the Snowball readings of `keywordQuery()`. */
-    weights?: ReadonlyMap<string, number>;
-  },
+  input: { scope: SearchScope; terms: string[]; limit: number; candidateBudget?: CandidateBudget },
 ): Promise<TextHit[]> {
   if (!checkScope(input.scope)) return [];
   const queryTerms = [...new Set(input.terms)].filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
@@ -139,7 +131,7 @@ export async function fullTextSearch(
     : sql`c.search_vector @@ ${candidateTerms.map((t) => `'${t}'`).join(" | ")}::tsquery`;
   const idf = terms.map((t) => {
     const df = stats.df.get(t)!;
-    return (input.weights?.get(t) ?? 1) * Math.log(1 + (Math.max(stats.n, df) - df + 0.5) / (df + 0.5));
+    return Math.log(1 + (Math.max(stats.n, df) - df + 0.5) / (df + 0.5));
   });
   // Term frequency without unnesting every candidate's tsvector: for a one-term query, ts_rank with weight 0.1 is
   // 0.1 · Σ_{j<tf} 1/(j+1)² / ζ(2), which inverts to tf = 1/(ζ(2) − g) − ½.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fuseRankings, phraseEvidence, rerankByPhrases, trigramEvidence, windowEvidence } from "./fusion.ts";
-import { keywordQuery, keywordTerms } from "../text/normalize.ts";
+import { keywordTerms } from "../text/normalize.ts";
 import { DEFAULT_FUSION } from "./search.ts";
 
 const base = {
@@ -58,8 +58,7 @@ Deno.test("windowEvidence() is the largest share of the query's terms inside a w
 });
 
 Deno.test("trigramEvidence() joins an Arabic verb and its noun, which light stemming leaves apart", () => {
-  // The rerank reads a query's first and second readings (`keywordQuery().terms`), a chunk's stored terms.
-  const query = keywordQuery("متى تأسست الجامعة؟").terms;
+  const query = keywordTerms("متى تأسست الجامعة؟");
   assert.ok(!keywordTerms("تأسيس الجامعة").includes(query[0]), "the stems differ");
   assert.equal(trigramEvidence(query, keywordTerms("تأسيس الجامعة")), 3 / 5);
   assert.equal(trigramEvidence(query, keywordTerms("الجامعة في المدينة")), 2 / 5);
@@ -84,8 +83,7 @@ Deno.test("rerankByPhrases() with the defaults lifts the Arabic chunk with the q
     founding: keywordTerms("كان تأسيس الجامعة"),
   };
   const ranked: [string, number][] = [["city", 1], ["founding", 0.95]];
-  const query = keywordQuery("متى تأسست الجامعة؟").terms;
-  const out = rerankByPhrases(ranked, query, (id) => chunks[id], DEFAULT_FUSION);
+  const out = rerankByPhrases(ranked, keywordTerms("متى تأسست الجامعة؟"), (id) => chunks[id], DEFAULT_FUSION);
   assert.deepEqual(out.map(([id]) => id), ["founding", "city"]);
 });
 

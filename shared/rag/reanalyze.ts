@@ -7,7 +7,7 @@
  * still match every first-reading term: a query loses only what the change adds.
  */
 import { type Database, queryRows, sql } from "../db/client.ts";
-import { indexedTerms, KEYWORD_ANALYZER_VERSION } from "../text/normalize.ts";
+import { KEYWORD_ANALYZER_VERSION, keywordTerms } from "../text/normalize.ts";
 import { embeddingText, writeDocumentTerms } from "./chunk_writer.ts";
 import { bumpCorpusVersion } from "./corpus_version.ts";
 
@@ -47,9 +47,9 @@ export async function reanalyzeDocument(database: Database, documentId: string):
     );
     if (!chunks.some((c) => Number(c.analyzer_version) < KEYWORD_ANALYZER_VERSION)) return false;
     for (const chunk of chunks) {
-      const { terms, length } = indexedTerms(embeddingText(chunk));
+      const terms = keywordTerms(embeddingText(chunk));
       await tx.execute(sql`
-        update document_chunks set search_text = ${terms.join(" ")}, term_count = ${length},
+        update document_chunks set search_text = ${terms.join(" ")}, term_count = ${terms.length},
           analyzer_version = ${KEYWORD_ANALYZER_VERSION}
         where id = ${chunk.id}::uuid`);
     }

@@ -13,7 +13,7 @@ import type { Logger } from "../logger.ts";
 import type { Embedder } from "./embedder/interface.ts";
 import { checkScope, type VectorStore } from "./vector/interface.ts";
 import { isMostlyArabic } from "../text/fold.ts";
-import { keywordQuery } from "../text/normalize.ts";
+import { keywordTerms } from "../text/normalize.ts";
 import {
   CANDIDATE_BUDGET,
   type CandidateBudget,
@@ -154,7 +154,7 @@ async function searchUnmeasured(
   const fusion = { ...DEFAULT_FUSION, ...options };
   const k = Math.max(1, Math.min(request.k ?? 8, 100));
   if (!checkScope(request.scope)) return { results: [] };
-  const { weighted, terms } = keywordQuery(request.query);
+  const terms = keywordTerms(request.query);
   const candidates = Math.max(fusion.candidates, k);
 
   // An English-only model knows no Arabic: an Arabic query is answered by keywords, by design, not degraded.
@@ -181,8 +181,7 @@ async function searchUnmeasured(
   const [textHits, vectorHits] = await Promise.all([
     fullTextSearch(deps.database.read, {
       scope: request.scope,
-      terms: [...weighted.keys()],
-      weights: weighted,
+      terms,
       limit: candidates,
       candidateBudget: fusion.candidateBudget,
     }),

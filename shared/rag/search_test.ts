@@ -11,7 +11,7 @@ import { insertTestDocument, newTestCourse, paragraphs, type TestCourse } from "
 import type { VectorStore } from "./vector/interface.ts";
 import { createPgvectorStore } from "./vector/pgvector.ts";
 import { createQdrantStore } from "./vector/qdrant.ts";
-import { indexedTerms, keywordQuery, searchTerms, THIRD_READING_WEIGHT } from "../text/normalize.ts";
+import { keywordTerms, searchTerms } from "../text/normalize.ts";
 import { fullTextSearch } from "./full_text.ts";
 import { hybridSearch } from "./search.ts";
 
@@ -216,38 +216,6 @@ dbTest(
   },
 );
 
-dbTest(
-  "an Arabic query meets another form of its verb through the Snowball stem, and the written form ranks first",
-  async (database) => {
-    const { qdrant, store } = qdrantStore(64);
-    try {
-      const embedder = createHashEmbedder({ englishOnly: true });
-      const course = newTestCourse();
-      const texts = [
-        "استخدم العلماء الخلايا الجذعية.",
-        "المدرسة في المدينة الكبيرة القديمة على النهر.",
-        "المدرس غائب.",
-        "The universities of Europe taught botany as part of medicine.",
-      ];
-      await ingest(database, store, embedder, course, texts);
-      const search = (query: string) =>
-        hybridSearch({ database, vectorStore: store, embedder }, {
-          scope: { courseIds: [course.courseId] },
-          query,
-        });
-      // "يستخدم" and "استخدم" share no light stem; the Snowball stem of "يستخدم" is استخدم.
-      const verb = await search("يستخدم");
-      assert.deepEqual(verb.results.map((r) => r.text), [texts[0]]);
-      // Both "المدرسة" (school) and "المدرس" (teacher) stem to مدرس; the short chunk wins on the stem alone, the
-      // written word puts the school first.
-      const school = await search("المدرسة");
-      assert.deepEqual(school.results.map((r) => r.text), [texts[1], texts[2]]);
-    } finally {
-      await qdrant.close();
-    }
-  },
-);
-
 dbTest("a deleted or failed document's chunks leave retrieval at once", async (database) => {
   const { qdrant, store } = qdrantStore(64);
   try {
@@ -325,21 +293,17 @@ async function chunkTexts(database: Database, courseId: string): Promise<Map<str
   return new Map(rows.map((r) => [r.id, r.text]));
 }
 
-/**
- * BM25 as the formula reads (Robertson–Spärck Jones IDF with +1, k1 0.9, b 0.75), for checking the SQL: a chunk's
- * length is its first and second readings (`indexedTerms`), a query term's IDF is times its weight.
- */
-function referenceBm25(texts: string[], query: Map<string, number>): Map<number, number> {
-  const chunks = texts.map(indexedTerms);
+/** BM25 as the formula reads (Robertson–Spärck Jones IDF with +1, k1 0.9, b 0.75), for checking the SQL. */
+function referenceBm25(chunks: string[][], query: string[]): Map<number, number> {
   const n = chunks.length;
   const avgdl = chunks.reduce((a, c) => a + c.length, 0) / n;
   const scores = new Map<number, number>();
-  for (const [term, weight] of query) {
-    const df = chunks.filter((c) => c.terms.includes(term)).length;
+  for (const term of new Set(query)) {
+    const df = chunks.filter((c) => c.includes(term)).length;
     if (df === 0) continue;
-    const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     chunks.forEach((c, i) => {
-      const tf = c.terms.filter((t) => t === term).length;
+      const tf = c.filter((t) => t === term).length;
       if (tf === 0) return;
       const part = idf * tf * 1.9 / (tf + 0.9 * (0.25 + 0.75 * c.length / avgdl));
       scores.set(i, (scores.get(i) ?? 0) + part);
@@ -368,17 +332,13 @@ dbTest("fullTextSearch() scores are BM25's over the scope's live documents", asy
     await database.db.update(documents).set({ deletedAt: new Date() }).where(eq(documents.id, deleted.id));
 
     // Arabic terms too: the tsvector's `simple` parser must see the same terms as `search_text` holds.
-    // Third readings (the written "الغشاء", "الماء") count at their weight.
-    const { weighted } = keywordQuery("osmosis across the membrane needs energy الغشاء الماء");
-    assert.ok([...weighted.values()].includes(THIRD_READING_WEIGHT));
-    const query = [...weighted.keys()];
+    const query = keywordTerms("osmosis across the membrane needs energy الغشاء الماء");
     const hits = await fullTextSearch(database.read, {
       scope: { courseIds: [course.courseId] },
       terms: query,
-      weights: weighted,
       limit: 10,
     });
-    const expected = referenceBm25(texts, weighted);
+    const expected = referenceBm25(texts.map(keywordTerms), query);
     const textOf = await chunkTexts(database, course.courseId);
     assert.equal(hits.length, expected.size);
     for (const hit of hits) {
@@ -389,7 +349,6 @@ dbTest("fullTextSearch() scores are BM25's over the scope's live documents", asy
     const bySemester = await fullTextSearch(database.read, {
       scope: { semesterId: course.semesterId },
       terms: query,
-      weights: weighted,
       limit: 10,
     });
     assert.deepEqual(bySemester, hits);

@@ -5,8 +5,6 @@
  * passage) and keeps the bare form as an extra term where it needs it.
  */
 import porter2 from "wink-porter2-stemmer";
-import snowballStemmers from "snowball-stemmers";
-import { foldArabic } from "./fold.ts";
 
 const englishStems = new Map<string, string>();
 
@@ -18,26 +16,6 @@ export function stemEnglish(word: string): string {
     stem = porter2(word) as string;
     if (englishStems.size >= 50_000) englishStems.clear();
     englishStems.set(word, stem);
-  }
-  return stem;
-}
-
-const arabicSnowball = (snowballStemmers as { newStemmer(language: string): { stem(word: string): string } })
-  .newStemmer("arabic");
-const snowballStems = new Map<string, string>();
-
-/**
- * The Snowball Arabic stemmer's stem of a folded Arabic word (`snowball-stemmers`, the Snowball project's algorithm in
- * JavaScript), folded again; memoised. Heavier than the light stems: it also takes off verb prefixes and the
- * relative-adjective ending ("يستخدم" → استخدم, "المطرية" → مطر), which the light stems leave on. Keyword search
- * indexes it as a third reading beside them (`keywordTerms`, docs/retrieval.md).
- */
-export function stemArabicSnowball(word: string): string {
-  let stem = snowballStems.get(word);
-  if (stem === undefined) {
-    stem = foldArabic(arabicSnowball.stem(word));
-    if (snowballStems.size >= 50_000) snowballStems.clear();
-    snowballStems.set(word, stem);
   }
   return stem;
 }

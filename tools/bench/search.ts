@@ -9,16 +9,12 @@
  *    offline model adds its own time (printed once).
  *
  * Flags: `--sizes 10000,100000` (`--sizes 0` skips the search part), `--queries 200`, `--skip-ingest`, `--data DIR`,
- * `--hnsw-up-to N` (build the HNSW index only up to N chunks; the 100k build takes ~2 minutes on PGlite), `--arabic`
- * (the synthetic text is made of Arabic-looking words with articles, proclitics and suffixes, indexed with every
- * reading `keywordTerms()` gives them, and queries are analysed by `keywordQuery()`), `--no-third-readings` (with
- * `--arabic`: the index leaves the third readings out, as analyzer version 2 did; the queries still hold them, and
- * they drop out at the statistics query since no chunk has them).
+ * `--hnsw-up-to N` (build the HNSW index only up to N chunks; the 100k build takes ~2 minutes on PGlite).
  */
 import { fullTextSearch } from "../../shared/rag/full_text.ts";
 import type { RerankWeights } from "../../shared/rag/fusion.ts";
 import { hybridSearch } from "../../shared/rag/search.ts";
-import { indexedTerms, keywordQuery, searchTerms } from "../../shared/text/normalize.ts";
+import { searchTerms } from "../../shared/text/normalize.ts";
 import { openPglite, sql } from "../../shared/db/client.ts";
 import { documents } from "../../shared/db/schema/rag.ts";
 import { migrateDatabase } from "../../shared/db/migrate.ts";
@@ -159,45 +155,8 @@ function clusteredVector(): number[] {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
 }
-const zipf = () => Math.floor(20_000 * Math.pow(random(), 3));
-const arabic = Deno.args.includes("--arabic");
-const thirdReadings = !Deno.args.includes("--no-third-readings");
-// Arabic-looking words: a root of three letters (more roots than words, so stems collide a little, as real ones do)
-// with an article or proclitic and a suffix, in the proportions of running Arabic text roughly.
-const LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمنهوي";
-const PREFIXES = ["", "", "", "ال", "ال", "وال", "بال", "و", "ب", "ل", "ي", "ت", "است", "م"];
-const SUFFIXES = ["", "", "", "ة", "ات", "ون", "ين", "ها", "ية", "ه", "ان", "هم"];
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
-const vocabulary = Array.from({ length: 20_000 }, () => {
-  if (!arabic) return "";
-  const root = Array.from({ length: 3 + (random() < 0.3 ? 1 : 0) }, () => pick([...LETTERS])).join("");
-  return pick(PREFIXES) + root + pick(SUFFIXES);
-});
-const word = () => arabic ? vocabulary[zipf()] : `w${zipf()}x`;
+const word = () => `w${Math.floor(20_000 * Math.pow(random(), 3))}x`;
 const sentence = (n: number) => Array.from({ length: n }, word).join(" ");
-/** A query's terms for the keyword side alone, as the search makes them. */
-const queryTerms = (text: string) => {
-  const { weighted } = keywordQuery(text);
-  return { terms: [...weighted.keys()], weights: weighted };
-};
-
-if (arabic) {
-  // Each word's readings, computed once: first readings in the text's order, the others after them (as
-  // `keywordTerms()` orders a chunk's terms), and the length BM25 normalises by.
-  await database.db.execute(sql`create temporary table bench_vocabulary (n integer primary key, word text,
-    first_readings text, other_readings text, length integer)`);
-  for (let at = 0; at < vocabulary.length; at += 1000) {
-    const rows = vocabulary.slice(at, at + 1000).map((w, i) => {
-      const { terms, length } = indexedTerms(w);
-      const first = terms.slice(0, 1).join(" ");
-      const second = terms.slice(1, length).join(" ");
-      const third = thirdReadings ? terms.slice(length).join(" ") : "";
-      const others = [second, third].filter(Boolean).join(" ");
-      return sql`(${at + i}, ${w}, ${first}, ${others}, ${length})`;
-    });
-    await database.db.execute(sql`insert into bench_vocabulary values ${sql.join(rows, sql`, `)}`);
-  }
-}
 
 await database.db.execute(sql`create temporary table bench_centroids (n integer primary key, c real[])`);
 for (let i = 0; i < CLUSTERS; i++) {
@@ -243,24 +202,7 @@ for (const size of sizes) {
   await database.db.execute(sql`drop index if exists chunk_vectors_hnsw_idx`);
   while (loaded < size) {
     const batch = Math.min(5000, size - loaded);
-    await database.db.execute(
-      arabic
-        ? sql`
-      insert into document_chunks (id, document_id, course_id, faculty_id, generation, ordinal, page_start, page_end,
-        text, search_text, term_count)
-      select gen_random_uuid(), b.document_id, b.course_id, b.faculty_id, 1, g, 1, 1, t.words,
-        t.first_readings || coalesce(' ' || t.other_readings, ''), t.length
-      from generate_series(${loaded}::int, ${loaded + batch - 1}::int) g
-      join bench_courses b on b.n = g % 100
-      cross join lateral (
-        select string_agg(v.word, ' ' order by x.i) as words,
-          string_agg(v.first_readings, ' ' order by x.i) as first_readings,
-          string_agg(nullif(v.other_readings, ''), ' ' order by x.i) as other_readings,
-          sum(v.length)::int as length
-        from (select i, floor(20000 * power(random(), 3))::int as r from generate_series(1, 80) i where g >= 0) x
-        join bench_vocabulary v on v.n = x.r
-      ) t`
-        : sql`
+    await database.db.execute(sql`
       insert into document_chunks (id, document_id, course_id, faculty_id, generation, ordinal, page_start, page_end,
         text, search_text, term_count)
       select gen_random_uuid(), b.document_id, b.course_id, b.faculty_id, 1, g, 1, 1, t.words, t.words, 80
@@ -269,8 +211,7 @@ for (const size of sizes) {
       cross join lateral (
         select string_agg('w' || floor(20000 * power(random(), 3))::int || 'x', ' ') as words
         from generate_series(1, 80) w where g >= 0
-      ) t`,
-    );
+      ) t`);
     // Cosine ignores length, so the centroid-plus-noise vectors need no normalising.
     await database.db.execute(sql`
       insert into chunk_vectors (id, document_id, course_id, faculty_id, page, generation, embedding)
@@ -317,7 +258,7 @@ for (const size of sizes) {
       (i) =>
         fullTextSearch(database.read, {
           scope: { courseIds: [courses[i % 100].courseId] },
-          ...(arabic ? queryTerms(sentence(6)) : { terms: searchTerms(sentence(6)) }),
+          terms: searchTerms(sentence(6)),
           limit: 50,
         }),
     );
