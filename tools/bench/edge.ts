@@ -165,7 +165,11 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function spawn(role: string, env: Record<string, string> = {}, runFlags: string[] = []): Promise<Child> {
+async function spawn(
+  role: string,
+  env: Record<string, string> = {},
+  runFlags: string[] = [],
+): Promise<Child> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", ...runFlags, import.meta.filename!, "--serve", role],
     env: { LOG_LEVEL: values["log-level"], ...env },

@@ -70,7 +70,10 @@ function serveCore() {
   });
   const app = new Hono()
     .get("/.well-known/jwks.json", (c) => c.json(jwks))
-    .get("/v1/courses", (c) => c.body(list, 200, { "content-type": "application/json", "cache-control": "private" }))
+    .get(
+      "/v1/courses",
+      (c) => c.body(list, 200, { "content-type": "application/json", "cache-control": "private" }),
+    )
     .post("/v1/search", async (c) => {
       await c.req.arrayBuffer();
       return c.body(list, 200, { "content-type": "application/json", "cache-control": "private" });
@@ -389,7 +392,7 @@ async function main() {
         EDGE_ASSERTION_SECRET: crypto.randomUUID() + crypto.randomUUID(),
         RATE_LIMIT_IP: "1000000/1m",
         RATE_LIMIT_USER: "1000000/1m",
-        RATE_LIMITS: "chat=1000000/1m",
+        RATE_LIMITS: "chat=1000000/1m,search=1000000/1m",
         ...kvEnv,
         ...Object.fromEntries(
           values["edge-env"].split(",").filter(Boolean).map((
