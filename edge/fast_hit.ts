@@ -128,7 +128,8 @@ export function fastCachedAnswer(
     // `responseWithHeaders` gives them after the entry's own: built here as one list, without the per-header
     // bookkeeping the chain needs (fast_hit_test.ts holds the two answers equal).
     const headers = req.headers;
-    const requestId = requestIdFor(headers.get("x-request-id"), env.TRUST_PROXY);
+    // The caller's request id is read only when it may be adopted (each header read is a call into the runtime).
+    const requestId = requestIdFor(env.TRUST_PROXY ? headers.get("x-request-id") : null, env.TRUST_PROXY);
     const span = trace.getActiveSpan();
     span?.setAttribute("request.id", requestId);
     const hit = hitParts(entry, { now, method, ifNoneMatch: headers.get("if-none-match") });
@@ -152,8 +153,18 @@ export function fastCachedAnswer(
   }
 }
 
-/** Whether an entry's stored `Vary` already lists `Origin` (then the chain's `Vary: Origin` is not added twice). */
+const listsOrigin = new WeakMap<object, boolean>();
+
+/**
+ * Whether an entry's stored `Vary` already lists `Origin` (then the chain's `Vary: Origin` is not added twice); once
+ * per decoded entry (its copies share their headers array).
+ */
 function varyListsOrigin(entry: CacheEntry): boolean {
-  const vary = entry.headers.find(([h]) => h === "vary")?.[1];
-  return !!vary && vary.split(",").some((t) => t.trim().toLowerCase() === "origin");
+  let found = listsOrigin.get(entry.headers);
+  if (found === undefined) {
+    const vary = entry.headers.find(([h]) => h === "vary")?.[1];
+    found = !!vary && vary.split(",").some((t) => t.trim().toLowerCase() === "origin");
+    listsOrigin.set(entry.headers, found);
+  }
+  return found;
 }

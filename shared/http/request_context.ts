@@ -79,14 +79,16 @@ export function recordRequest(
   options.metrics.httpRequests.inc({ method, route, status });
   options.metrics.httpDuration.observe({ method, route, status }, seconds);
   if (route === "/healthz" || route === "/metrics" || !options.logger.enabled("info")) return;
-  logContext.run({ requestId: request.requestId }, () =>
-    options.logger.info("request", {
-      method,
-      path: request.path,
-      route,
-      status: request.status,
-      durationMs: Math.round(seconds * 100000) / 100,
-    }));
+  // The request id as a field, where the log context would put it (entering an async-local context for one line
+  // cost about as much as writing it, on the edge's cached answer).
+  options.logger.info("request", {
+    requestId: request.requestId,
+    method,
+    path: request.path,
+    route,
+    status: request.status,
+    durationMs: Math.round(seconds * 100000) / 100,
+  });
 }
 
 // deno-lint-ignore no-explicit-any

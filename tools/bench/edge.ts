@@ -20,6 +20,8 @@
  * rate-limit, cache headers): the most any app sending those headers can do on this runtime. And the same cached
  * GET written with Hono's stock middleware (`jwk` against the same JWKS, `secureHeaders`, `cors`, `requestId`,
  * the answer kept in a variable): what the edge would cost built the obvious way.
+ * The edge runs with the V8 flags of deno.json's `start:edge` (what production runs: a 2 MB young generation);
+ * `--v8-flags=` runs it with none, `--v8-flags=--max-semi-space-size=4` with others, to price a flag in CPU.
  * Flags: --duration 5 (seconds per run), --rounds 3 (throughput rounds, best of each kept), --connections 50.
  */
 import { Hono } from "hono";
@@ -30,6 +32,7 @@ import { parseArgs } from "node:util";
 import type { LogLevel } from "../../shared/logger.ts";
 import { runAutocannon } from "../load/autocannon.ts";
 import { type LatencyRun, sequentialLatency } from "./latency.ts";
+import { edgeV8Flags } from "./v8_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -41,8 +44,20 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     rounds: { type: "string", default: "3" },
     "log-level": { type: "string", default: "info" },
+    "v8-flags": { type: "string" },
   },
 });
+
+/** The `--v8-flags=…` the edge runs with: deno.json's `start:edge` ones unless `--v8-flags` says otherwise. */
+function edgeFlags(): string[] {
+  const given = values["v8-flags"];
+  if (given === undefined) {
+    const flags = edgeV8Flags(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+    return flags ? [flags] : [];
+  }
+  if (given === "" || given === "--v8-flags=") return [];
+  return [given.startsWith("--v8-flags=") ? given : `--v8-flags=${given}`];
+}
 
 /** Child-process roles: a hello-world, a stand-in core, the bridge, or the real edge. */
 async function serve(role: string) {
@@ -150,9 +165,13 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function spawn(role: string, env: Record<string, string> = {}): Promise<Child> {
+async function spawn(
+  role: string,
+  env: Record<string, string> = {},
+  runFlags: string[] = [],
+): Promise<Child> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!, "--serve", role],
+    args: ["run", "-A", ...runFlags, import.meta.filename!, "--serve", role],
     env: { LOG_LEVEL: values["log-level"], ...env },
     stdout: "piped",
     stderr: "null",
@@ -282,7 +301,7 @@ async function main() {
         KV_KEY_PREFIX: keyPrefix = `bench:${crypto.randomUUID().slice(0, 8)}:`,
       });
     }
-    const edge = await spawn("edge", edgeEnv);
+    const edge = await spawn("edge", edgeEnv, edgeFlags());
     children.push(edge);
 
     const cachedUrl = `${edge.url}/api/v1/faculties`;
@@ -350,8 +369,8 @@ async function main() {
     const tool = (await hasWrk()) ? "wrk -t1" : "autocannon";
     const fmt = (n: number) => Math.round(n).toLocaleString("en");
     console.log(
-      `edge benchmark (kv=${values.kv}, log level ${
-        values["log-level"]
+      `edge benchmark (kv=${values.kv}, log level ${values["log-level"]}, edge ${
+        edgeFlags().join(" ") || "without V8 flags"
       }, ${tool} -c${connections} -d${seconds}s, best of ${rounds} rounds; latency: one connection, sequential)
   hello-world Hono            ${fmt(helloRun.rps)} req/s
   hello on the base app       ${fmt(baseRun.rps)} req/s   ${

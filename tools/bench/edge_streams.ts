@@ -12,6 +12,8 @@
  * Prints the edge's RSS (and V8 heap used, external memory, from its `/metrics`) idle, after a warm-up of N/10
  * streams, while all N are open (peak), and after they ended, plus the peak RSS the kernel saw (VmHWM).
  * Flags: --streams 1000, --hold 20 (seconds each stream lasts), --ramp 5 (seconds over which they open),
+ * --plain 0 (connections of closed-loop plain requests beside the streams, autocannon: a private list GET and a search
+ * POST, forwarded every time, as the load harness's plain classes send), --plain-kb 16 (their answers' size),
  * --token-ms 100, --v8-flags (override deno.json's, e.g. `--v8-flags=` for none), --log-level info, --kv memory,
  * --target proxy (a bare `Deno.serve` + `fetch` proxy instead of the edge: the runtime's own floor), --json (one JSON line
  * instead of the table), --heap-snapshot (the edge runs with `--inspect`; once all streams are
@@ -25,6 +27,8 @@ import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { parseArgs } from "node:util";
 import { BENCH_KID, signBenchToken } from "./token.ts";
 import { freePort } from "../../shared/testing/ports.ts";
+import { edgeV8Flags } from "./v8_flags.ts";
+import { type AutocannonOptions, runAutocannon } from "../load/autocannon.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -45,14 +49,10 @@ const { values } = parseArgs({
     target: { type: "string", default: "edge" },
     "edge-env": { type: "string", default: "" },
     port: { type: "string", default: "0" },
+    plain: { type: "string", default: "0" },
+    "plain-kb": { type: "string", default: "16" },
   },
 });
-
-/** The `--v8-flags=…` of deno.json's `start:edge` task (what production runs), or undefined when it has none. */
-export function edgeV8Flags(denoJson: string): string | undefined {
-  const task = (JSON.parse(denoJson) as { tasks: Record<string, string> }).tasks["start:edge"] ?? "";
-  return /(--v8-flags=\S+)/.exec(task)?.[1];
-}
 
 /** The stand-in core: the JWKS, `/healthz`, and slow SSE answers to chat messages. */
 function serveCore() {
@@ -60,8 +60,24 @@ function serveCore() {
   const jwks = { keys: [{ ...publicJwk, kid: BENCH_KID, alg: "EdDSA", use: "sig" }] };
   const tokenMs = Number(Deno.env.get("BENCH_TOKEN_MS"));
   const holdMs = Number(Deno.env.get("BENCH_HOLD_MS"));
+  // A signed-in list answer of `--plain-kb` KB, private (so the edge forwards every one), as the plain classes of the
+  // load harness read (my courses, course documents, audit lists).
+  const list = JSON.stringify({
+    items: Array.from(
+      { length: Math.max(1, Math.round(Number(Deno.env.get("BENCH_PLAIN_KB") ?? "16") * 1024 / 100)) },
+      (_, i) => ({ id: crypto.randomUUID(), title: `Document ${i}`, status: "ready", n: i }),
+    ),
+  });
   const app = new Hono()
     .get("/.well-known/jwks.json", (c) => c.json(jwks))
+    .get(
+      "/v1/courses",
+      (c) => c.body(list, 200, { "content-type": "application/json", "cache-control": "private" }),
+    )
+    .post("/v1/search", async (c) => {
+      await c.req.arrayBuffer();
+      return c.body(list, 200, { "content-type": "application/json", "cache-control": "private" });
+    })
     .get("/healthz", (c) => c.json({ status: "ok" }))
     .post("/v1/chat/sessions/:id/messages", (c) =>
       streamSSE(c, async (stream) => {
@@ -335,6 +351,7 @@ async function main() {
     BENCH_JWK: JSON.stringify(await exportJWK(privateKey)),
     BENCH_TOKEN_MS: String(tokenMs),
     BENCH_HOLD_MS: String(holdMs),
+    BENCH_PLAIN_KB: values["plain-kb"],
   });
   const children: Child[] = [core];
   try {
@@ -375,7 +392,7 @@ async function main() {
         EDGE_ASSERTION_SECRET: crypto.randomUUID() + crypto.randomUUID(),
         RATE_LIMIT_IP: "1000000/1m",
         RATE_LIMIT_USER: "1000000/1m",
-        RATE_LIMITS: "chat=1000000/1m",
+        RATE_LIMITS: "chat=1000000/1m,search=1000000/1m",
         ...kvEnv,
         ...Object.fromEntries(
           values["edge-env"].split(",").filter(Boolean).map((
@@ -482,6 +499,25 @@ async function main() {
     })();
     const stopSampling = values["alloc-profile"] ? await allocationSampler(inspectPort) : undefined;
     const started = performance.now();
+    // Closed-loop plain requests beside the streams (`--plain N` connections), as the load harness's plain classes
+    // put them on an edge: a private list GET and a search POST, each signed in as the students in turn.
+    const plainConnections = Number(values.plain);
+    const plainRun = plainConnections > 0
+      ? runAutocannon({
+        url: edgeUrl,
+        connections: plainConnections,
+        duration: Math.round((rampMs + holdMs) / 1000),
+        requests: tokens.slice(0, 200).flatMap((t): NonNullable<AutocannonOptions["requests"]> => [
+          { method: "GET", path: "/api/v1/courses", headers: { authorization: `Bearer ${t}` } },
+          {
+            method: "POST",
+            path: "/api/v1/search",
+            headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+            body: JSON.stringify({ query: "simultaneous equations by substitution", limit: 10 }),
+          },
+        ]),
+      })
+      : undefined;
     const running = await run(streams);
     const allocations = stopSampling ? await stopSampling() : "";
     let heap = "";
@@ -492,6 +528,7 @@ async function main() {
       heap = await heapSummary(inspectPort);
     }
     await Promise.all(running);
+    const plainResult = await plainRun;
     const seconds = (performance.now() - started) / 1000;
     sampling = false;
     await sampler;
@@ -517,6 +554,15 @@ async function main() {
       peak,
       after,
       peakRssKernel: hwm,
+      plain: plainResult
+        ? {
+          connections: plainConnections,
+          requests: plainResult.requests.total,
+          non2xx: plainResult.non2xx,
+          errors: plainResult.errors,
+          p99Ms: plainResult.latency.p99,
+        }
+        : undefined,
       perStreamKb: Math.round(((peak.rss - warm.rss) * 1024) / Math.max(1, maxOpen)),
     };
     if (values.json) {
@@ -537,6 +583,13 @@ async function main() {
           rampMs / 1000
         } s; KV ${values.kv};` +
         ` log level ${values["log-level"]}; edge flags: ${v8Flags ?? "(none)"}`,
+        ...(result.plain
+          ? [
+            `beside them ${result.plain.connections} connections of plain forwarded requests (closed loop, ${
+              values["plain-kb"]
+            } KB answers): ${result.plain.requests} requests, ${result.plain.non2xx} non-2xx, ${result.plain.errors} errors, p99 ${result.plain.p99Ms} ms`,
+          ]
+          : []),
         "",
         "| when | RSS MB | V8 heap total MB | V8 heap used MB | external MB |",
         "| ---- | -----: | ---------------: | --------------: | ----------: |",
