@@ -23,7 +23,7 @@ import { createDocumentServices, type DocumentServiceOverrides } from "../shared
 export function buildCoreServices(
   env: CoreEnv,
   database: Database,
-  shared: { kv?: KvStore; documents?: DocumentServiceOverrides } = {},
+  shared: { kv?: KvStore; documents?: DocumentServiceOverrides; chatDatabase?: Database } = {},
 ): CoreServices {
   const documents = createDocumentServices(env, database, shared.documents);
   const metrics = createMetrics("core");
@@ -32,6 +32,7 @@ export function buildCoreServices(
   return {
     env,
     database,
+    chatDatabase: shared.chatDatabase ?? database,
     logger: createLogger("core", { level: env.LOG_LEVEL }),
     metrics,
     kv: shared.kv ?? createKv(env),
@@ -43,6 +44,15 @@ export function buildCoreServices(
     // While an exam of a course is open, the tutor refuses its items to that course's students.
     examLockout: databaseExamLockout(database),
   };
+}
+
+/**
+ * Opens the chat turns' own pool (`DATABASE_CHAT_POOL_MAX` connections) beside the main one on Postgres; on PGlite,
+ * or with 0, turns share `database`.
+ */
+export async function openChatDatabase(env: CoreEnv, database: Database): Promise<Database> {
+  if (database.kind !== "postgres" || !env.DATABASE_URL || env.DATABASE_CHAT_POOL_MAX <= 0) return database;
+  return await openDatabase({ ...databaseConfig(env), poolMax: env.DATABASE_CHAT_POOL_MAX });
 }
 
 /** The signing keys: JWT_SIGNING_KEYS when set, else a generated pair kept under DATA_DIR/keys. */
@@ -59,7 +69,8 @@ if (import.meta.main) {
   const env = loadCoreEnv();
   const database = await openDatabase(databaseConfig(env));
   if (env.MIGRATE_ON_START) await migrateDatabase(database);
-  const services = buildCoreServices(env, database);
+  const chatDatabase = await openChatDatabase(env, database);
+  const services = buildCoreServices(env, database, { chatDatabase });
   await services.keys.signingKey(); // Load or create the signing key now, so a bad key stops the start.
   await serveUntilSignal({
     name: "core",
@@ -67,6 +78,9 @@ if (import.meta.main) {
     hostname: env.CORE_HOSTNAME,
     handler: createCoreApp(services).fetch,
     logger: services.logger,
-    onShutdown: () => database.close(),
+    onShutdown: async () => {
+      if (chatDatabase !== database) await chatDatabase.close();
+      await database.close();
+    },
   });
 }

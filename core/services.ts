@@ -16,6 +16,11 @@ import type { ExamLockout } from "../shared/tutor/exam_lockout/interface.ts";
 export interface CoreServices {
   env: CoreEnv;
   database: Database;
+  /**
+   * The database chat turns do their work on: a pool of its own (`DATABASE_CHAT_POOL_MAX`) on Postgres, so a plain
+   * request never waits behind turns for a connection; `database` itself when there is none.
+   */
+  chatDatabase: Database;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Shared with the edge: access-token revocations and login-failure counters. */

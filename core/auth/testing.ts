@@ -63,6 +63,7 @@ export function testCoreServices(
   return {
     env,
     database,
+    chatDatabase: database,
     logger: memoryLogger("core"),
     metrics,
     kv: options.kv ?? new MemoryKv(),

@@ -34,6 +34,12 @@ export const chatEnv = {
   CHAT_TURN_QUEUE_MAX: envTypes.int(512, 0),
   /** The `Retry-After` (seconds) of a turn refused because the queue is full. */
   CHAT_TURN_RETRY_AFTER_SECONDS: envTypes.int(5, 1),
+  /**
+   * Connections of a second Postgres pool that only chat turns use for their work (the stored question, retrieval,
+   * the stored answer), so other requests never queue behind chat turns for `DATABASE_POOL_MAX`'s connections;
+   * 0: turns share the main pool. Not used on PGlite (one connection).
+   */
+  DATABASE_CHAT_POOL_MAX: envTypes.int(8, 0),
   /** A streamed turn sends an SSE comment this often while it waits or works before its next event (ms). */
   CHAT_STREAM_HEARTBEAT_MS: envTypes.int(15_000, 50),
 };

@@ -62,7 +62,7 @@ export async function prepareTurn(
   question: string,
 ): Promise<PreparedTurn> {
   let openExams: OpenExam[] = [];
-  return await withCallerTx(services.database, caller, async (tx) => {
+  return await withCallerTx(services.chatDatabase, caller, async (tx) => {
     const [session] = await queryRows<{
       id: string;
       course_id: string;
@@ -211,7 +211,7 @@ export async function* runTurn(
   const started = performance.now();
   const deps = {
     retriever: new HybridRetriever({
-      database: services.database,
+      database: services.chatDatabase,
       vectorStore: services.documents.vectorStore,
       embedder: services.documents.embedder,
       logger: services.logger,
@@ -361,7 +361,7 @@ async function storeReplyOnce(
   id: string,
 ): Promise<string> {
   const { status } = reply.message;
-  return await withCallerTx(services.database, caller, async (tx) => {
+  return await withCallerTx(services.chatDatabase, caller, async (tx) => {
     // The answer and, unless it failed, the session's move up the list, in one statement.
     const insert = tx.insert(chatMessages).values({
       id,

@@ -15,7 +15,7 @@ import { AppError, ErrorCode } from "../../shared/errors.ts";
 import { enrollments } from "../../shared/db/schema/academics.ts";
 import { courses } from "../../shared/db/schema/academics.ts";
 import { examAttempts, examItems, exams } from "../../shared/db/schema/exams.ts";
-import { enqueueJob } from "../../shared/jobs/enqueue.ts";
+import { enqueueJob, enqueueJobs } from "../../shared/jobs/enqueue.ts";
 import type { ScopedContext } from "../academics/context.ts";
 import { submitExpiredAttempts } from "../../shared/exams/deadlines.ts";
 import type { Blueprint } from "../../shared/exams/types.ts";
@@ -278,15 +278,16 @@ async function notifyStudents(
     eq(enrollments.role, "student"),
     isNull(enrollments.deletedAt),
   ));
-  for (const { userId } of students) {
-    await enqueueJob(ctx.tx, {
-      type: "notifications.deliver",
+  // One statement for the course, not a round trip per student (a publish to 1,000 students passed the edge's 30 s).
+  return await enqueueJobs(
+    ctx.tx,
+    students.map(({ userId }) => ({
+      type: "notifications.deliver" as const,
       payload: { userId, ...message, data: { examId: exam.id, courseId: exam.courseId } },
       ownerUserId: ctx.caller.userId,
       scope: { facultyId: exam.facultyId, courseId: exam.courseId },
-    });
-  }
-  return students.length;
+    })),
+  );
 }
 
 /** Closes a published exam; attempts still open are submitted with what was saved. */

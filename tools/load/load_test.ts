@@ -4,7 +4,7 @@ import { Blueprint } from "../../shared/exams/types.ts";
 import { structuredAnswer } from "./fake_model.ts";
 import { runAutocannon } from "./autocannon.ts";
 import { loadOptions, parseDuration, runLoad } from "./main.ts";
-import { plainRates } from "./workload.ts";
+import { autocannonClass, plainRates } from "./workload.ts";
 
 const databaseUrl = Deno.env.get("DATABASE_URL");
 const redisUrl = Deno.env.get("REDIS_URL");
@@ -206,4 +206,17 @@ Deno.test("the fake model's exam items pass the generator's own support checks, 
   const grade = JSON.parse(structuredAnswer("rubric_grade", "")!);
   assert.equal(typeof grade.score, "number");
   assert.equal(structuredAnswer("something_else", ""), undefined);
+});
+
+Deno.test("a closed-loop class counts every answer that was not 2xx, not one per run", () => {
+  const result = autocannonClass("admin lists", {
+    requests: { average: 21, total: 1500 },
+    latency: { p50: 200, p90: 900, p97_5: 7400, p99: 9200, max: 9900 },
+    non2xx: 1213,
+    errors: 3,
+    timeouts: 3,
+    "2xx": 284,
+  });
+  assert.equal(result.ok, 284);
+  assert.deepEqual(result.errors, { "non-2xx": 1213, "connection errors": 3, timeouts: 3 });
 });
