@@ -41,7 +41,7 @@ export function prepare(text: string): PreparedText {
 /**
  * Share of `terms` found in `passage` (each distinct term counts once). A term that shares a long prefix with a passage
  * term ("defense"/"defensive", Arabic broken stems) counts half: the light stemmers miss such pairs. With `typos`, so
- * does a Latin-script term of five letters or more one edit away from a passage term ("Geegen"/"Gegen",
+ * does a Latin or Arabic term of five letters or more one edit away from a passage term ("Geegen"/"Gegen",
  * "framd"/"fram"): students misspell; the material does not. The groundedness gate leaves it off.
  */
 export function coverage(
@@ -75,9 +75,13 @@ export function withoutProclitic(term: string): string | null {
   return term.length >= 5 && /^[بلكف][\u0621-\u064A]/.test(term) ? term.slice(1) : null;
 }
 
-/** Whether the pool holds a term one edit (a letter replaced, added, dropped, or two swapped) from a Latin `term`. */
+/**
+ * Whether the pool holds a term one edit (a letter replaced, added, dropped, or two swapped) from `term`, a Latin or
+ * Arabic term of five letters or more. Arabic questions misspell and transliterate names too ("الاطاليين"/"الإيطاليين",
+ * "الأوكسجين"/"الأكسجين", "إيسك"/"إيس"); shorter Arabic stems are left alone, one letter changes the word.
+ */
 export function hasTypoMate(term: string, pool: Set<string>): boolean {
-  if (term.length < 5 || !/^[a-z]+$/.test(term)) return false;
+  if (term.length < 5 || !/^([a-z]+|[\u0621-\u064A]+)$/.test(term)) return false;
   for (const candidate of pool) {
     if (Math.abs(candidate.length - term.length) <= 1 && oneEditApart(term, candidate)) return true;
   }
