@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { coverage, hasTypoMate, prepare, rankSentences, topicTerms, withoutProclitic } from "./support.ts";
+import {
+  coverage,
+  hasRootMate,
+  hasTypoMate,
+  prepare,
+  rankSentences,
+  topicTerms,
+  withoutProclitic,
+} from "./support.ts";
 import { contentTerms } from "../text/terms.ts";
 
 Deno.test("withoutProclitic() offers an Arabic term without ب/ل/ك/ف only when a stem of four letters remains", () => {
@@ -107,4 +115,31 @@ Deno.test("rankSentences() supports a question that misspells a name of the mate
   // Before: only "emperor" met (support 0.37, refused at 0.45); the misspelled name now counts half.
   assert.ok(best.support >= 0.45, `support ${best.support}`);
   assert.match(best.sentence, /1321 to 1323/);
+});
+
+Deno.test("coverage() with typos counts an Arabic term of the same root as a material term half, and only then", () => {
+  // "المطرية" (rainy) and "مطيرة", "يلقب" (is titled) and "الملقب", "تدريس" and "مدرسة": one root, other patterns.
+  const material = prepare("أكبر غابة مطيرة في العالم");
+  assert.equal(coverage(contentTerms("المطرية"), material, undefined, { typos: true }), 0.5);
+  assert.equal(coverage(contentTerms("المطرية"), material), 0);
+  assert.ok(hasRootMate("يلقب", prepare("الملقب بشيخ الشهداء").terms));
+  assert.ok(hasRootMate(contentTerms("تدريس")[0], prepare("في المدرسة").terms));
+  // Other roots, short stems and Latin terms do not meet.
+  assert.equal(hasRootMate("سلام", new Set(["علم"])), false);
+  assert.equal(hasRootMate("قال", new Set(["قيل"])), false);
+  assert.equal(hasRootMate("titled", new Set(["title"])), false);
+});
+
+Deno.test("rankSentences() supports an Arabic question that asks with another form of the material's word", () => {
+  const chunk = {
+    chunkId: "c1",
+    documentId: "d1",
+    documentTitle: "ليبيا",
+    text: "السيّد عُمر بن مختار الشهير بعمر المُختار، المُلقب بشيخ الشهداء، هو قائد أدوار السنوسية في ليبيا.",
+    page: null,
+    score: 1,
+  };
+  // "يلقب" (is titled) against "المُلقب" (the titled); before, support 0.37 and refused.
+  const [best] = rankSentences("بماذا يلقب المختار؟", [chunk]);
+  assert.ok(best.support >= 0.45, `support ${best.support}`);
 });
