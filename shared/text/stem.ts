@@ -92,8 +92,15 @@ export function stemArabicForSupport(word: string): string {
   const prefix = SUPPORT_PREFIXES.find((p) => stem.startsWith(p) && stem.length - p.length >= 3);
   if (prefix) stem = stem.slice(prefix.length);
   else if (stem.startsWith("و") && stem.length >= 5) stem = stem.slice(1);
-  return stripSuffix(stem, SUPPORT_SUFFIXES);
+  const bare = stripSuffix(stem, SUPPORT_SUFFIXES);
+  // A possessive pronoun after a feminine or plural noun: the ة is written ت before it ("عاصمتها" → عاصم, like
+  // "عاصمة"; "مقالاته" → مقال, like "مقالات").
+  if (bare !== stem && PRONOUNS.some((p) => stem.endsWith(p))) return stripSuffix(bare, BEFORE_PRONOUN);
+  return bare;
 }
+
+const PRONOUNS = ["ها", "هم", "ه"];
+const BEFORE_PRONOUN = ["ات", "ت"];
 
 /** Strips the first suffix of the list that leaves at least three letters. */
 function stripSuffix(word: string, suffixes: string[]): string {

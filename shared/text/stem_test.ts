@@ -46,6 +46,18 @@ Deno.test("stemArabicForSupport() leaves one-letter proclitics but for و on lon
   assert.equal(stemArabicForSupport("وكتاب"), "كتاب");
 });
 
+Deno.test("stemArabicForSupport() reads ت before a possessive pronoun as the noun's ة or plural ات", () => {
+  // "عاصمتها" (its capital) meets "عاصمة", "مقالاته" (his articles) meets "مقالات", "صعوبتها" meets "صعوبة".
+  assert.equal(stemArabicForSupport("عاصمتها"), stemArabicForSupport("عاصمه"));
+  assert.equal(stemArabicForSupport("مقالاته"), stemArabicForSupport("مقالات"));
+  assert.equal(stemArabicForSupport("صعوبتها"), stemArabicForSupport("صعوبه"));
+  // Three letters stay: "بيته" (his house) is بيت, "وقته" وقت.
+  assert.equal(stemArabicForSupport("بيته"), "بيت");
+  assert.equal(stemArabicForSupport("وقته"), "وقت");
+  // Without a pronoun a final ت is the word's own ("حكومات" → حكوم, "ثبت" stays).
+  assert.equal(stemArabicForSupport("ثبت"), "ثبت");
+});
+
 Deno.test("stemEnglish() is Porter2 on Latin words and leaves others alone", () => {
   assert.equal(stemEnglish("stopped"), "stop");
   assert.equal(stemEnglish("studies"), stemEnglish("study"));

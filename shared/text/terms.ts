@@ -22,9 +22,8 @@ const ARABIC_STOP_WORDS = new Set(
   ("في من على الي الى عن ما ماذا متي اين كيف لماذا كم هل هو هي هم هما انا نحن انت انتم التي الذي الذين اللذين اللتين " +
     "ذلك تلك هذا هذه هؤلاء كان كانت يكون تكون كانوا او ام ثم قد لا لم لن مع بين عند كل اي اذا ان انه انها لقد حتي " +
     "منذ بعد قبل خلال حول ضد دون غير بعض عده ايضا فقط لدي لها له لهم بها به بهم فيها فيه منها منه عليها عليه الا " +
-    "اسم يسمي تسمي مايلي وما وهو وهي وقد وكان وكانت ما الذي عدد قام تم يعني تعني").split(" ").map((w) =>
-      normalizeText(w)
-    ),
+    "اسم يسمي تسمي مايلي وما وهو وهي وقد وكان وكانت ما الذي عدد قام تم يعني تعني ال اللذان اللتان").split(" ")
+    .map((w) => normalizeText(w)),
 );
 
 /** Every word of a normalised text, stop words included (used for n-grams and abuse checks). */
@@ -46,6 +45,7 @@ export function contentTerms(text: string): string[] {
 export function contentTerm(word: string): string | undefined {
   if (ARABIC_LETTER.test(word)) {
     if (ARABIC_STOP_WORDS.has(word) || word.length < 2) return undefined;
+    if (word.startsWith("و") && ARABIC_STOP_WORDS.has(word.slice(1))) return undefined;
     const stem = stemArabicForSupport(word);
     return ARABIC_STOP_WORDS.has(stem) ? undefined : stem;
   }

@@ -41,8 +41,9 @@ export function prepare(text: string): PreparedText {
 /**
  * Share of `terms` found in `passage` (each distinct term counts once). A term that shares a long prefix with a passage
  * term ("defense"/"defensive", Arabic broken stems) counts half: the light stemmers miss such pairs. With `typos`, so
- * does a Latin-script term of five letters or more one edit away from a passage term ("Geegen"/"Gegen",
- * "framd"/"fram"): students misspell; the material does not. The groundedness gate leaves it off.
+ * does a Latin or Arabic term of five letters or more one edit away from a passage term ("Geegen"/"Gegen",
+ * "framd"/"fram"): students misspell; the material does not. With `typos` too, an Arabic term of the same root as a
+ * passage term counts half (`hasRootMate`). The groundedness gate leaves both off.
  */
 export function coverage(
   terms: string[],
@@ -62,6 +63,7 @@ export function coverage(
     if (passages.some((p) => p.terms.has(term) || (bare !== null && p.terms.has(bare)))) found += weight;
     else if (passages.some((p) => hasPrefixMate(term, p.terms))) found += 0.5 * weight;
     else if (options.typos && passages.some((p) => hasTypoMate(term, p.terms))) found += 0.5 * weight;
+    else if (options.typos && passages.some((p) => hasRootMate(term, p.terms))) found += 0.5 * weight;
   }
   return found / total;
 }
@@ -75,13 +77,48 @@ export function withoutProclitic(term: string): string | null {
   return term.length >= 5 && /^[بلكف][\u0621-\u064A]/.test(term) ? term.slice(1) : null;
 }
 
-/** Whether the pool holds a term one edit (a letter replaced, added, dropped, or two swapped) from a Latin `term`. */
+/**
+ * Whether the pool holds a term one edit (a letter replaced, added, dropped, or two swapped) from `term`, a Latin or
+ * Arabic term of five letters or more. Arabic questions misspell and transliterate names too ("الاطاليين"/"الإيطاليين",
+ * "الأوكسجين"/"الأكسجين", "إيسك"/"إيس"); shorter Arabic stems are left alone, one letter changes the word.
+ */
 export function hasTypoMate(term: string, pool: Set<string>): boolean {
-  if (term.length < 5 || !/^[a-z]+$/.test(term)) return false;
+  if (term.length < 5 || !/^([a-z]+|[\u0621-\u064A]+)$/.test(term)) return false;
   for (const candidate of pool) {
     if (Math.abs(candidate.length - term.length) <= 1 && oneEditApart(term, candidate)) return true;
   }
   return false;
+}
+
+/**
+ * Whether the pool holds an Arabic term of the same root as `term`, by a crude root: the stem without leading
+ * augment letters (ا ت م ي ن س, while three letters remain after them) and without long vowels after its first
+ * letter, which must keep three letters ("يلقب"/"الملقب" → لقب, "المطرية"/"مطيرة" → مطر, "تدريس"/"مدرسة" → درس).
+ * Arabic derives verbs, nouns and participles from one root; the light stemmer only takes off affixes. Students
+ * ask "who holds the title" where the material says "the title-holder": such a term counts half, as a prefix mate.
+ */
+export function hasRootMate(term: string, pool: Set<string>): boolean {
+  if (!ARABIC_TERM.test(term)) return false;
+  const root = rootOf(term);
+  if (root.length < 3) return false;
+  for (const candidate of pool) if (ARABIC_TERM.test(candidate) && rootOf(candidate) === root) return true;
+  return false;
+}
+
+const ARABIC_TERM = /^[\u0621-\u064A]{3,}$/;
+const roots = new Map<string, string>();
+
+function rootOf(term: string): string {
+  let root = roots.get(term);
+  if (root === undefined) {
+    const devowel = (stem: string) => stem[0] + stem.slice(1).replace(/[اوىي]/g, "");
+    let stem = term;
+    while (/^[اتمينس]/.test(stem) && devowel(stem.slice(1)).length >= 3) stem = stem.slice(1);
+    root = devowel(stem);
+    if (roots.size >= 50_000) roots.clear();
+    roots.set(term, root);
+  }
+  return root;
 }
 
 function oneEditApart(a: string, b: string): boolean {
