@@ -1,6 +1,6 @@
 /** One streamed turn's SSE events (`token`, `citations`, `done`, `error`) dispatched to the chat panel's handlers. */
 import { ApiError } from "../../lib/api_error.ts";
-import type { ChatMessage, Citation } from "./api.ts";
+import type { Schemas } from "../../lib/api.ts";
 import { readSse } from "./sse.ts";
 
 /** The status a refused question would have had as JSON (the stream itself is 200). */
@@ -14,12 +14,12 @@ const STATUS_OF: Record<string, number> = {
 /** What the stream reports while an answer is written. */
 export interface TurnHandlers {
   onToken(text: string): void;
-  onCitations(citations: Citation[]): void;
+  onCitations(citations: Schemas["Citation"][]): void;
   onDone(
     done: {
       messageId: string;
       userMessageId: string;
-      status: ChatMessage["status"];
+      status: Schemas["ChatMessage"]["status"];
       refusal: string | null;
       cached: boolean;
     },
